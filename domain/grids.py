@@ -1,0 +1,118 @@
+"""The grid tree: street 街道 → community 社区 → grid 网格 → micro-grid 微网格."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from shapely.geometry.base import BaseGeometry
+
+
+class Level(StrEnum):
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+    MICRO_GRID = "micro_grid"
+
+    @property
+    def rank(self) -> int:
+        """0 for a street, 3 for a micro-grid: larger is smaller."""
+        return _RANKS[self]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_RANKS = {Level.STREET: 0, Level.COMMUNITY: 1, Level.GRID: 2, Level.MICRO_GRID: 3}
+_LABELS = {Level.STREET: "街道", Level.COMMUNITY: "社区", Level.GRID: "网格", Level.MICRO_GRID: "微网格"}
+
+
+class GridTreeError(ValueError):
+    """The tree as given cannot stand: a missing parent, a wrong level order, a cycle."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    code: str
+    name: str
+    level: Level
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    geometry: BaseGeometry | None = field(default=None, compare=False, repr=False)
+    leader_id: int | None = None
+
+
+class GridTree:
+    """All grids of a district, indexed by code, with the escalation chain of each."""
+
+    def __init__(self, grids: list[Grid] | tuple[Grid, ...]):
+        self._by_code: dict[str, Grid] = {}
+        for grid in grids:
+            if grid.code in self._by_code:
+                raise GridTreeError(f"grid {grid.code}: code appears twice")
+            self._by_code[grid.code] = grid
+        self._children: dict[str, list[str]] = {}
+        for grid in self._by_code.values():
+            self._check_parent(grid)
+            if grid.parent:
+                self._children.setdefault(grid.parent, []).append(grid.code)
+
+    def _check_parent(self, grid: Grid) -> None:
+        if grid.parent is None:
+            if grid.level is not Level.STREET:
+                raise GridTreeError(f"grid {grid.code}: a {grid.level} needs a parent")
+            return
+        parent = self._by_code.get(grid.parent)
+        if parent is None:
+            raise GridTreeError(f"grid {grid.code}: parent {grid.parent} does not exist")
+        if parent.level.rank >= grid.level.rank:
+            raise GridTreeError(
+                f"grid {grid.code}: a {grid.level} cannot sit under a {parent.level} ({parent.code})"
+            )
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __iter__(self):
+        return iter(self._by_code.values())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Grid:
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise GridTreeError(f"no grid with code {code}") from None
+
+    def children(self, code: str) -> list[Grid]:
+        return [self._by_code[c] for c in self._children.get(code, [])]
+
+    def chain(self, code: str) -> list[Grid]:
+        """The escalation chain: this grid, then each parent up to the street."""
+        chain = [self.get(code)]
+        while chain[-1].parent is not None:
+            chain.append(self._by_code[chain[-1].parent])
+        return chain
+
+    def parent_of(self, code: str) -> Grid | None:
+        parent = self.get(code).parent
+        return self._by_code[parent] if parent else None
+
+    def ancestor_at(self, code: str, level: Level) -> Grid | None:
+        """The grid of the given level on the chain of `code` (itself included)."""
+        return next((g for g in self.chain(code) if g.level is level), None)
+
+    def leader_on_chain(self, code: str) -> tuple[Grid, int] | None:
+        """The nearest grid on the chain that has a leader, and that leader."""
+        for grid in self.chain(code):
+            if grid.leader_id is not None:
+                return grid, grid.leader_id
+        return None
+
+    def is_above(self, upper: str, lower: str) -> bool:
+        """True when `upper` stands on the escalation chain of `lower` (itself included)."""
+        return any(g.code == upper for g in self.chain(lower))
+
+    def roots(self) -> list[Grid]:
+        return [g for g in self._by_code.values() if g.parent is None]
