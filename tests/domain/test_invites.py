@@ -1,0 +1,38 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from domain.invites import ALPHABET, Invite, InviteRefused, hash_code, new_code, redeem
+
+NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+
+
+def invite(**kw) -> Invite:
+    fields = dict(code_hash=hash_code("ABCD234567"), grid_code="JJ-01-01", role="leader",
+                  created_at=NOW, expires_at=NOW + timedelta(hours=72))
+    return Invite(**(fields | kw))
+
+
+def test_codes_are_readable_and_differ():
+    codes = {new_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(set(c) <= set(ALPHABET) for c in codes)
+
+
+def test_a_code_typed_loosely_or_from_a_deep_link_hashes_the_same():
+    assert hash_code("abcd-2345 67") == hash_code("ABCD234567") == hash_code("inv_ABCD234567")
+    assert hash_code("ABCD234567") != "ABCD234567"
+
+
+def test_redeem_marks_used_once():
+    inv = redeem(invite(), 7, NOW)
+    assert inv.used_by == 7
+    with pytest.raises(InviteRefused, match="已被使用"):
+        redeem(inv, 8, NOW)
+
+
+def test_expired_and_unknown_codes_are_refused_with_the_reason():
+    with pytest.raises(InviteRefused, match="已过期"):
+        redeem(invite(), 7, NOW + timedelta(hours=72))
+    with pytest.raises(InviteRefused, match="不正确"):
+        redeem(None, 7, NOW)
