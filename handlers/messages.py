@@ -1,0 +1,93 @@
+"""The neutral vocabulary between transports and dialogs: what came in, what goes out.
+
+A transport turns a platform update into an `Inbound` and an `Outbound` into a platform call;
+nothing else about a platform reaches the dialogs. If a dialog needs more, a field is missing here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    PHOTO = "photo"
+    LOCATION = "location"
+    VOICE = "voice"
+    BUTTON = "button"
+    COMMAND = "command"
+    UNSUPPORTED = "unsupported"   # stickers, files, contacts…: the dialog answers with a hint
+
+
+@dataclass(frozen=True)
+class Sender:
+    channel: str          # "telegram", "wechat", "wecom", "web"
+    external_id: str      # the platform's user id, kept in storage as a ChannelAccount
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sender: Sender
+    kind: Kind
+    update_id: str | None = None     # the platform's id, for de-duplication of redeliveries
+    text: str = ""                   # text, caption, command arguments or voice transcript
+    command: str | None = None       # without the slash: "start", "my", "cancel"…
+    button: str | None = None        # the data of the pressed choice
+    photo: str | None = None         # a stored media path (transports download before handing in)
+    lat: float | None = None         # WGS-84 unless gcj02
+    lng: float | None = None
+    gcj02: bool = False              # WeChat's locations are GCJ-02
+
+    @classmethod
+    def text_message(cls, sender: Sender, text: str, update_id: str | None = None) -> Inbound:
+        if text.startswith("/") and len(text) > 1:
+            name, _, rest = text[1:].partition(" ")
+            return cls(sender, Kind.COMMAND, update_id, rest.strip(),
+                       command=name.split("@", 1)[0].lower())
+        return cls(sender, Kind.TEXT, update_id, text)
+
+    @classmethod
+    def pressed(cls, sender: Sender, data: str, update_id: str | None = None) -> Inbound:
+        return cls(sender, Kind.BUTTON, update_id, button=data)
+
+    @classmethod
+    def location(cls, sender: Sender, lat: float, lng: float, update_id: str | None = None,
+                 gcj02: bool = False) -> Inbound:
+        return cls(sender, Kind.LOCATION, update_id, lat=lat, lng=lng, gcj02=gcj02)
+
+    @classmethod
+    def photo_message(cls, sender: Sender, path: str, caption: str = "",
+                      update_id: str | None = None) -> Inbound:
+        return cls(sender, Kind.PHOTO, update_id, caption, photo=path)
+
+    @classmethod
+    def voice(cls, sender: Sender, transcript: str, update_id: str | None = None) -> Inbound:
+        return cls(sender, Kind.VOICE, update_id, transcript)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message owed to one person on one channel."""
+
+    channel: str
+    external_id: str
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
+    photo: str | None = None
+
+    def as_payload(self) -> dict:
+        return {"text": self.text, "choices": [[c.label, c.data] for c in self.choices],
+                "photo": self.photo}
+
+    @classmethod
+    def from_payload(cls, channel: str, external_id: str, payload: dict) -> Outbound:
+        return cls(channel, external_id, payload["text"],
+                   tuple(Choice(label, data) for label, data in payload.get("choices", [])),
+                   payload.get("photo"))
