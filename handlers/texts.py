@@ -1,0 +1,123 @@
+"""Every sentence the bot says, in one place (zh-CN first), so a reviewer can read them all."""
+from __future__ import annotations
+
+PRIVACY_NOTICE = (
+    "欢迎使用网格通！在您使用前，请了解：\n"
+    "• 我们保存：您的聊天账号、您上报的文字、照片和上报地点（只保存上报点，不记录行动轨迹）。\n"
+    "• 谁能看到：只有负责处理的网格长和上级派单员能看到您的身份；被反映的人看不到；"
+    "回音壁公开时隐去姓名、电话、门牌号和原始照片。\n"
+    "• 如何删除：随时发送 /delete 申请删除个人信息。\n"
+    "同意后即可上报。"
+)
+CONSENT_YES, CONSENT_NO = "同意并继续", "不同意"
+CONSENT_DECLINED = "已尊重您的选择，我们不会保存您的信息。如改变主意，发送 /start 即可。"
+ASK_ROLE = "请选择您的身份："
+ROLE_RESIDENT, ROLE_RIDER = "居民", "流动网格员（快递/外卖/网约车）"
+ASK_HOME = "请输入您的小区和楼栋（如“锦江畔3号楼”），以便默认上报到您的网格；也可以跳过。"
+ASK_PLATFORM = "您在哪个平台跑单？"
+PLATFORMS = ("美团", "饿了么", "顺丰", "京东", "其他")
+SKIP, BACK, CANCEL = "跳过", "返回上一步", "取消"
+HOME_SET = "已设置您的网格：{grid}。"
+ONBOARDED_RESIDENT = "设置完成。遇到问题随时发照片、位置或文字给我，我帮您立单派给网格长。"
+ONBOARDED_RIDER = (
+    "设置完成，感谢您成为流动网格员！快速上报：发照片 → 发位置 → 点一下类别，三步立单，"
+    "有效上报可得先锋积分。"
+)
+MENU = "需要做什么？"
+MENU_REPORT, MENU_MY, MENU_GRID = "我要报事", "我的工单", "我的网格长"
+
+INVITE_OK = "绑定成功：您现在是「{grid}」的{role}。发送 /todo 查看待办工单。"
+ROLE_LABELS = {"leader": "网格长", "member": "网格员", "dispatcher": "派单员", "department": "职能部门"}
+
+ASK_CATEGORY = "请选择问题类别，或直接用一句话描述问题："
+SUGGESTED = "根据您的描述，可能是以下类别，请点选："
+MORE_CATEGORIES = "更多类别"
+ASK_DESCRIPTION = "请简单描述问题（文字或语音）："
+ASK_PHOTOS = "可以发送最多 3 张照片，发完请点“完成”；没有照片点“跳过”。"
+PHOTO_SAVED = "已收到第 {n} 张照片。"
+PHOTOS_FULL = "最多 3 张照片，已收到 3 张。"
+PHOTOS_DONE = "完成"
+ASK_LOCATION = "请发送位置（📎→位置），或输入地址（如“锦江畔3号楼”）："
+PICK_ADDRESS = "找到以下地点，请选择："
+NONE_OF_THESE = "都不是"
+NO_ADDRESS_MATCH = "没有找到这个地址，工单会交给社区派单员人工分派。"
+OUTSIDE_AREA = "这个位置不在本街道的网格内，工单会交给街道派单员人工分派。"
+SUMMARY = "请确认：\n类别：{category}\n描述：{description}\n照片：{photos} 张\n地点：{place}"
+CONFIRM = "确认提交"
+SAME_ISSUE = "附近已有同类工单 {code}（{place}，{state}）。是同一个问题吗？"
+METOO_YES, METOO_NO = "同一个问题？+1", "不是，单独提交"
+METOO_DONE = "已为您关注工单 {code}，处理进展会同步通知您。感谢反映！"
+FILED = "已提交工单 {code}。\n类别：{category}\n负责：{unit}\n签收时限：{sign_by}\n我们会及时告知处理进展。"
+FILED_QUEUE = "已提交工单 {code}，正在由{unit}派单员人工分派，分派后会通知您。"
+EMERGENCY = "⚠️ 如有人身危险，请立即拨打：火警 119 · 急救 120 · 报警 110 · 燃气抢修请联系燃气公司。"
+CANCELLED = "已取消。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+EXPIRED = "上次的填写超过 30 分钟未完成，已为您清空。需要时请重新开始。"
+TOO_LONG = "内容过长，已截取前 {n} 个字。"
+UNSUPPORTED = "暂不支持这类消息。请发送文字、照片、语音或位置。"
+RATE_LIMITED = "您这一小时提交的工单较多（{n} 条），请稍后再试。如遇紧急情况请拨打 110/119/120。"
+NOT_UNDERSTOOD = "没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长。"
+NEED_CONSENT = "请先发送 /start 阅读并同意隐私说明。"
+
+MY_EMPTY = "您还没有上报过工单。"
+MY_HEADER = "您最近的工单："
+MY_LINE = "{light}{code} {category} · {state}{due}"
+DETAIL = "工单 {code}\n类别：{category}\n状态：{state}\n地点：{place}\n时间线：\n{timeline}"
+NO_SUCH_ORDER = "没有找到这个工单，或您无权查看。"
+GRID_LEADER = "您的网格：{grid}\n网格长：{leader}\n职责：{duty}\n电话：{phone}"
+GRID_UNKNOWN = "还不知道您的网格。请在 /start 中设置住址，或上报时发送位置。"
+
+NEW_ORDER = "📋 新工单 {code}【{urgency}】\n类别：{category}\n地点：{place}\n描述：{description}\n签收时限：{sign_by}"
+SIGN, RETURN, ESCALATE = "签收", "退回", "上报"
+PROGRESS, RESOLVE, EXTEND = "进展", "办结", "申请延期"
+ASK_RETURN_REASON = "请说明退回原因："
+ASK_ESCALATE_REASON = "请说明上报原因："
+ASK_PROGRESS = "请填写进展说明（上报人可见）："
+ASK_RESOLVE = "请填写办结说明，可附一张照片："
+ASK_EXTEND = "请说明延期原因和天数，如“需要协调物业 3”："
+SIGNED = "已签收 {code}，办结时限：{resolve_by}。"
+RETURNED = "已退回 {code}，交{unit}重新分派。"
+ESCALATED = "已上报 {code} 至{unit}。"
+PROGRESS_SAVED = "进展已记录并告知上报人。"
+RESOLVED = "已办结 {code}，等待上报人评价。"
+EXTENSION_ASKED = "延期申请已提交{unit}审批。"
+TODO_EMPTY = "没有待办工单。"
+TODO_HEADER = "待办工单（按时限排序）："
+NOT_ALLOWED = "您无权处理这个工单。"
+REPORTER_CONTACT = "上报人：{name} {phone}"
+
+QUEUE_ORDER = "📥 待分派 {code}【{urgency}】{category}\n地点：{place}\n描述：{description}\n原因：{why}"
+ASSIGN, INVALID, MERGE = "派单", "不予受理", "合并"
+ASK_ASSIGN = "请选择派往的网格或部门："
+ASK_INVALID_REASON = "请说明不予受理的原因："
+ASK_MERGE_TARGET = "请输入要合并到的工单号（如 WG-20261122-0042）："
+ASSIGNED = "已将 {code} 派给{unit}。"
+INVALIDATED = "已将 {code} 标记为不予受理。"
+MERGED = "已将 {code} 合并到 {into}。"
+EXTENSION_REQUEST = "⏳ {code} 申请延期 {days} 天：{reason}"
+APPROVE, DENY = "同意延期", "驳回"
+EXTENSION_APPROVED = "{code} 已延期至 {resolve_by}。"
+EXTENSION_DENIED = "{code} 的延期申请未获批准。"
+
+ASK_SOLVED = "工单 {code} 已办结：{note}\n问题解决了吗？"
+SOLVED_YES, SOLVED_NO = "已解决", "未解决"
+ASK_SATISFACTION = "请对处理结果评价："
+ASK_UNSATISFIED_REASON = "很抱歉没让您满意，请说明原因，我们会安排重新办理："
+THANKS_RATED = "感谢评价！工单 {code} 已结案。"
+REOPENED_NOTICE = "已按您的意见重新办理工单 {code}。"
+
+# Notices that tell the reporter and me-too followers what changed, in plain Chinese.
+NOTICE = {
+    "dispatched": "工单 {code} 已派给{unit}，等待签收。",
+    "signed": "工单 {code} 已由{unit}签收，正在办理。",
+    "progress": "工单 {code} 有新进展：{reason}",
+    "returned": "工单 {code} 正在重新分派。",
+    "escalated": "工单 {code} 已上报至{unit}处理。",
+    "extended": "工单 {code} 的办理时限延长至 {resolve_by}。",
+    "resolved": "工单 {code} 已办结：{reason}",
+    "rated": "工单 {code} 已结案，感谢您的评价。",
+    "reopened": "工单 {code} 已重新办理。",
+    "closed_unrated": "工单 {code} 已结案。",
+    "invalidated": "工单 {code} 不予受理：{reason}",
+    "merged": "您反映的问题已并入工单 {into}，进展会继续通知您。",
+}
