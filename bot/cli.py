@@ -1,0 +1,215 @@
+"""The `gridbot` command: database, imports, routing, invites and the demo."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
+from bot.services import Services, open_services
+from domain import invites
+from domain.routing import Route
+from storage.import_report import ImportFailed
+from storage.importer import import_grids, import_people
+from storage.migrate import upgrade
+from storage.records import Role
+
+app = typer.Typer(help="gridbot: report, route, handle and close grid work orders by chat.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+async def _with_services(work, settings: Settings | None = None):
+    services = await open_services(settings or load_settings())
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to the newest migration."""
+    settings = load_settings()
+    _run(upgrade(settings.database_url))
+    typer.echo(f"database is up to date: {settings.database_url}")
+
+
+@app.command("import-grids")
+def import_grids_command(
+    file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of grids")],
+    progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
+) -> None:
+    """Create or update grids from GeoJSON (code, name, level, parent, aliases); all or nothing."""
+    async def work(services: Services):
+        async with services.uow() as uow:
+            report = await import_grids(uow, file, progress=progress)
+            await uow.commit()
+        return report
+    try:
+        report = _run(_with_services(work))
+    except (ImportFailed, OSError) as error:
+        _fail(f"{file}: {error} — nothing was imported")
+    typer.echo(f"grids: {report.created} created, {report.updated} updated, {report.total} in file")
+
+
+@app.command("import-people")
+def import_people_command(
+    file: Annotated[Path, typer.Argument(help="CSV: code,name,role,grid,phone,duty")],
+    progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
+) -> None:
+    """Create or update staff and their roles from CSV; all or nothing."""
+    async def work(services: Services):
+        async with services.uow() as uow:
+            report = await import_people(uow, file, progress=progress)
+            await uow.commit()
+        return report
+    try:
+        report = _run(_with_services(work))
+    except (ImportFailed, OSError) as error:
+        _fail(f"{file}: {error} — nothing was imported")
+    typer.echo(f"people: {report.created} created, {report.updated} updated, {report.total} in file")
+
+
+@app.command()
+def route(
+    lat: Annotated[Optional[float], typer.Option(help="latitude")] = None,
+    lng: Annotated[Optional[float], typer.Option(help="longitude")] = None,
+    gcj02: Annotated[bool, typer.Option("--gcj02", help="the point is GCJ-02 (WeChat)")] = False,
+    address: Annotated[Optional[str], typer.Option(help="address text, e.g. 锦江畔3号楼")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Which grid and leader a point or an address goes to; exit 1 when it falls to a queue."""
+    if address is None and (lat is None or lng is None):
+        _fail("give --lat and --lng, or --address")
+
+    async def work(services: Services):
+        router = await services.router()
+        found = (router.route_address(address) if address is not None
+                 else router.route_point(lat, lng, gcj02=gcj02))
+        async with services.uow() as uow:
+            leader = await uow.people.get(found.leader_id) if found.leader_id else None
+        return router, found, leader
+    router, found, leader = _run(_with_services(work))
+    if as_json:
+        typer.echo(json.dumps(_route_json(found, leader), ensure_ascii=False))
+    else:
+        _print_route(router, found, leader)
+    raise typer.Exit(1 if found.fallback else 0)
+
+
+def _route_json(found: Route, leader) -> dict[str, Any]:
+    return {
+        "grid": found.grid.code if found.grid and not found.fallback else None,
+        "chain": found.chain,
+        "candidates": [{"code": c.code, "name": c.name, "score": round(c.score, 1)}
+                       for c in found.candidates],
+        "leader": ({"id": leader.id, "name": leader.name, "duty": leader.duty,
+                    "phone": leader.phone} if leader else None),
+        "fallback": found.fallback,
+    }
+
+
+def _print_route(router, found: Route, leader) -> None:
+    for code in found.chain:
+        grid = router.tree.get(code)
+        typer.echo(f"{grid.code:<16} {grid.name} ({grid.level.label})")
+    if found.candidates:
+        typer.echo("candidates: " + ", ".join(f"{c.name} {c.code} {c.score:.0f}"
+                                              for c in found.candidates))
+    if found.fallback:
+        typer.echo(f"no grid fits: goes to the dispatcher's queue {found.fallback}")
+    if leader:
+        typer.echo(f"responsible: {leader.name} {leader.duty or ''} {leader.phone or ''}".rstrip())
+
+
+@app.command()
+def invite(
+    grid: Annotated[str, typer.Option(help="the grid's code")],
+    role: Annotated[Role, typer.Option(help="the role the invite gives")] = Role.LEADER,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Make a one-time, expiring invite code that binds a staff member to a grid."""
+    async def work(services: Services):
+        now = services.clock.now()
+        async with services.uow() as uow:
+            if await uow.grids.get(grid) is None:
+                return None
+            code = invites.new_code()
+            expires = now + timedelta(hours=services.settings.invite_ttl_hours)
+            uow.invites.add(invites.Invite(invites.hash_code(code), grid, role.value, now, expires))
+            await uow.commit()
+        return code, expires, services.settings
+    made = _run(_with_services(work))
+    if made is None:
+        _fail(f"no grid with code {grid}")
+    code, expires, settings = made
+    link = deep_link(settings, code)
+    if as_json:
+        typer.echo(json.dumps({"code": code, "deep_link": link, "expires_at": expires.isoformat()}))
+    else:
+        typer.echo(f"invite code {code} for {role.value} of {grid}, valid until {expires:%Y-%m-%d %H:%M} UTC")
+        typer.echo(f"deep link: {link}")
+
+
+def deep_link(settings: Settings, code: str) -> str:
+    if settings.telegram_bot_username:
+        return f"https://t.me/{settings.telegram_bot_username}?start=inv_{code}"
+    return f"{settings.public_base_url}/chat?start=inv_{code}"
+
+
+@app.command()
+def demo(
+    fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
+) -> None:
+    """Load the sample district into a fresh SQLite file and show its grid tree."""
+    path = Path(".demo/gridbot.db")
+    path.parent.mkdir(exist_ok=True)
+    if fresh:
+        for stale in path.parent.glob("gridbot.db*"):
+            stale.unlink()
+    settings = load_settings(database_url=f"sqlite:///{path}")
+
+    async def work(services: Services):
+        async with services.uow() as uow:
+            grids = await import_grids(uow, SAMPLE_DISTRICT, progress=False)
+            people = await import_people(uow, SAMPLE_PEOPLE, progress=False)
+            await uow.commit()
+        return grids, people, await services.load_tree()
+    grids, people, tree = _run(_with_services(work, settings))
+    typer.echo(f"sample district loaded into {path}: {grids.total} grids, {people.total} people")
+    for root in sorted(tree.roots(), key=lambda g: g.code):
+        _print_tree(tree, root, 0)
+
+
+def _print_tree(tree, grid, depth: int) -> None:
+    leader = " ★" if grid.leader_id else ""
+    typer.echo(f"{'  ' * depth}{grid.code} {grid.name} ({grid.level.label}){leader}")
+    for child in sorted(tree.children(grid.code), key=lambda g: g.code):
+        _print_tree(tree, child, depth + 1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

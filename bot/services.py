@@ -1,0 +1,64 @@
+"""The composition root: builds what every command and channel shares from the settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from domain.addresses import AddressMatcher
+from domain.calendar import WorkingCalendar
+from domain.categories import Taxonomy, default_taxonomy
+from domain.deadlines import DeadlinePolicy
+from domain.grids import GridTree
+from domain.routing import GridIndex, Router
+from storage.clock import Clock, SystemClock
+from storage.db import make_engine, session_factory
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.clock)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return default_taxonomy()
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar()
+
+    @cached_property
+    def policy(self) -> DeadlinePolicy:
+        return DeadlinePolicy.default()
+
+    async def load_tree(self) -> GridTree:
+        async with self.uow() as uow:
+            return await uow.grids.tree()
+
+    async def router(self) -> Router:
+        """A router over the grids as they are now (rebuilt after an import)."""
+        tree = await self.load_tree()
+        matcher = AddressMatcher(tree, min_score=self.settings.address_min_score)
+        return Router(tree, GridIndex(tree), matcher)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_services(settings: Settings, clock: Clock | None = None,
+                        migrate: bool = True) -> Services:
+    """Connect, and bring the schema up to date first: the app upgrades on start."""
+    if migrate:
+        await upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    return Services(settings, engine, session_factory(engine), clock or SystemClock())

@@ -1,0 +1,40 @@
+"""Telegram transports (python-telegram-bot or aiogram) behind one shape, `Transport`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from bot.telegram.transport import (
+    CallbackDataTooLong,
+    DeliveryError,
+    Receive,
+    RetryAfter,
+    Transport,
+    TransientError,
+    Undeliverable,
+)
+
+PRODUCTION_API = "https://api.telegram.org"
+
+__all__ = ["CallbackDataTooLong", "DeliveryError", "PRODUCTION_API", "Receive", "RetryAfter",
+           "Transport", "TransientError", "Undeliverable", "make_transport"]
+
+
+def make_transport(library: Literal["ptb", "aiogram"], token: str, api_url: str = PRODUCTION_API,
+                   media_dir: Path | str = "media", mode: Literal["polling", "webhook"] = "polling",
+                   webhook_secret: str | None = None, *, webhook_url: str | None = None,
+                   concurrency: int = 1, **options: int) -> Transport:
+    """A transport on the chosen library; webhook mode needs a secret, `webhook_url` registers it."""
+    if mode not in ("polling", "webhook"):
+        raise ValueError(f"mode must be 'polling' or 'webhook', not {mode!r}")
+    if mode == "webhook" and not webhook_secret:
+        raise ValueError("webhook mode needs webhook_secret, or anyone could post updates")
+    common = dict(mode=mode, webhook_secret=webhook_secret, webhook_url=webhook_url,
+                  concurrency=concurrency, **options)
+    if library == "ptb":
+        from bot.telegram.ptb import PtbTransport
+        return PtbTransport(token, api_url, Path(media_dir), **common)
+    if library == "aiogram":
+        from bot.telegram.aio import AiogramTransport
+        return AiogramTransport(token, api_url, Path(media_dir), **common)
+    raise ValueError(f"library must be 'ptb' or 'aiogram', not {library!r}")

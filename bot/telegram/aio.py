@@ -1,0 +1,150 @@
+"""Telegram through aiogram 3: updates become Inbound, Outbound becomes Bot API calls."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram import exceptions as ag_error
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.telegram import convert
+from bot.telegram.transport import (
+    PersonTurns,
+    Receive,
+    RetryAfter,
+    TransientError,
+    Undeliverable,
+    secret_matches,
+)
+from handlers.messages import Choice, Inbound, Outbound
+
+_REFUSED = (ag_error.TelegramBadRequest, ag_error.TelegramForbiddenError,
+            ag_error.TelegramNotFound, ag_error.TelegramMigrateToChat,
+            ag_error.TelegramUnauthorizedError, ag_error.TelegramEntityTooLarge)
+_PASSING = (ag_error.TelegramAPIError, ag_error.ClientDecodeError)
+
+
+class AiogramTransport:
+    """An aiogram Bot and Dispatcher that only translate."""
+
+    def __init__(self, token: str, api_url: str, media_dir: Path, *, mode: str = "polling",
+                 webhook_secret: str | None = None, webhook_url: str | None = None,
+                 concurrency: int = 1, poll_timeout: int = 10):
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        self._bot = Bot(token, session=session)
+        self._dispatcher = Dispatcher()
+        router = Router(name="gridbot")
+        router.message()(self._on_message)
+        router.callback_query()(self._on_press)
+        self._dispatcher.include_router(router)
+        self._mode, self._secret, self._webhook_url = mode, webhook_secret, webhook_url
+        self._media_dir, self._poll_timeout = Path(media_dir), poll_timeout
+        self._concurrency = concurrency
+        self._turns = PersonTurns()
+        self._receive: Receive | None = None
+        self._polling: asyncio.Task | None = None
+
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        if self._mode == "polling":
+            self._polling = asyncio.create_task(self._dispatcher.start_polling(
+                self._bot, polling_timeout=self._poll_timeout, handle_signals=False,
+                close_bot_session=False, allowed_updates=convert.ALLOWED_UPDATES,
+                handle_as_tasks=self._concurrency > 1,
+                tasks_concurrency_limit=self._concurrency if self._concurrency > 1 else None))
+        elif self._webhook_url:
+            await self._bot.set_webhook(self._webhook_url, secret_token=self._secret,
+                                        allowed_updates=convert.ALLOWED_UPDATES)
+
+    async def stop(self) -> None:
+        if self._polling:
+            try:
+                await self._dispatcher.stop_polling()
+            except RuntimeError:   # stopped before polling began
+                self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self._bot.session.close()
+
+    async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
+        if not secret_matches(self._secret, secret_header):
+            return False
+        # feed_raw_update lets a failure reach the web route, so Telegram delivers again.
+        await self._dispatcher.feed_raw_update(self._bot, json.loads(body))
+        return True
+
+    async def deliver(self, out: Outbound) -> None:
+        markup = _markup(out.choices)
+        try:
+            if out.photo:
+                await self._send_photo(out, markup)
+            else:
+                await self._bot.send_message(out.external_id, out.text, reply_markup=markup)
+        except ag_error.TelegramRetryAfter as e:
+            raise RetryAfter(float(e.retry_after)) from e
+        except _REFUSED as e:
+            raise Undeliverable(str(e)) from e
+        except _PASSING as e:
+            raise TransientError(str(e)) from e
+
+    async def _send_photo(self, out: Outbound, markup: InlineKeyboardMarkup | None) -> None:
+        source = convert.photo_source(out.photo or "", self._media_dir)
+        photo = (BufferedInputFile(source.read_bytes(), source.name)
+                 if isinstance(source, Path) else source)
+        caption, follow_up = convert.split_caption(out.text)
+        await self._bot.send_photo(out.external_id, photo, caption=caption or None,
+                                   reply_markup=None if follow_up else markup)
+        if follow_up:
+            await self._bot.send_message(out.external_id, follow_up, reply_markup=markup)
+
+    async def _on_press(self, query: CallbackQuery, event_update: Update) -> None:
+        async with self._turns.turn(str(query.from_user.id)):
+            with contextlib.suppress(ag_error.TelegramAPIError):
+                await query.answer()  # stops the button's spinner; the dialog answers next
+            await self._hand_in(convert.pressed(query, event_update.update_id))
+
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        if message.from_user is None:
+            return
+        async with self._turns.turn(str(message.from_user.id)):
+            media = convert.media_of(message)
+            stored = await self._download(media) if media else None
+            inbound = convert.inbound_of(message, event_update.update_id, stored)
+            if inbound:
+                await self._hand_in(inbound)
+
+    async def _hand_in(self, inbound: Inbound) -> None:
+        if self._receive is None:
+            raise RuntimeError("transport not started")
+        await self._receive(inbound)
+
+    async def _download(self, media: convert.Media) -> Path:
+        path = media.path_in(self._media_dir)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(path.suffix + ".part")
+            await self._bot.download(media.file_id, destination=part)
+            os.replace(part, path)
+        return path
+
+
+def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    rows = convert.keyboard_rows(choices)
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=c.label, callback_data=c.data) for c in row] for row in rows])

@@ -1,0 +1,113 @@
+"""Telegram's sending limits as token buckets: ~1 msg/s per chat, 20/min per group, 30/s overall."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+FORGET_AFTER = 4096    # idle chats' buckets are dropped once this many are kept
+EPSILON = 1e-9         # float refills land a hair short of a whole token
+
+
+@dataclass
+class TokenBucket:
+    """`burst` tokens at most, refilled at `rate` per second; one message spends one token."""
+
+    rate: float
+    burst: float
+    tokens: float
+    updated: float
+
+    @classmethod
+    def full(cls, rate: float, burst: float, now: float) -> TokenBucket:
+        return cls(rate, burst, burst, now)
+
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until one token is there."""
+        self.refill(now)
+        missing = 1 - self.tokens
+        return 0.0 if missing <= EPSILON else missing / self.rate
+
+    def take(self, now: float) -> None:
+        self.refill(now)
+        self.tokens -= 1
+
+    def is_full(self, now: float) -> bool:
+        self.refill(now)
+        return self.tokens >= self.burst
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    burst: float
+
+
+PER_CHAT = Rate(1.0, 1)
+PER_GROUP = Rate(20 / 60, 20)
+OVERALL = Rate(30.0, 30)
+
+
+def is_group(chat_id: str) -> bool:
+    """Telegram gives groups, supergroups and channels negative ids."""
+    return chat_id.startswith("-")
+
+
+class TelegramLimits:
+    """Waits just long enough before each send to keep within Telegram's limits."""
+
+    def __init__(self, per_chat: Rate = PER_CHAT, per_group: Rate = PER_GROUP,
+                 overall: Rate = OVERALL, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep):
+        self._per_chat, self._per_group = per_chat, per_group
+        self._clock, self._sleep = clock, sleep
+        self._overall = TokenBucket.full(overall.per_second, overall.burst, clock())
+        self._chats: dict[str, list[TokenBucket]] = {}
+        self._held_until: dict[str | None, float] = {}
+
+    def delay(self, chat_id: str) -> float:
+        """Seconds to wait before a message to `chat_id` may go; 0 means now."""
+        now = self._clock()
+        held = max(self._held_until.get(None, now), self._held_until.get(chat_id, now)) - now
+        return max(held, self._overall.wait(now), *(b.wait(now) for b in self._chat(chat_id, now)))
+
+    def take(self, chat_id: str) -> None:
+        """Counts one message to `chat_id` as sent."""
+        now = self._clock()
+        for bucket in (self._overall, *self._chat(chat_id, now)):
+            bucket.take(now)
+
+    async def acquire(self, chat_id: str) -> None:
+        """Waits until a message to `chat_id` may go, and counts it."""
+        while (wait := self.delay(chat_id)) > 0:
+            await self._sleep(wait)
+        self.take(chat_id)  # no await since delay() said 0, so no other sender slipped in
+
+    def hold(self, seconds: float, chat_id: str | None = None) -> None:
+        """After a 429: nothing goes to `chat_id` (or anywhere, if None) for `seconds`."""
+        until = self._clock() + seconds
+        self._held_until[chat_id] = max(until, self._held_until.get(chat_id, until))
+
+    def _chat(self, chat_id: str, now: float) -> list[TokenBucket]:
+        buckets = self._chats.get(chat_id)
+        if buckets is None:
+            if len(self._chats) >= FORGET_AFTER:
+                self._forget_idle(now)
+            rates = [self._per_chat, self._per_group] if is_group(chat_id) else [self._per_chat]
+            buckets = [TokenBucket.full(r.per_second, r.burst, now) for r in rates]
+            self._chats[chat_id] = buckets
+        return buckets
+
+    def _forget_idle(self, now: float) -> None:
+        # A full bucket behaves exactly like a new one, so dropping it changes nothing.
+        idle = [c for c, buckets in self._chats.items() if all(b.is_full(now) for b in buckets)]
+        for chat_id in idle:
+            del self._chats[chat_id]
+        self._held_until = {c: t for c, t in self._held_until.items() if t > now}

@@ -1,0 +1,154 @@
+"""Telegram through python-telegram-bot: updates become Inbound, Outbound becomes Bot API calls."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import warnings
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import error as tg_error
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram import convert
+from bot.telegram.transport import (
+    PersonTurns,
+    Receive,
+    RetryAfter,
+    TransientError,
+    Undeliverable,
+    secret_matches,
+)
+from handlers.messages import Choice, Outbound
+
+log = logging.getLogger(__name__)
+_REFUSED = (tg_error.BadRequest, tg_error.Forbidden, tg_error.ChatMigrated,
+            tg_error.InvalidToken, tg_error.EndPointNotFound)
+
+
+class PtbTransport:
+    """A python-telegram-bot Application that only translates."""
+
+    def __init__(self, token: str, api_url: str, media_dir: Path, *, mode: str = "polling",
+                 webhook_secret: str | None = None, webhook_url: str | None = None,
+                 concurrency: int = 1, pool_size: int | None = None, poll_timeout: int = 10):
+        api = api_url.rstrip("/")
+        builder = (Application.builder().token(token)
+                   .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
+                   .concurrent_updates(concurrency if concurrency > 1 else False))
+        if pool_size:
+            builder = builder.connection_pool_size(pool_size).pool_timeout(30)
+        if mode == "webhook":
+            builder = builder.updater(None)
+        self._app = builder.build()
+        self._app.add_handler(TypeHandler(Update, self._on_update))
+        self._app.add_error_handler(self._on_error)
+        self._mode, self._secret, self._webhook_url = mode, webhook_secret, webhook_url
+        self._media_dir, self._poll_timeout = Path(media_dir), poll_timeout
+        self._turns = PersonTurns()
+        self._receive: Receive | None = None
+
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        await self._app.initialize()
+        if self._mode == "polling":
+            await self._app.updater.start_polling(
+                timeout=dt.timedelta(seconds=self._poll_timeout),
+                allowed_updates=convert.ALLOWED_UPDATES, drop_pending_updates=False)
+        elif self._webhook_url:
+            await self._app.bot.set_webhook(self._webhook_url, secret_token=self._secret,
+                                            allowed_updates=convert.ALLOWED_UPDATES)
+        await self._app.start()
+
+    async def stop(self) -> None:
+        if self._app.updater and self._app.updater.running:
+            await self._app.updater.stop()
+        if self._app.running:
+            await self._app.stop()
+        await self._app.shutdown()
+
+    async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
+        if not secret_matches(self._secret, secret_header):
+            return False
+        # Straight to the translation, not through the Application, so a failure reaches the
+        # web route, which answers 500 and Telegram delivers the update again.
+        await self._translate(Update.de_json(json.loads(body), self._app.bot))
+        return True
+
+    async def deliver(self, out: Outbound) -> None:
+        markup = _markup(out.choices)
+        try:
+            if out.photo:
+                await self._send_photo(out, markup)
+            else:
+                await self._app.bot.send_message(out.external_id, out.text, reply_markup=markup)
+        except tg_error.RetryAfter as e:
+            raise RetryAfter(_seconds(e)) from e
+        except _REFUSED as e:
+            raise Undeliverable(str(e)) from e
+        except tg_error.TelegramError as e:
+            raise TransientError(str(e)) from e
+
+    async def _send_photo(self, out: Outbound, markup: InlineKeyboardMarkup | None) -> None:
+        source = convert.photo_source(out.photo or "", self._media_dir)
+        photo = source.read_bytes() if isinstance(source, Path) else source
+        caption, follow_up = convert.split_caption(out.text)
+        await self._app.bot.send_photo(out.external_id, photo, caption=caption or None,
+                                       reply_markup=None if follow_up else markup)
+        if follow_up:
+            await self._app.bot.send_message(out.external_id, follow_up, reply_markup=markup)
+
+    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._translate(update)
+
+    async def _translate(self, update: Update) -> None:
+        if self._receive is None:
+            raise RuntimeError("transport not started")
+        if query := update.callback_query:
+            async with self._turns.turn(str(query.from_user.id)):
+                with contextlib.suppress(tg_error.TelegramError):
+                    await query.answer()  # stops the button's spinner; the dialog answers next
+                await self._receive(convert.pressed(query, update.update_id))
+            return
+        message = update.message
+        if message is None or message.from_user is None:
+            return
+        async with self._turns.turn(str(message.from_user.id)):
+            media = convert.media_of(message)
+            stored = await self._download(media) if media else None
+            inbound = convert.inbound_of(message, update.update_id, stored)
+            if inbound:
+                await self._receive(inbound)
+
+    async def _download(self, media: convert.Media) -> Path:
+        path = media.path_in(self._media_dir)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(path.suffix + ".part")
+            file = await self._app.bot.get_file(media.file_id)
+            await file.download_to_drive(part)
+            os.replace(part, path)
+        return path
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update %s not handled", getattr(update, "update_id", "?"),
+                  exc_info=context.error)
+
+
+def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    rows = convert.keyboard_rows(choices)
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows])
+
+
+def _seconds(error: tg_error.RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)

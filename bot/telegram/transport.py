@@ -1,0 +1,79 @@
+"""What every Telegram transport offers the rest of gridbot, and the errors its deliveries raise."""
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from handlers.messages import Inbound, Outbound
+
+Receive = Callable[[Inbound], Awaitable[None]]
+
+
+class DeliveryError(Exception):
+    """An Outbound did not reach the platform."""
+
+
+class RetryAfter(DeliveryError):
+    """Flood control: the platform asks us to wait before sending again."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"flood control: retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class TransientError(DeliveryError):
+    """Network trouble or a server error: the same message may be sent again later."""
+
+
+class Undeliverable(DeliveryError):
+    """Refused for good (bot blocked, unknown chat, malformed message): retrying will not help."""
+
+
+class CallbackDataTooLong(Undeliverable, ValueError):
+    """A choice's data exceeds Telegram's 64-byte callback_data; the dialog must shorten it."""
+
+
+class Transport(Protocol):
+    """One platform connection: updates in as `Inbound`, `Outbound` out as platform calls."""
+
+    async def start(self, receive: Receive) -> None:
+        """Connect and hand every update to `receive` (polling runs in the background)."""
+
+    async def stop(self) -> None:
+        """Stop receiving and close the connection."""
+
+    async def deliver(self, out: Outbound) -> None:
+        """Send one message; raises RetryAfter, TransientError or Undeliverable."""
+
+    async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
+        """Process one webhook POST; False (nothing processed) when the secret is wrong."""
+
+
+def secret_matches(expected: str | None, given: str | None) -> bool:
+    """Constant-time check of X-Telegram-Bot-Api-Secret-Token; no secret configured admits none."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+class PersonTurns:
+    """Lets different people's updates run side by side while one person's stay in order."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def turn(self, person: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(person, asyncio.Lock())
+        self._queued[person] = self._queued.get(person, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._queued[person] -= 1
+            if not self._queued[person]:
+                del self._queued[person], self._locks[person]

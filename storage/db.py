@@ -1,0 +1,83 @@
+"""Engines and sessions: SQLite by default, PostgreSQL when the URL says so."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DEFAULT_URL = "sqlite+aiosqlite:///gridbot.db"
+BUSY_TIMEOUT_MS = 5000
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept plain URLs (`sqlite:///x.db`, `postgres://…`) and pick the async driver."""
+    parsed = make_url(str(url)) if isinstance(url, str) else url
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql://"
+        )
+    return parsed.set(drivername=driver)
+
+
+def split_schema(url: str | URL) -> tuple[URL, str | None]:
+    """The URL without its `?schema=` (a PostgreSQL search_path), and that schema."""
+    parsed = normalise_url(url)
+    schema = parsed.query.get("schema")
+    if isinstance(schema, tuple):
+        schema = schema[-1]
+    return parsed.difference_update_query(["schema"]), schema
+
+
+def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
+    """An async engine; on PostgreSQL `?schema=name` in the URL sets the search_path."""
+    parsed, schema = split_schema(url)
+    if parsed.get_backend_name() == "postgresql":
+        if schema:
+            connect_args = kwargs.setdefault("connect_args", {})
+            settings = connect_args.setdefault("server_settings", {})
+            settings["search_path"] = schema
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(parsed, **kwargs)
+    else:
+        engine = create_async_engine(parsed, **kwargs)
+        _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        # writes fails at once with "database is locked" when another writer got there first.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,128 @@
+"""Reading a district's grids from GeoJSON, checked feature by feature before anything is written."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from shapely.errors import ShapelyError
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from domain.grids import Grid, Level
+from storage.import_report import GridImportError
+
+LEVEL_NAMES = ", ".join(level.value for level in Level)
+_AREAS = ("Polygon", "MultiPolygon")
+
+
+def read_collection(source: Mapping[str, Any] | str | Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection given as a dict or a file path."""
+    if isinstance(source, str | Path):
+        try:
+            with open(source, encoding="utf-8") as file:
+                source = json.load(file)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise GridImportError(f"{source}: cannot read GeoJSON: {exc}") from None
+    if not isinstance(source, Mapping) or source.get("type") != "FeatureCollection":
+        raise GridImportError("not a GeoJSON FeatureCollection")
+    features = source.get("features")
+    if not isinstance(features, list):
+        raise GridImportError("the FeatureCollection has no list of features")
+    return features
+
+
+def parse_grids(features: Sequence[Any],
+                known: Mapping[str, tuple[Level, str | None]]) -> list[Grid]:
+    """Every feature as a Grid, parents first; `known` is what the database already holds."""
+    grids: list[Grid] = []
+    first_at: dict[str, int] = {}
+    for index, feature in enumerate(features):
+        grid = _grid(index, feature)
+        if grid.code in first_at:
+            raise GridImportError(f"feature {index} ({grid.code}): code appears twice in the file"
+                                  f" (first as feature {first_at[grid.code]})")
+        first_at[grid.code] = index
+        grids.append(grid)
+    _check_tree(grids, first_at, known)
+    return sorted(grids, key=lambda grid: grid.level.rank)
+
+
+def _grid(index: int, feature: Any) -> Grid:
+    if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+        raise GridImportError(f"feature {index}: not a GeoJSON Feature")
+    props = feature.get("properties") or {}
+    code = _text(props.get("code"))
+    if code is None:
+        raise GridImportError(f"feature {index}: code is missing")
+    where = f"feature {index} ({code})"
+    name = _text(props.get("name"))
+    if name is None:
+        raise GridImportError(f"{where}: name is missing")
+    try:
+        level = Level(props.get("level"))
+    except ValueError:
+        raise GridImportError(
+            f"{where}: level {props.get('level')!r} is not one of {LEVEL_NAMES}") from None
+    parent = _text(props.get("parent"))
+    if parent is None and level is not Level.STREET:
+        raise GridImportError(f"{where}: a {level.value} needs a parent")
+    if parent is not None and level is Level.STREET:
+        raise GridImportError(f"{where}: a street has no parent, but parent is {parent!r}")
+    aliases = props.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise GridImportError(f"{where}: aliases must be a list of strings")
+    return Grid(code=code, name=name, level=level, parent=parent,
+                aliases=tuple(a.strip() for a in aliases if a.strip()),
+                geometry=_geometry(where, level, feature.get("geometry")))
+
+
+def _geometry(where: str, level: Level, geometry: Any) -> Any:
+    if geometry is None:
+        if level is Level.MICRO_GRID:
+            raise GridImportError(f"{where}: a micro_grid needs a Polygon or MultiPolygon geometry")
+        return None
+    kind = geometry.get("type") if isinstance(geometry, Mapping) else None
+    if kind not in _AREAS:
+        raise GridImportError(f"{where}: geometry is a {kind}, not a Polygon or MultiPolygon")
+    try:
+        area = shape(geometry)
+    except (ShapelyError, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+        raise GridImportError(f"{where}: geometry cannot be read: {exc}") from None
+    if area.is_empty or not area.is_valid:
+        reason = "it is empty" if area.is_empty else explain_validity(area)
+        raise GridImportError(f"{where}: geometry is not a valid {kind}: {reason}")
+    return area
+
+
+def _check_tree(grids: list[Grid], first_at: Mapping[str, int],
+                known: Mapping[str, tuple[Level, str | None]]) -> None:
+    """Parents exist (in the file or the database) and each level sits below its parent's."""
+    levels = {code: level for code, (level, _) in known.items()}
+    levels.update({grid.code: grid.level for grid in grids})
+    for grid in grids:
+        if grid.parent is None:
+            continue
+        where = f"feature {first_at[grid.code]} ({grid.code})"
+        parent_level = levels.get(grid.parent)
+        if parent_level is None:
+            raise GridImportError(f"{where}: parent {grid.parent!r} does not exist"
+                                  " in the file or the database")
+        if parent_level.rank >= grid.level.rank:
+            raise GridImportError(f"{where}: a {grid.level.value} cannot sit under"
+                                  f" {grid.parent} which is a {parent_level.value}")
+    # A grid already stored keeps its parent; the file must not change that parent's level
+    # so that the stored child would no longer fit below it.
+    for code, (level, parent) in known.items():
+        if code not in first_at and parent in first_at and levels[parent].rank >= level.rank:
+            raise GridImportError(
+                f"feature {first_at[parent]} ({parent}): as a {levels[parent].value} it cannot"
+                f" stay the parent of {code}, a {level.value} already in the database")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,63 @@
+"""What the repositories hand out besides the domain's own objects: people and messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """A person's role on a grid."""
+
+    LEADER = "leader"            # 网格长
+    MEMBER = "member"            # 网格员
+    DISPATCHER = "dispatcher"    # 社区 / 街道 dispatcher
+    DEPARTMENT = "department"    # 职能部门 handler
+
+
+@dataclass
+class Person:
+    """A person; contact data is private, duty is public, nickname is opt-in."""
+
+    name: str
+    id: int | None = None
+    staff_code: str | None = None
+    phone: str | None = None
+    duty: str | None = None
+    nickname: str | None = None
+    created_at: datetime | None = None
+    consent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChannelAccount:
+    """A person's account on one platform (Telegram user, WeChat openid, WeCom userid, web)."""
+
+    channel: str
+    external_id: str
+    person_id: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    person_id: int
+    grid_code: str
+    role: Role
+
+
+@dataclass
+class OutboxMessage:
+    """A message owed: to `address` on `channel`, due at `due_at` (now when None)."""
+
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    person_id: int | None = None
+    due_at: datetime | None = None
+    dedupe_key: str | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    last_error: str | None = None

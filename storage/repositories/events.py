@@ -1,0 +1,47 @@
+"""The history of orders: events are only ever inserted (the database refuses the rest)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.orders import Event, State
+from storage.tables import EventRow
+
+
+def to_event(row: EventRow) -> Event:
+    return Event(order_code=row.order_code, kind=row.kind, at=row.at, actor_id=row.actor_id,
+                 from_state=State(row.from_state) if row.from_state else None,
+                 to_state=State(row.to_state) if row.to_state else None,
+                 reason=row.reason, data=dict(row.data or {}))
+
+
+def event_row(event: Event) -> EventRow:
+    return EventRow(order_code=event.order_code, kind=event.kind, at=event.at,
+                    actor_id=event.actor_id,
+                    from_state=event.from_state.value if event.from_state else None,
+                    to_state=event.to_state.value if event.to_state else None,
+                    reason=event.reason, data=dict(event.data))
+
+
+class EventRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def add(self, event: Event) -> None:
+        """Append one event; written with the rest of the unit of work."""
+        self.session.add(event_row(event))
+
+    async def for_order(self, code: str) -> list[Event]:
+        """An order's history, oldest first."""
+        return await self._where(EventRow.order_code == code)
+
+    async def between(self, start: datetime, end: datetime) -> list[Event]:
+        """Every event at or after `start` and before `end`, oldest first: what metrics read."""
+        return await self._where(EventRow.at >= start, EventRow.at < end)
+
+    async def _where(self, *conditions: Any) -> list[Event]:
+        query = select(EventRow).where(*conditions).order_by(EventRow.at, EventRow.id)
+        return [to_event(row) for row in (await self.session.execute(query)).scalars()]

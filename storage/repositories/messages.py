@@ -1,0 +1,130 @@
+"""Messages in and out: the outbox owed to people, inbound de-duplication, dialog state."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import Clock
+from storage.records import OutboxMessage
+from storage.repositories._sql import claim, insert
+from storage.tables import DialogRow, InboundRow, OutboxRow
+
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_RETRY = timedelta(hours=1)
+_MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
+                   "attempts", "sent_at", "last_error", "dedupe_key")
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s … after each failed attempt, never more than an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(**{name: getattr(row, name) for name in _MESSAGE_FIELDS})
+
+
+class OutboxRepository:
+    """What the bot owes people; written in the same transaction as the change it reports."""
+
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+
+    def add(self, message: OutboxMessage) -> None:
+        """Owe a message. A `dedupe_key` seen before fails the commit: use `add_once` then."""
+        self.session.add(OutboxRow(**self._values(message)))
+
+    async def add_once(self, message: OutboxMessage) -> bool:
+        """Owe a message unless one with the same `dedupe_key` is already owed or sent."""
+        if message.dedupe_key is None:
+            raise ValueError("add_once needs a dedupe_key")
+        statement = insert(self.session, OutboxRow.__table__).values(self._values(message))
+        await self.session.flush()
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxRow.id))
+        row = result.first()
+        if row is not None:
+            message.id = row.id
+        return row is not None
+
+    async def due(self, limit: int = 100) -> list[OutboxMessage]:
+        """Unsent messages due by now, oldest first, claimed for this sender."""
+        query = (select(OutboxRow)
+                 .where(OutboxRow.sent_at.is_(None), OutboxRow.due_at <= self.clock.now())
+                 .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
+        rows = (await self.session.execute(claim(self.session, query))).scalars()
+        return [_message(row) for row in rows]
+
+    async def mark_sent(self, message_id: int) -> None:
+        row = await self._row(message_id)
+        row.sent_at, row.attempts = self.clock.now(), row.attempts + 1
+
+    async def mark_failed(self, message_id: int, error: str,
+                          retry_after: timedelta | None = None) -> datetime:
+        """Count a failed attempt and put the message off; returns when it is due again."""
+        row = await self._row(message_id)
+        row.attempts += 1
+        row.last_error = error[:2000]
+        row.due_at = self.clock.now() + (retry_after or backoff(row.attempts))
+        return row.due_at
+
+    async def _row(self, message_id: int) -> OutboxRow:
+        row = await self.session.get(OutboxRow, message_id)
+        if row is None:
+            raise KeyError(f"no outbox message {message_id}")
+        return row
+
+    def _values(self, message: OutboxMessage) -> dict[str, Any]:
+        now = self.clock.now()
+        return {"person_id": message.person_id, "channel": message.channel,
+                "address": message.address, "payload": message.payload, "created_at": now,
+                "due_at": message.due_at or now, "attempts": 0,
+                "dedupe_key": message.dedupe_key}
+
+
+class InboundRepository:
+    """Platforms redeliver; each update is handled once."""
+
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+
+    async def seen(self, channel: str, external_id: str) -> bool:
+        """Record an inbound update; True when it had been recorded before."""
+        statement = insert(self.session, InboundRow.__table__).values(
+            channel=channel, external_id=str(external_id), received_at=self.clock.now())
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing().returning(InboundRow.channel))
+        return result.first() is None
+
+    async def forget_before(self, cutoff: datetime) -> None:
+        """Drop records older than any redelivery could be."""
+        await self.session.execute(delete(InboundRow).where(InboundRow.received_at < cutoff))
+
+
+class DialogRepository:
+    """Where each conversation stands, keyed by platform account."""
+
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+
+    async def get(self, channel: str, external_id: str) -> dict[str, Any] | None:
+        query = select(DialogRow.state).where(DialogRow.channel == channel,
+                                              DialogRow.external_id == external_id)
+        state = (await self.session.execute(query)).scalar_one_or_none()
+        return dict(state) if state is not None else None
+
+    async def put(self, channel: str, external_id: str, state: dict[str, Any]) -> None:
+        statement = insert(self.session, DialogRow.__table__).values(
+            channel=channel, external_id=external_id, state=state, updated_at=self.clock.now())
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={"state": statement.excluded.state,
+                  "updated_at": statement.excluded.updated_at}))
+
+    async def clear(self, channel: str, external_id: str) -> None:
+        await self.session.execute(delete(DialogRow).where(
+            DialogRow.channel == channel, DialogRow.external_id == external_id))

@@ -1,0 +1,129 @@
+"""Work orders (with optimistic versions), their followers, and their numbering."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.orders import Satisfaction, State, Urgency, WorkOrder, order_code
+from storage.clock import Clock
+from storage.repositories._sql import claim, insert
+from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow
+
+_ORDER = WorkOrderRow.__table__
+_FIELDS = tuple(f.name for f in dataclasses.fields(WorkOrder))
+# Column attributes, not the bare table: the ORM then flushes added orders before reading.
+_COLUMNS = tuple(getattr(WorkOrderRow, name) for name in (c.name for c in _ORDER.columns))
+DueField = Literal["sign_due", "resolve_due", "resolved_at"]
+
+
+class StaleOrder(Exception):
+    """Someone else saved this order since it was loaded; load it again and retry."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(f"order {code} was changed by someone else: load it again")
+
+
+def order_values(order: WorkOrder) -> dict[str, Any]:
+    values = {name: getattr(order, name) for name in _FIELDS}
+    for name in ("state", "urgency", "satisfaction"):
+        if values[name] is not None:
+            values[name] = values[name].value
+    return values
+
+
+def to_order(row: Any) -> WorkOrder:
+    values = {name: getattr(row, name) for name in _FIELDS}
+    values["state"] = State(values["state"])
+    values["urgency"] = Urgency(values["urgency"])
+    if values["satisfaction"] is not None:
+        values["satisfaction"] = Satisfaction(values["satisfaction"])
+    return WorkOrder(**values)
+
+
+class OrderRepository:
+    """Orders come out as domain `WorkOrder`s; `save` refuses to overwrite a newer version."""
+
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+        self._versions: dict[str, int] = {}
+
+    async def get(self, code: str) -> WorkOrder | None:
+        query = select(*_COLUMNS).where(_ORDER.c.code == code)
+        row = (await self.session.execute(query)).first()
+        return self._loaded(row) if row else None
+
+    def add(self, order: WorkOrder) -> None:
+        """A new order; written at commit (or the next query) together with its events."""
+        self.session.add(WorkOrderRow(**order_values(order), version=1))
+        self._versions[order.code] = 1
+
+    async def save(self, order: WorkOrder) -> None:
+        """Write back an order loaded or added in this unit of work; raises `StaleOrder`."""
+        version = self._versions.get(order.code)
+        if version is None:
+            raise ValueError(f"order {order.code} was not loaded in this unit of work")
+        await self.session.flush()
+        result = await self.session.execute(
+            update(_ORDER)
+            .where(_ORDER.c.code == order.code, _ORDER.c.version == version)
+            .values(**order_values(order), version=version + 1)
+            .returning(_ORDER.c.version))
+        if result.first() is None:
+            raise StaleOrder(order.code)
+        self._versions[order.code] = version + 1
+
+    async def next_code(self, day: date) -> str:
+        """The next public number of the day, WG-YYYYMMDD-NNNN, counted atomically."""
+        table = OrderSequenceRow.__table__
+        statement = insert(self.session, table).values(day=f"{day:%Y%m%d}", last=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=["day"], set_={"last": table.c.last + 1}).returning(table.c.last)
+        return order_code(day, (await self.session.execute(statement)).scalar_one())
+
+    async def due(self, state: State, field: DueField, before: datetime,
+                  limit: int = 100) -> list[WorkOrder]:
+        """Orders in `state` whose `field` is at or before `before`, claimed for this worker."""
+        column = _ORDER.c[field]
+        query = (select(*_COLUMNS).where(_ORDER.c.state == state.value, column <= before)
+                 .order_by(column, _ORDER.c.code).limit(limit))
+        return [self._loaded(row) for row in (await self.session.execute(
+            claim(self.session, query))).all()]
+
+    async def assigned_to(self, person_id: int,
+                          states: Iterable[State] = (State.DISPATCHED, State.ACCEPTED),
+                          limit: int = 50) -> list[WorkOrder]:
+        """A handler's work, oldest first."""
+        query = (select(*_COLUMNS).where(_ORDER.c.assignee_id == person_id,
+                                      _ORDER.c.state.in_([s.value for s in states]))
+                 .order_by(_ORDER.c.created_at, _ORDER.c.code).limit(limit))
+        return [self._loaded(row) for row in (await self.session.execute(query)).all()]
+
+    async def reported_by(self, person_id: int, limit: int = 20) -> list[WorkOrder]:
+        """A reporter's orders, newest first."""
+        query = (select(*_COLUMNS).where(_ORDER.c.reporter_id == person_id)
+                 .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
+        return [self._loaded(row) for row in (await self.session.execute(query)).all()]
+
+    async def follow(self, code: str, person_id: int) -> bool:
+        """A me-too reporter follows the order; False when they already did."""
+        statement = insert(self.session, OrderFollowerRow.__table__).values(
+            order_code=code, person_id=person_id, since=self.clock.now())
+        await self.session.flush()
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing().returning(OrderFollowerRow.person_id))
+        return result.first() is not None
+
+    async def followers(self, code: str) -> list[int]:
+        query = (select(OrderFollowerRow.person_id).where(OrderFollowerRow.order_code == code)
+                 .order_by(OrderFollowerRow.since, OrderFollowerRow.person_id))
+        return list((await self.session.execute(query)).scalars())
+
+    def _loaded(self, row: Any) -> WorkOrder:
+        self._versions[row.code] = row.version
+        return to_order(row)

@@ -1,0 +1,110 @@
+"""People, their platform accounts, and their roles on grids."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import Clock
+from storage.records import ChannelAccount, Membership, Person, Role
+from storage.repositories._sql import insert
+from storage.tables import ChannelAccountRow, MembershipRow, PersonRow
+
+_PERSON = PersonRow.__table__
+_FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "created_at", "consent_at")
+
+
+def _person(row: Any) -> Person:
+    return Person(id=row.id, **{name: getattr(row, name) for name in _FIELDS})
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self._one(_PERSON.c.id == person_id)
+
+    async def by_staff_code(self, staff_code: str) -> Person | None:
+        return await self._one(_PERSON.c.staff_code == staff_code)
+
+    async def by_channel(self, channel: str, external_id: str) -> Person | None:
+        """The person behind a platform account, if that account was ever linked."""
+        query = (select(_PERSON).join(ChannelAccountRow,
+                                      ChannelAccountRow.person_id == _PERSON.c.id)
+                 .where(ChannelAccountRow.channel == channel,
+                        ChannelAccountRow.external_id == external_id))
+        row = (await self.session.execute(query)).first()
+        return _person(row) if row else None
+
+    async def upsert(self, person: Person) -> Person:
+        """Insert, or update by id or else by staff code; returns the person with its id."""
+        if person.created_at is None:
+            person.created_at = self.clock.now()
+        values = {name: getattr(person, name) for name in _FIELDS}
+        if person.id is not None:
+            await self.session.execute(
+                update(_PERSON).where(_PERSON.c.id == person.id)
+                .values({k: v for k, v in values.items() if k != "created_at"}))
+            return person
+        statement = insert(self.session, _PERSON).values(values)
+        if person.staff_code is not None:
+            keep = {k: statement.excluded[k] for k in values if k not in ("created_at",)}
+            statement = statement.on_conflict_do_update(index_elements=["staff_code"], set_=keep)
+        person.id = (await self.session.execute(statement.returning(_PERSON.c.id))).scalar_one()
+        return person
+
+    async def link(self, person_id: int, channel: str, external_id: str) -> None:
+        """Bind a platform account to a person; an account bound elsewhere moves here."""
+        statement = insert(self.session, ChannelAccountRow.__table__).values(
+            channel=channel, external_id=external_id, person_id=person_id)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["channel", "external_id"], set_={"person_id": person_id}))
+
+    async def accounts(self, person_id: int) -> list[ChannelAccount]:
+        """Where a person can be reached, oldest account first."""
+        query = (select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id)
+                 .order_by(ChannelAccountRow.id))
+        return [ChannelAccount(row.channel, row.external_id, row.person_id)
+                for row in (await self.session.execute(query)).scalars()]
+
+    async def _one(self, condition: Any) -> Person | None:
+        row = (await self.session.execute(select(_PERSON).where(condition))).first()
+        return _person(row) if row else None
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add(self, person_id: int, grid_code: str, role: Role | str) -> bool:
+        """Give a person a role on a grid; False when they already had it."""
+        statement = insert(self.session, MembershipRow.__table__).values(
+            person_id=person_id, grid_code=grid_code, role=Role(role).value)
+        statement = statement.on_conflict_do_nothing().returning(MembershipRow.person_id)
+        return (await self.session.execute(statement)).first() is not None
+
+    async def remove(self, person_id: int, grid_code: str, role: Role | str) -> None:
+        await self.session.execute(delete(MembershipRow).where(
+            MembershipRow.person_id == person_id, MembershipRow.grid_code == grid_code,
+            MembershipRow.role == Role(role).value))
+
+    async def of_person(self, person_id: int) -> list[Membership]:
+        return await self._where(MembershipRow.person_id == person_id)
+
+    async def of_grid(self, grid_code: str, role: Role | str | None = None) -> list[Membership]:
+        if role is None:
+            return await self._where(MembershipRow.grid_code == grid_code)
+        return await self._where(MembershipRow.grid_code == grid_code,
+                                 MembershipRow.role == Role(role).value)
+
+    async def leader_of(self, grid_code: str) -> int | None:
+        leaders = await self.of_grid(grid_code, Role.LEADER)
+        return leaders[0].person_id if leaders else None
+
+    async def _where(self, *conditions: Any) -> list[Membership]:
+        query = (select(MembershipRow).where(*conditions)
+                 .order_by(MembershipRow.person_id, MembershipRow.grid_code, MembershipRow.role))
+        return [Membership(row.person_id, row.grid_code, Role(row.role))
+                for row in (await self.session.execute(query)).scalars()]

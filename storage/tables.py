@@ -1,0 +1,215 @@
+"""The tables, named in the domain's words. Rows here; domain objects come out of repositories."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from storage.types import BigId, UTCDateTime
+
+# Named constraints let SQLite's batch migrations find and alter them later.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _json(default_factory: Any) -> Any:
+    return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
+
+
+class GridRow(SQLModel, table=True):
+    """A node of the grid tree; geometry is WKB (WGS-84, lng/lat) with its bounding box."""
+
+    __tablename__ = "grid"
+
+    code: str = Field(primary_key=True)
+    name: str
+    level: str = Field(index=True)
+    parent: str | None = Field(default=None, foreign_key="grid.code", index=True)
+    aliases: list[str] = _json(list)
+    geometry: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    min_lat: float | None = None
+    min_lng: float | None = None
+    max_lat: float | None = None
+    max_lng: float | None = None
+
+
+class PersonRow(SQLModel, table=True):
+    """A person: staff from the people file, or a resident who wrote to the bot."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_code: str | None = Field(default=None, unique=True)
+    name: str
+    phone: str | None = None          # private contact
+    duty: str | None = None           # public, shown on the 网格长公示
+    nickname: str | None = None       # opt-in name for leaderboards
+    created_at: datetime = _when()
+    consent_at: datetime | None = _when(nullable=True)
+
+
+class ChannelAccountRow(SQLModel, table=True):
+    """One platform account of a person; platform identity lives only here."""
+
+    __tablename__ = "channel_account"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    external_id: str
+    person_id: int = Field(foreign_key="person.id", index=True)
+
+
+class MembershipRow(SQLModel, table=True):
+    """A person's role on a grid: leader, member, dispatcher or department."""
+
+    __tablename__ = "membership"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    grid_code: str = Field(foreign_key="grid.code", primary_key=True, index=True)
+    role: str = Field(primary_key=True)
+
+
+class WorkOrderRow(SQLModel, table=True):
+    """`domain.orders.WorkOrder` plus a version for optimistic concurrency."""
+
+    __tablename__ = "work_order"
+    __table_args__ = (
+        sa.Index("ix_work_order_state_sign_due", "state", "sign_due"),
+        sa.Index("ix_work_order_state_resolve_due", "state", "resolve_due"),
+        sa.Index("ix_work_order_state_resolved_at", "state", "resolved_at"),
+    )
+
+    code: str = Field(primary_key=True)
+    category: str
+    urgency: str
+    reporter_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    description: str = Field(sa_type=sa.Text)
+    created_at: datetime = _when(index=True)
+    state: str
+    grid_code: str | None = Field(default=None, index=True)
+    unit_code: str | None = Field(default=None, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    lat: float | None = None
+    lng: float | None = None
+    address: str | None = None
+    sign_due: datetime | None = _when(nullable=True)
+    resolve_due: datetime | None = _when(nullable=True)
+    signed_at: datetime | None = _when(nullable=True)
+    resolved_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    returns: int = 0
+    reopens: int = 0
+    escalations: int = 0
+    extensions: int = 0
+    merged_into: str | None = None
+    solved: bool | None = None
+    satisfaction: str | None = None
+    result_note: str | None = Field(default=None, sa_type=sa.Text)
+    version: int = 1
+
+
+class OrderFollowerRow(SQLModel, table=True):
+    """A me-too reporter who follows an order."""
+
+    __tablename__ = "order_follower"
+
+    order_code: str = Field(foreign_key="work_order.code", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    since: datetime = _when()
+
+
+class EventRow(SQLModel, table=True):
+    """One immutable line of an order's history: inserted, never updated or deleted."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    order_code: str = Field(foreign_key="work_order.code", index=True)
+    kind: str
+    at: datetime = _when(index=True)
+    actor_id: int | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    data: dict[str, Any] = _json(dict)
+    # Never read: it tells the ORM to insert an added order before its events.
+    order: WorkOrderRow = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+
+
+class OrderSequenceRow(SQLModel, table=True):
+    """The daily counter behind WG-YYYYMMDD-NNNN."""
+
+    __tablename__ = "order_sequence"
+
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message owed to someone; the sender drains these under each platform's limits."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_sent_at_due_at", "sent_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    channel: str
+    address: str
+    payload: dict[str, Any] = _json(dict)
+    created_at: datetime = _when()
+    due_at: datetime = _when()
+    attempts: int = 0
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    dedupe_key: str | None = Field(default=None, unique=True)
+
+
+class InboundRow(SQLModel, table=True):
+    """An inbound update already handled; platforms redeliver."""
+
+    __tablename__ = "inbound"
+
+    channel: str = Field(primary_key=True)
+    external_id: str = Field(primary_key=True)
+    received_at: datetime = _when(index=True)
+
+
+class DialogRow(SQLModel, table=True):
+    """Where a conversation stands, so a restart or a second worker can continue it."""
+
+    __tablename__ = "dialog"
+
+    channel: str = Field(primary_key=True)
+    external_id: str = Field(primary_key=True)
+    state: dict[str, Any] = _json(dict)
+    updated_at: datetime = _when()
+
+
+class InviteRow(SQLModel, table=True):
+    """A one-time invite; only the sha256 of its code is kept."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    grid_code: str = Field(foreign_key="grid.code")
+    role: str
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = _when(nullable=True)
+    used_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+metadata = SQLModel.metadata

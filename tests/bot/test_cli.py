@@ -1,0 +1,95 @@
+"""The `gridbot` command as a district's IT staff would use it."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE
+from data.generate import park_point
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def district(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["import-grids", str(SAMPLE_DISTRICT)]).exit_code == 0
+    assert runner.invoke(app, ["import-people", str(SAMPLE_PEOPLE)]).exit_code == 0
+    return tmp_path
+
+
+def route(*args):
+    result = runner.invoke(app, ["route", *args, "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_every_command_has_help():
+    for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
+                    ["demo"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_address_variants_route_to_the_same_building_and_its_leader(district):
+    answers = [route("--address", text) for text in ("锦江畔3号楼", "锦江畔小区三栋", "锦江畔 3栋")]
+    assert {code for code, _ in answers} == {0}
+    assert {out["grid"] for _, out in answers} == {"JJ-01-01-03"}
+    first = answers[0][1]
+    assert first["chain"] == ["JJ-01-01-03", "JJ-01-01", "JJ-01", "JJ"]
+    assert first["leader"]["name"] and first["fallback"] is None
+    assert first["candidates"][0] == {"code": "JJ-01-01-03", "name": "锦江畔3号楼", "score": 100.0}
+
+
+def test_a_point_in_the_park_goes_to_a_queue_with_exit_1(district):
+    lat, lng = park_point()
+    code, out = route("--lat", str(lat), "--lng", str(lng))
+    assert code == 1 and out["grid"] is None and out["fallback"].startswith("queue:")
+
+
+def test_a_gcj02_point_lands_where_its_wgs84_twin_does(district):
+    from domain.geo import wgs84_to_gcj02
+    from domain.grids import Level
+    from domain.routing import grids_from_geojson
+    building = next(g for g in grids_from_geojson(json.loads(SAMPLE_DISTRICT.read_text()))
+                    if g.level is Level.MICRO_GRID)
+    inside = building.geometry.representative_point()
+    glat, glng = wgs84_to_gcj02(inside.y, inside.x)
+    assert route("--lat", str(inside.y), "--lng", str(inside.x))[1]["grid"] == building.code
+    assert route("--lat", str(glat), "--lng", str(glng), "--gcj02")[1]["grid"] == building.code
+
+
+def test_bad_geojson_is_refused_and_changes_nothing(district):
+    bad = district / "bad.geojson"
+    features = json.loads(SAMPLE_DISTRICT.read_text())
+    features["features"][0]["properties"]["name"] = "改名了"
+    features["features"][-1]["properties"]["level"] = "village"
+    bad.write_text(json.dumps(features, ensure_ascii=False))
+    result = runner.invoke(app, ["import-grids", str(bad)])
+    assert result.exit_code == 2
+    assert "level" in result.stderr and "nothing was imported" in result.stderr
+    assert route("--address", "锦江街道")[1]["chain"][-1] == "JJ"
+    # the valid rename in the same file was not applied either
+    result = runner.invoke(app, ["route", "--address", "改名了", "--json"])
+    assert json.loads(result.stdout)["grid"] is None
+
+
+def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district):
+    result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--role", "leader", "--json"])
+    assert result.exit_code == 0
+    made = json.loads(result.stdout)
+    assert made["deep_link"].endswith(f"start=inv_{made['code']}") and made["expires_at"]
+    assert made["code"].encode() not in (district / "cli.db").read_bytes()
+
+
+def test_invite_for_an_unknown_grid_is_refused(district):
+    result = runner.invoke(app, ["invite", "--grid", "NOPE"])
+    assert result.exit_code == 2 and "no grid with code NOPE" in result.stderr
+
+
+def test_demo_loads_the_sample_district_and_prints_the_tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0
+    assert "锦江街道 (街道)" in result.stdout and "锦江畔3号楼 (微网格)" in result.stdout
