@@ -202,13 +202,13 @@ def _must_hold(order: WorkOrder, person_id: int | None) -> None:
         raise NotYourOrder(order.code, person_id)
 
 
-def submit(order: WorkOrder) -> Event:
-    """提单: a new order records its own birth."""
+def submit(order: WorkOrder, photos: tuple[str, ...] = ()) -> Event:
+    """提单: a new order records its own birth (and the report's photos)."""
     if order.state is not State.SUBMITTED:
         raise IllegalAction(order.state, "submit")
     return Event(order.code, "submitted", order.created_at, order.reporter_id, None,
                  State.SUBMITTED, data={"category": order.category, "urgency": order.urgency.value,
-                                        "grid": order.grid_code})
+                                        "grid": order.grid_code, "photos": list(photos)})
 
 
 def dispatch(order: WorkOrder, unit_code: str, assignee_id: int | None, due: Due,
@@ -364,6 +364,8 @@ REMARKS: Mapping[str, frozenset[State]] = MappingProxyType({
     "followed": frozenset(State) - FINAL_STATES,                   # a me-too reporter
     "published": frozenset({State.CLOSED}),                         # on the echo wall
     "red_listed": frozenset({State.DISPATCHED, State.ACCEPTED}),
+    "extension_requested": frozenset({State.ACCEPTED}),            # 申请延期, approved above
+    "extension_denied": frozenset({State.ACCEPTED}),
 })
 
 

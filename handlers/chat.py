@@ -1,0 +1,105 @@
+"""The one door every channel knocks on: an `Inbound` in, outbox rows out, exactly once."""
+from __future__ import annotations
+
+import logging
+
+from domain.orders import DomainError
+from domain.invites import InviteRefused
+from handlers import texts
+from handlers.deps import Deps
+from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
+from handlers.messages import Inbound, Kind
+from storage.records import OutboxMessage
+
+# The dialogs register their handlers on import.
+from handlers import onboarding, queries, rating, report, workbench  # noqa: F401,E402
+
+log = logging.getLogger(__name__)
+
+
+class Chat:
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    async def receive(self, inbound: Inbound) -> list[OutboxMessage]:
+        """Handle one message: the order, its events, the dialog and the replies commit together.
+
+        A redelivered update (same platform id) is recognised and changes nothing.
+        """
+        sender = inbound.sender
+        async with self.deps.uow() as uow:
+            if inbound.update_id is not None and await uow.inbound.seen(
+                    sender.channel, inbound.update_id):
+                return []
+            person = await uow.people.by_channel(sender.channel, sender.external_id)
+            dialog = Dialog.from_json(await uow.dialogs.get(sender.channel, sender.external_id))
+            turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person,
+                        dialog=dialog)
+            if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
+                dialog.reset()
+                turn.say(texts.EXPIRED)
+            if len(inbound.text) > self.deps.limits.max_text:
+                turn.say(texts.TOO_LONG.format(n=self.deps.limits.max_text))
+            await self._handle_safely(turn)
+            await self._save_dialog(turn)
+            written = turn.flush()
+            await uow.commit()
+        if self.deps.on_committed:
+            self.deps.on_committed()
+        return written
+
+    def _trimmed(self, inbound: Inbound) -> Inbound:
+        limit = self.deps.limits.max_text
+        if len(inbound.text) <= limit:
+            return inbound
+        from dataclasses import replace
+        return replace(inbound, text=inbound.text[:limit])
+
+    async def _handle_safely(self, turn: Turn) -> None:
+        """A refusal or a bug rolls back this message's changes, never the conversation."""
+        before = turn.dialog.to_json()
+        said, owed = len(turn.replies), len(turn.owed)
+        savepoint = await turn.uow.session.begin_nested()
+        try:
+            await self._route(turn)
+            await savepoint.commit()
+            return
+        except (DomainError, InviteRefused) as refusal:
+            message = str(refusal)
+        except Exception:  # noqa: BLE001 — one bad message must not break a conversation
+            log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
+            message = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
+        await savepoint.rollback()
+        del turn.replies[said:], turn.owed[owed:]
+        turn.dialog = Dialog.from_json(before)
+        turn.say(message)
+
+    async def _route(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if inbound.kind is Kind.COMMAND:
+            handler = COMMANDS.get(inbound.command or "")
+            if handler is None:
+                turn.say(texts.NOT_UNDERSTOOD)
+                return
+            await handler(turn)
+            return
+        if inbound.kind is Kind.BUTTON:
+            handler = BUTTONS.get((inbound.button or "").split(":", 1)[0])
+            if handler is None:
+                turn.say(texts.NOT_UNDERSTOOD)
+                return
+            await handler(turn)
+            return
+        if inbound.kind is Kind.UNSUPPORTED:
+            turn.say(texts.UNSUPPORTED)
+            return
+        handler = STEPS.get(turn.dialog.step or "idle") or STEPS["idle"]
+        await handler(turn)
+
+    async def _save_dialog(self, turn: Turn) -> None:
+        sender = turn.inbound.sender
+        if turn.dialog.step is None and not turn.dialog.data:
+            await turn.uow.dialogs.clear(sender.channel, sender.external_id)
+            return
+        turn.dialog.touched_at = turn.now
+        await turn.uow.dialogs.put(sender.channel, sender.external_id, turn.dialog.to_json())

@@ -1,0 +1,36 @@
+"""What the dialogs and use cases need from the world, handed in by the composition root."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from domain.calendar import WorkingCalendar
+from domain.categories import Taxonomy
+from domain.deadlines import DeadlinePolicy
+from domain.routing import Router
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against floods and slips; every number is configuration."""
+
+    orders_per_hour: int = 10
+    max_text: int = 500
+    max_photos: int = 3
+    dialog_idle: timedelta = timedelta(minutes=30)
+    metoo_radius_m: float = 100.0
+    metoo_window: timedelta = timedelta(hours=24)
+
+
+@dataclass
+class Deps:
+    uow: Callable[[], UnitOfWork]
+    router: Router
+    taxonomy: Taxonomy
+    calendar: WorkingCalendar
+    policy: DeadlinePolicy
+    limits: Limits = field(default_factory=Limits)
+    # Hand in for channels that store photos: (bytes, suffix) -> path. Transports download first.
+    on_committed: Callable[[], None] | None = None

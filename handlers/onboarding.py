@@ -1,0 +1,144 @@
+"""/start: privacy notice and consent, role, home grid; staff bind by invite code or deep link."""
+from __future__ import annotations
+
+from domain import invites
+from handlers import texts
+from handlers.dialog import Turn, button, choices, command, step
+from storage.records import Person, Role
+
+RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
+
+
+@command("start")
+async def start(turn: Turn) -> None:
+    argument = turn.inbound.text.strip()
+    if argument.lower().startswith("inv_"):
+        await redeem_invite(turn, argument)
+        return
+    turn.dialog.reset()
+    if turn.person is not None and turn.person.consent_at is not None:
+        await show_menu(turn)
+        return
+    turn.dialog.go("consent")
+    turn.say(texts.PRIVACY_NOTICE, choices((texts.CONSENT_YES, "consent:yes"),
+                                           (texts.CONSENT_NO, "consent:no")))
+
+
+@button("consent")
+async def consent(turn: Turn) -> None:
+    if turn.arg != "yes":
+        turn.dialog.reset()
+        turn.say(texts.CONSENT_DECLINED)
+        return
+    await ensure_person(turn)
+    turn.dialog.go("role")
+    turn.say(texts.ASK_ROLE, choices((texts.ROLE_RESIDENT, f"role:{RESIDENT}"),
+                                     (texts.ROLE_RIDER, f"role:{RIDER}")))
+
+
+async def ensure_person(turn: Turn, kind: str | None = None) -> Person:
+    """The person behind this account, created only once they agreed (minimal data)."""
+    if turn.person is None:
+        sender = turn.inbound.sender
+        person = await turn.uow.people.upsert(Person(
+            name=sender.display_name or "居民", consent_at=turn.now, kind=kind))
+        await turn.uow.people.link(person.id, sender.channel, sender.external_id)
+        turn.person = person
+    elif turn.person.consent_at is None:
+        turn.person.consent_at = turn.now
+        turn.person = await turn.uow.people.upsert(turn.person)
+    return turn.person
+
+
+@button("role")
+async def choose_role(turn: Turn) -> None:
+    person = await ensure_person(turn)
+    person.kind = RIDER if turn.arg == RIDER else RESIDENT
+    turn.person = await turn.uow.people.upsert(person)
+    if person.kind == RIDER:
+        turn.dialog.go("platform")
+        turn.say(texts.ASK_PLATFORM, choices(*((p, f"platform:{p}") for p in texts.PLATFORMS)))
+    else:
+        turn.dialog.go("home")
+        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+
+
+@button("platform")
+async def choose_platform(turn: Turn) -> None:
+    person = await ensure_person(turn)
+    person.rides_for = turn.arg[:20]
+    turn.person = await turn.uow.people.upsert(person)
+    turn.dialog.reset()
+    turn.say(texts.ONBOARDED_RIDER)
+    await show_menu(turn)
+
+
+@step("home")
+async def home_address(turn: Turn) -> None:
+    if not turn.inbound.text:
+        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+        return
+    candidates = turn.deps.router.matcher.match(turn.inbound.text)[:4]
+    if not candidates:
+        turn.say(texts.NO_ADDRESS_MATCH.split("，")[0] + "，请换个说法或跳过。",
+                 choices((texts.SKIP, "home:skip")))
+        return
+    turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"home:{c.code}") for c in candidates),
+                                         (texts.SKIP, "home:skip")))
+
+
+@button("home")
+async def choose_home(turn: Turn) -> None:
+    person = await ensure_person(turn)
+    tree = turn.deps.router.tree
+    if turn.arg in tree:
+        person.home_grid = turn.arg
+        turn.person = await turn.uow.people.upsert(person)
+        turn.say(texts.HOME_SET.format(grid=tree.get(turn.arg).name))
+    turn.dialog.reset()
+    turn.say(texts.ONBOARDED_RESIDENT)
+    await show_menu(turn)
+
+
+async def show_menu(turn: Turn) -> None:
+    turn.say(texts.MENU, choices((texts.MENU_REPORT, "menu:report"), (texts.MENU_MY, "menu:my"),
+                                 (texts.MENU_GRID, "menu:grid")))
+
+
+async def redeem_invite(turn: Turn, argument: str) -> None:
+    """A wrong, used or expired code changes nothing and says why."""
+    invite = await turn.uow.invites.by_hash(invites.hash_code(argument))
+    person = turn.person or Person(name=turn.inbound.sender.display_name or "工作人员")
+    invites.redeem(invite, person.id or 0, turn.now)        # raises InviteRefused with the reason
+    person = await ensure_person(turn, kind=STAFF)
+    invite.used_by = person.id
+    if not await turn.uow.invites.mark_used(invite):
+        raise invites.InviteRefused("该邀请码已被使用，请向管理员索取新的邀请码。")
+    await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
+    grid = turn.deps.router.tree.get(invite.grid_code)
+    turn.dialog.reset()
+    turn.say(texts.INVITE_OK.format(grid=grid.name,
+                                    role=texts.ROLE_LABELS.get(invite.role, invite.role)))
+
+
+@command("cancel")
+async def cancel(turn: Turn) -> None:
+    if turn.dialog.step is None:
+        turn.say(texts.NOTHING_TO_CANCEL)
+        return
+    turn.dialog.reset()
+    turn.say(texts.CANCELLED)
+
+
+@button("cancel")
+async def cancel_button(turn: Turn) -> None:
+    await cancel(turn)
+
+
+@command("help")
+async def help_(turn: Turn) -> None:
+    turn.say(texts.NOT_UNDERSTOOD)
+
+
+def is_staff(roles: list) -> bool:
+    return any(m.role in (Role.LEADER, Role.DISPATCHER, Role.DEPARTMENT) for m in roles)

@@ -1,0 +1,85 @@
+"""/my, one order's timeline, /grid: what a reporter may look up (only their own orders)."""
+from __future__ import annotations
+
+from domain.calendar import SHANGHAI
+from domain.deadlines import light
+from handlers import texts
+from handlers.dialog import Turn, button, choices, command
+from handlers.use_cases import OPEN, place_of, work_time
+
+EVENT_WORDS = {
+    "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展", "returned": "退回重派",
+    "escalated": "上报", "extended": "延期", "resolved": "办结", "rated": "评价结案", "reopened": "重办",
+    "closed_unrated": "结案", "invalidated": "不予受理", "merged": "合并", "followed": "有人+1",
+    "supervised": "督办", "reminded": "提醒",
+}
+PUBLIC_TO_REPORTER = set(EVENT_WORDS) - {"followed"}
+
+
+@command("my")
+async def my_orders(turn: Turn) -> None:
+    if turn.person is None:
+        turn.say(texts.MY_EMPTY)
+        return
+    mine = await turn.uow.orders.reported_by(turn.person.id, limit=8)
+    if not mine:
+        turn.say(texts.MY_EMPTY)
+        return
+    lines = [texts.MY_HEADER]
+    for order in mine:
+        lines.append(texts.MY_LINE.format(
+            light=_light(turn, order), code=order.code,
+            category=turn.deps.taxonomy.get(order.category).name, state=order.state.label,
+            due=f" · 时限 {work_time(order.resolve_due)}" if order.state in OPEN and order.resolve_due
+            else ""))
+    turn.say("\n".join(lines), choices(*((o.code, f"detail:{o.code}") for o in mine[:5])))
+
+
+def _light(turn: Turn, order) -> str:
+    if order.state not in OPEN or order.resolve_due is None:
+        return ""
+    rule = turn.deps.policy.rule(order.urgency)
+    shade = light(order.created_at, order.resolve_due, turn.now, turn.deps.calendar,
+                  rule.resolve_working)
+    return {"green": "🟢", "yellow": "🟡", "red": "🔴"}[shade.value] + " "
+
+
+@button("detail")
+async def detail(turn: Turn) -> None:
+    order = await turn.uow.orders.get(turn.arg)
+    mine = turn.person is not None and order is not None and (
+        order.reporter_id == turn.person.id
+        or turn.person.id in await turn.uow.orders.followers(order.code)
+        or order.assignee_id == turn.person.id)
+    if not mine:
+        turn.say(texts.NO_SUCH_ORDER)
+        return
+    events = await turn.uow.events.for_order(order.code)
+    timeline = "\n".join(
+        f"{e.at.astimezone(SHANGHAI):%m-%d %H:%M} {EVENT_WORDS[e.kind]}"
+        + (f"：{e.reason}" if e.reason and e.kind in ("progress", "resolved", "invalidated") else "")
+        for e in events if e.kind in PUBLIC_TO_REPORTER)
+    turn.say(texts.DETAIL.format(code=order.code, category=turn.deps.taxonomy.get(order.category).label,
+                                 state=order.state.label, place=place_of(turn, order),
+                                 timeline=timeline))
+
+
+@command("grid")
+async def my_grid(turn: Turn) -> None:
+    """网格长公示: the leader's name, duty and contact are public."""
+    person = turn.person
+    home = getattr(person, "home_grid", None) if person else None
+    if home is None and person is not None:
+        recent = await turn.uow.orders.reported_by(person.id, limit=1)
+        home = recent[0].grid_code if recent else None
+    tree = turn.deps.router.tree
+    if home is None or home not in tree:
+        turn.say(texts.GRID_UNKNOWN)
+        return
+    from handlers.use_cases import holder_of
+    leader_id = await holder_of(turn, home)
+    leader = await turn.uow.people.get(leader_id) if leader_id else None
+    turn.say(texts.GRID_LEADER.format(grid=tree.get(home).name,
+                                      leader=leader.name if leader else "（待配备）",
+                                      duty=(leader.duty or "—") if leader else "—",
+                                      phone=(leader.phone or "—") if leader else "—"))

@@ -1,0 +1,40 @@
+"""评单: solved or not, then the five-level satisfaction; unsatisfied asks why and reopens."""
+from __future__ import annotations
+
+from domain.orders import Satisfaction
+from handlers import texts, use_cases
+from handlers.dialog import Turn, button, choices, step
+
+
+@button("solved")
+async def solved(turn: Turn) -> None:
+    code, _, answer = turn.arg.partition(":")
+    turn.say(texts.ASK_SATISFACTION, choices(*(
+        (level.label, f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
+
+
+@button("rate")
+async def rate(turn: Turn) -> None:
+    code, solved_flag, level = turn.arg.split(":", 2)
+    satisfaction = Satisfaction(level)
+    if turn.person is None:
+        raise use_cases.NotAllowed()
+    if satisfaction.is_satisfied:
+        await use_cases.rate(turn, turn.person.id, code, solved_flag == "1", satisfaction)
+        turn.say(texts.THANKS_RATED.format(code=code))
+        return
+    turn.dialog.reset()
+    turn.dialog.go("unsatisfied", code=code, solved=solved_flag == "1", level=level)
+    turn.say(texts.ASK_UNSATISFIED_REASON, choices((texts.CANCEL, "cancel"),))
+
+
+@step("unsatisfied")
+async def unsatisfied_reason(turn: Turn) -> None:
+    data, reason = turn.dialog.data, turn.inbound.text.strip()
+    if not reason:
+        turn.say(texts.ASK_UNSATISFIED_REASON)
+        return
+    turn.dialog.reset()
+    await use_cases.rate(turn, turn.person.id, data["code"], data["solved"],
+                         Satisfaction(data["level"]), reason)
+    turn.say(texts.REOPENED_NOTICE.format(code=data["code"]))

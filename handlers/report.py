@@ -1,0 +1,269 @@
+"""提单 by chat: category, description, photos, place, confirm — or a rider's three taps.
+
+Whatever the reporter sends is used where it fits (a photo is a photo at any step); the dialog
+then asks for the first thing still missing. Residents are asked step by step; a roaming
+reporter (rider) files as soon as a place and a category are known: photo → pin → one tap.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from handlers import texts, use_cases
+from handlers.dialog import Turn, button, choices, command, step
+from handlers.messages import Kind
+from handlers.onboarding import RIDER, ensure_person
+from handlers.use_cases import Draft, work_time
+
+COMMON = ("H01", "X01", "S01", "S02", "P03", "P02", "J02", "H03")
+RESIDENT_ORDER = ("category", "description", "photos", "location", "confirm")
+RIDER_ORDER = ("location", "category", "file")
+
+
+def draft_of(turn: Turn) -> Draft:
+    return Draft(**turn.dialog.data.get("draft", {}))
+
+
+def keep(turn: Turn, draft: Draft) -> None:
+    turn.dialog.data["draft"] = asdict(draft)
+
+
+def asked(turn: Turn) -> set[str]:
+    return set(turn.dialog.data.get("asked", []))
+
+
+@command("report")
+async def begin(turn: Turn) -> None:
+    if turn.person is None or turn.person.consent_at is None:
+        turn.say(texts.NEED_CONSENT)
+        return
+    turn.dialog.reset()
+    await advance(turn, Draft())
+
+
+@button("menu")
+async def menu(turn: Turn) -> None:
+    from handlers import queries
+    target = {"report": begin, "my": queries.my_orders, "grid": queries.my_grid}.get(turn.arg)
+    if target:
+        await target(turn)
+
+
+@step("idle")
+async def idle(turn: Turn) -> None:
+    """Outside any dialog, a photo, a pin or a sentence starts a report."""
+    if turn.person is None or turn.person.consent_at is None:
+        turn.say(texts.NEED_CONSENT)
+        return
+    if turn.inbound.kind is Kind.TEXT and len(turn.inbound.text.strip()) < 2:
+        turn.say(texts.NOT_UNDERSTOOD)
+        return
+    await take_input(turn, Draft(), expecting="category")
+
+
+@step("report")
+async def in_report(turn: Turn) -> None:
+    await take_input(turn, draft_of(turn), turn.dialog.data.get("expecting", "category"))
+
+
+async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
+    inbound, text = turn.inbound, turn.inbound.text.strip()
+    if inbound.kind is Kind.PHOTO:
+        if len(draft.photos) >= turn.deps.limits.max_photos:
+            turn.say(texts.PHOTOS_FULL)
+        else:
+            draft.photos.append(inbound.photo)
+            turn.say(texts.PHOTO_SAVED.format(n=len(draft.photos)))
+        if text and not draft.description:
+            draft.description = text
+    elif inbound.kind is Kind.LOCATION:
+        place(turn, draft, turn.deps.router.route_point(inbound.lat, inbound.lng, inbound.gcj02),
+              lat_lng=(inbound.lat, inbound.lng, inbound.gcj02))
+    elif inbound.kind in (Kind.TEXT, Kind.VOICE) and text:
+        if turn.deps.taxonomy.is_emergency_text(text):
+            warn_emergency(turn)
+        if expecting in ("location", "pick"):
+            await offer_addresses(turn, draft, text)
+            return
+        if not draft.description or expecting == "description":
+            draft.description = text
+        if draft.category is None:
+            await suggest(turn, draft, text)
+            return
+    await advance(turn, draft)
+
+
+def place(turn: Turn, draft: Draft, found, lat_lng=None) -> None:
+    if lat_lng is not None:
+        lat, lng, gcj02 = lat_lng
+        if gcj02:
+            from domain.geo import gcj02_to_wgs84
+            lat, lng = gcj02_to_wgs84(lat, lng)
+        draft.lat, draft.lng = lat, lng
+    draft.grid = None if found.fallback else found.grid.code
+    draft.queue = found.fallback
+    if found.fallback:
+        turn.say(texts.OUTSIDE_AREA if lat_lng else texts.NO_ADDRESS_MATCH)
+
+
+async def offer_addresses(turn: Turn, draft: Draft, text: str) -> None:
+    draft.address = text
+    found = turn.deps.router.route_address(text)
+    keep(turn, draft)
+    if not found.candidates:
+        place(turn, draft, found)
+        await advance(turn, draft)
+        return
+    turn.dialog.go("report", expecting="pick")
+    turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"pick:{c.code}") for c in found.candidates[:4]),
+                                         (texts.NONE_OF_THESE, "pick:none")))
+
+
+@button("pick")
+async def pick_place(turn: Turn) -> None:
+    draft = draft_of(turn)
+    tree = turn.deps.router.tree
+    if turn.arg in tree:
+        draft.grid, draft.queue = turn.arg, None
+    else:
+        found = turn.deps.router.route_address("")
+        place(turn, draft, found)
+    await advance(turn, draft)
+
+
+async def suggest(turn: Turn, draft: Draft, text: str) -> None:
+    keep(turn, draft)
+    suggested = turn.deps.taxonomy.suggest(text, limit=3)
+    turn.dialog.go("report", expecting="category")
+    if not suggested:
+        await ask_category(turn)
+        return
+    turn.say(texts.SUGGESTED, choices(*((c.label, f"cat:{c.code}") for c, _ in suggested),
+                                      (texts.MORE_CATEGORIES, "cats:")))
+
+
+async def ask_category(turn: Turn) -> None:
+    taxonomy = turn.deps.taxonomy
+    turn.say(texts.ASK_CATEGORY, choices(*((taxonomy.get(c).name, f"cat:{c}") for c in COMMON),
+                                         (texts.MORE_CATEGORIES, "cats:"), (texts.CANCEL, "cancel")))
+
+
+@button("cats")
+async def browse_categories(turn: Turn) -> None:
+    taxonomy = turn.deps.taxonomy
+    if turn.arg:
+        turn.say(texts.ASK_CATEGORY, choices(*((c.name, f"cat:{c.code}")
+                                               for c in taxonomy.children(turn.arg))))
+    else:
+        turn.say(texts.ASK_CATEGORY, choices(*((top, f"cats:{top}") for top in taxonomy.top_levels())))
+
+
+@button("cat")
+async def choose_category(turn: Turn) -> None:
+    draft = draft_of(turn)
+    if turn.arg not in turn.deps.taxonomy:
+        await ask_category(turn)
+        return
+    draft.category = turn.arg
+    if turn.deps.taxonomy.get(turn.arg).urgency.value == "emergency":
+        warn_emergency(turn)
+    await advance(turn, draft)
+
+
+def warn_emergency(turn: Turn) -> None:
+    if not turn.dialog.data.get("warned"):
+        turn.dialog.data["warned"] = True
+        turn.say(texts.EMERGENCY)
+
+
+@button("skip")
+async def skip(turn: Turn) -> None:
+    await advance(turn, draft_of(turn))
+
+
+async def advance(turn: Turn, draft: Draft) -> None:
+    """Ask for the first thing still missing; a rider's report files itself when complete."""
+    rider = turn.person is not None and turn.person.kind == RIDER
+    done = asked(turn)
+    for need in RIDER_ORDER if rider else RESIDENT_ORDER:
+        if need == "category" and draft.category is None:
+            return await _ask(turn, draft, "category", ask_category)
+        if need == "description" and not draft.description and "description" not in done:
+            return await _ask(turn, draft, "description", lambda t: t.say(
+                texts.ASK_DESCRIPTION, choices((texts.SKIP, "skip:"), (texts.CANCEL, "cancel"))))
+        if need == "photos" and "photos" not in done and not draft.photos:
+            return await _ask(turn, draft, "photos", lambda t: t.say(
+                texts.ASK_PHOTOS, choices((texts.SKIP, "skip:"), (texts.CANCEL, "cancel"))))
+        if need == "location" and not draft.placed:
+            return await _ask(turn, draft, "location", lambda t: t.say(
+                texts.ASK_LOCATION, choices((texts.CANCEL, "cancel"),)))
+        if need in ("confirm", "file"):
+            return await _near_duplicate_or(turn, draft, confirm=need == "confirm")
+
+
+async def _ask(turn: Turn, draft: Draft, need: str, ask) -> None:
+    keep(turn, draft)
+    turn.dialog.go("report", expecting=need, asked=sorted(asked(turn) | {need}))
+    result = ask(turn)
+    if result is not None:
+        await result
+
+
+async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
+    keep(turn, draft)
+    same = await use_cases.nearby_duplicate(turn, draft)
+    if same is not None and not turn.dialog.data.get("not_same"):
+        turn.dialog.go("report", expecting="metoo")
+        turn.say(texts.SAME_ISSUE.format(code=same.code, place=use_cases.place_of(turn, same),
+                                         state=same.state.label),
+                 choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:")))
+        return
+    if not confirm:
+        await file(turn, draft)
+        return
+    turn.dialog.go("report", expecting="confirm")
+    category = turn.deps.taxonomy.get(draft.category)
+    where = (turn.deps.router.tree.get(draft.grid).name if draft.grid
+             else draft.address or "待人工分派")
+    turn.say(texts.SUMMARY.format(category=category.label, description=draft.description or "（无）",
+                                  photos=len(draft.photos), place=where),
+             choices((texts.CONFIRM, "confirm:"), (texts.CANCEL, "cancel")))
+
+
+@button("metoo")
+async def metoo(turn: Turn) -> None:
+    draft = draft_of(turn)
+    if not turn.arg:
+        turn.dialog.data["not_same"] = True
+        rider = turn.person is not None and turn.person.kind == RIDER
+        await _near_duplicate_or(turn, draft, confirm=not rider)
+        return
+    person = await ensure_person(turn)
+    order = await use_cases.me_too(turn, person.id, turn.arg)
+    turn.dialog.reset()
+    turn.say(texts.METOO_DONE.format(code=order.code))
+
+
+@button("confirm")
+async def confirm(turn: Turn) -> None:
+    draft = draft_of(turn)
+    if draft.category is None or not draft.placed:
+        await advance(turn, draft)
+        return
+    await file(turn, draft)
+
+
+async def file(turn: Turn, draft: Draft) -> None:
+    person = await ensure_person(turn)
+    if await use_cases.orders_per_hour(turn, person.id) >= turn.deps.limits.orders_per_hour:
+        turn.dialog.reset()
+        turn.say(texts.RATE_LIMITED.format(n=turn.deps.limits.orders_per_hour))
+        return
+    order = await use_cases.file_order(turn, person.id, draft)
+    turn.dialog.reset()
+    category = turn.deps.taxonomy.get(order.category)
+    unit = use_cases.unit_name(turn, order.unit_code)
+    if order.unit_code and order.unit_code.startswith(use_cases.QUEUE):
+        turn.say(texts.FILED_QUEUE.format(code=order.code, unit=unit.removesuffix("派单员")))
+    else:
+        turn.say(texts.FILED.format(code=order.code, category=category.label, unit=unit,
+                                    sign_by=work_time(order.sign_due)))

@@ -1,0 +1,436 @@
+"""The 四单 process in the domain's words: each use case loads, applies a rule, records, tells.
+
+Every function runs inside an open unit of work (`work.uow`) and leaves what people are owed
+in `work.owed`; the caller commits once, so an order, its events and its messages land together.
+Permissions live here: only the assignee, or someone above them in the tree, acts on an order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from domain import orders
+from domain.categories import HandlingLevel
+from domain.deadlines import due_for
+from domain.geo import distance_m
+from domain.grids import Level
+from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
+from handlers import texts
+from handlers.dialog import Work, choices
+from storage.records import Role
+
+QUEUE = "queue:"
+
+
+class NotAllowed(DomainError):
+    def __init__(self) -> None:
+        super().__init__(texts.NOT_ALLOWED)
+
+
+@dataclass
+class Draft:
+    """A report being written: what the reporter has given so far."""
+
+    category: str | None = None
+    description: str = ""
+    photos: list[str] = field(default_factory=list)
+    lat: float | None = None
+    lng: float | None = None
+    address: str | None = None
+    grid: str | None = None          # the smallest grid the place lies in
+    queue: str | None = None         # the dispatcher's queue when no grid fits
+
+    @property
+    def placed(self) -> bool:
+        return self.grid is not None or self.queue is not None
+
+
+# --- names and people --------------------------------------------------------------------------
+
+def unit_name(work: Work, unit: str | None) -> str:
+    if not unit:
+        return "派单员"
+    code = unit.removeprefix(QUEUE)
+    tree = work.deps.router.tree
+    name = tree.get(code).name if code in tree else code
+    return f"{name}派单员" if unit.startswith(QUEUE) else name
+
+
+def place_of(work: Work, order: WorkOrder) -> str:
+    tree = work.deps.router.tree
+    if order.grid_code and order.grid_code in tree:
+        return tree.get(order.grid_code).name
+    return order.address or "未定位"
+
+
+async def holder_of(work: Work, unit: str) -> int | None:
+    """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree."""
+    tree = work.deps.router.tree
+    code = unit.removeprefix(QUEUE)
+    wanted = (Role.DISPATCHER, Role.LEADER) if unit.startswith(QUEUE) else (Role.LEADER,)
+    for grid in tree.chain(code) if code in tree else []:
+        for role in wanted:
+            people = await work.uow.memberships.of_grid(grid.code, role)
+            if people:
+                return min(m.person_id for m in people)
+    return None
+
+
+async def may_act(work: Work, person_id: int, order: WorkOrder) -> bool:
+    """The assignee, or a leader or dispatcher of a grid on the chain of the order's unit."""
+    if person_id == order.assignee_id:
+        return True
+    tree = work.deps.router.tree
+    unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
+    if unit not in tree:
+        return False
+    for membership in await work.uow.memberships.of_person(person_id):
+        if membership.role in (Role.LEADER, Role.DISPATCHER) and membership.grid_code in tree \
+                and tree.is_above(membership.grid_code, unit):
+            return True
+    return False
+
+
+async def load(work: Work, code: str) -> WorkOrder:
+    order = await work.uow.orders.get(code)
+    if order is None:
+        raise DomainError(texts.NO_SUCH_ORDER)
+    return order
+
+
+async def _load_for(work: Work, person_id: int, code: str) -> WorkOrder:
+    order = await load(work, code)
+    if not await may_act(work, person_id, order):
+        raise NotAllowed()
+    return order
+
+
+def _fmt(when) -> str:
+    return work_time(when)
+
+
+def work_time(when) -> str:
+    from domain.calendar import SHANGHAI
+    return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if when else "—"
+
+
+async def record(work: Work, order: WorkOrder, event: Event) -> None:
+    work.uow.events.add(event)
+    await work.uow.orders.save(order)
+
+
+async def tell_reporters(work: Work, order: WorkOrder, event: Event) -> None:
+    """Every state change reaches the reporter and the me-too followers, in plain Chinese."""
+    template = texts.NOTICE.get(event.kind)
+    if template is None:
+        return
+    text = template.format(code=order.code, unit=unit_name(work, order.unit_code),
+                           reason=event.reason or "", into=order.merged_into or "",
+                           resolve_by=work_time(order.resolve_due))
+    for person_id in [order.reporter_id, *await work.uow.orders.followers(order.code)]:
+        if person_id is not None and not work.is_me(person_id):
+            await work.tell(person_id, text)
+
+
+# --- 提单 and 派单 ---------------------------------------------------------------------------------
+
+async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
+    """提单, then 派单 at once when routing decided; otherwise the order waits in a queue."""
+    deps, now = work.deps, work.now
+    category = deps.taxonomy.get(draft.category)
+    order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
+                      category.code, category.urgency, reporter_id, draft.description, now,
+                      grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
+    work.uow.orders.add(order)
+    work.uow.events.add(orders.submit(order, tuple(draft.photos)))
+    unit = _handling_unit(work, draft, category.level)
+    holder = await holder_of(work, unit)
+    if unit.startswith(QUEUE) or holder is None:
+        order.unit_code = unit if unit.startswith(QUEUE) else QUEUE + unit
+        order.assignee_id = await holder_of(work, order.unit_code)
+        await work.uow.orders.save(order)
+        await _announce_queue(work, order, "无法自动定位网格" if not draft.grid else "无人负责")
+    else:
+        await _dispatch(work, order, unit, holder, actor_id=None)
+    if category.urgency is Urgency.EMERGENCY:
+        await _alarm_chain(work, order)
+    return order
+
+
+def _handling_unit(work: Work, draft: Draft, level: HandlingLevel) -> str:
+    tree = work.deps.router.tree
+    if draft.grid is None:
+        return draft.queue or QUEUE + min(g.code for g in tree.roots())
+    wanted = {HandlingLevel.COMMUNITY: Level.COMMUNITY, HandlingLevel.STREET: Level.STREET,
+              HandlingLevel.DEPARTMENT: Level.STREET}.get(level)
+    if wanted is None:
+        return draft.grid
+    above = tree.ancestor_at(draft.grid, wanted)
+    return QUEUE + above.code if level is HandlingLevel.DEPARTMENT and above else (
+        above.code if above else draft.grid)
+
+
+def _tz():
+    from domain.calendar import SHANGHAI
+    return SHANGHAI
+
+
+async def _dispatch(work: Work, order: WorkOrder, unit: str, holder: int,
+                    actor_id: int | None, reason: str | None = None) -> None:
+    due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
+    event = orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
+    await record(work, order, event)
+    await work.tell(holder, _new_order_text(work, order),
+                    choices((texts.SIGN, f"sign:{order.code}"), (texts.RETURN, f"return:{order.code}"),
+                            (texts.ESCALATE, f"up:{order.code}")))
+    await tell_reporters(work, order, event)
+
+
+def _new_order_text(work: Work, order: WorkOrder) -> str:
+    category = work.deps.taxonomy.get(order.category)
+    return texts.NEW_ORDER.format(code=order.code, urgency=order.urgency.label,
+                                  category=category.label, place=place_of(work, order),
+                                  description=order.description or "（无文字描述）",
+                                  sign_by=work_time(order.sign_due))
+
+
+async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
+    category = work.deps.taxonomy.get(order.category)
+    await work.tell(order.assignee_id, texts.QUEUE_ORDER.format(
+        code=order.code, urgency=order.urgency.label, category=category.label,
+        place=place_of(work, order), description=order.description or "（无）", why=why),
+        choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
+                (texts.MERGE, f"merge:{order.code}")))
+
+
+async def _alarm_chain(work: Work, order: WorkOrder) -> None:
+    """特急: grid, community and street hear of it together."""
+    tree = work.deps.router.tree
+    start = (order.grid_code or (order.unit_code or "").removeprefix(QUEUE))
+    told = {order.assignee_id}
+    for grid in tree.chain(start) if start in tree else []:
+        holder = await holder_of(work, grid.code)
+        if holder not in told:
+            told.add(holder)
+            await work.tell(holder, "🚨 特急 " + _new_order_text(work, order))
+
+
+async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
+    """An open order of the same category within 100 m and 24 h: offered as a me-too first."""
+    if draft.lat is None or draft.category is None:
+        return None
+    limits = work.deps.limits
+    for order in await work.uow.orders.open_near(draft.category, work.now - limits.metoo_window):
+        if order.lat is not None and distance_m((order.lat, order.lng), (draft.lat, draft.lng)) \
+                <= limits.metoo_radius_m:
+            return order
+    return None
+
+
+async def me_too(work: Work, person_id: int, code: str) -> WorkOrder:
+    order = await load(work, code)
+    if order.reporter_id != person_id and await work.uow.orders.follow(code, person_id):
+        work.uow.events.add(orders.remark(order, "followed", work.now, person_id))
+    return order
+
+
+# --- 办单 --------------------------------------------------------------------------------------
+
+async def sign_for(work: Work, person_id: int, code: str) -> WorkOrder:
+    order = await load(work, code)
+    if order.assignee_id != person_id:
+        raise NotAllowed()
+    event = orders.sign_for(order, person_id, work.now)
+    await record(work, order, event)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def return_order(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
+    """退单 goes to the dispatcher above; the second return goes to the street (兜底)."""
+    order = await load(work, code)
+    if order.assignee_id != person_id:
+        raise NotAllowed()
+    tree = work.deps.router.tree
+    unit = (order.unit_code or "").removeprefix(QUEUE)
+    parent = tree.parent_of(unit) if unit in tree else None
+    if order.returns + 1 >= 2 or parent is None:
+        parent = min(tree.roots(), key=lambda g: g.code)
+    queue = QUEUE + parent.code
+    event = orders.return_order(order, person_id, reason, queue, await holder_of(work, queue),
+                                work.now)
+    await record(work, order, event)
+    await _announce_queue(work, order, f"退单：{event.reason}")
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def escalate(work: Work, person_id: int | None, code: str, reason: str) -> WorkOrder:
+    """上报: one level up the tree, to that unit's leader, with a fresh deadline."""
+    order = await load(work, code)
+    if person_id is not None and not await may_act(work, person_id, order):
+        raise NotAllowed()
+    tree = work.deps.router.tree
+    unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
+    parent = tree.parent_of(unit) if unit in tree else None
+    target = parent.code if parent else unit
+    holder = await holder_of(work, target)
+    due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
+    event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
+    await record(work, order, event)
+    await work.tell(holder, "⬆️ 上报 " + _new_order_text(work, order) + f"\n原因：{reason}",
+                    choices((texts.SIGN, f"sign:{order.code}"),
+                            (texts.ASSIGN, f"assign:{order.code}"),
+                            (texts.ESCALATE, f"up:{order.code}")))
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def report_progress(work: Work, person_id: int, code: str, note: str) -> WorkOrder:
+    order = await load(work, code)
+    event = orders.report_progress(order, person_id, note, work.now)
+    work.uow.events.add(event)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def resolve(work: Work, person_id: int, code: str, note: str,
+                  photo: str | None = None) -> WorkOrder:
+    """办结: the reporter is asked whether it is solved, then to rate."""
+    order = await load(work, code)
+    event = orders.resolve(order, person_id, note, work.now, photo)
+    await record(work, order, event)
+    await work.tell(order.reporter_id, texts.ASK_SOLVED.format(code=order.code, note=note),
+                    choices((texts.SOLVED_YES, f"solved:{order.code}:1"),
+                            (texts.SOLVED_NO, f"solved:{order.code}:0")), photo=photo)
+    for follower in await work.uow.orders.followers(order.code):
+        await work.tell(follower, texts.NOTICE["resolved"].format(code=order.code, reason=note))
+    return order
+
+
+async def request_extension(work: Work, person_id: int, code: str, days: int,
+                            reason: str) -> WorkOrder:
+    """申请延期: the community above approves or denies."""
+    order = await load(work, code)
+    if order.assignee_id != person_id:
+        raise NotAllowed()
+    if not reason.strip() or days < 1:
+        raise DomainError(texts.ASK_EXTEND)
+    work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
+                                      {"days": days}))
+    tree = work.deps.router.tree
+    community = tree.ancestor_at(order.unit_code, Level.COMMUNITY) \
+        if order.unit_code in tree else None
+    approver = await holder_of(work, community.code) if community else None
+    if approver is None or approver == person_id:
+        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()))
+    await work.tell(approver, texts.EXTENSION_REQUEST.format(code=code, days=days, reason=reason),
+                    choices((texts.APPROVE, f"approve:{code}:{days}"), (texts.DENY, f"deny:{code}")))
+    return order
+
+
+async def decide_extension(work: Work, person_id: int, code: str, days: int | None) -> WorkOrder:
+    """Approve (days) or deny (None) an extension; only someone above the handler decides."""
+    order = await load(work, code)
+    if person_id == order.assignee_id or not await may_act(work, person_id, order):
+        raise NotAllowed()
+    if days is None:
+        work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
+        await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
+        return order
+    new_due = work.deps.calendar.add_working_days(order.resolve_due or work.now, days)
+    event = orders.extend(order, person_id, new_due, f"批准延期 {days} 天", work.now)
+    await record(work, order, event)
+    await work.tell(order.assignee_id, texts.EXTENSION_APPROVED.format(
+        code=code, resolve_by=work_time(new_due)))
+    await tell_reporters(work, order, event)
+    return order
+
+
+# --- dispatchers ---------------------------------------------------------------------------------
+
+async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
+    """A dispatcher sends a queued, returned or escalated order to a grid."""
+    order = await _load_for(work, person_id, code)
+    holder = await holder_of(work, unit)
+    if holder is None:
+        raise DomainError(f"{unit_name(work, unit)}还没有网格长，无法派单。")
+    await _dispatch(work, order, unit, holder, actor_id=person_id)
+    return order
+
+
+async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
+    order = await _load_for(work, person_id, code)
+    event = orders.mark_invalid(order, person_id, reason, work.now)
+    await record(work, order, event)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
+    """A duplicate: its reporter and followers follow the original from now on."""
+    order = await _load_for(work, person_id, code)
+    target = await load(work, into)
+    if target.state.is_final:
+        raise DomainError(f"工单 {into} 已{target.state.label}，不能合并进去。")
+    event = orders.merge(order, into, person_id, work.now)
+    await record(work, order, event)
+    for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
+        if follower is not None:
+            await me_too(work, follower, into)
+    await tell_reporters(work, order, event)
+    return order
+
+
+# --- 评单 ----------------------------------------------------------------------------------------
+
+async def rate(work: Work, person_id: int, code: str, solved: bool,
+               satisfaction: Satisfaction, reason: str = "") -> WorkOrder:
+    """Satisfied closes; unsatisfied reopens once with a new deadline; twice escalates."""
+    order = await load(work, code)
+    if order.reporter_id != person_id:
+        raise DomainError(texts.NO_SUCH_ORDER)
+    if satisfaction.is_satisfied:
+        event = orders.rate(order, person_id, solved, satisfaction, work.now)
+        await record(work, order, event)
+        await work.tell(order.assignee_id, f"工单 {code} 已评价：{satisfaction.label}，已结案。")
+        return order
+    due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
+    event = orders.reopen(order, person_id, solved, satisfaction, reason, due.resolve_by, work.now)
+    await record(work, order, event)
+    if orders.must_escalate_after_reopen(order):
+        await escalate(work, None, code, f"上报人两次不满意：{event.reason}")
+    else:
+        await work.tell(order.assignee_id, f"🔁 工单 {code} 上报人不满意，需重新办理：{event.reason}\n"
+                        f"新的办结时限：{work_time(order.resolve_due)}",
+                        choices((texts.PROGRESS, f"progress:{code}"),
+                                (texts.RESOLVE, f"resolve:{code}")))
+    return order
+
+
+async def close_unrated(work: Work, code: str) -> WorkOrder:
+    order = await load(work, code)
+    event = orders.close_unrated(order, work.now)
+    await record(work, order, event)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def orders_per_hour(work: Work, person_id: int) -> int:
+    recent = await work.uow.orders.reported_by(person_id, limit=50)
+    since = work.now - timedelta(hours=1)
+    return sum(1 for o in recent if o.created_at >= since)
+
+
+OPEN = (State.SUBMITTED, State.DISPATCHED, State.ACCEPTED)
+
+
+async def assign_person(work: Work, person_id: int, code: str, handler_id: int) -> WorkOrder:
+    """吹哨报到: a dispatcher hands an order to a department's handler."""
+    order = await _load_for(work, person_id, code)
+    street = min(g.code for g in work.deps.router.tree.roots())
+    members = await work.uow.memberships.of_grid(street, Role.DEPARTMENT)
+    if handler_id not in {m.person_id for m in members}:
+        raise DomainError("只能派给本街道的职能部门。")
+    await _dispatch(work, order, street, handler_id, actor_id=person_id)
+    return order

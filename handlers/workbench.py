@@ -1,0 +1,148 @@
+"""The leader's workbench and the dispatcher's queue: buttons on each order, a reason when needed."""
+from __future__ import annotations
+
+import re
+
+from domain.deadlines import light
+from domain.grids import Level
+from handlers import texts, use_cases
+from handlers.dialog import Turn, button, choices, command, step
+from handlers.messages import Kind
+from handlers.use_cases import QUEUE, unit_name, work_time
+from storage.records import Role
+
+# What a reason answers: the button asked, the next text message is its reason.
+ASKS = {"return": texts.ASK_RETURN_REASON, "up": texts.ASK_ESCALATE_REASON,
+        "progress": texts.ASK_PROGRESS, "resolve": texts.ASK_RESOLVE, "extend": texts.ASK_EXTEND,
+        "invalid": texts.ASK_INVALID_REASON, "merge": texts.ASK_MERGE_TARGET}
+
+
+def _me(turn: Turn) -> int:
+    if turn.person is None:
+        raise use_cases.NotAllowed()
+    return turn.person.id
+
+
+@button("sign")
+async def sign(turn: Turn) -> None:
+    order = await use_cases.sign_for(turn, _me(turn), turn.arg)
+    turn.say(texts.SIGNED.format(code=order.code, resolve_by=work_time(order.resolve_due)),
+             choices((texts.PROGRESS, f"progress:{order.code}"),
+                     (texts.RESOLVE, f"resolve:{order.code}"),
+                     (texts.EXTEND, f"extend:{order.code}")))
+    reporter = await turn.uow.people.get(order.reporter_id) if order.reporter_id else None
+    if reporter is not None:   # only the handler who needs it sees who reported
+        turn.say(texts.REPORTER_CONTACT.format(name=reporter.name, phone=reporter.phone or ""))
+
+
+def _asks(action: str):
+    async def ask(turn: Turn) -> None:
+        order = await use_cases.load(turn, turn.arg)
+        if not await use_cases.may_act(turn, _me(turn), order):
+            raise use_cases.NotAllowed()
+        turn.dialog.reset()
+        turn.dialog.go("reason", action=action, code=order.code)
+        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+    return ask
+
+
+for _action in ASKS:
+    button(_action)(_asks(_action))
+
+
+@step("reason")
+async def reason_given(turn: Turn) -> None:
+    action, code = turn.dialog.data["action"], turn.dialog.data["code"]
+    text, me = turn.inbound.text.strip(), _me(turn)
+    photo = turn.inbound.photo if turn.inbound.kind is Kind.PHOTO else None
+    if not text:
+        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+        return
+    turn.dialog.reset()
+    if action == "return":
+        order = await use_cases.return_order(turn, me, code, text)
+        turn.say(texts.RETURNED.format(code=code, unit=unit_name(turn, order.unit_code)))
+    elif action == "up":
+        order = await use_cases.escalate(turn, me, code, text)
+        turn.say(texts.ESCALATED.format(code=code, unit=unit_name(turn, order.unit_code)))
+    elif action == "progress":
+        await use_cases.report_progress(turn, me, code, text)
+        turn.say(texts.PROGRESS_SAVED)
+    elif action == "resolve":
+        await use_cases.resolve(turn, me, code, text, photo)
+        turn.say(texts.RESOLVED.format(code=code))
+    elif action == "extend":
+        days = re.search(r"(\d+)\s*天?\s*$", text)
+        await use_cases.request_extension(turn, me, code, int(days.group(1)) if days else 3,
+                                          text[:days.start()].strip() if days else text)
+        turn.say(texts.EXTENSION_ASKED.format(unit="上级"))
+    elif action == "invalid":
+        await use_cases.mark_invalid(turn, me, code, text)
+        turn.say(texts.INVALIDATED.format(code=code))
+    elif action == "merge":
+        into = text.upper()
+        await use_cases.merge(turn, me, code, into)
+        turn.say(texts.MERGED.format(code=code, into=into))
+
+
+@button("approve")
+async def approve(turn: Turn) -> None:
+    code, _, days = turn.arg.partition(":")
+    await use_cases.decide_extension(turn, _me(turn), code, int(days or 3))
+    turn.say(f"已同意 {code} 延期。")
+
+
+@button("deny")
+async def deny(turn: Turn) -> None:
+    await use_cases.decide_extension(turn, _me(turn), turn.arg, None)
+    turn.say(f"已驳回 {turn.arg} 的延期申请。")
+
+
+@button("assign")
+async def assign_menu(turn: Turn) -> None:
+    """The grids under the dispatcher's unit (and the order's own place first)."""
+    order = await use_cases.load(turn, turn.arg)
+    if not await use_cases.may_act(turn, _me(turn), order):
+        raise use_cases.NotAllowed()
+    tree = turn.deps.router.tree
+    unit = (order.unit_code or "").removeprefix(QUEUE)
+    options = []
+    if order.grid_code and order.grid_code in tree and order.grid_code != unit:
+        options.append(tree.get(order.grid_code))
+    options += [g for g in tree.children(unit) if g.level is not Level.MICRO_GRID] if unit in tree \
+        else []
+    departments = await turn.uow.memberships.of_grid(min(g.code for g in tree.roots()),
+                                                     Role.DEPARTMENT)
+    labels = [(g.name, f"to:{order.code}:{g.code}") for g in options[:8]]
+    for member in departments[:4]:
+        person = await turn.uow.people.get(member.person_id)
+        labels.append(((person.duty or person.name).split("｜")[0], f"to:{order.code}:@{member.person_id}"))
+    turn.say(texts.ASK_ASSIGN, choices(*labels, (texts.CANCEL, "cancel")))
+
+
+@button("to")
+async def assign_to(turn: Turn) -> None:
+    code, _, target = turn.arg.partition(":")
+    if target.startswith("@"):
+        order = await use_cases.assign_person(turn, _me(turn), code, int(target[1:]))
+    else:
+        order = await use_cases.assign(turn, _me(turn), code, target)
+    turn.say(texts.ASSIGNED.format(code=code, unit=unit_name(turn, order.unit_code)))
+
+
+@command("todo")
+async def todo(turn: Turn) -> None:
+    """Open orders by deadline, with the traffic light."""
+    mine = await turn.uow.orders.assigned_to(_me(turn)) if turn.person else []
+    mine.sort(key=lambda o: (o.resolve_due or o.sign_due or o.created_at))
+    if not mine:
+        turn.say(texts.TODO_EMPTY)
+        return
+    lines = [texts.TODO_HEADER]
+    for order in mine[:15]:
+        rule = turn.deps.policy.rule(order.urgency)
+        shade = light(order.created_at, order.resolve_due, turn.now, turn.deps.calendar,
+                      rule.resolve_working).label if order.resolve_due else "—"
+        lines.append(f"[{shade}] {order.code} {turn.deps.taxonomy.get(order.category).name} · "
+                     f"{order.state.label} · 时限 {work_time(order.resolve_due)}")
+    turn.say("\n".join(lines))
