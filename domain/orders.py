@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class State(StrEnum):
@@ -323,7 +324,8 @@ def reopen(order: WorkOrder, reporter_id: int, solved: bool, satisfaction: Satis
     order.solved, order.satisfaction = solved, satisfaction
     order.resolve_due, order.resolved_at = new_resolve_by, None
     return Event(order.code, "reopened", now, reporter_id, before, State.ACCEPTED, reason,
-                 {"solved": solved, "satisfaction": satisfaction.value, "reopens": order.reopens})
+                 {"solved": solved, "satisfaction": satisfaction.value, "reopens": order.reopens,
+                  "resolve_by": new_resolve_by.isoformat() if new_resolve_by else None})
 
 
 def must_escalate_after_reopen(order: WorkOrder) -> bool:
@@ -338,12 +340,19 @@ def close_unrated(order: WorkOrder, now: datetime) -> Event:
     return Event(order.code, "closed_unrated", now, None, before, State.CLOSED)
 
 
-def mark_invalid(order: WorkOrder, actor_id: int, reason: str, now: datetime) -> Event:
-    """不予受理: false, out of scope, or an emergency redirected to 110/119/120."""
+INVALID_CATEGORIES = ("false", "out_of_scope", "emergency_redirected", "other")
+
+
+def mark_invalid(order: WorkOrder, actor_id: int, reason: str, now: datetime,
+                 category: str = "other") -> Event:
+    """不予受理: false (costs the reporter points), out of scope, or redirected to 110/119/120."""
     reason = _need(reason, "mark invalid")
+    if category not in INVALID_CATEGORIES:
+        raise DomainError(f"invalid category {category!r} is not one of {INVALID_CATEGORIES}")
     before = _move(order, "mark invalid", {State.SUBMITTED, State.DISPATCHED}, State.INVALID)
     order.closed_at = now
-    return Event(order.code, "invalidated", now, actor_id, before, State.INVALID, reason)
+    return Event(order.code, "invalidated", now, actor_id, before, State.INVALID, reason,
+                 {"category": category})
 
 
 def merge(order: WorkOrder, into_code: str, actor_id: int, now: datetime) -> Event:

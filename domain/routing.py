@@ -2,8 +2,10 @@
 
 A point lands on the smallest grid whose polygon covers it (borders count). On a border shared
 by grids of the same level the lowest code wins, so the answer never depends on load order.
-What cannot be routed goes to a dispatcher's queue, named ``queue:<code>``: the community's when
-the report names a community or lies near one, else the street's. Nothing is dropped.
+What cannot be routed goes to a dispatcher's queue, named ``queue:<code>`` (``queue:JJ``): the
+community's when the report names a community or lies near one, else the street's (the root).
+A report whose smallest match is a community or a street goes to that unit's queue as well,
+since only a dispatcher can pick a grid for it. Nothing is dropped.
 """
 from __future__ import annotations
 
@@ -114,14 +116,21 @@ class GridIndex:
             if grids:
                 self._levels.append((shapely.STRtree([g.geometry for g in grids]), grids))
         self._by_level = {grids[0].level: (t, grids) for t, grids in self._levels}
+        self._buckets = _Buckets.over(self._levels[0][1]) if self._levels else None
 
     def __len__(self) -> int:
         return sum(len(grids) for _, grids in self._levels)
 
     def locate(self, lat: float, lng: float) -> Grid | None:
         """The smallest grid covering the point, or None when no polygon does."""
+        levels = self._levels
+        if self._buckets is not None:
+            found = self._buckets.locate(lat, lng)
+            if found is not None:
+                return found
+            levels = levels[1:]
         point = shapely.Point(lng, lat)
-        for tree, grids in self._levels:
+        for tree, grids in levels:
             # For a point, "intersects" a polygon is "covered by" it: the boundary counts.
             hits = tree.query(point, predicate="intersects")
             if hits.size:
@@ -163,9 +172,63 @@ class GridIndex:
         return min(found)[2] if found else None
 
 
+class _Buckets:
+    """Equal cells over the bounding boxes of the smallest level's grids, for single points.
+
+    Making a shapely Point and calling STRtree.query costs ~8 µs per point in Python; a dict
+    lookup, a bounding-box test and one prepared intersects_xy cost ~3 µs. Grids keep their code
+    order inside a cell, so the first covering one is the lowest code (the border rule).
+    """
+
+    _MOST_CELLS_PER_GRID = 256
+
+    def __init__(self, origin: tuple[float, float], size: tuple[float, float]):
+        self._x0, self._y0 = origin
+        self._w, self._h = size
+        self._cells: dict[tuple[int, int], list[tuple]] = {}
+
+    @classmethod
+    def over(cls, grids: list[Grid]) -> _Buckets | None:
+        """Cells about one median grid wide; None when a grid is too wide for cells to help."""
+        geoms = np.array([g.geometry for g in grids], dtype=object)
+        shapely.prepare(geoms)
+        bounds = shapely.bounds(geoms)
+        size = (
+            float(np.median(bounds[:, 2] - bounds[:, 0])) or 1e-9,
+            float(np.median(bounds[:, 3] - bounds[:, 1])) or 1e-9,
+        )
+        buckets = cls((float(bounds[:, 0].min()), float(bounds[:, 1].min())), size)
+        # The same float arithmetic as in locate(), so a point on a cell edge finds its grids.
+        xs = np.floor((bounds[:, [0, 2]] - buckets._x0) / size[0]).astype(int)
+        ys = np.floor((bounds[:, [1, 3]] - buckets._y0) / size[1]).astype(int)
+        spans = (xs[:, 1] - xs[:, 0] + 1) * (ys[:, 1] - ys[:, 0] + 1)
+        if spans.size == 0 or spans.max() > cls._MOST_CELLS_PER_GRID:
+            return None
+        rows = zip(grids, geoms.tolist(), bounds.tolist(), xs.tolist(), ys.tolist(), strict=True)
+        for grid, geom, box, (x0, x1), (y0, y1) in rows:
+            entry = (*box, geom, grid)
+            for i in range(x0, x1 + 1):
+                for j in range(y0, y1 + 1):
+                    buckets._cells.setdefault((i, j), []).append(entry)
+        return buckets
+
+    def locate(self, lat: float, lng: float) -> Grid | None:
+        cell = (math.floor((lng - self._x0) / self._w), math.floor((lat - self._y0) / self._h))
+        for min_x, min_y, max_x, max_y, geom, grid in self._cells.get(cell, ()):
+            inside_box = min_x <= lng <= max_x and min_y <= lat <= max_y
+            if inside_box and shapely.intersects_xy(geom, lng, lat):
+                return grid
+        return None
+
+
 @dataclass
 class Route:
-    """Where a report goes: its grid, the escalation chain, and a queue when nobody fits."""
+    """Where a report goes: its grid, the escalation chain, and a queue when nobody fits.
+
+    `fallback` is None when a grid or micro-grid was found. Otherwise it names the queue, and
+    `grid` is the community or street matched (None when nothing matched); `chain` and
+    `leader_id` then belong to the unit that owns the queue.
+    """
 
     grid: Grid | None
     chain: list[str] = field(default_factory=list)

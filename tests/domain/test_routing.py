@@ -252,3 +252,12 @@ def test_a_sample_building_in_a_shared_micro_grid_is_found(sample):
 def test_a_sample_community_named_like_its_compound_is_told_apart(sample):
     assert sample.route_address("月亮湾社区").fallback == "queue:JJ-02"
     assert sample.route_address("月亮湾").grid.code == "JJ-02-01"
+
+
+def test_a_huge_micro_grid_among_small_ones_is_still_found():
+    huge = Grid("JJ-02-01-01", "大院", Level.MICRO_GRID, "JJ-02-01", (), cells(-20, 3, 20, 30))
+    small = Grid("JJ-02-01-02", "幸福里小楼", Level.MICRO_GRID, "JJ-02-01", (), cells(0, 3, 1, 4))
+    index = router_for(district() + [huge, small]).index
+    assert index.locate(*at(-15, 25)).code == "JJ-02-01-01"
+    assert index.locate(*at(0.5, 3.5)).code == "JJ-02-01-01"  # both cover it: lowest code
+    assert index.locate(*at(2.5, 0.5)).code == "JJ-01-01-03"
