@@ -5,11 +5,11 @@ Every action checks the state it starts from, changes the order and returns the 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import Any
 
 
