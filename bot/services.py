@@ -62,3 +62,12 @@ async def open_services(settings: Settings, clock: Clock | None = None,
         await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     return Services(settings, engine, session_factory(engine), clock or SystemClock())
+
+
+async def build_chat(services: Services, on_committed=None):
+    """The platform-neutral chat over these services, with its router loaded once."""
+    from handlers.chat import Chat
+    from handlers.deps import Deps
+    deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
+                calendar=services.calendar, policy=services.policy, on_committed=on_committed)
+    return Chat(deps)

@@ -106,19 +106,37 @@ async def show_menu(turn: Turn) -> None:
 
 
 async def redeem_invite(turn: Turn, argument: str) -> None:
-    """A wrong, used or expired code changes nothing and says why."""
+    """A wrong, used or expired code changes nothing and says why.
+
+    When the grid already has staff in that role from the people file who have no chat account
+    yet, the account binds to that person: the invite is how an imported leader gets online.
+    """
     invite = await turn.uow.invites.by_hash(invites.hash_code(argument))
-    person = turn.person or Person(name=turn.inbound.sender.display_name or "工作人员")
-    invites.redeem(invite, person.id or 0, turn.now)        # raises InviteRefused with the reason
-    person = await ensure_person(turn, kind=STAFF)
+    invites.redeem(invite, 0, turn.now)                    # raises InviteRefused with the reason
+    person = await _unbound_staff(turn, invite.grid_code, invite.role)
+    if person is not None:
+        person.consent_at = person.consent_at or turn.now
+        person = await turn.uow.people.upsert(person)
+        sender = turn.inbound.sender
+        await turn.uow.people.link(person.id, sender.channel, sender.external_id)
+        turn.person = person
+    else:
+        person = await ensure_person(turn, kind=STAFF)
+        await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
     invite.used_by = person.id
     if not await turn.uow.invites.mark_used(invite):
         raise invites.InviteRefused("该邀请码已被使用，请向管理员索取新的邀请码。")
-    await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
     grid = turn.deps.router.tree.get(invite.grid_code)
     turn.dialog.reset()
     turn.say(texts.INVITE_OK.format(grid=grid.name,
                                     role=texts.ROLE_LABELS.get(invite.role, invite.role)))
+
+
+async def _unbound_staff(turn: Turn, grid_code: str, role: str) -> Person | None:
+    for membership in await turn.uow.memberships.of_grid(grid_code, role):
+        if not await turn.uow.people.accounts(membership.person_id):
+            return await turn.uow.people.get(membership.person_id)
+    return None
 
 
 @command("cancel")

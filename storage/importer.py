@@ -1,6 +1,7 @@
 """Import a district: grids from GeoJSON, staff from CSV — all or nothing, and idempotent."""
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ __all__ = ["GridImportError", "ImportFailed", "ImportReport", "PeopleImportError
            "import_grids", "import_people"]
 
 CHUNK = 1000
+STAFF = "staff"  # the kind of person a staff list holds
 QUIET_BELOW = 2000  # no progress bar for files this small
 
 
@@ -31,12 +33,13 @@ async def import_grids(target: UnitOfWork | AsyncSession,
                        source: Mapping[str, Any] | str | Path,
                        progress: bool = True) -> ImportReport:
     """Create or update every grid of a FeatureCollection; a bad feature writes nothing."""
-    features = read_collection(source)
+    # Reading and checking 41,000 polygons takes a second: keep the event loop answering.
+    features = await asyncio.to_thread(read_collection, source)
     async with _transaction(target) as (session, _):
         grids = GridRepository(session)
         known = await grids.codes()
-        parsed = parse_grids(features, known)
-        values = [grid_values(grid) for grid in parsed]
+        parsed = await asyncio.to_thread(parse_grids, features, known)
+        values = await asyncio.to_thread(grid_values, parsed)
         with _bar(len(values), "grids", progress) as bar:
             for start in range(0, len(values), CHUNK):
                 chunk = values[start:start + CHUNK]
@@ -54,7 +57,7 @@ async def import_people(target: UnitOfWork | AsyncSession, path: str | Path,
     """
     async with _transaction(target) as (session, clock):
         grid_codes = set(await GridRepository(session).codes())
-        lines = read_staff(path, grid_codes)
+        lines = await asyncio.to_thread(read_staff, path, grid_codes)
         people = _people(lines)
         codes = list(people)
         known = await _ids(session, codes)
@@ -80,7 +83,7 @@ def _people(lines: list[StaffLine]) -> dict[str, dict[str, Any]]:
     people: dict[str, dict[str, Any]] = {}
     for line in lines:
         person = people.setdefault(line.code, {"staff_code": line.code, "name": line.name,
-                                               "phone": None, "duty": None})
+                                               "phone": None, "duty": None, "kind": STAFF})
         person["phone"] = line.phone or person["phone"]
         person["duty"] = line.duty or person["duty"]
     return people
@@ -90,7 +93,7 @@ async def _upsert_people(session: AsyncSession, values: list[dict[str, Any]]) ->
     statement = insert(session, PersonRow.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["staff_code"],
-        set_={name: statement.excluded[name] for name in ("name", "phone", "duty")})
+        set_={name: statement.excluded[name] for name in ("name", "phone", "duty", "kind")})
     await session.execute(statement, values)
 
 
@@ -99,7 +102,7 @@ async def _ids(session: AsyncSession, codes: list[str]) -> dict[str, int]:
     for start in range(0, len(codes), CHUNK):
         query = (select(PersonRow.staff_code, PersonRow.id)
                  .where(PersonRow.staff_code.in_(codes[start:start + CHUNK])))
-        found.update((await session.execute(query)).tuples().all())
+        found.update(((code, id_) for code, id_ in await session.execute(query)))
     return found
 
 

@@ -26,6 +26,9 @@ class Person:
     phone: str | None = None
     duty: str | None = None
     nickname: str | None = None
+    kind: str | None = None          # resident, rider (流动网格员) or staff
+    home_grid: str | None = None
+    rides_for: str | None = None     # a rider's platform
     created_at: datetime | None = None
     consent_at: datetime | None = None
 

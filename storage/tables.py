@@ -55,6 +55,9 @@ class PersonRow(SQLModel, table=True):
     phone: str | None = None          # private contact
     duty: str | None = None           # public, shown on the 网格长公示
     nickname: str | None = None       # opt-in name for leaderboards
+    kind: str | None = None           # resident, rider (流动网格员) or staff
+    home_grid: str | None = None      # a resident's own grid, for "my grid" queries
+    rides_for: str | None = None      # a rider's platform (美团, 饿了么 …)
     created_at: datetime = _when()
     consent_at: datetime | None = _when(nullable=True)
 

@@ -1,7 +1,10 @@
 """The unit of work: one session, one transaction, every repository on it."""
 from __future__ import annotations
 
-from types import TracebackType
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from types import MappingProxyType, TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,9 +23,10 @@ from storage.repositories import (
 )
 
 
-class UnitOfWork:
-    """`async with uow:` opens a transaction; leaving without `await uow.commit()` rolls back."""
-
+@dataclass(frozen=True)
+class _Open:
+    session: AsyncSession
+    token: Token[Mapping[UnitOfWork, _Open]]
     grids: GridRepository
     people: PeopleRepository
     memberships: MembershipRepository
@@ -33,48 +37,102 @@ class UnitOfWork:
     dialogs: DialogRepository
     invites: InviteRepository
 
+
+# Which units of work are open in the running task. One UnitOfWork may thus be shared by
+# concurrent tasks (one per update): each task gets its own session and transaction.
+_OPEN: ContextVar[Mapping[UnitOfWork, _Open]] = ContextVar("open_units_of_work",
+                                                           default=MappingProxyType({}))
+
+
+class UnitOfWork:
+    """`async with uow:` opens a transaction; leaving without `await uow.commit()` rolls back."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None):
         self._sessions = sessions
         self.clock: Clock = clock or SystemClock()
-        self._session: AsyncSession | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self._session is not None
-
-    @property
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside `async with uow:`")
-        return self._session
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
-            raise RuntimeError("this unit of work is already open")
+        if self.is_open:
+            raise RuntimeError("this unit of work is already open in this task")
         session = self._sessions()
         await session.begin()
-        self._session = session
-        self.grids = GridRepository(session)
-        self.people = PeopleRepository(session, self.clock)
-        self.memberships = MembershipRepository(session)
-        self.orders = OrderRepository(session, self.clock)
-        self.events = EventRepository(session)
-        self.outbox = OutboxRepository(session, self.clock)
-        self.inbound = InboundRepository(session, self.clock)
-        self.dialogs = DialogRepository(session, self.clock)
-        self.invites = InviteRepository(session)
+        opened: dict[UnitOfWork, _Open] = dict(_OPEN.get())
+        token = _OPEN.set(MappingProxyType(opened))
+        opened[self] = _Open(
+            session=session, token=token,
+            grids=GridRepository(session),
+            people=PeopleRepository(session, self.clock),
+            memberships=MembershipRepository(session),
+            orders=OrderRepository(session, self.clock),
+            events=EventRepository(session),
+            outbox=OutboxRepository(session, self.clock),
+            inbound=InboundRepository(session, self.clock),
+            dialogs=DialogRepository(session, self.clock),
+            invites=InviteRepository(session),
+        )
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        session, self._session = self.session, None
+        state = self._state()
+        _OPEN.reset(state.token)
         try:
-            await session.rollback()
+            await state.session.rollback()
         finally:
-            await session.close()
+            await state.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+    @property
+    def is_open(self) -> bool:
+        return self in _OPEN.get()
+
+    def _state(self) -> _Open:
+        state = _OPEN.get().get(self)
+        if state is None:
+            raise RuntimeError("use the unit of work inside `async with uow:`")
+        return state
+
+    @property
+    def session(self) -> AsyncSession:
+        return self._state().session
+
+    @property
+    def grids(self) -> GridRepository:
+        return self._state().grids
+
+    @property
+    def people(self) -> PeopleRepository:
+        return self._state().people
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        return self._state().memberships
+
+    @property
+    def orders(self) -> OrderRepository:
+        return self._state().orders
+
+    @property
+    def events(self) -> EventRepository:
+        return self._state().events
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        return self._state().outbox
+
+    @property
+    def inbound(self) -> InboundRepository:
+        return self._state().inbound
+
+    @property
+    def dialogs(self) -> DialogRepository:
+        return self._state().dialogs
+
+    @property
+    def invites(self) -> InviteRepository:
+        return self._state().invites

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -23,46 +23,58 @@ def _dsn(url: str) -> str:
 
 
 async def _execute(sql: str) -> None:
-    connection = await asyncpg.connect(_dsn(POSTGRES_URL), timeout=5)
+    connection = await asyncpg.connect(_dsn(POSTGRES_URL), timeout=5,
+                                       server_settings={"synchronous_commit": "off"})
     try:
         await connection.execute(sql)
     finally:
         await connection.close()
 
 
+def _in_thread(sql: str) -> None:
+    """Run SQL from sync code that may itself be called inside a running event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _execute(sql)).result()
+
+
 @pytest.fixture(scope="session")
 def postgres_problem() -> str | None:
     """Why PostgreSQL cannot be used, or None when it can; asked once per run."""
     try:
-        # Its own thread: the first test to ask may already run inside an event loop.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _execute("SELECT 1")).result()
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        _in_thread("SELECT 1")
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+@pytest.fixture(scope="session")
+def used_schemas() -> Iterator[list[str]]:
+    """Test schemas, dropped together when the run ends: one DROP instead of one per test."""
+    schemas: list[str] = []
+    yield schemas
+    if schemas:
+        _in_thread("DROP SCHEMA " + ", ".join(f'"{s}"' for s in schemas) + " CASCADE")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A plain database URL, empty and private to this test.
 
-    SQLite: a fresh file. PostgreSQL: a fresh schema, named in the URL (`?schema=`), dropped after.
+    SQLite: a fresh file. PostgreSQL: a fresh schema named in the URL (`?schema=`), so tests
+    never see each other's data and parallel runs are safe; dropped when the run ends.
     """
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'gridbot.db'}"
         return
     problem = request.getfixturevalue("postgres_problem")
     if problem is not None:
-        message = (f"PostgreSQL not reachable at {make_url(POSTGRES_URL)!r} ({problem}):"
-                   " PostgreSQL tests skipped (set GRIDBOT_REQUIRE_POSTGRES=1 to fail instead)")
+        where = f"PostgreSQL not reachable at {make_url(POSTGRES_URL)!r} ({problem})"
         if REQUIRE_POSTGRES:
-            pytest.fail(message.replace("skipped (set GRIDBOT_REQUIRE_POSTGRES=1 to fail instead)",
-                                        "required by GRIDBOT_REQUIRE_POSTGRES=1"))
-        pytest.skip(message)
+            pytest.fail(f"{where}: GRIDBOT_REQUIRE_POSTGRES=1 requires it")
+        pytest.skip(f"{where}: PostgreSQL tests skipped"
+                    " (set GRIDBOT_REQUIRE_POSTGRES=1 to fail instead)")
     schema = f"test_{uuid.uuid4().hex[:12]}"
     await _execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield make_url(POSTGRES_URL).update_query_dict({"schema": schema}).render_as_string(
-            hide_password=False)
-    finally:
-        await _execute(f'DROP SCHEMA "{schema}" CASCADE')
+    request.getfixturevalue("used_schemas").append(schema)
+    yield make_url(POSTGRES_URL).update_query_dict({"schema": schema}).render_as_string(
+        hide_password=False)

@@ -1,9 +1,11 @@
 """Grids in and out of the database; `tree()` is what routing and escalation read."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,17 +20,21 @@ _COLUMNS = ("code", "name", "level", "parent", "aliases", "geometry",
             "min_lat", "min_lng", "max_lat", "max_lng")
 
 
-def grid_values(grid: Grid) -> dict[str, Any]:
-    """A grid as row values: WKB geometry and its bounding box (lng is x, lat is y)."""
-    values: dict[str, Any] = {
-        "code": grid.code, "name": grid.name, "level": grid.level.value, "parent": grid.parent,
-        "aliases": list(grid.aliases), "geometry": None,
-        "min_lat": None, "min_lng": None, "max_lat": None, "max_lng": None,
-    }
-    if grid.geometry is not None and not grid.geometry.is_empty:
-        min_lng, min_lat, max_lng, max_lat = grid.geometry.bounds
-        values.update(geometry=shapely.to_wkb(grid.geometry), min_lat=min_lat,
-                      min_lng=min_lng, max_lat=max_lat, max_lng=max_lng)
+def grid_values(grids: Sequence[Grid]) -> list[dict[str, Any]]:
+    """Grids as row values: WKB geometry and its bounding box (lng is x, lat is y)."""
+    shapes = np.array([grid.geometry for grid in grids], dtype=object)
+    wkb = shapely.to_wkb(shapes)
+    bounds = shapely.bounds(shapes).tolist()  # NaN where there is no geometry
+    values = []
+    for grid, blob, (min_lng, min_lat, max_lng, max_lat) in zip(grids, wkb, bounds, strict=True):
+        known = blob is not None and not math.isnan(min_lng)
+        values.append({
+            "code": grid.code, "name": grid.name, "level": grid.level.value,
+            "parent": grid.parent, "aliases": list(grid.aliases),
+            "geometry": blob if known else None,
+            "min_lat": min_lat if known else None, "min_lng": min_lng if known else None,
+            "max_lat": max_lat if known else None, "max_lng": max_lng if known else None,
+        })
     return values
 
 
@@ -68,7 +74,7 @@ class GridRepository:
 
     async def upsert(self, grids: Iterable[Grid]) -> tuple[int, int]:
         """Insert new grids and update known ones; parents must come first. (created, updated)"""
-        values = [grid_values(grid) for grid in grids]
+        values = grid_values(list(grids))
         if not values:
             return 0, 0
         known = await self._existing([v["code"] for v in values])
@@ -93,7 +99,7 @@ class GridRepository:
         return found
 
     async def _leaders(self, codes: list[str] | None = None) -> dict[str, int]:
-        """Grid code → leader; with two leaders on one grid the longest-standing (lowest id) wins."""
+        """Grid code → leader; of two leaders on one grid the longest-standing (lowest id) wins."""
         query = (select(MembershipRow.grid_code, MembershipRow.person_id)
                  .where(MembershipRow.role == Role.LEADER.value)
                  .order_by(MembershipRow.person_id.desc()))

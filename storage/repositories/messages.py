@@ -14,6 +14,7 @@ from storage.tables import DialogRow, InboundRow, OutboxRow
 
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_RETRY = timedelta(hours=1)
+LEASE = timedelta(minutes=1)
 _MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
                    "attempts", "sent_at", "last_error", "dedupe_key")
 
@@ -51,12 +52,20 @@ class OutboxRepository:
             message.id = row.id
         return row is not None
 
-    async def due(self, limit: int = 100) -> list[OutboxMessage]:
-        """Unsent messages due by now, oldest first, claimed for this sender."""
+    async def due(self, limit: int = 100, lease: timedelta = LEASE) -> list[OutboxMessage]:
+        """Unsent messages due by now, oldest first, leased to this sender.
+
+        Commit, send outside any transaction, then `mark_sent` or `mark_failed` in a new one:
+        no lock is held while a platform answers, and the messages of a sender that died
+        fall due again when the lease ends.
+        """
+        now = self.clock.now()
         query = (select(OutboxRow)
-                 .where(OutboxRow.sent_at.is_(None), OutboxRow.due_at <= self.clock.now())
+                 .where(OutboxRow.sent_at.is_(None), OutboxRow.due_at <= now)
                  .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
-        rows = (await self.session.execute(claim(self.session, query))).scalars()
+        rows = list((await self.session.execute(claim(self.session, query))).scalars())
+        for row in rows:
+            row.due_at = now + lease
         return [_message(row) for row in rows]
 
     async def mark_sent(self, message_id: int) -> None:

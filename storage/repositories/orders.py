@@ -110,6 +110,16 @@ class OrderRepository:
                  .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
         return [self._loaded(row) for row in (await self.session.execute(query)).all()]
 
+    async def open_near(self, category: str, since: datetime,
+                        limit: int = 200) -> list[WorkOrder]:
+        """Orders of a category filed since `since` and not yet final: me-too candidates."""
+        open_states = [state.value for state in State if not state.is_final]
+        query = (select(*_COLUMNS).where(_ORDER.c.category == category,
+                                         _ORDER.c.created_at >= since,
+                                         _ORDER.c.state.in_(open_states))
+                 .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
+        return [self._loaded(row) for row in (await self.session.execute(query)).all()]
+
     async def follow(self, code: str, person_id: int) -> bool:
         """A me-too reporter follows the order; False when they already did."""
         statement = insert(self.session, OrderFollowerRow.__table__).values(

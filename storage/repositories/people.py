@@ -12,7 +12,8 @@ from storage.repositories._sql import insert
 from storage.tables import ChannelAccountRow, MembershipRow, PersonRow
 
 _PERSON = PersonRow.__table__
-_FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "created_at", "consent_at")
+_FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
+           "created_at", "consent_at")
 
 
 def _person(row: Any) -> Person:

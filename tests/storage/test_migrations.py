@@ -6,29 +6,46 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import make_engine
 from storage.migrate import upgrade, upgrade_sync
 from storage.tables import metadata
 
 
-async def test_migrations_create_every_table(engine: AsyncEngine):
-    async with engine.connect() as connection:
-        names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-    assert set(metadata.tables) <= names
-    assert "alembic_version" in names
+async def _migrated(db_url: str) -> AsyncEngine:
+    await upgrade(db_url)
+    return make_engine(db_url)
 
 
-async def test_tables_match_the_migrations(engine: AsyncEngine):
+async def test_migrations_create_every_table_and_match_the_models(db_url: str):
+    def inspect_schema(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return set(inspect(connection).get_table_names()), compare_metadata(context, metadata)
+
+    engine = await _migrated(db_url)
+    try:
+        async with engine.connect() as connection:
+            names, differences = await connection.run_sync(inspect_schema)
+    finally:
+        await engine.dispose()
+    assert names == set(metadata.tables) | {"alembic_version"}
+    assert differences == []
+
+
+async def test_upgrading_again_changes_nothing(db_url: str):
+    engine = await _migrated(db_url)
+    upgrade_sync(db_url)  # from inside this running event loop: Alembic runs in a thread
+    try:
+        async with engine.connect() as connection:
+            versions = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            assert versions.scalars().all() == ["0001"]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_fast_test_schema_equals_the_migrated_one(engine: AsyncEngine):
     def differences(connection):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, metadata)
 
     async with engine.connect() as connection:
         assert await connection.run_sync(differences) == []
-
-
-async def test_upgrading_again_changes_nothing(db_url: str, engine: AsyncEngine):
-    await upgrade(db_url)
-    upgrade_sync(db_url)  # from inside this running event loop: Alembic runs in a thread
-    async with engine.connect() as connection:
-        version = (await connection.exec_driver_sql("SELECT version_num FROM alembic_version"))
-        assert version.scalars().all() == ["0001"]

@@ -47,6 +47,9 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(), nullable=True),
         sa.Column("duty", sa.String(), nullable=True),
         sa.Column("nickname", sa.String(), nullable=True),
+        sa.Column("kind", sa.String(), nullable=True),
+        sa.Column("home_grid", sa.String(), nullable=True),
+        sa.Column("rides_for", sa.String(), nullable=True),
         sa.Column("created_at", WHEN, nullable=False),
         sa.Column("consent_at", WHEN, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_person"),
@@ -215,7 +218,7 @@ def upgrade() -> None:
 
 def _forbid_event_changes() -> None:
     """Events are history: the database itself refuses to update or delete one."""
-    if op.get_bind().dialect.name == "sqlite":
+    if op.get_context().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER event_no_{verb.lower()} BEFORE {verb} ON event "
@@ -237,5 +240,5 @@ def downgrade() -> None:
                   "order_follower", "work_order", "membership", "channel_account", "person",
                   "grid"):
         op.drop_table(table)
-    if op.get_bind().dialect.name != "sqlite":
+    if op.get_context().dialect.name != "sqlite":
         op.execute("DROP FUNCTION IF EXISTS event_is_immutable()")

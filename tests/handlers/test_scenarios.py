@@ -1,0 +1,18 @@
+"""The scenario suite on the neutral core (the transports run the same scenarios)."""
+import pytest
+
+from tests import scenarios
+
+POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
+           scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
+           scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
+           scenarios.scenario_duplicate_delivery_makes_one_order]
+
+
+@pytest.mark.parametrize("scenario", POINTED, ids=lambda s: s.__name__.removeprefix("scenario_"))
+async def test_scenario(talk, point, scenario):
+    await scenario(talk, point)
+
+
+async def test_address_disambiguation(talk):
+    await scenarios.scenario_address_disambiguation(talk)

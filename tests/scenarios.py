@@ -1,0 +1,172 @@
+"""Conversations every channel must carry the same way; each test module supplies a `talk`.
+
+A `talk` drives one channel: `await talk.text(user, "…")`, `press`, `location`, `photo` return
+the messages that reached `user` in answer; `talk.inbox(user)` is everything `user` received.
+Users named leader / grid_leader / community are bound to staff of the sample district by invite.
+"""
+from __future__ import annotations
+
+import re
+
+BUILDING = "JJ-01-01-03"          # 锦江畔3号楼, its leader plays "leader"
+CODE = re.compile(r"WG-\d{8}-\d{4}")
+
+
+def labels(message) -> list[str]:
+    return [c.label for c in message.choices]
+
+
+def data_for(message, label: str) -> str:
+    return next(c.data for c in message.choices if c.label == label)
+
+
+def order_code(messages) -> str:
+    for message in reversed(messages):
+        found = CODE.search(message.text)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no order number in {[m.text for m in messages]}")
+
+
+async def onboard_resident(talk, user: str) -> None:
+    notice = (await talk.text(user, "/start"))[-1]
+    assert "隐私" in notice.text or "我们保存" in notice.text
+    await talk.press(user, "consent:yes")
+    await talk.press(user, "role:resident")
+    await talk.press(user, "home:skip")
+
+
+async def onboard_rider(talk, user: str) -> None:
+    await talk.text(user, "/start")
+    await talk.press(user, "consent:yes")
+    await talk.press(user, "role:rider")
+    await talk.press(user, "platform:美团")
+
+
+async def resident_files_rubbish(talk, user: str, point) -> str:
+    await talk.text(user, "/report")
+    await talk.press(user, "cat:H01")
+    await talk.text(user, "楼下垃圾三天没人清运了")
+    await talk.press(user, "skip:")
+    summary = (await talk.location(user, *point))[-1]
+    assert "请确认" in summary.text and "锦江畔3号楼" in summary.text
+    filed = await talk.press(user, "confirm:")
+    assert filed[-1].text.startswith("已提交工单 WG-")
+    return order_code(filed)
+
+
+async def scenario_report_to_close(talk, point) -> None:
+    """A resident's report reaches the building's leader → 签收 → 进展 → 办结 → rating → closed."""
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    new = talk.inbox("leader")[-1]
+    assert code in new.text and labels(new) == ["签收", "退回", "上报"]
+
+    signed = await talk.press("leader", data_for(new, "签收"))
+    assert any(f"已签收 {code}" in m.text for m in signed)
+    assert "签收" in talk.inbox("resident")[-1].text
+
+    await talk.press("leader", f"progress:{code}")
+    await talk.text("leader", "已联系保洁公司，今天下午清运")
+    assert "今天下午清运" in talk.inbox("resident")[-1].text
+
+    await talk.press("leader", f"resolve:{code}")
+    await talk.text("leader", "已清运完毕")
+    ask = talk.inbox("resident")[-1]
+    assert "已清运完毕" in ask.text and labels(ask) == ["已解决", "未解决"]
+    rating = (await talk.press("resident", data_for(ask, "已解决")))[-1]
+    assert labels(rating)[:3] == ["非常满意", "满意", "基本满意"]
+    done = await talk.press("resident", data_for(rating, "满意"))
+    assert f"{code} 已结案" in done[-1].text
+    mine = (await talk.text("resident", "/my"))[-1]
+    assert code in mine.text and "已结案" in mine.text
+
+
+async def scenario_rider_quick_path(talk, point) -> None:
+    """Photo + pin + one tap on a category files it."""
+    await onboard_rider(talk, "rider")
+    await talk.photo("rider", b"\xff\xd8\xff\xe0fake-jpeg", "")
+    categories = (await talk.location("rider", *point))[-1]
+    assert "类别" in categories.text
+    filed = await talk.press("rider", "cat:S02")
+    assert filed[-1].text.startswith("已提交工单 WG-")
+    assert "飞线充电" in talk.inbox("leader")[-1].text
+
+
+async def scenario_address_disambiguation(talk) -> None:
+    await onboard_resident(talk, "resident")
+    await talk.text(talk_user := "resident", "/report")
+    await talk.press(talk_user, "cat:P03")
+    await talk.text(talk_user, "路灯不亮")
+    await talk.press(talk_user, "skip:")
+    offered = (await talk.text(talk_user, "锦江畔小区三栋"))[-1]
+    assert labels(offered)[0] == "锦江畔3号楼"
+    summary = (await talk.press(talk_user, data_for(offered, "锦江畔3号楼")))[-1]
+    assert "锦江畔3号楼" in summary.text
+    await talk.press(talk_user, "confirm:")
+    assert "路灯不亮" in talk.inbox("leader")[-1].text
+
+
+async def scenario_me_too(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await onboard_resident(talk, "neighbour")
+    await talk.text("neighbour", "/report")
+    await talk.press("neighbour", "cat:H01")
+    await talk.text("neighbour", "垃圾堆满了")
+    await talk.press("neighbour", "skip:")
+    await talk.location("neighbour", *point)
+    offer = (await talk.press("neighbour", "confirm:"))[-1]
+    assert code in offer.text and "同一个问题" in labels(offer)[0]
+    followed = await talk.press("neighbour", data_for(offer, labels(offer)[0]))
+    assert f"已为您关注工单 {code}" in followed[-1].text
+    await talk.press("leader", f"sign:{code}")
+    assert "签收" in talk.inbox("neighbour")[-1].text and code in talk.inbox("neighbour")[-1].text
+
+
+async def scenario_return_and_redispatch(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"return:{code}")
+    await talk.text("leader", "这是隔壁小区的垃圾点")
+    queued = talk.inbox("grid_leader")[-1]
+    assert code in queued.text and "退单" in queued.text and "派单" in labels(queued)
+    menu = (await talk.press("grid_leader", data_for(queued, "派单")))[-1]
+    target = next(c.data for c in menu.choices if c.data.startswith(f"to:{code}:JJ-01-01-"))
+    await talk.press("grid_leader", target)
+    assert code in talk.inbox("leader")[-1].text or code in talk.inbox("grid_leader")[-1].text
+
+
+async def scenario_escalation(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"up:{code}")
+    await talk.text("leader", "需要网格统一协调清运车辆")
+    up = talk.inbox("grid_leader")[-1]
+    assert code in up.text and "需要网格统一协调" in up.text
+    assert "上报" in talk.inbox("resident")[-1].text
+
+
+async def scenario_unauthorised_action_refused(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await onboard_resident(talk, "stranger")
+    refused = await talk.press("stranger", f"sign:{code}")
+    assert "无权" in refused[-1].text
+    peek = await talk.press("stranger", f"detail:{code}")
+    assert "无权查看" in peek[-1].text
+    assert not any(code in m.text for m in talk.inbox("resident")[-1:] if "签收" in m.text)
+
+
+async def scenario_duplicate_delivery_makes_one_order(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    await talk.text("resident", "垃圾")
+    await talk.press("resident", "skip:")
+    await talk.location("resident", *point)
+    first = await talk.press("resident", "confirm:", update_id="same-tap")
+    again = await talk.press("resident", "confirm:", update_id="same-tap")
+    assert first[-1].text.startswith("已提交工单") and again == []
+    mine = (await talk.text("resident", "/my"))[-1]
+    assert len(CODE.findall(mine.text)) == 1
