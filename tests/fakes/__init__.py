@@ -1,0 +1,1 @@
+"""Fakes of the outside world (platform APIs) that tests talk to over real HTTP."""
