@@ -1,0 +1,51 @@
+"""The district as GeoJSON for the page's map: every grid with a polygon, its leader's name."""
+from __future__ import annotations
+
+from typing import Any
+
+from shapely.geometry import mapping
+from sqlalchemy import select
+
+from domain.grids import GridTree
+from storage.tables import PersonRow
+from storage.uow import UnitOfWork
+
+DIGITS = 6  # about 0.1 m: plenty for a map, and a smaller file
+
+
+async def district_geojson(uow: UnitOfWork, tree: GridTree) -> dict[str, Any]:
+    """A FeatureCollection; each feature carries a point inside it for labels and pins.
+
+    Leaders' names are public (网格长公示); their phones are not sent.
+    """
+    leaders = await _leader_names(uow, {g.leader_id for g in tree if g.leader_id})
+    features = []
+    for grid in sorted(tree, key=lambda g: g.code):
+        if grid.geometry is None or grid.geometry.is_empty:
+            continue
+        inside = grid.geometry.representative_point()
+        features.append({
+            "type": "Feature",
+            "geometry": _rounded(mapping(grid.geometry)),
+            "properties": {"code": grid.code, "name": grid.name, "level": grid.level.value,
+                           "parent": grid.parent, "leader": leaders.get(grid.leader_id),
+                           "inside": [round(inside.x, DIGITS), round(inside.y, DIGITS)]},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+async def _leader_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(ids))
+    return dict((await uow.session.execute(query)).all())
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, DIGITS)
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    return value

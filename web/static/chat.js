@@ -1,0 +1,238 @@
+/* One chat pane: message bubbles, choice buttons, text, photo and location — over /api/chat. */
+"use strict";
+
+function newId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+}
+
+function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function make(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+class ChatPane {
+  /* options: session, title, icon, subtitle, name, hint, start {text, id, always}, onLocate(pane) */
+  constructor(root, options) {
+    this.root = root;
+    this.options = options;
+    this.session = options.session;
+    this.last = 0;
+    this.build();
+  }
+
+  build() {
+    const o = this.options;
+    this.root.classList.add("pane");
+    this.root.dataset.session = this.session;
+    const header = make("header");
+    header.append(make("span", "avatar", o.icon || "💬"));
+    const titles = make("div", "titles");
+    titles.append(make("h2", "", o.title || "对话"), make("small", "subtitle", o.subtitle || ""));
+    header.append(titles);
+    this.header = header;
+    this.log = make("div", "log");
+    this.log.setAttribute("aria-live", "polite");
+    this.form = make("form", "composer");
+    this.fileInput = make("input");
+    Object.assign(this.fileInput, { type: "file", accept: "image/jpeg,image/png", hidden: true });
+    this.photoButton = make("button", "icon-btn photo", "📷");
+    Object.assign(this.photoButton, { type: "button", title: "发送照片" });
+    this.locateButton = make("button", "icon-btn locate", "📍");
+    Object.assign(this.locateButton, { type: "button", title: "在地图上选择位置" });
+    this.input = make("input", "text");
+    Object.assign(this.input, { type: "text", placeholder: "输入消息…", autocomplete: "off" });
+    this.sendButton = make("button", "send", "发送");
+    this.sendButton.type = "submit";
+    this.form.append(this.fileInput, this.photoButton, this.locateButton, this.input,
+                     this.sendButton);
+    this.root.replaceChildren(header, this.log, this.form);
+    if (o.hint) this.note(o.hint);
+
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = this.input.value.trim();
+      if (!text) return;
+      this.input.value = "";
+      this.send({ text }, text);
+    });
+    this.photoButton.addEventListener("click", () => this.fileInput.click());
+    this.fileInput.addEventListener("change", () => {
+      const file = this.fileInput.files[0];
+      this.fileInput.value = "";
+      if (file) this.sendPhoto(file);
+    });
+    this.locateButton.addEventListener("click", () => {
+      if (this.options.onLocate) this.options.onLocate(this);
+    });
+  }
+
+  start() {
+    this.poll();
+  }
+
+  async poll() {
+    let first = true;
+    for (;;) {
+      try {
+        const wait = first ? 0 : 20;
+        const response = await fetch(
+          `/api/chat/${this.session}/messages?after=${this.last}&wait=${wait}`);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const body = await response.json();
+        body.messages.forEach((message) => this.showBot(message));
+        if (body.messages.length && !first) this.ping();
+        this.last = body.last;
+        this.clearTrouble();
+        if (first) {
+          first = false;
+          this.autoStart();
+        }
+      } catch (error) {
+        this.trouble("连接中断，正在重试…");
+        await pause(2000);
+      }
+    }
+  }
+
+  autoStart() {
+    const start = this.options.start;
+    if (start && (start.always || this.last === 0)) this.send({ text: start.text, id: start.id });
+  }
+
+  async send(body, echo) {
+    if (echo !== undefined) this.showMine(echo);
+    body.id = body.id || newId();
+    if (this.options.name) body.name = this.options.name;
+    await this.post(`/api/chat/${this.session}/send`, () => ({
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    }));
+  }
+
+  async sendPhoto(file) {
+    const bubble = this.showMine("");
+    const image = make("img", "photo");
+    image.src = URL.createObjectURL(file);
+    image.alt = "照片";
+    bubble.append(image);
+    const id = newId();
+    await this.post(`/api/chat/${this.session}/photo`, () => {
+      const form = new FormData();
+      form.append("file", file);
+      form.append("id", id);
+      if (this.options.name) form.append("name", this.options.name);
+      return { method: "POST", body: form };
+    });
+  }
+
+  sendLocation(lat, lng, place) {
+    const where = place ? `（${place}）` : "";
+    this.send({ lat, lng }, `📍 位置 ${lat.toFixed(5)}, ${lng.toFixed(5)}${where}`);
+  }
+
+  /* A retry reuses the same body, so the server handles the message once. */
+  async post(url, init) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      let response;
+      try {
+        response = await fetch(url, init());
+      } catch (error) {
+        if (attempt === 3) this.note("发送失败，请检查网络后重试。", "error");
+        else await pause(500 * attempt);
+        continue;
+      }
+      if (response.ok) return true;
+      if (response.status < 500 || attempt === 3) {
+        this.note(await this.reason(response), "error");
+        return false;
+      }
+    }
+    return false;
+  }
+
+  async reason(response) {
+    try {
+      const body = await response.json();
+      if (typeof body.detail === "string") return body.detail;
+    } catch (error) { /* not JSON: fall through */ }
+    return `发送失败（${response.status}），请稍后再试。`;
+  }
+
+  showBot(message) {
+    const row = make("div", "msg bot");
+    row.dataset.id = message.id;
+    const bubble = make("div", "bubble", message.text);
+    if (message.photo) {
+      const image = make("img", "photo");
+      Object.assign(image, { src: message.photo, alt: "照片" });
+      bubble.append(image);
+    }
+    row.append(bubble);
+    if (message.choices && message.choices.length) {
+      const choices = make("div", "choices");
+      message.choices.forEach(([label, data], index) => {
+        const button = make("button", "", label);
+        button.type = "button";
+        button.dataset.data = data;
+        // One id per button: pressing it twice (or a retry) is handled once.
+        const id = `m${message.id}-${index}`;
+        button.addEventListener("click", () => {
+          if (button.classList.contains("chosen")) return;
+          button.classList.add("chosen");
+          this.send({ button: data, id }, label);
+        });
+        choices.append(button);
+      });
+      row.append(choices);
+    }
+    this.append(row);
+  }
+
+  showMine(text) {
+    const row = make("div", "msg me");
+    const bubble = make("div", "bubble", text);
+    row.append(bubble);
+    this.append(row);
+    return bubble;
+  }
+
+  note(text, kind) {
+    this.append(make("div", kind ? `note ${kind}` : "note", text));
+  }
+
+  trouble(text) {
+    if (!this.troubleNote) {
+      this.troubleNote = make("div", "note error", text);
+      this.append(this.troubleNote);
+    }
+  }
+
+  clearTrouble() {
+    if (this.troubleNote) this.troubleNote.remove();
+    this.troubleNote = null;
+  }
+
+  append(element) {
+    this.log.append(element);
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  ping() {
+    this.header.classList.remove("ping");
+    void this.header.offsetWidth;
+    this.header.classList.add("ping");
+  }
+
+  setArmed(armed) {
+    this.root.classList.toggle("armed", armed);
+  }
+}
+
+window.ChatPane = ChatPane;
+window.newId = newId;
