@@ -176,15 +176,32 @@ def deep_link(settings: Settings, code: str) -> str:
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port of the web chat")] = 8080,
+    tree_only: Annotated[bool, typer.Option("--tree-only",
+                                            help="load the district, print its tree, exit")] = False,
 ) -> None:
-    """Load the sample district into a fresh SQLite file and show its grid tree."""
+    """Run gridbot on the embedded defaults: SQLite, the sample district, the web chat."""
     path = Path(".demo/gridbot.db")
     path.parent.mkdir(exist_ok=True)
     if fresh:
         for stale in path.parent.glob("gridbot.db*"):
             stale.unlink()
-    settings = load_settings(database_url=f"sqlite:///{path}")
+    settings = load_settings(database_url=f"sqlite:///{path}", media_dir=Path(".demo/media"),
+                             public_base_url=f"http://{host}:{port}")
+    if tree_only:
+        _print_district(settings, path)
+        return
+    from web.server import serve
+    typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
+               "side by side); Ctrl-C stops it")
+    try:
+        _run(serve(settings, host=host, port=port))
+    except KeyboardInterrupt:
+        pass
 
+
+def _print_district(settings: Settings, path: Path) -> None:
     async def work(services: Services):
         async with services.uow() as uow:
             grids = await import_grids(uow, SAMPLE_DISTRICT, progress=False)

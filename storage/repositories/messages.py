@@ -52,7 +52,8 @@ class OutboxRepository:
             message.id = row.id
         return row is not None
 
-    async def due(self, limit: int = 100, lease: timedelta = LEASE) -> list[OutboxMessage]:
+    async def due(self, limit: int = 100, lease: timedelta = LEASE,
+                  channels: list[str] | None = None) -> list[OutboxMessage]:
         """Unsent messages due by now, oldest first, leased to this sender.
 
         Commit, send outside any transaction, then `mark_sent` or `mark_failed` in a new one:
@@ -63,6 +64,8 @@ class OutboxRepository:
         query = (select(OutboxRow)
                  .where(OutboxRow.sent_at.is_(None), OutboxRow.due_at <= now)
                  .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
+        if channels is not None:   # each sender drains only the channels it carries
+            query = query.where(OutboxRow.channel.in_(channels))
         rows = list((await self.session.execute(claim(self.session, query))).scalars())
         for row in rows:
             row.due_at = now + lease

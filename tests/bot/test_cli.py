@@ -90,6 +90,6 @@ def test_invite_for_an_unknown_grid_is_refused(district):
 
 def test_demo_loads_the_sample_district_and_prints_the_tree(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--tree-only"])
     assert result.exit_code == 0
     assert "锦江街道 (街道)" in result.stdout and "锦江畔3号楼 (微网格)" in result.stdout
