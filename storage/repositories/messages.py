@@ -84,6 +84,11 @@ class OutboxRepository:
         row.due_at = self.clock.now() + (retry_after or backoff(row.attempts))
         return row.due_at
 
+    async def postpone(self, message_id: int, until: datetime) -> None:
+        """Put a message off without counting an attempt (one before it in its chat failed)."""
+        row = await self._row(message_id)
+        row.due_at = until
+
     async def _row(self, message_id: int) -> OutboxRow:
         row = await self.session.get(OutboxRow, message_id)
         if row is None:
