@@ -31,6 +31,7 @@ class Person:
     rides_for: str | None = None     # a rider's platform
     created_at: datetime | None = None
     consent_at: datetime | None = None
+    subscribed: bool = False          # the weekly digest (/subscribe)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class ChannelAccount:
     channel: str
     external_id: str
     person_id: int
+    last_seen_at: datetime | None = None
+    window_sent: int = 0
 
 
 @dataclass(frozen=True)

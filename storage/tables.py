@@ -60,6 +60,7 @@ class PersonRow(SQLModel, table=True):
     rides_for: str | None = None      # a rider's platform (美团, 饿了么 …)
     created_at: datetime = _when()
     consent_at: datetime | None = _when(nullable=True)
+    subscribed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class ChannelAccountRow(SQLModel, table=True):
@@ -72,6 +73,9 @@ class ChannelAccountRow(SQLModel, table=True):
     channel: str
     external_id: str
     person_id: int = Field(foreign_key="person.id", index=True)
+    # WeChat's customer-service window: 48 h after the person's last message, 5 messages.
+    last_seen_at: datetime | None = _when(nullable=True)
+    window_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class MembershipRow(SQLModel, table=True):

@@ -13,7 +13,7 @@ from storage.tables import ChannelAccountRow, MembershipRow, PersonRow
 
 _PERSON = PersonRow.__table__
 _FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
-           "created_at", "consent_at")
+           "created_at", "consent_at", "subscribed")
 
 
 def _person(row: Any) -> Person:
@@ -67,7 +67,8 @@ class PeopleRepository:
         """Where a person can be reached, oldest account first."""
         query = (select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id)
                  .order_by(ChannelAccountRow.id))
-        return [ChannelAccount(row.channel, row.external_id, row.person_id)
+        return [ChannelAccount(row.channel, row.external_id, row.person_id, row.last_seen_at,
+                               row.window_sent)
                 for row in (await self.session.execute(query)).scalars()]
 
     async def _one(self, condition: Any) -> Person | None:
