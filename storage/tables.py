@@ -96,6 +96,7 @@ class WorkOrderRow(SQLModel, table=True):
         sa.Index("ix_work_order_state_sign_due", "state", "sign_due"),
         sa.Index("ix_work_order_state_resolve_due", "state", "resolve_due"),
         sa.Index("ix_work_order_state_resolved_at", "state", "resolved_at"),
+        sa.Index("ix_work_order_state_published_at", "state", "published_at"),
     )
 
     code: str = Field(primary_key=True)
@@ -124,6 +125,7 @@ class WorkOrderRow(SQLModel, table=True):
     solved: bool | None = None
     satisfaction: str | None = None
     result_note: str | None = Field(default=None, sa_type=sa.Text)
+    published_at: datetime | None = _when(nullable=True)   # on the echo wall (回音壁)
     version: int = 1
 
 

@@ -1,4 +1,4 @@
-"""WeChat's customer-service window on channel accounts; digest subscriptions on people.
+"""WeChat's customer-service window on accounts; digest subscriptions; echo-wall publication.
 
 Revision ID: 0002
 Revises: 0001
@@ -27,9 +27,15 @@ def upgrade() -> None:
     with op.batch_alter_table("person") as table:
         table.add_column(sa.Column("subscribed", sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
+    with op.batch_alter_table("work_order") as table:
+        table.add_column(sa.Column("published_at", WHEN, nullable=True))
+        table.create_index("ix_work_order_state_published_at", ["state", "published_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("work_order") as table:
+        table.drop_index("ix_work_order_state_published_at")
+        table.drop_column("published_at")
     with op.batch_alter_table("person") as table:
         table.drop_column("subscribed")
     with op.batch_alter_table("channel_account") as table:
