@@ -188,15 +188,30 @@ def demo(
         for stale in path.parent.glob("gridbot.db*"):
             stale.unlink()
     settings = load_settings(database_url=f"sqlite:///{path}", media_dir=Path(".demo/media"),
-                             public_base_url=f"http://{host}:{port}")
+                             public_base_url=f"http://{host}:{port}", web_host=host,
+                             web_port=port)
     if tree_only:
         _print_district(settings, path)
         return
-    from web.server import serve
+    from bot.runner import run as run_all
     typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
                "side by side); Ctrl-C stops it")
     try:
-        _run(serve(settings, host=host, port=port))
+        _run(run_all(settings, demo=True))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command("run")
+def run_command() -> None:
+    """Run gridbot with every channel the settings switch on (web always; Telegram with a token)."""
+    from bot.runner import run as run_all
+    settings = load_settings()
+    typer.echo(f"gridbot: web on http://{settings.web_host}:{settings.web_port}"
+               + (f", telegram via {settings.telegram_library} ({settings.telegram_mode})"
+                  if settings.telegram_token else ", telegram off (no GRIDBOT_TELEGRAM_TOKEN)"))
+    try:
+        _run(run_all(settings))
     except KeyboardInterrupt:
         pass
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,6 +23,18 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     # Address matching: candidates scoring below this are not offered.
     address_min_score: float = 60.0
+
+    # The web side: web chat, webhooks, echo wall.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    # Telegram: a channel is on when its token is set.
+    telegram_token: str | None = None
+    telegram_library: Literal["ptb", "aiogram"] = "aiogram"   # the faster one: bench/README.md
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_url: str | None = None               # the public URL Telegram posts to
 
 
 def load_settings(**overrides) -> Settings:

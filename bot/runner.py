@@ -1,0 +1,99 @@
+"""`gridbot run` and `gridbot demo`: the web side plus every channel the settings switch on.
+
+Each outbound channel has one `OutboxSender`; every commit of the chat kicks them all, so a
+reply leaves as soon as its transaction lands, and anything left over is retried on their poll.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request, Response
+
+from bot.config import Settings
+from bot.sender import OutboxSender
+from bot.services import Services, build_chat, open_services
+from web.app import create_app
+from web.mailbox import OutboxBell
+from web.server import DemoServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    services: Services
+    app: FastAPI
+    senders: list[OutboxSender] = field(default_factory=list)
+    transports: list = field(default_factory=list)
+
+    def kick(self) -> None:
+        for sender in self.senders:
+            sender.kick()
+
+
+async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False) -> Runtime:
+    """Open the services and build the chat, the web app and the configured channels."""
+    services = await open_services(settings)
+    stack.push_async_callback(services.close)
+    seeded = None
+    if demo:
+        from web.demo_seed import seed_demo
+        seeded = await seed_demo(services)
+    bell = OutboxBell()
+    runtime: Runtime | None = None
+
+    def committed() -> None:
+        bell.ring()
+        if runtime is not None:
+            runtime.kick()
+
+    chat = await build_chat(services, on_committed=committed)
+    runtime = Runtime(services, create_app(services, chat, demo=seeded, bell=bell))
+    if settings.telegram_token:
+        await _add_telegram(runtime, settings, chat, stack)
+    return runtime
+
+
+async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+    from bot.telegram import make_transport
+    from bot.telegram.limits import Rate, TelegramLimits
+    transport = make_transport(settings.telegram_library, settings.telegram_token,
+                               settings.telegram_api_url, settings.media_dir / "telegram",
+                               mode=settings.telegram_mode,
+                               webhook_secret=settings.telegram_webhook_secret,
+                               webhook_url=settings.telegram_webhook_url)
+
+    async def receive(inbound) -> None:
+        await chat.receive(inbound)
+
+    await transport.start(receive)
+    stack.push_async_callback(transport.stop)
+    # A private chat may take a short burst (a reply is often two messages), then 1/s.
+    limits = TelegramLimits(per_chat=Rate(1.0, 3))
+    runtime.senders.append(OutboxSender(runtime.services.uow, "telegram", transport, limits))
+    runtime.transports.append(transport)
+    if settings.telegram_mode == "webhook":
+        @runtime.app.post("/telegram/webhook", include_in_schema=False)
+        async def telegram_webhook(request: Request) -> Response:
+            secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+            if not await transport.handle_webhook(await request.body(), secret):
+                return Response("forbidden", status_code=403)
+            return Response("ok")
+    log.info("telegram channel on (%s, %s)", settings.telegram_library, settings.telegram_mode)
+
+
+async def run(settings: Settings, demo: bool = False) -> None:
+    """Serve until interrupted."""
+    async with AsyncExitStack() as stack:
+        runtime = await assemble(settings, stack, demo=demo)
+        tasks = [asyncio.create_task(sender.run(), name=f"sender-{sender.channel}")
+                 for sender in runtime.senders]
+        try:
+            await DemoServer(runtime.app, settings.web_host, settings.web_port).serve()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
