@@ -36,6 +36,33 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None               # the public URL Telegram posts to
 
+    # WeChat Official Account (公众号), residents and couriers: on when the app id is set.
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    wechat_token: str | None = None                       # the callback's signing token
+    wechat_aes_key: str | None = None                     # EncodingAESKey (43 chars): safe mode
+    wechat_api_url: str = "https://api.weixin.qq.com"
+    wechat_reply_budget: float = 4.0                      # s to wait for a passive reply (< 5 s)
+    wechat_max_skew: int = 300                            # s; an older callback is refused
+    wechat_window_hours: int = 48                         # customer-service window after a message
+    wechat_window_messages: int = 5                       # customer-service messages per window
+    wechat_template_id: str | None = None                 # sends through a closed window when set
+    wechat_echo_wall_url: str | None = None               # the 回音壁 menu link (default: /wall)
+
+    # WeCom (企业微信), grid staff: on when the corp id is set.
+    wecom_corpid: str | None = None
+    wecom_agentid: int | None = None
+    wecom_secret: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_reply_budget: float = 4.0
+    wecom_per_minute: int = 30                            # application messages per member
+    wecom_per_hour: int = 1000
+    # Group robots: purpose → webhook key (outbox channel "wecom_robot", address = the key).
+    wecom_robot_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    wecom_robot_keys: dict[str, str] = {}                 # e.g. {"echo_wall": "…", "digest": "…"}
+
 
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)

@@ -121,3 +121,26 @@ NOTICE = {
     "invalidated": "工单 {code} 不予受理：{reason}",
     "merged": "您反映的问题已并入工单 {into}，进展会继续通知您。",
 }
+
+# The scheduler's clocks (handlers/clocks.py): reminders, 督办, red list, rating reminders.
+CLOCK_SIGN_SOON = "⏰ 工单 {code}（{category}，{place}）签收时限已过 {percent}%，请在 {due} 前签收。"
+CLOCK_SIGN_LATE = "⏰ 工单 {code}（{category}，{place}）已超过签收时限 {due}，请尽快签收；长时间未签收将自动上报上级。"
+CLOCK_RESOLVE_SOON = "⏰ 工单 {code}（{category}，{place}）办结时限已过 {percent}%，请在 {due} 前办结。"
+CLOCK_UNSIGNED_ESCALATED = "超过两倍签收时限仍未签收，自动上报"
+CLOCK_OVERDUE_ESCALATED = "超过办结时限 {due} 仍未办结，督办上报"
+SUPERVISED_HANDLER = "🔴 督办：工单 {code}（{category}，{place}）已超过办结时限 {due}，仍未办结。{then}"
+SUPERVISED_THEN_UP = "已上报{unit}督办。"
+SUPERVISED_THEN_HURRY = "请立即办理。"
+SUPERVISED_SUPERIOR = "🔴 督办：{unit}负责的工单 {code}（{category}，{place}）已超过办结时限 {due}，仍未办结。"
+RED_LISTED = "🟥 红榜：工单 {code}（{category}，{place}）超过办结时限 {days} 个工作日仍未办结，已列入红榜，将在周报中通报。"
+RED_LISTED_REASON = "超过办结时限 {days} 个工作日仍未办结"
+RATE_REMINDER = "工单 {code} 已办结：{note}\n还没有收到您的评价。问题解决了吗？逾期未评价将自动结案。"
+
+# WeChat 公众号 and WeCom (bot/wechat, bot/wecom): numbered options where there are no buttons,
+# messages held by the 48-hour customer-service window, the menu, template messages.
+WECHAT_OPTION = "回复 {n} {label}"
+WECHAT_HELD = "您有 {n} 条工单进展："
+WECHAT_MENU_WALL = "回音壁"
+WECHAT_TEMPLATE_FIRST = "您的工单有新进展"
+WECHAT_TEMPLATE_REMARK = "请进入公众号查看详情并回复。"
+WECOM_BUTTON_DONE = "已提交"

@@ -88,6 +88,10 @@ class MembershipRow(SQLModel, table=True):
     role: str = Field(primary_key=True)
 
 
+# An order saved since the scheduler last planned its clocks; a partial index finds them.
+UNPLANNED = "version <> clock_version"
+
+
 class WorkOrderRow(SQLModel, table=True):
     """`domain.orders.WorkOrder` plus a version for optimistic concurrency."""
 
@@ -97,6 +101,10 @@ class WorkOrderRow(SQLModel, table=True):
         sa.Index("ix_work_order_state_resolve_due", "state", "resolve_due"),
         sa.Index("ix_work_order_state_resolved_at", "state", "resolved_at"),
         sa.Index("ix_work_order_state_published_at", "state", "published_at"),
+        # The scheduler's sweeps (scheduler/): due clocks by sweep and time; orders to plan.
+        sa.Index("ix_work_order_clock_kind_clock_at", "clock_kind", "clock_at"),
+        sa.Index("ix_work_order_unplanned", "code", postgresql_where=sa.text(UNPLANNED),
+                 sqlite_where=sa.text(UNPLANNED)),
     )
 
     code: str = Field(primary_key=True)
@@ -127,6 +135,12 @@ class WorkOrderRow(SQLModel, table=True):
     result_note: str | None = Field(default=None, sa_type=sa.Text)
     published_at: datetime | None = _when(nullable=True)   # on the echo wall (回音壁)
     version: int = 1
+    # The scheduler's clock: the next stage's moment and sweep, the stages still to come, and
+    # the version they were planned for; any save makes the plan stale (see UNPLANNED).
+    clock_at: datetime | None = _when(nullable=True)
+    clock_kind: str | None = None
+    clock_plan: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    clock_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrderFollowerRow(SQLModel, table=True):

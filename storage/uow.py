@@ -21,6 +21,8 @@ from storage.repositories import (
     OutboxRepository,
     PeopleRepository,
 )
+from storage.repositories.clocks import ClockRepository
+from storage.repositories.publishing import PublishingRepository
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,11 @@ class UnitOfWork:
     @property
     def invites(self) -> InviteRepository:
         return self._state().invites
+
+    @property
+    def clocks(self) -> ClockRepository:
+        return ClockRepository(self.session)
+
+    @property
+    def publishing(self) -> PublishingRepository:
+        return PublishingRepository(self.session, self.clock)

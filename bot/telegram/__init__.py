@@ -9,21 +9,30 @@ from bot.telegram.transport import (
     DeliveryError,
     Receive,
     RetryAfter,
-    Transport,
     TransientError,
+    Transport,
     Undeliverable,
 )
 
 PRODUCTION_API = "https://api.telegram.org"
 
-__all__ = ["CallbackDataTooLong", "DeliveryError", "PRODUCTION_API", "Receive", "RetryAfter",
-           "Transport", "TransientError", "Undeliverable", "make_transport"]
+__all__ = [
+    "PRODUCTION_API",
+    "CallbackDataTooLong",
+    "DeliveryError",
+    "Receive",
+    "RetryAfter",
+    "TransientError",
+    "Transport",
+    "Undeliverable",
+    "make_transport",
+]
 
 
 def make_transport(library: Literal["ptb", "aiogram"], token: str, api_url: str = PRODUCTION_API,
                    media_dir: Path | str = "media", mode: Literal["polling", "webhook"] = "polling",
                    webhook_secret: str | None = None, *, webhook_url: str | None = None,
-                   concurrency: int = 1, **options: int) -> Transport:
+                   concurrency: int = 1, **options: int | str) -> Transport:
     """A transport on the chosen library; webhook mode needs a secret, `webhook_url` registers it."""
     if mode not in ("polling", "webhook"):
         raise ValueError(f"mode must be 'polling' or 'webhook', not {mode!r}")

@@ -43,7 +43,7 @@ class AiogramTransport:
     def __init__(self, token: str, api_url: str, media_dir: Path, *, mode: str = "polling",
                  webhook_secret: str | None = None, webhook_url: str | None = None,
                  concurrency: int = 1, poll_timeout: int = 10):
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        session = _Session(api=TelegramAPIServer.from_base(api_url))
         self._bot = Bot(token, session=session)
         self._dispatcher = Dispatcher()
         router = Router(name="gridbot")
@@ -60,6 +60,7 @@ class AiogramTransport:
     async def start(self, receive: Receive) -> None:
         self._receive = receive
         if self._mode == "polling":
+            await self._bot.delete_webhook()   # as PTB does: getUpdates fails while one is set
             self._polling = asyncio.create_task(self._dispatcher.start_polling(
                 self._bot, polling_timeout=self._poll_timeout, handle_signals=False,
                 close_bot_session=False, allowed_updates=convert.ALLOWED_UPDATES,
@@ -140,6 +141,16 @@ class AiogramTransport:
             await self._bot.download(media.file_id, destination=part)
             os.replace(part, path)
         return path
+
+
+class _Session(AiohttpSession):
+    """aiogram waits 250 ms on close so TLS connections wind down; plain HTTP needs no wait."""
+
+    async def close(self) -> None:
+        if self.api.base.startswith("https://"):
+            await super().close()
+        elif self._session is not None:
+            await self._session.close()
 
 
 def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:

@@ -51,7 +51,8 @@ class Rate:
 
 
 PER_CHAT = Rate(1.0, 1)
-PER_GROUP = Rate(20 / 60, 20)
+# burst + 60 s × rate = 20: no minute ever holds more than 20 messages to one group
+PER_GROUP = Rate(10 / 60, 10)
 OVERALL = Rate(30.0, 30)
 
 

@@ -15,6 +15,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram import convert
+from bot.telegram.ptb_request import AiohttpRequest
 from bot.telegram.transport import (
     PersonTurns,
     Receive,
@@ -35,12 +36,15 @@ class PtbTransport:
 
     def __init__(self, token: str, api_url: str, media_dir: Path, *, mode: str = "polling",
                  webhook_secret: str | None = None, webhook_url: str | None = None,
-                 concurrency: int = 1, pool_size: int | None = None, poll_timeout: int = 10):
+                 concurrency: int = 1, pool_size: int | None = None, poll_timeout: int = 10,
+                 http: str = "httpx"):
         api = api_url.rstrip("/")
         builder = (Application.builder().token(token)
                    .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
                    .concurrent_updates(concurrency if concurrency > 1 else False))
-        if pool_size:
+        if http == "aiohttp":
+            builder = builder.request(AiohttpRequest(pool_size or 100))
+        elif pool_size:
             builder = builder.connection_pool_size(pool_size).pool_timeout(30)
         if mode == "webhook":
             builder = builder.updater(None)

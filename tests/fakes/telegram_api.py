@@ -185,7 +185,7 @@ class TelegramEmulator:
     # ---- what the test controls and observes ---------------------------------------------
     def rate_limit(self, per_chat_per_s: float | None = 1, global_per_s: float | None = 30,
                    enabled: bool = True) -> None:
-        """Answer 429 with retry_after when the bot sends faster than this."""
+        """Answer sendMessage/sendPhoto with 429 and retry_after when the bot sends faster."""
         self._limit = _RateLimit(per_chat_per_s, global_per_s) if enabled else None
 
     def fail_next(self, n: int, status: int = 502, retry_after: int | None = None,

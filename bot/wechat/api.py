@@ -1,0 +1,61 @@
+"""The few 公众号 API calls gridbot makes: customer-service and template messages, media, menu."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.wechat.http import TokenClient
+from bot.wechat.window import WindowClosed
+
+OUT_OF_WINDOW = {45015: "response out of time limit", 45047: "out of response count limit"}
+
+
+class OfficialAccountAPI(TokenClient):
+    def __init__(self, http: httpx.AsyncClient, base_url: str, appid: str, secret: str):
+        super().__init__(http, base_url, "/cgi-bin/token",
+                         {"grant_type": "client_credential", "appid": appid, "secret": secret})
+
+    def check(self, code: int, message: str) -> None:
+        if code in OUT_OF_WINDOW:
+            raise WindowClosed(f"WeChat says {OUT_OF_WINDOW[code]}")
+        super().check(code, message)
+
+    async def send_text(self, openid: str, text: str) -> None:
+        await self.call("POST", "/cgi-bin/message/custom/send",
+                        json={"touser": openid, "msgtype": "text", "text": {"content": text}})
+
+    async def send_image(self, openid: str, media_id: str) -> None:
+        await self.call("POST", "/cgi-bin/message/custom/send",
+                        json={"touser": openid, "msgtype": "image",
+                              "image": {"media_id": media_id}})
+
+    async def send_template(self, openid: str, template_id: str, data: dict[str, Any],
+                            url: str | None = None) -> None:
+        body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
+        if url:
+            body["url"] = url
+        await self.call("POST", "/cgi-bin/message/template/send", json=body)
+
+    async def upload_image(self, path: Path) -> str:
+        """A temporary image (3 days) to send by media_id."""
+        with path.open("rb") as image:
+            body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
+                                   files={"media": (path.name, image.read(), "image/jpeg")})
+        return body["media_id"]
+
+    async def download(self, media_id: str, fallback_url: str = "") -> bytes:
+        """A temporary media file's bytes; the picture URL when the media API cannot serve it."""
+        if media_id:
+            response = await self.raw("/cgi-bin/media/get", {"media_id": media_id})
+            if not response.headers.get("content-type", "").startswith("application/json"):
+                return response.content
+        if not fallback_url:
+            raise FileNotFoundError(f"media {media_id!r} has no bytes and no picture URL")
+        response = await self.http.get(fallback_url)
+        response.raise_for_status()
+        return response.content
+
+    async def create_menu(self, menu: dict[str, Any]) -> None:
+        await self.call("POST", "/cgi-bin/menu/create", json=menu)

@@ -1,0 +1,107 @@
+"""The 公众号 channel assembled from the settings, and the answer to one callback."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from wechatpy import parse_message
+from wechatpy.replies import TextReply
+
+from bot.config import Settings
+from bot.wechat.api import OfficialAccountAPI
+from bot.wechat.choices import ChoiceMemory, render
+from bot.wechat.crypto import OfficialAccountCrypto
+from bot.wechat.inbound import CHANNEL, inbound_of
+from bot.wechat.media import MediaStore
+from bot.wechat.passive import PassiveReplies, claim_first
+from bot.wechat.transport import WeChatTransport
+from bot.wechat.window import ServiceWindow
+from handlers.chat import Chat
+from handlers.messages import Inbound, Outbound
+from storage.clock import Clock
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class WeChatChannel:
+    """Everything the 公众号 needs: callback crypto, the API, the window and the transport."""
+
+    def __init__(self, settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock,
+                 http: httpx.AsyncClient | None = None):
+        if not (settings.wechat_appid and settings.wechat_token):
+            raise ValueError("the 公众号 needs GRIDBOT_WECHAT_APPID and GRIDBOT_WECHAT_TOKEN")
+        self.settings, self.uow, self.clock = settings, uow, clock
+        self.http = http or httpx.AsyncClient(timeout=10)
+        self.api = OfficialAccountAPI(self.http, settings.wechat_api_url, settings.wechat_appid,
+                                      settings.wechat_secret or "")
+        self.crypto = OfficialAccountCrypto(settings.wechat_token, settings.wechat_aes_key,
+                                            settings.wechat_appid, clock, settings.wechat_max_skew)
+        self.choices = ChoiceMemory(uow, CHANNEL)
+        self.window = ServiceWindow(uow, CHANNEL, settings.wechat_window_hours,
+                                    settings.wechat_window_messages)
+        self.passive = PassiveReplies()
+        self.media = MediaStore(settings.media_dir, CHANNEL, self.api.download)
+        self.transport = WeChatTransport(self.api, self.window, self.choices, self.passive,
+                                         settings.media_dir, settings.wechat_template_id,
+                                         echo_wall_url(settings))
+        self.budget = settings.wechat_reply_budget
+        self._late: set[asyncio.Task] = set()
+
+    async def answer(self, xml: str, chat: Chat) -> str | None:
+        """Handle one verified callback; the passive reply's XML, or None to answer "success"."""
+        started = time.monotonic()
+        message = parse_message(xml)
+        inbound = await inbound_of(message, self.media.fetch, self.choices)
+        if inbound is None:
+            return None
+        openid = inbound.sender.external_id
+        await self.window.opened(openid)
+        slot = self.passive.open(openid)
+        try:
+            handling = asyncio.create_task(chat.receive(inbound))
+            left = self.budget - (time.monotonic() - started)
+            done, _ = await asyncio.wait({handling}, timeout=max(left, 0))
+            if not done:
+                self._finish_late(handling, inbound)
+                return None
+            handling.result()   # a failure before the budget ran out: 500, WeChat retries
+            out = self.passive.close(openid, slot)
+            if out is None:
+                async with self.uow() as uow:
+                    out = await claim_first(uow, CHANNEL, openid)
+        finally:
+            self.passive.close(openid, slot)
+        return self._reply(message, out) if out is not None else None
+
+    def _reply(self, message: Any, out: Outbound) -> str:
+        self.choices.remember(out.external_id, out.choices)
+        return TextReply(message=message, content=render(out)).render()
+
+    def _finish_late(self, handling: asyncio.Task, inbound: Inbound) -> None:
+        """Past the budget: answer now, let the dialog finish; its replies go by the sender."""
+        self._late.add(handling)
+
+        def done(task: asyncio.Task) -> None:
+            self._late.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("late handling of %s failed", inbound.update_id,
+                          exc_info=task.exception())
+        handling.add_done_callback(done)
+
+    async def settle(self) -> None:
+        """Wait for dialogs that outlived their callback (tests, shutdown)."""
+        while self._late:
+            await asyncio.gather(*list(self._late), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.settle()
+        await self.http.aclose()
+
+
+def echo_wall_url(settings: Settings) -> str:
+    return settings.wechat_echo_wall_url or settings.public_base_url.rstrip("/") + "/wall"

@@ -1,0 +1,85 @@
+"""WeChat's customer-service window: 48 h after a person's last message, at most 5 messages.
+
+What cannot go now waits in the outbox (never dropped); the person's next message reopens the
+window and releases it, led by a summary line.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.telegram.transport import RetryAfter
+from handlers import texts
+from handlers.messages import Outbound
+from storage.records import OutboxMessage
+from storage.tables import ChannelAccountRow, OutboxRow
+from storage.uow import UnitOfWork
+
+HOLD = timedelta(days=1)   # a held message looks again daily, in case the window was misjudged
+
+
+class WindowClosed(RetryAfter):
+    """The person has not written for 48 h, or this window's messages are spent: wait for them."""
+
+    def __init__(self, why: str):
+        super().__init__(HOLD.total_seconds())
+        self.args = (f"window closed: {why}",)
+
+
+class ServiceWindow:
+    def __init__(self, uow: Callable[[], UnitOfWork], channel: str, hours: int = 48,
+                 per_window: int = 5):
+        self.uow, self.channel = uow, channel
+        self.length, self.per_window = timedelta(hours=hours), per_window
+
+    def _account(self, address: str):
+        return ((ChannelAccountRow.channel == self.channel)
+                & (ChannelAccountRow.external_id == address))
+
+    async def opened(self, address: str) -> int:
+        """The person wrote: a new window, and what waited for it is due now. Returns how many."""
+        async with self.uow() as uow:
+            now = uow.clock.now()
+            await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
+                                      .values(last_seen_at=now, window_sent=0))
+            waiting = ((OutboxRow.channel == self.channel) & (OutboxRow.address == address)
+                       & OutboxRow.sent_at.is_(None) & (OutboxRow.due_at > now))
+            held = (await uow.session.execute(select(func.count()).where(waiting))).scalar_one()
+            if held:
+                await uow.session.execute(update(OutboxRow).where(waiting).values(due_at=now))
+                person = (await uow.session.execute(select(ChannelAccountRow.person_id)
+                                                    .where(self._account(address)))).scalar()
+                summary = Outbound(self.channel, address, texts.WECHAT_HELD.format(n=held))
+                # Due a second early, so the summary leads the messages it announces.
+                uow.outbox.add(OutboxMessage(self.channel, address, summary.as_payload(),
+                                             person_id=person, due_at=now - timedelta(seconds=1)))
+            await uow.commit()
+        return held
+
+    async def admit(self, address: str, cost: int = 1) -> None:
+        """Raise WindowClosed unless `cost` more messages may go to `address` now."""
+        async with self.uow() as uow:
+            now = uow.clock.now()
+            row = (await uow.session.execute(
+                select(ChannelAccountRow.last_seen_at, ChannelAccountRow.window_sent)
+                .where(self._account(address)))).first()
+            if row is None:
+                return   # not linked yet: only answers to a message just sent can be owed
+            if row.last_seen_at is None:
+                # Linked by the message it answers, before that message's time was noted.
+                await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
+                                          .values(last_seen_at=now, window_sent=0))
+                await uow.commit()
+                return
+            if now - row.last_seen_at > self.length:
+                raise WindowClosed(f"last message at {row.last_seen_at:%Y-%m-%d %H:%M}")
+            if row.window_sent + cost > self.per_window:
+                raise WindowClosed(f"{row.window_sent} of {self.per_window} messages sent")
+
+    async def spend(self, address: str, cost: int = 1) -> None:
+        async with self.uow() as uow:
+            await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
+                                      .values(window_sent=ChannelAccountRow.window_sent + cost))
+            await uow.commit()

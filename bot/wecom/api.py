@@ -1,0 +1,64 @@
+"""The WeCom calls gridbot makes: application messages, media, and group-robot posts."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.telegram.transport import RetryAfter, TransientError, Undeliverable
+from bot.wechat.http import BUSY, FREQUENCY_PAUSE_S, TOO_FAST, ApiError, TokenClient
+
+
+class WeComAPI(TokenClient):
+    def __init__(self, http: httpx.AsyncClient, base_url: str, corpid: str, secret: str,
+                 agentid: int):
+        super().__init__(http, base_url, "/cgi-bin/gettoken",
+                         {"corpid": corpid, "corpsecret": secret})
+        self.agentid = agentid
+
+    async def send(self, userid: str, msgtype: str, content: dict[str, Any]) -> None:
+        """One application message to one member."""
+        body = await self.call("POST", "/cgi-bin/message/send",
+                               json={"touser": userid, "msgtype": msgtype,
+                                     "agentid": self.agentid, msgtype: content})
+        if body.get("invaliduser"):
+            raise Undeliverable(f"WeCom does not know member {body['invaliduser']!r}")
+
+    async def upload_image(self, path: Path) -> str:
+        with path.open("rb") as image:
+            body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
+                                   files={"media": (path.name, image.read(), "image/jpeg")})
+        return body["media_id"]
+
+    async def download(self, media_id: str, fallback_url: str = "") -> bytes:
+        if media_id:
+            response = await self.raw("/cgi-bin/media/get", {"media_id": media_id})
+            if not response.headers.get("content-type", "").startswith("application/json"):
+                return response.content
+        if not fallback_url:
+            raise FileNotFoundError(f"media {media_id!r} has no bytes and no picture URL")
+        response = await self.http.get(fallback_url)
+        response.raise_for_status()
+        return response.content
+
+
+async def post_to_robot(http: httpx.AsyncClient, url: str, key: str, markdown: str) -> None:
+    """One markdown post by a group robot's webhook."""
+    try:
+        body = {"msgtype": "markdown", "markdown": {"content": markdown}}
+        response = await http.post(url, params={"key": key},
+                                   content=json.dumps(body, ensure_ascii=False).encode(),
+                                   headers={"Content-Type": "application/json; charset=utf-8"})
+    except httpx.HTTPError as trouble:
+        raise TransientError(f"robot webhook: {trouble!r}") from trouble
+    if response.status_code >= 500:
+        raise TransientError(f"robot webhook: HTTP {response.status_code}")
+    code = int(response.json().get("errcode") or 0)
+    if code in TOO_FAST:
+        raise RetryAfter(FREQUENCY_PAUSE_S)
+    if code in BUSY:
+        raise TransientError(f"robot webhook: errcode {code}")
+    if code:
+        raise ApiError(code, response.json().get("errmsg", ""))

@@ -1,0 +1,39 @@
+"""WeCom's callback guard: every callback is AES-encrypted and signed with msg_signature."""
+from __future__ import annotations
+
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.wechat.crypto import CallbackQuery, Refused, fresh
+from storage.clock import Clock
+
+
+class WeComCrypto:
+    def __init__(self, token: str, aes_key: str, corpid: str, clock: Clock, max_skew: int = 300):
+        self.clock, self.max_skew = clock, max_skew
+        self._aes = WeChatCrypto(token, aes_key, corpid)
+
+    def verify_url(self, query: CallbackQuery) -> str:
+        """The decrypted echostr that proves the URL is ours."""
+        fresh(query.timestamp, self.clock, self.max_skew)
+        try:
+            return self._aes.check_signature(query.msg_signature, query.timestamp, query.nonce,
+                                             query.echostr)
+        except (InvalidSignatureException, InvalidCorpIdException) as forged:
+            raise Refused(type(forged).__name__) from forged
+        except Exception as garbled:  # malformed base64 or padding
+            raise Refused(f"cannot decrypt echostr: {garbled!r}") from garbled
+
+    def open(self, query: CallbackQuery, body: bytes) -> str:
+        fresh(query.timestamp, self.clock, self.max_skew)
+        try:
+            return self._aes.decrypt_message(body, query.msg_signature, query.timestamp,
+                                             query.nonce)
+        except (InvalidSignatureException, InvalidCorpIdException) as forged:
+            raise Refused(type(forged).__name__) from forged
+        except Exception as garbled:  # malformed XML, base64 or padding
+            raise Refused(f"cannot decrypt: {garbled!r}") from garbled
+
+    def seal(self, query: CallbackQuery, reply_xml: str) -> str:
+        return self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)

@@ -1,0 +1,75 @@
+"""A WeCom callback as gridbot's `Inbound`: staff messages, card clicks and text commands.
+
+A click on a card button arrives as a template_card_event whose EventKey is the choice's data.
+Staff may also type the button's word and an order number ("签收 WG-20261123-0001") or the
+number of an option offered as text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from wechatpy.enterprise import parse_message
+
+from bot.wechat.choices import ChoiceMemory, number_in
+from bot.wechat.inbound import FetchMedia
+from handlers import texts
+from handlers.messages import Inbound, Kind, Sender
+
+CHANNEL = "wecom"
+CARD_CLICK = "template_card_event"
+# A button's word, typed with an order number, presses that button.
+TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up",
+                 texts.PROGRESS: "progress", texts.RESOLVE: "resolve", texts.EXTEND: "extend",
+                 "延期": "extend"}
+TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
+
+
+def parse(xml: str) -> Any:
+    return parse_message(xml)
+
+
+def field(message: Any, name: str) -> str:
+    """A field wechatpy 1.8 does not model (template_card_event is newer than it)."""
+    return str(message._data.get(name) or "")
+
+
+def update_id(message: Any) -> str:
+    if field(message, "MsgType") != "event":
+        return f"msg:{message.id}"
+    return (f"event:{message.source}:{message.time}:{field(message, 'Event')}:"
+            f"{field(message, 'TaskId')}:{field(message, 'EventKey')}")
+
+
+def is_card_click(message: Any) -> bool:
+    return field(message, "MsgType") == "event" and field(message, "Event").lower() == CARD_CLICK
+
+
+async def inbound_of(message: Any, fetch: FetchMedia, choices: ChoiceMemory) -> Inbound | None:
+    sender = Sender(CHANNEL, message.source)
+    uid = update_id(message)
+    kind = field(message, "MsgType").lower()
+    if kind == "text":
+        content = message.content or ""
+        typed = TYPED.fullmatch(content)
+        if typed:
+            return Inbound.pressed(sender, f"{TYPED_BUTTONS[typed.group(1)]}:{typed.group(2)}", uid)
+        number = number_in(content)
+        data = await choices.pressed(message.source, number) if number else None
+        if data is not None:
+            return Inbound.pressed(sender, data, uid)
+        return Inbound.text_message(sender, content, uid)
+    if kind == "image":
+        return Inbound.photo_message(sender, await fetch(message.media_id or "",
+                                                         message.image or "", ".jpg"), "", uid)
+    if kind == "location":   # GCJ-02, Location_X the latitude, as on the 公众号
+        return Inbound.location(sender, float(message.location_x), float(message.location_y),
+                                uid, gcj02=True)
+    if kind == "voice":
+        path = await fetch(message.media_id or "", "", f".{message.format or 'amr'}")
+        return Inbound(sender, Kind.VOICE, uid, "", photo=path)
+    if is_card_click(message):
+        return Inbound.pressed(sender, field(message, "EventKey"), uid)
+    if kind == "event":
+        return None       # enter_agent, subscribe and the like need no answer
+    return Inbound(sender, Kind.UNSUPPORTED, uid)

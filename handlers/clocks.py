@@ -1,0 +1,181 @@
+"""The scheduler's clocks as use cases: reminders, 督办 and the red list, rating reminders.
+
+A sweep hands an order's due `Stage` to `fire` inside its `Work`, so the event and the notices
+land in one transaction. `fire` answers whether the order's clocks must be planned again
+(it was escalated, closed or newly supervised).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import orders
+from domain.grids import Grid
+from domain.orders import State, WorkOrder
+from handlers import texts, use_cases
+from handlers.dialog import Work, choices
+from handlers.use_cases import QUEUE, holder_of, place_of, unit_name, work_time
+
+SIGN, RESOLVE, OVERDUE, RATING = "sign", "resolve", "overdue", "rating"
+LATE, ESCALATE, SUPERVISE, RED_LIST, REMIND, CLOSE = (
+    "late", "escalate", "supervise", "red_list", "remind", "close")
+# The sweeps, each an interval job of its own; a stage belongs to exactly one.
+SWEEPS = ("remind", "unsigned", "overdue", "rating")
+_STEP_ORDER = {step: i for i, step in enumerate((LATE, ESCALATE, SUPERVISE, RED_LIST, REMIND,
+                                                 CLOSE))}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One moment on an order's clock: `step` of `clock`, for the limit that ends at `due`.
+
+    Steps are a reminder threshold ("0.5", "0.8"), or late / escalate (sign), supervise /
+    red_list (overdue), remind / close (rating). `key` names it in the events it leaves.
+    """
+
+    at: datetime
+    clock: str
+    step: str
+    due: datetime
+
+    @property
+    def threshold(self) -> float | None:
+        try:
+            return float(self.step)
+        except ValueError:
+            return None
+
+    @property
+    def key(self) -> str:
+        return f"{self.clock}:{self.step}@{self.due.astimezone(UTC).isoformat()}"
+
+    @property
+    def limit(self) -> tuple[str, datetime]:
+        """The limit this stage counts down: reminders and 督办 of one deadline go together."""
+        return (RESOLVE if self.clock == OVERDUE and self.step == SUPERVISE else self.clock,
+                self.due)
+
+    @property
+    def sweep(self) -> str:
+        if self.clock == SIGN:
+            return "remind" if self.threshold is not None else "unsigned"
+        return {RESOLVE: "remind", OVERDUE: "overdue", RATING: "rating"}[self.clock]
+
+    @property
+    def sort_key(self) -> tuple[datetime, int, float]:
+        return self.at, _STEP_ORDER.get(self.step, -1), self.threshold or 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "clock": self.clock, "step": self.step,
+                "due": self.due.isoformat()}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Stage:
+        return cls(datetime.fromisoformat(raw["at"]), raw["clock"], raw["step"],
+                   datetime.fromisoformat(raw["due"]))
+
+
+def unit_above(work: Work, order: WorkOrder) -> Grid | None:
+    """The grid one level above the unit holding the order: where escalation would go."""
+    tree = work.deps.router.tree
+    unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
+    return tree.parent_of(unit) if unit in tree else None
+
+
+async def fire(work: Work, order: WorkOrder, stage: Stage) -> bool:
+    """Act on a due stage; True when the order's clocks must be planned again."""
+    if stage.clock == SIGN and stage.step == ESCALATE:
+        await use_cases.escalate(work, None, order.code, texts.CLOCK_UNSIGNED_ESCALATED)
+        return True
+    if stage.clock in (SIGN, RESOLVE):
+        await _remind_handler(work, order, stage)
+        return False
+    if stage.step == SUPERVISE:
+        await _supervise(work, order, stage)
+        return True
+    if stage.step == RED_LIST:
+        await _red_list(work, order, stage)
+        return False
+    if stage.step == REMIND:
+        await _remind_to_rate(work, order, stage)
+        return False
+    if stage.step == CLOSE:
+        await use_cases.close_unrated(work, order.code)
+        return True
+    raise ValueError(f"unknown clock stage {stage.key}")
+
+
+def _facts(work: Work, order: WorkOrder, stage: Stage) -> dict[str, str]:
+    return {"code": order.code, "category": work.deps.taxonomy.get(order.category).label,
+            "place": place_of(work, order), "due": work_time(stage.due)}
+
+
+def _mark(stage: Stage, **data: Any) -> dict[str, Any]:
+    return {"clock": stage.key, **data}
+
+
+async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
+    """50 % and 80 % of a limit, and a missed sign limit: the handler hears it once."""
+    work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+        stage, to=order.assignee_id)))
+    facts = _facts(work, order, stage)
+    percent = round((stage.threshold or 0) * 100)
+    if stage.clock == SIGN:
+        text = (texts.CLOCK_SIGN_LATE.format(**facts) if stage.step == LATE
+                else texts.CLOCK_SIGN_SOON.format(percent=percent, **facts))
+        buttons = choices((texts.SIGN, f"sign:{order.code}"),
+                          (texts.RETURN, f"return:{order.code}"),
+                          (texts.ESCALATE, f"up:{order.code}"))
+    else:
+        text = texts.CLOCK_RESOLVE_SOON.format(percent=percent, **facts)
+        buttons = choices((texts.PROGRESS, f"progress:{order.code}"),
+                          (texts.RESOLVE, f"resolve:{order.code}"),
+                          (texts.EXTEND, f"extend:{order.code}"))
+    await work.tell(order.assignee_id, text, buttons)
+
+
+async def _supervise(work: Work, order: WorkOrder, stage: Stage) -> None:
+    """督办: the handler and the unit above hear it; the order climbs one level if it can."""
+    above = unit_above(work, order)
+    superior = await holder_of(work, above.code) if above else None
+    facts = _facts(work, order, stage)
+    reason = texts.CLOCK_OVERDUE_ESCALATED.format(due=facts["due"])
+    work.uow.events.add(orders.remark(order, "supervised", work.now, reason=reason, data=_mark(
+        stage, due=stage.due.isoformat(), handler=order.assignee_id, superior=superior,
+        unit=order.unit_code)))
+    then = (texts.SUPERVISED_THEN_UP.format(unit=above.name) if above
+            else texts.SUPERVISED_THEN_HURRY)
+    await work.tell(order.assignee_id, texts.SUPERVISED_HANDLER.format(then=then, **facts))
+    if superior is not None and superior != order.assignee_id:
+        await work.tell(superior, texts.SUPERVISED_SUPERIOR.format(
+            unit=unit_name(work, order.unit_code), **facts))
+    if above is not None:
+        await use_cases.escalate(work, None, order.code, reason)
+
+
+async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:
+    """Still open days after the missed deadline: on the red list the weekly digest reads."""
+    calendar = work.deps.calendar
+    days = round(calendar.working_hours_between(stage.due, stage.at) / calendar.hours_per_day)
+    work.uow.events.add(orders.remark(
+        order, "red_listed", work.now, reason=texts.RED_LISTED_REASON.format(days=days),
+        data=_mark(stage, overdue_since=stage.due.isoformat(), unit=order.unit_code,
+                   handler=order.assignee_id, days=days)))
+    above = unit_above(work, order)
+    superior = await holder_of(work, above.code) if above else None
+    text = texts.RED_LISTED.format(days=days, **_facts(work, order, stage))
+    for person_id in dict.fromkeys((order.assignee_id, superior)):
+        await work.tell(person_id, text)
+
+
+async def _remind_to_rate(work: Work, order: WorkOrder, stage: Stage) -> None:
+    """A day after 办结 without a rating: the reporter is asked once more."""
+    if order.state is not State.RESOLVED:
+        raise orders.IllegalAction(order.state, "remind to rate")
+    work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+        stage, to=order.reporter_id)))
+    await work.tell(order.reporter_id,
+                    texts.RATE_REMINDER.format(code=order.code, note=order.result_note or ""),
+                    choices((texts.SOLVED_YES, f"solved:{order.code}:1"),
+                            (texts.SOLVED_NO, f"solved:{order.code}:0")))

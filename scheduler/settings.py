@@ -1,0 +1,34 @@
+"""The scheduler's numbers: how often each sweep runs, and the clocks DOMAIN.md describes."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """Every number is configuration; the reminder thresholds live in the DeadlinePolicy."""
+
+    interval: timedelta = timedelta(seconds=60)          # between two runs of a sweep
+    intervals: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
+    batch: int = 100                                      # orders claimed per transaction
+    plan_batch: int = 500
+    sign_escalate_after: float = 2.0                      # multiples of the sign limit
+    rate_reminder_after: timedelta = timedelta(hours=24)
+    close_unrated_after: timedelta = timedelta(days=3)
+    red_list_after_working_days: float = 5.0
+    retry_after: timedelta = timedelta(minutes=10)        # a stage whose action failed
+
+    def __post_init__(self) -> None:
+        if self.batch < 1 or self.plan_batch < 1:
+            raise ValueError("batches must hold at least one order")
+        if self.sign_escalate_after <= 1:
+            raise ValueError("escalation must come after the sign limit")
+        if self.close_unrated_after <= self.rate_reminder_after:
+            raise ValueError("the rating reminder must come before the order closes unrated")
+        object.__setattr__(self, "intervals", MappingProxyType(dict(self.intervals)))
+
+    def interval_of(self, sweep: str) -> timedelta:
+        return self.intervals.get(sweep, self.interval)

@@ -1,0 +1,161 @@
+"""The sweeps: plan the clocks of changed orders, then act on the stages that fell due.
+
+Each batch is one transaction that claims its orders (SKIP LOCKED on PostgreSQL), acts through
+a `Work` so notices reach the outbox with their events, and commits; two schedulers on one
+database therefore act exactly once. An order a sweep changed (escalated, closed) is planned
+again by the next plan sweep, like any order a person changed.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Self
+
+from handlers import clocks
+from handlers.clocks import SWEEPS, Stage
+from handlers.deps import Deps
+from handlers.dialog import Work
+from scheduler.plan import HISTORY_KINDS, plan, read_history, split_due
+from scheduler.settings import ClockSettings
+from storage.clock import Clock
+from storage.repositories.clocks import Clocked, Planned
+
+log = logging.getLogger(__name__)
+PLAN = "plan"
+MAX_BATCHES = 10_000   # a guard: a sweep that never runs dry is a bug, not a workload
+
+
+@dataclass
+class SweepReport:
+    """What sweeps did: orders planned, stages acted on by clock:step, failures, batches."""
+
+    planned: int = 0
+    fired: Counter[str] = field(default_factory=Counter)
+    failed: int = 0
+    batches: int = 0
+
+    def __iadd__(self, other: SweepReport) -> Self:
+        self.planned += other.planned
+        self.fired.update(other.fired)
+        self.failed += other.failed
+        self.batches += other.batches
+        return self
+
+    @property
+    def acted(self) -> int:
+        return sum(self.fired.values())
+
+
+@dataclass
+class SweepWork(Work):
+    """A sweep's transaction; `at` pins its time when the caller gives one."""
+
+    at: datetime | None = field(default=None, kw_only=True)
+
+    @property
+    def now(self) -> datetime:
+        return self.at or self.uow.clock.now()
+
+
+class Sweeper:
+    """Runs the sweeps over the database behind `deps`; tests call `sweep_all` directly."""
+
+    def __init__(self, deps: Deps, settings: ClockSettings | None = None):
+        self.deps = deps
+        self.settings = settings or ClockSettings()
+
+    @property
+    def clock(self) -> Clock:
+        return self.deps.uow().clock
+
+    async def sweep_all(self, now: datetime | None = None) -> SweepReport:
+        """Plan, act on every due stage, and plan what the actions changed."""
+        report = SweepReport()
+        for sweep in (PLAN, *SWEEPS, PLAN):
+            report += await self.sweep(sweep, now)
+        return report
+
+    async def sweep(self, sweep: str, now: datetime | None = None) -> SweepReport:
+        """One sweep, batch after batch, until nothing of it is left."""
+        report = SweepReport()
+        size = self.settings.plan_batch if sweep == PLAN else self.settings.batch
+        for _ in range(MAX_BATCHES):
+            batch = await self.sweep_once(sweep, now)
+            report += batch
+            if batch.planned + batch.acted + batch.failed < size:
+                break
+        return report
+
+    async def sweep_once(self, sweep: str, now: datetime | None = None) -> SweepReport:
+        """One batch of one sweep in one transaction: claim, act, commit."""
+        if sweep == PLAN:
+            return await self._plan_batch(now)
+        if sweep not in SWEEPS:
+            raise ValueError(f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS)}")
+        return await self._fire_batch(sweep, now)
+
+    async def _plan_batch(self, now: datetime | None) -> SweepReport:
+        report = SweepReport(batches=1)
+        async with self.deps.uow() as uow:
+            work = SweepWork(uow, self.deps, at=now)
+            claimed = await uow.clocks.unplanned(self.settings.plan_batch)
+            histories = await uow.clocks.histories([c.order.code for c in claimed], HISTORY_KINDS)
+            planned = [self._planned(work, c, plan(
+                c.order, read_history(histories[c.order.code]), self.deps.calendar,
+                self.deps.policy, self.settings, clocks.unit_above(work, c.order) is not None))
+                for c in claimed]
+            await uow.clocks.plan(planned)
+            await uow.commit()
+        report.planned = len(planned)
+        return report
+
+    def _planned(self, work: Work, claimed: Clocked, stages: list[Stage]) -> Planned:
+        first, rest = split_due(stages, work.now)
+        stages = [first, *rest] if first else rest
+        head = stages[0] if stages else None
+        return Planned(claimed.order.code, claimed.version, [s.to_json() for s in stages],
+                       head.at if head else None, head.sweep if head else None)
+
+    async def _fire_batch(self, sweep: str, now: datetime | None) -> SweepReport:
+        report = SweepReport(batches=1)
+        async with self.deps.uow() as uow:
+            work = SweepWork(uow, self.deps, at=now)
+            planned: list[Planned] = []
+            changed: list[str] = []
+            for claimed in await uow.clocks.due(sweep, work.now, self.settings.batch):
+                stage, rest = split_due([Stage.from_json(s) for s in claimed.plan], work.now)
+                if stage is not None:
+                    replan = await self._fire(work, claimed, stage, report)
+                    if replan:
+                        changed.append(claimed.order.code)
+                        continue
+                    if replan is None:   # failed: try this stage again later
+                        rest.insert(0, Stage(work.now + self.settings.retry_after, stage.clock,
+                                             stage.step, stage.due))
+                planned.append(self._planned(work, claimed, rest))
+            await uow.clocks.plan(planned)
+            await uow.clocks.replan(changed)
+            written = work.flush()
+            await uow.commit()
+        if written and self.deps.on_committed:
+            self.deps.on_committed()
+        return report
+
+    async def _fire(self, work: Work, claimed: Clocked, stage: Stage,
+                    report: SweepReport) -> bool | None:
+        """Act on one stage in a savepoint; True: plan again; None: it failed, alone."""
+        owed = len(work.owed)
+        savepoint = await work.uow.session.begin_nested()
+        try:
+            replan = await clocks.fire(work, claimed.order, stage)
+            await savepoint.commit()
+        except Exception:   # one broken order must not stop everyone's clocks
+            log.exception("clock %s of order %s failed", stage.key, claimed.order.code)
+            await savepoint.rollback()
+            del work.owed[owed:]
+            report.failed += 1
+            return None
+        report.fired[f"{stage.clock}:{stage.step}"] += 1
+        return replan
