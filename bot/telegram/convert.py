@@ -29,7 +29,8 @@ class Media:
     suffix: str
 
     def path_in(self, media_dir: Path) -> Path:
-        return Path(media_dir) / CHANNEL / f"{self.unique_id}{self.suffix}"
+        """Named by Telegram's file_unique_id, so a photo sent twice is stored once."""
+        return Path(media_dir) / f"{self.unique_id}{self.suffix}"
 
 
 def sender_of(user: Any) -> Sender:

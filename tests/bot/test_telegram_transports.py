@@ -212,9 +212,8 @@ async def test_webhook_mode_receives_what_telegram_posts(build, tg, inbox):
     app.router.add_post("/telegram", route)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/telegram"
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
     bot = build(mode="webhook", webhook_secret="right-secret", webhook_url=url)
     await bot.start(inbox)
     try:
