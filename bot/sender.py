@@ -100,8 +100,7 @@ class OutboxSender:
 
     async def _record(self, outcome: Outcome) -> None:
         async with self.uow() as uow:
-            for message_id in outcome.sent:
-                await uow.outbox.mark_sent(message_id)
+            await uow.outbox.mark_all_sent(outcome.sent)
             soonest = None
             for message_id, error, retry_after in outcome.failed:
                 due = await uow.outbox.mark_failed(message_id, error, retry_after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -66,14 +66,24 @@ class OutboxRepository:
                  .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
         if channels is not None:   # each sender drains only the channels it carries
             query = query.where(OutboxRow.channel.in_(channels))
-        rows = list((await self.session.execute(claim(self.session, query))).scalars())
-        for row in rows:
-            row.due_at = now + lease
+        rows = list((await self.session.execute(
+            claim(self.session, query).execution_options(populate_existing=True))).scalars())
+        if rows:   # one statement for the whole lease, not one per message
+            await self.session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_([row.id for row in rows]))
+                .values(due_at=now + lease).execution_options(synchronize_session=False))
         return [_message(row) for row in rows]
 
     async def mark_sent(self, message_id: int) -> None:
-        row = await self._row(message_id)
-        row.sent_at, row.attempts = self.clock.now(), row.attempts + 1
+        await self.mark_all_sent([message_id])
+
+    async def mark_all_sent(self, message_ids: list[int]) -> None:
+        """Record deliveries in one statement: a busy sender marks hundreds at a time."""
+        if message_ids:
+            await self.session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(message_ids))
+                .values(sent_at=self.clock.now(), attempts=OutboxRow.attempts + 1)
+                .execution_options(synchronize_session=False))
 
     async def mark_failed(self, message_id: int, error: str,
                           retry_after: timedelta | None = None) -> datetime:

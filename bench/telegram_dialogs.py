@@ -1,0 +1,148 @@
+"""Full report dialogs through each Telegram transport, against a bare echo bot on the same library.
+
+    python -m bench.telegram_dialogs [--library ptb|aiogram|both] [--users 500] [--updates 3000]
+
+Each simulated user files reports: /report → category button → description → skip photos →
+location pin → confirm (six updates, one reply each). Every update goes through the whole real
+path: emulator → library → Chat.receive (SQLite, one transaction) → outbox → OutboxSender →
+library → emulator. Two measurements per transport, each beside the echo ceiling in the same run:
+all updates at once (throughput) and a steady 100 updates/s (latency).
+
+Two settings differ from production, both because one simulated user files many orders in a
+minute: the per-person flood limit is lifted and the me-too radius is shrunk to 0.5 m (each
+report moves its pin ~1 m), so every dialog takes the same six steps. Telegram's own rate limits
+are not enforced: the aim is to measure gridbot, not Telegram's 30 messages/s cap.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+
+from bench.telegram_echo import FIRST_USER, Result, echo, machine, run_load
+from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings
+from bot.sender import OutboxSender
+from bot.services import build_chat, open_services
+from bot.telegram import make_transport
+from domain.routing import grids_from_geojson
+from handlers.deps import Limits
+from storage.importer import import_grids, import_people
+from storage.records import Person
+
+STEPS = 6
+
+
+def _spots() -> list[tuple[float, float]]:
+    grids = grids_from_geojson(json.loads(SAMPLE_DISTRICT.read_text()))
+    return [(p.y, p.x) for p in (g.geometry.representative_point() for g in grids
+                                  if g.level.value == "micro_grid")]
+
+
+SPOTS = _spots()
+
+
+def report_dialog(tg, user_id: int, step: int) -> int:
+    """The k-th update of a user's endless run of reports (runs in the emulator's process)."""
+    report, stage = divmod(step, STEPS)
+    if stage == 0:
+        return tg.user_sends_text(user_id, "/report")
+    if stage == 1:
+        return tg.user_presses(user_id, "cat:H01", 1)
+    if stage == 2:
+        return tg.user_sends_text(user_id, f"楼下垃圾没人清运（第{report}次）")
+    if stage == 3:
+        return tg.user_presses(user_id, "skip:", 1)
+    if stage == 4:
+        lat, lng = SPOTS[user_id % len(SPOTS)]
+        return tg.user_sends_location(user_id, lat + report * 1e-5, lng)
+    return tg.user_presses(user_id, "confirm:", 1)
+
+
+async def prepared_services(folder: Path, users: int):
+    settings = Settings(database_url=f"sqlite:///{folder / 'bench.db'}", media_dir=folder)
+    services = await open_services(settings)
+    async with services.uow() as uow:
+        await import_grids(uow, SAMPLE_DISTRICT, progress=False)
+        await import_people(uow, SAMPLE_PEOPLE, progress=False)
+        now = services.clock.now()
+        for n in range(users):   # residents who already agreed to the privacy notice
+            person = await uow.people.upsert(Person(name=f"居民{n}", consent_at=now,
+                                                    kind="resident"))
+            await uow.people.link(person.id, "telegram", str(FIRST_USER + n))
+        await uow.commit()
+    return services
+
+
+def dialog_bot(services, chat, senders: list):
+    """The handler for run_load: the real chat, and a sender kicked on every commit."""
+    def handler(transport):
+        sender = OutboxSender(services.uow, "telegram", transport)
+        chat.deps.on_committed = sender.kick
+        senders.append(asyncio.get_running_loop().create_task(sender.run(poll=0.5)))
+
+        async def receive(inbound) -> None:
+            await chat.receive(inbound)
+        return receive
+    return handler
+
+
+async def measure(library: str, options: dict, users: int, updates: int,
+                  rate: float | None) -> tuple[Result, Result]:
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+
+        def factory(api, token):
+            return make_transport(library, token, api, folder, **options)
+        ceiling = await run_load(factory, echo, users, updates, rate)
+        services = await prepared_services(folder, users)
+        chat = await build_chat(services)
+        chat.deps.limits = Limits(orders_per_hour=10**6, metoo_radius_m=0.5)
+        senders: list[asyncio.Task] = []
+        try:
+            dialogs = await run_load(factory, dialog_bot(services, chat, senders), users,
+                                     updates, rate, scenario=report_dialog)
+        finally:
+            for task in senders:
+                task.cancel()
+            await services.close()
+        return ceiling, dialogs
+
+
+TRANSPORTS = {
+    "ptb": ("python-telegram-bot (aiohttp request, concurrency 50)",
+            {"http": "aiohttp", "concurrency": 50}),
+    "ptb-default": ("python-telegram-bot (as shipped: httpx, one at a time)", {}),
+    "aiogram": ("aiogram (concurrency 50)", {"concurrency": 50}),
+}
+
+
+async def main(libraries: list[str], users: int, updates: int) -> None:
+    print(machine())
+    print(f"{users} users, {updates} updates, {STEPS} updates per report\n")
+    print(f"| transport | load | echo updates/s | dialog updates/s | ratio | "
+          f"echo p50/p99 ms | dialog p50/p99 ms |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for key in libraries:
+        name, options = TRANSPORTS[key]
+        library = "aiogram" if key == "aiogram" else "ptb"
+        for label, rate in (("all at once", None), ("100/s steady", 100.0)):
+            ceiling, dialogs = await measure(library, options, users, updates, rate)
+            ratio = dialogs.updates_per_s / ceiling.updates_per_s if ceiling.updates_per_s else 0
+            print(f"| {name} | {label} | {ceiling.updates_per_s:,.0f} | "
+                  f"{dialogs.updates_per_s:,.0f} | {ratio:.2f} | "
+                  f"{ceiling.p50_ms}/{ceiling.p99_ms} | {dialogs.p50_ms}/{dialogs.p99_ms} |"
+                  + ("" if dialogs.answered == updates else
+                     f" (answered {dialogs.answered}/{updates})"), flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--library", choices=["ptb", "ptb-default", "aiogram", "both"],
+                        default="both")
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--updates", type=int, default=3000)
+    args = parser.parse_args()
+    chosen = ["ptb", "aiogram"] if args.library == "both" else [args.library]
+    asyncio.run(main(chosen, args.users, args.updates))
