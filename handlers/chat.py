@@ -12,7 +12,7 @@ from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage
 
 # The dialogs register their handlers on import.
-from handlers import onboarding, queries, rating, report, workbench  # noqa: F401,E402
+from handlers import onboarding, queries, rating, report, subscriptions, workbench  # noqa: F401,E402
 
 log = logging.getLogger(__name__)
 

@@ -138,20 +138,21 @@ async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
 async def _supervise(work: Work, order: WorkOrder, stage: Stage) -> None:
     """督办: the handler and the unit above hear it; the order climbs one level if it can."""
     above = unit_above(work, order)
-    superior = await holder_of(work, above.code) if above else None
     facts = _facts(work, order, stage)
     reason = texts.CLOCK_OVERDUE_ESCALATED.format(due=facts["due"])
     work.uow.events.add(orders.remark(order, "supervised", work.now, reason=reason, data=_mark(
-        stage, due=stage.due.isoformat(), handler=order.assignee_id, superior=superior,
-        unit=order.unit_code)))
+        stage, due=stage.due.isoformat(), handler=order.assignee_id, unit=order.unit_code,
+        above=above.code if above else None)))
     then = (texts.SUPERVISED_THEN_UP.format(unit=above.name) if above
             else texts.SUPERVISED_THEN_HURRY)
     await work.tell(order.assignee_id, texts.SUPERVISED_HANDLER.format(then=then, **facts))
+    if above is None:
+        return
+    escalated = await use_cases.escalate(work, None, order.code, reason)
+    superior = escalated.assignee_id          # who holds the unit above now
     if superior is not None and superior != order.assignee_id:
         await work.tell(superior, texts.SUPERVISED_SUPERIOR.format(
             unit=unit_name(work, order.unit_code), **facts))
-    if above is not None:
-        await use_cases.escalate(work, None, order.code, reason)
 
 
 async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:

@@ -34,7 +34,8 @@ class Inbound:
     text: str = ""                   # text, caption, command arguments or voice transcript
     command: str | None = None       # without the slash: "start", "my", "cancel"…
     button: str | None = None        # the data of the pressed choice
-    photo: str | None = None         # a stored media path (transports download before handing in)
+    photo: str | None = None         # a stored media path: the photo, or for VOICE the voice note
+                                     # (transports download before handing in)
     lat: float | None = None         # WGS-84 unless gcj02
     lng: float | None = None
     gcj02: bool = False              # WeChat's locations are GCJ-02

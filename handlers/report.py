@@ -75,6 +75,10 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
             turn.say(texts.PHOTO_SAVED.format(n=len(draft.photos)))
         if text and not draft.description:
             draft.description = text
+    elif inbound.kind is Kind.VOICE and not text:
+        draft.voice = inbound.photo                 # the transport's stored voice note
+        draft.description = draft.description or texts.VOICE_ONLY
+        turn.say(texts.VOICE_SAVED)
     elif inbound.kind is Kind.LOCATION:
         place(turn, draft, turn.deps.router.route_point(inbound.lat, inbound.lng, inbound.gcj02),
               lat_lng=(inbound.lat, inbound.lng, inbound.gcj02))

@@ -144,3 +144,69 @@ WECHAT_MENU_WALL = "回音壁"
 WECHAT_TEMPLATE_FIRST = "您的工单有新进展"
 WECHAT_TEMPLATE_REMARK = "请进入公众号查看详情并回复。"
 WECOM_BUTTON_DONE = "已提交"
+
+# --- The echo wall (回音壁), /subscribe, and the weekly digest (周报) ----------------------------
+ECHO_POST = ("📣 回音壁 · {code}\n类别：{category}\n地点：{place}\n"
+             "上报：{reported} · 办结：{closed} {timing}\n承办：{unit}\n结果：{summary}\n评价：{rating}")
+ECHO_POST_MD = ("### 📣 回音壁 · {code}\n> 类别：{category}\n> 地点：{place}\n"
+                "> 上报：{reported} · 办结：{closed} <font color=\"info\">{timing}</font>\n"
+                "> 承办：{unit}\n> 结果：{summary}\n> 评价：**{rating}**")
+ECHO_ON_TIME, ECHO_LATE = "按期办结", "超期办结"
+ECHO_RATING_GOOD, ECHO_RATING_FAIR, ECHO_RATING_BAD = "满意", "基本满意", "不满意"
+ECHO_UNRATED = "未评价"
+ECHO_UNLOCATED = "未定位"
+ECHO_UNIT_UNKNOWN = "街道派单中心"
+ECHO_UNIT_MICRO = "{grid}楼栋网格"
+ECHO_NO_SUMMARY = "已办结"
+ECHO_PAGE_TITLE = "回音壁"
+ECHO_PAGE_MOTTO = "事事有着落，件件有回音"
+ECHO_PAGE_NOTE = "公开内容已隐去姓名、电话、门牌号和原始照片；位置只到小区或网格。"
+ECHO_ALL_COMMUNITIES, ECHO_ALL_CATEGORIES, ECHO_FILTER = "全部社区", "全部类别", "筛选"
+ECHO_RATES_TITLE = "近 30 天各网格三率与按期办结率"
+ECHO_RATES_HEAD = ("网格", "响应率", "解决率", "满意率", "按期办结率")
+ECHO_EMPTY = "暂无公开的办结工单。"
+ECHO_ENTRIES_TITLE = "最新办结"
+ECHO_LABELS = {"place": "地点", "reported": "上报", "closed": "办结", "unit": "承办",
+               "summary": "结果", "rating": "评价"}
+
+SUBSCRIBED = "已订阅「{community}」社区周报，每周一上午送达。退订请发送 /unsubscribe。"
+SUBSCRIBED_NO_HOME = "已订阅社区周报。还不知道您住在哪个社区：发送 /start 设置住址后即可收到。"
+UNSUBSCRIBED = "已退订社区周报。想再收到时发送 /subscribe。"
+NOT_SUBSCRIBED = "您还没有订阅社区周报，发送 /subscribe 即可订阅。"
+
+DIGEST_NO_RATE = "—"
+DIGEST_RESIDENT = ("📰 {community}周报（{start}—{end}）\n本周新报事 {new} 件，办结 {resolved} 件；"
+                   "按期办结率 {on_time}，满意率 {satisfied}。")
+DIGEST_HIGHLIGHTS = "回音壁精选："
+DIGEST_HIGHLIGHT = "• {category} · {place}：{summary}（{rating}）"
+DIGEST_NO_HIGHLIGHTS = "本周回音壁暂无新内容。"
+DIGEST_RESIDENT_FOOTER = "退订请发送 /unsubscribe。"
+DIGEST_LEADER = ("📋 {grid}周报（{start}—{end}）\n三率：响应率 {response} · 解决率 {solved} · "
+                 "满意率 {satisfied}；按期办结率 {on_time}\n在办工单 {open} 件，其中超期 {overdue} 件。")
+DIGEST_OPEN_HEADER = "在办工单（按办结时限排序）："
+DIGEST_OPEN_LINE = "{light} {code} {category} · {place} · 时限 {due}"
+DIGEST_NO_OPEN = "没有在办工单。"
+DIGEST_MORE = "……另有 {n} 件"
+DIGEST_STAFF = "🏅 {unit}网格排名（{start}—{end}）"
+DIGEST_RED = "红榜（综合得分最高）："
+DIGEST_BLACK = "黑榜（综合得分最低）："
+DIGEST_RANK_LINE = ("{n}. {grid} {score}（响应 {response} · 解决 {solved} · 满意 {satisfied} · "
+                    "按期 {on_time}）")
+DIGEST_NO_RANKING = "本周数据不足，暂不排名。"
+DIGEST_OVERDUE = "超期未办结工单 {count} 件："
+DIGEST_OVERDUE_LINE = "• {code} {category} · {grid} · 超期 {days} 天"
+DIGEST_RED_LIST = "督办红名单（督办后仍超期未办结）："
+DIGEST_RED_LIST_LINE = "• {code} {category} · {grid} · 时限 {due}"
+DIGEST_LEADERBOARD = "先锋指数榜（{month}）："
+DIGEST_LEADERBOARD_LINE = "{n}. {nickname} {points} 分"
+DIGEST_NO_LEADERBOARD = "本月暂无上榜的流动网格员。"
+CHART_RESIDENT = "{community} 本周各网格按期办结率与满意率"
+CHART_LEADER = "{grid} 本周三率与按期办结率"
+CHART_STAFF = "{unit} 网格综合得分：红榜与黑榜"
+CHART_ON_TIME, CHART_SATISFIED, CHART_SCORE = "按期办结率", "满意率", "综合得分"
+CHART_NO_DATA = "暂无数据"
+RATE_NAMES = ("响应率", "解决率", "满意率", "按期办结率")
+
+# Voice notes without a transcript (Telegram gives none).
+VOICE_ONLY = "（语音留言，见附件）"
+VOICE_SAVED = "已收到语音留言。"

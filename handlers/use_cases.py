@@ -6,7 +6,7 @@ Permissions live here: only the assignee, or someone above them in the tree, act
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from domain import orders
@@ -34,6 +34,7 @@ class Draft:
     category: str | None = None
     description: str = ""
     photos: list[str] = field(default_factory=list)
+    voice: str | None = None         # a stored voice note, when the platform gave no transcript
     lat: float | None = None
     lng: float | None = None
     address: str | None = None
@@ -142,7 +143,10 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
     work.uow.orders.add(order)
-    work.uow.events.add(orders.submit(order, tuple(draft.photos)))
+    event = orders.submit(order, tuple(draft.photos))
+    if draft.voice:
+        event = replace(event, data={**event.data, "voice": draft.voice})
+    work.uow.events.add(event)
     unit = _handling_unit(work, draft, category.level)
     holder = await holder_of(work, unit)
     if unit.startswith(QUEUE) or holder is None:
@@ -359,9 +363,14 @@ async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
     return order
 
 
+FALSE_REPORT_WORDS = ("虚假", "不实", "谎报", "恶意")
+
+
 async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
+    """不予受理; a reason that calls the report false costs a roaming reporter points."""
     order = await _load_for(work, person_id, code)
-    event = orders.mark_invalid(order, person_id, reason, work.now)
+    why = "false" if any(word in reason for word in FALSE_REPORT_WORDS) else "other"
+    event = orders.mark_invalid(order, person_id, reason, work.now, why)
     await record(work, order, event)
     await tell_reporters(work, order, event)
     return order

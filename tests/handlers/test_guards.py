@@ -101,3 +101,15 @@ async def test_emergency_category_alarms_grid_community_and_street(talk, point):
     assert "特急" in talk.inbox("leader")[-1].text
     assert "特急" in talk.inbox("grid_leader")[-1].text
     assert "特急" in talk.inbox("community")[-1].text
+
+
+async def test_a_voice_note_without_transcript_stands_as_the_description(talk, point):
+    await scenarios.onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    voice = Inbound(Sender("test", "resident", "resident"), Kind.VOICE, "v1", photo="media/v.ogg")
+    written = await talk.chat.receive(voice)
+    assert "语音" in written[0].payload["text"]
+    await talk.press("resident", "skip:")
+    summary = (await talk.location("resident", *point))[-1]
+    assert "语音留言" in summary.text

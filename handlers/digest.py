@@ -1,0 +1,318 @@
+"""The weekly digest (周报): one per audience, through the outbox, paced within platform limits.
+
+Subscribed residents get their community's week; a grid's leader gets its open orders by deadline
+and its rates; community and street staff get the grid ranking (红榜 best, 黑榜 worst), the
+overdue list, the red list (督办红名单) and the riders' 先锋指数 board. The figures come from
+SQL (`PublishingRepository.figures`, equal to `domain.metrics`); a chart goes with each digest,
+drawn by a renderer handed in (handlers draw nothing themselves).
+"""
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from domain.calendar import SHANGHAI
+from domain.categories import Taxonomy
+from domain.grids import GridTree, Level
+from domain.metrics import Rates
+from handlers import texts
+from handlers.messages import Outbound
+from storage.records import OutboxMessage
+from storage.repositories.publishing import OpenOrder, Recipient
+from storage.uow import UnitOfWork
+
+RESIDENT, LEADER, STAFF = "resident", "leader", "staff"
+TOP = 10
+PODIUM = 3
+# Digest rows go out below each platform's global rate, so live messages still get through.
+PACE = {"telegram": 20.0, "wecom": 20.0, "wechat": 20.0}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a digest's picture shows: one value (0..1) per label in each series."""
+
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
+    horizontal: bool = False
+    marks: tuple[str, ...] = ()      # per label: "red", "black" or "" (ranking charts)
+
+
+@dataclass
+class Digest:
+    audience: str
+    unit: str                        # the grid code the digest is about
+    text: str
+    chart: Chart | None
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+Render = Callable[[Chart], bytes]
+
+
+def digest_schedule(text: str = "mon 09:00") -> tuple[int, int, int]:
+    """"mon 09:00" → (weekday 0..6, hour, minute), Shanghai time: when the digest goes out."""
+    day, _, clock = text.strip().lower().partition(" ")
+    hour, _, minute = clock.partition(":")
+    if day[:3] not in WEEKDAYS or not hour.isdigit() or not (minute or "0").isdigit():
+        raise ValueError(f"digest time {text!r}: write it like 'mon 09:00'")
+    return WEEKDAYS.index(day[:3]), int(hour), int(minute or 0)
+
+
+def week_before(now: datetime) -> tuple[datetime, datetime]:
+    """The last whole week (Monday 00:00 to Monday 00:00, Shanghai) before `now`."""
+    local = now.astimezone(SHANGHAI)
+    end = local.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=local.weekday())
+    return end - timedelta(days=7), end
+
+
+def rollup(raw: Mapping[str | None, Rates], tree: GridTree) -> dict[str, Rates]:
+    """Figures per grid node, each the sum over the orders reported anywhere beneath it."""
+    total: dict[str, Rates] = defaultdict(Rates)
+    for code, rates in raw.items():
+        if code in tree:
+            for grid in tree.chain(code):
+                total[grid.code] = total[grid.code] + rates
+    return total
+
+
+def score(rates: Rates) -> float | None:
+    """The ranking score: the mean of 响应率, 解决率, 满意率 and 按期办结率 where defined."""
+    known = [r for r in (*rates.three_rates, rates.on_time_rate) if r is not None]
+    return sum(known) / len(known) if known else None
+
+
+def percent(rate: float | None) -> str:
+    return texts.DIGEST_NO_RATE if rate is None else f"{rate:.0%}"
+
+
+class _Week:
+    """Everything the digests of one week read, fetched once."""
+
+    def __init__(self, tree: GridTree, taxonomy: Taxonomy, now: datetime):
+        self.tree, self.taxonomy, self.now = tree, taxonomy, now
+        self.start, self.end = week_before(now)
+        self._below: dict[str, list[str]] = {}
+
+    async def load(self, uow: UnitOfWork) -> None:
+        repo = uow.publishing
+        raw, new = await repo.figures(self.start, self.end, self.now)
+        self.rates = rollup(raw, self.tree)
+        self.new: dict[str, int] = defaultdict(int)
+        for code, count in new.items():
+            for grid in self.tree.chain(code) if code in self.tree else ():
+                self.new[grid.code] += count
+        self.tops, self.counts = await repo.open_orders(TOP, self.now)
+        self.red = await repo.red_listed()
+        self.highlights = await repo.highlights(self.start, self.end)
+        local_end = (self.end - timedelta(microseconds=1)).astimezone(SHANGHAI)
+        month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        self.month = f"{month:%Y年%m月}"
+        points = await repo.rider_points(month, next_month, min(self.now, next_month))
+        self.board = sorted(points.values(), key=lambda row: (-row[1], row[0]))
+        self.board = [row for row in self.board if row[1] > 0][:TOP]
+
+    def below(self, code: str) -> list[str]:
+        """The grid and every grid beneath it."""
+        if code not in self._below:
+            found, stack = [], [code]
+            while stack:
+                current = stack.pop()
+                found.append(current)
+                stack.extend(child.code for child in self.tree.children(current))
+            self._below[code] = found
+        return self._below[code]
+
+    def open_in(self, code: str, overdue_only: bool = False) -> tuple[list[OpenOrder], int]:
+        """The open orders of a grid's area nearest their deadline, and how many there are."""
+        codes = self.below(code)
+        candidates = (o for c in codes for o in self.tops.get(c, ())
+                      if not overdue_only or (o.resolve_due and o.resolve_due < self.now))
+        first = heapq.nsmallest(TOP, candidates, key=lambda o: (o.resolve_due is None,
+                                                                o.resolve_due, o.code))
+        count = sum(self.counts.get(c, (0, 0))[1 if overdue_only else 0] for c in codes)
+        return first, count
+
+    def period(self) -> dict[str, str]:
+        last = self.end - timedelta(days=1)
+        return {"start": f"{self.start:%m月%d日}", "end": f"{last.astimezone(SHANGHAI):%m月%d日}"}
+
+    def name(self, code: str | None) -> str:
+        return self.tree.get(code).name if code and code in self.tree else texts.ECHO_UNLOCATED
+
+    def category(self, code: str) -> str:
+        return self.taxonomy.get(code).name if code in self.taxonomy else code
+
+
+def resident_digest(week: _Week, community: str) -> Digest:
+    rates = week.rates.get(community, Rates())
+    lines = [texts.DIGEST_RESIDENT.format(
+        community=week.name(community), new=week.new.get(community, 0), resolved=rates.resolved,
+        on_time=percent(rates.on_time_rate), satisfied=percent(rates.satisfaction_rate),
+        **week.period())]
+    chosen = week.highlights.get(community, [])
+    lines.append(texts.DIGEST_HIGHLIGHTS if chosen else texts.DIGEST_NO_HIGHLIGHTS)
+    lines += [texts.DIGEST_HIGHLIGHT.format(**entry) for entry in chosen]
+    lines.append(texts.DIGEST_RESIDENT_FOOTER)
+    grids = [g for g in week.tree.children(community) if g.level is Level.GRID]
+    chart = Chart(texts.CHART_RESIDENT.format(community=week.name(community)),
+                  tuple(g.name for g in grids),
+                  ((texts.CHART_ON_TIME, tuple(week.rates.get(g.code, Rates()).on_time_rate
+                                               for g in grids)),
+                   (texts.CHART_SATISFIED, tuple(week.rates.get(g.code, Rates()).satisfaction_rate
+                                                 for g in grids))))
+    return Digest(RESIDENT, community, "\n".join(lines), chart)
+
+
+def leader_digest(week: _Week, grid: str) -> Digest:
+    rates = week.rates.get(grid, Rates())
+    response, solved, satisfied = rates.three_rates
+    first, count = week.open_in(grid)
+    _, overdue = week.open_in(grid, overdue_only=True)
+    lines = [texts.DIGEST_LEADER.format(
+        grid=week.name(grid), response=percent(response), solved=percent(solved),
+        satisfied=percent(satisfied), on_time=percent(rates.on_time_rate), open=count,
+        overdue=overdue, **week.period())]
+    lines.append(texts.DIGEST_OPEN_HEADER if first else texts.DIGEST_NO_OPEN)
+    lines += [texts.DIGEST_OPEN_LINE.format(
+        light=_light(o, week.now), code=o.code, category=week.category(o.category),
+        place=week.name(o.grid_code), due=_when(o.resolve_due)) for o in first]
+    if count > len(first):
+        lines.append(texts.DIGEST_MORE.format(n=count - len(first)))
+    values = (response, solved, satisfied, rates.on_time_rate)
+    chart = Chart(texts.CHART_LEADER.format(grid=week.name(grid)), texts.RATE_NAMES,
+                  ((week.name(grid), values),))
+    return Digest(LEADER, grid, "\n".join(lines), chart)
+
+
+def staff_digest(week: _Week, unit: str) -> Digest:
+    ranked = sorted(((s, g.name, week.rates[g.code]) for g in map(week.tree.get, week.below(unit))
+                     if g.level is Level.GRID and g.code in week.rates
+                     and (s := score(week.rates[g.code])) is not None),
+                    key=lambda row: (-row[0], row[1]))
+    red, black = ranked[:PODIUM], ranked[PODIUM:][-PODIUM:][::-1]
+    lines = [texts.DIGEST_STAFF.format(unit=week.name(unit), **week.period())]
+    if ranked:
+        for title, rows in ((texts.DIGEST_RED, red), (texts.DIGEST_BLACK, black)):
+            if rows:
+                lines.append(title)
+                lines += [_rank_line(n, row) for n, row in enumerate(rows, start=1)]
+    else:
+        lines.append(texts.DIGEST_NO_RANKING)
+    late, count = week.open_in(unit, overdue_only=True)
+    lines.append(texts.DIGEST_OVERDUE.format(count=count))
+    lines += [texts.DIGEST_OVERDUE_LINE.format(
+        code=o.code, category=week.category(o.category), grid=week.name(o.grid_code),
+        days=max(1, (week.now - o.resolve_due).days + 1)) for o in late]
+    area = set(week.below(unit))
+    listed = [o for o in week.red if o.grid_code in area][:TOP]
+    if listed:
+        lines.append(texts.DIGEST_RED_LIST)
+        lines += [texts.DIGEST_RED_LIST_LINE.format(
+            code=o.code, category=week.category(o.category), grid=week.name(o.grid_code),
+            due=_when(o.resolve_due)) for o in listed]
+    lines.append(texts.DIGEST_LEADERBOARD.format(month=week.month) if week.board
+                 else texts.DIGEST_NO_LEADERBOARD)
+    lines += [texts.DIGEST_LEADERBOARD_LINE.format(n=n, nickname=nick, points=points)
+              for n, (nick, points) in enumerate(week.board, start=1)]
+    shown = red + black[::-1]
+    chart = Chart(texts.CHART_STAFF.format(unit=week.name(unit)),
+                  tuple(name for _, name, _ in shown),
+                  ((texts.CHART_SCORE, tuple(s for s, _, _ in shown)),), horizontal=True,
+                  marks=tuple("red" if i < len(red) else "black" for i in range(len(shown))))
+    return Digest(STAFF, unit, "\n".join(lines), chart)
+
+
+def _rank_line(n: int, row: tuple[float, str, Rates]) -> str:
+    value, name, rates = row
+    response, solved, satisfied = rates.three_rates
+    return texts.DIGEST_RANK_LINE.format(
+        n=n, grid=name, score=percent(value), response=percent(response), solved=percent(solved),
+        satisfied=percent(satisfied), on_time=percent(rates.on_time_rate))
+
+
+def _light(order: OpenOrder, now: datetime) -> str:
+    if order.resolve_due is None:
+        return "⚪"
+    if order.resolve_due < now:
+        return "🔴"
+    return "🟡" if order.resolve_due - now < timedelta(days=1) else "🟢"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if moment else "—"
+
+
+async def build_digests(uow: UnitOfWork, tree: GridTree, taxonomy: Taxonomy,
+                        now: datetime) -> list[Digest]:
+    """Every digest of the week before `now`, with who gets each; run inside `async with uow`."""
+    week = _Week(tree, taxonomy, now)
+    await week.load(uow)
+    digests: dict[tuple[str, str], Digest] = {}
+
+    def add(audience: str, unit: str, recipient: Recipient, make) -> None:
+        key = (audience, unit)
+        if key not in digests:
+            digests[key] = make(week, unit)
+        digests[key].recipients.append(recipient)
+
+    for resident in await uow.publishing.subscribers():
+        home = resident.grid_code
+        community = tree.ancestor_at(home, Level.COMMUNITY) if home and home in tree else None
+        if community is not None:
+            add(RESIDENT, community.code, resident, resident_digest)
+    for member in await uow.publishing.staff():
+        if member.grid_code not in tree:
+            continue
+        level = tree.get(member.grid_code).level
+        if level in (Level.COMMUNITY, Level.STREET):
+            add(STAFF, member.grid_code, member, staff_digest)
+        elif member.role == "leader":
+            add(LEADER, member.grid_code, member, leader_digest)
+    return list(digests.values())
+
+
+async def send_digests(uow: UnitOfWork, digests: Iterable[Digest], render: Render | None,
+                       media_dir: Path, now: datetime,
+                       pace: Mapping[str, float] = PACE) -> int:
+    """Owe each recipient their digest (once per week, whatever reruns); returns rows owed."""
+    week = f"{week_before(now)[0]:%Y%m%d}"
+    folder = media_dir / "digest" / week
+    owed: list[OutboxMessage] = []
+    sent_on: dict[str, int] = defaultdict(int)
+    for digest in digests:
+        photo = None
+        if render is not None and digest.chart is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            photo = folder / f"{digest.audience}-{digest.unit}.png"
+            photo.write_bytes(render(digest.chart))
+        for r in digest.recipients:
+            rate = pace.get(r.channel)
+            due = now + timedelta(seconds=sent_on[r.channel] / rate) if rate else now
+            sent_on[r.channel] += 1
+            out = Outbound(r.channel, r.external_id, digest.text,
+                           photo=str(photo) if photo else None)
+            owed.append(OutboxMessage(
+                r.channel, r.external_id, out.as_payload(), person_id=r.person_id, due_at=due,
+                dedupe_key=f"digest:{week}:{digest.audience}:{digest.unit}:{r.channel}:"
+                           f"{r.external_id}"))
+    await uow.publishing.owe_once(owed)
+    return len(owed)
+
+
+async def weekly_digest(uow: UnitOfWork, tree: GridTree, taxonomy: Taxonomy, render: Render | None,
+                        media_dir: Path, now: datetime | None = None) -> list[Digest]:
+    """The scheduler's job: build the week's digests and owe them, in one transaction."""
+    async with uow:
+        moment = now or uow.clock.now()
+        digests = await build_digests(uow, tree, taxonomy, moment)
+        await send_digests(uow, digests, render, media_dir, moment)
+        await uow.commit()
+    return digests
