@@ -68,7 +68,9 @@ async def holder_of(work: Work, unit: str) -> int | None:
     """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree."""
     tree = work.deps.router.tree
     code = unit.removeprefix(QUEUE)
-    wanted = (Role.DISPATCHER, Role.LEADER) if unit.startswith(QUEUE) else (Role.LEADER,)
+    # A street often has a dispatcher and no 网格长: the dispatcher then holds what reaches it.
+    wanted = ((Role.DISPATCHER, Role.LEADER) if unit.startswith(QUEUE)
+              else (Role.LEADER, Role.DISPATCHER))
     for grid in tree.chain(code) if code in tree else []:
         for role in wanted:
             people = await work.uow.memberships.of_grid(grid.code, role)

@@ -18,7 +18,7 @@ __all__ = ["ClockSettings", "ScaledClock", "SweepReport", "Sweeper", "build_sche
 
 
 def real_interval(sweeper: Sweeper, sweep: str) -> timedelta:
-    """A sweep's interval in real time: a demo clock running N times faster sweeps N times as often."""
+    """A sweep's interval in real time: a demo clock N times faster sweeps N times as often."""
     speed = getattr(sweeper.clock, "speed", 1.0)
     return max(sweeper.settings.interval_of(sweep) / speed, SHORTEST)
 
@@ -28,8 +28,8 @@ def build_scheduler(sweeper: Sweeper) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
     first = datetime.now(SHANGHAI)
     for sweep in (PLAN, *SWEEPS):
+        every = real_interval(sweeper, sweep).total_seconds()
         scheduler.add_job(sweeper.sweep, "interval", args=[sweep], id=f"sweep:{sweep}",
-                          name=f"{sweep} sweep", seconds=real_interval(sweeper, sweep).total_seconds(),
-                          next_run_time=first, max_instances=1, coalesce=True,
-                          misfire_grace_time=None)
+                          name=f"{sweep} sweep", seconds=every, next_run_time=first,
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Self
 
+from domain.orders import Event
 from handlers import clocks
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
@@ -97,19 +98,20 @@ class Sweeper:
         return await self._fire_batch(sweep, now)
 
     async def _plan_batch(self, now: datetime | None) -> SweepReport:
-        report = SweepReport(batches=1)
         async with self.deps.uow() as uow:
             work = SweepWork(uow, self.deps, at=now)
             claimed = await uow.clocks.unplanned(self.settings.plan_batch)
             histories = await uow.clocks.histories([c.order.code for c in claimed], HISTORY_KINDS)
-            planned = [self._planned(work, c, plan(
-                c.order, read_history(histories[c.order.code]), self.deps.calendar,
-                self.deps.policy, self.settings, clocks.unit_above(work, c.order) is not None))
-                for c in claimed]
+            planned = [self._planned(work, c, self._stages(work, c, histories[c.order.code]))
+                       for c in claimed]
             await uow.clocks.plan(planned)
             await uow.commit()
-        report.planned = len(planned)
-        return report
+        return SweepReport(planned=len(planned), batches=1)
+
+    def _stages(self, work: Work, claimed: Clocked, events: list[Event]) -> list[Stage]:
+        deps, order = self.deps, claimed.order
+        return plan(order, read_history(events), deps.calendar, deps.policy, self.settings,
+                    can_escalate=clocks.unit_above(work, order) is not None)
 
     def _planned(self, work: Work, claimed: Clocked, stages: list[Stage]) -> Planned:
         first, rest = split_due(stages, work.now)
@@ -119,6 +121,15 @@ class Sweeper:
                        head.at if head else None, head.sweep if head else None)
 
     async def _fire_batch(self, sweep: str, now: datetime | None) -> SweepReport:
+        # Savepoints cost two round trips an order: try the batch without, and only when an
+        # order fails run it again with each order in its own savepoint.
+        try:
+            return await self._fire_claimed(sweep, now, isolate=False)
+        except _Failed:
+            return await self._fire_claimed(sweep, now, isolate=True)
+
+    async def _fire_claimed(self, sweep: str, now: datetime | None,
+                            isolate: bool) -> SweepReport:
         report = SweepReport(batches=1)
         async with self.deps.uow() as uow:
             work = SweepWork(uow, self.deps, at=now)
@@ -127,7 +138,8 @@ class Sweeper:
             for claimed in await uow.clocks.due(sweep, work.now, self.settings.batch):
                 stage, rest = split_due([Stage.from_json(s) for s in claimed.plan], work.now)
                 if stage is not None:
-                    replan = await self._fire(work, claimed, stage, report)
+                    replan = await (self._isolated(work, claimed, stage, report) if isolate
+                                    else self._fire(work, claimed, stage, report))
                     if replan:
                         changed.append(claimed.order.code)
                         continue
@@ -144,7 +156,16 @@ class Sweeper:
         return report
 
     async def _fire(self, work: Work, claimed: Clocked, stage: Stage,
-                    report: SweepReport) -> bool | None:
+                    report: SweepReport) -> bool:
+        try:
+            replan = await clocks.fire(work, claimed.order, stage)
+        except Exception as failure:
+            raise _Failed() from failure
+        report.fired[f"{stage.clock}:{stage.step}"] += 1
+        return replan
+
+    async def _isolated(self, work: Work, claimed: Clocked, stage: Stage,
+                        report: SweepReport) -> bool | None:
         """Act on one stage in a savepoint; True: plan again; None: it failed, alone."""
         owed = len(work.owed)
         savepoint = await work.uow.session.begin_nested()
@@ -159,3 +180,7 @@ class Sweeper:
             return None
         report.fired[f"{stage.clock}:{stage.step}"] += 1
         return replan
+
+
+class _Failed(Exception):
+    """An order's stage failed in a batch run without savepoints."""

@@ -22,9 +22,9 @@ from domain.metrics import SATISFIED, Rates
 from domain.orders import Event, State, WorkOrder
 from domain.points import FALSE_REPORT, PointsRules
 from storage.clock import Clock
-from storage.records import Role
-from storage.repositories._sql import claim
-from storage.repositories.events import to_event
+from storage.records import OutboxMessage, Role
+from storage.repositories._sql import claim, insert
+from storage.repositories.events import event_row, to_event
 from storage.repositories.orders import _COLUMNS, to_order
 from storage.tables import (
     ChannelAccountRow,
@@ -41,6 +41,7 @@ _O, _E = WorkOrderRow.__table__, EventRow.__table__
 OPEN = (State.SUBMITTED.value, State.DISPATCHED.value, State.ACCEPTED.value)
 ASSIGNING = ("dispatched", "escalated")
 COUNTED = ("submitted", *ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
+POINTS = PointsRules()
 METRIC_KINDS = (*COUNTED, "signed", "extended", "resolved", "invalidated", "merged")
 
 
@@ -125,6 +126,11 @@ def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
            f"julianday({compiler.process(early, **kw)})) * 86400.0)"
 
 
+def event_values(event: Event) -> dict[str, Any]:
+    row = event_row(event)
+    return {c.name: getattr(row, c.name) for c in _E.columns if c.name != "id"}
+
+
 def _at(moment: datetime) -> Any:
     return literal(moment, UTCDateTime())
 
@@ -155,11 +161,15 @@ class PublishingRepository:
         rows = (await self.session.execute(claim(self.session, query))).all()
         return [to_order(row) for row in rows]
 
-    async def mark_published(self, code: str, at: datetime) -> bool:
-        result = await self.session.execute(
-            update(_O).where(_O.c.code == code, _O.c.published_at.is_(None))
-            .values(published_at=at).returning(_O.c.code))
-        return result.first() is not None
+    async def mark_published(self, codes: Collection[str], at: datetime) -> None:
+        await self.session.execute(
+            update(_O).where(_O.c.code.in_(list(codes)), _O.c.published_at.is_(None))
+            .values(published_at=at))
+
+    async def record(self, events: list[Event]) -> None:
+        """Append many events in one statement (the ORM would insert them one by one)."""
+        if events:
+            await self.session.execute(_E.insert(), [event_values(e) for e in events])
 
     async def histories(self, codes: Collection[str]) -> dict[str, list[Event]]:
         found: dict[str, list[Event]] = defaultdict(list)
@@ -222,11 +232,22 @@ class PublishingRepository:
             found[key].append(dict(data))
         return found
 
+    async def owe_once(self, messages: list[OutboxMessage], chunk: int = 2000) -> None:
+        """Owe many messages in bulk; one whose `dedupe_key` was owed before is left out."""
+        now = self.clock.now()
+        values = [{"person_id": m.person_id, "channel": m.channel, "address": m.address,
+                   "payload": m.payload, "created_at": now, "due_at": m.due_at or now,
+                   "attempts": 0, "dedupe_key": m.dedupe_key} for m in messages]
+        statement = insert(self.session, OutboxRow.__table__).on_conflict_do_nothing(
+            index_elements=["dedupe_key"])
+        for start in range(0, len(values), chunk):
+            await self.session.execute(statement, values[start:start + chunk])
+
     # --- the figures --------------------------------------------------------------------------
 
     async def figures(self, start: datetime, end: datetime, now: datetime
                       ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
-        """Per order grid (as reported): `domain.metrics` figures of [start, end), and new orders."""
+        """Per reported grid: `domain.metrics` figures of [start, end), and the new orders."""
         alive = _alive(start, end, now).cte("alive")
         ev = (select(_E.c.id, _E.c.order_code, _E.c.kind, _E.c.at, _E.c.data, alive.c.grid_code,
                      alive.c.created_at)
@@ -269,7 +290,7 @@ class PublishingRepository:
         return [OpenOrder(*row) for row in (await self.session.execute(query)).all()]
 
     async def rider_points(self, start: datetime, end: datetime, now: datetime,
-                           rules: PointsRules = PointsRules()) -> dict[int, tuple[str, int]]:
+                           rules: PointsRules = POINTS) -> dict[int, tuple[str, int]]:
         """先锋指数 of [start, end) for riders with an opt-in nickname: id → (nickname, points)."""
         riders = (select(PersonRow.id, PersonRow.nickname)
                   .where(PersonRow.kind == "rider", PersonRow.nickname.is_not(None),
@@ -286,7 +307,7 @@ class PublishingRepository:
         # Credited in time order, gains stop at the cap and losses always count: that sum is
         # min(gains, cap) + losses, whatever the order.
         return {person: (nicknames[person].strip(),
-                         gains[person] + losses[person])
+                         min(gains[person], rules.monthly_cap) + losses[person])
                 for person in set(gains) | set(losses)}
 
     # --- audiences ---------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from domain.orders import Event, WorkOrder
 from handlers.messages import Outbound
 from scheduler.sweeps import Sweeper
 from storage.tables import OutboxRow
-from tests.handlers.conftest import point, services, talk  # noqa: F401 — fixtures re-exported
+from tests.handlers import conftest as handlers_conftest
 from tests.scenarios import onboard_resident, resident_files_rubbish
 
 MONDAY = datetime(2026, 11, 23, tzinfo=SHANGHAI).date()
+# The chat over the sample district with staff bound, as the dialog tests use it.
+services, talk, point = handlers_conftest.services, handlers_conftest.talk, handlers_conftest.point
 
 
 def on(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
