@@ -180,6 +180,8 @@ def demo(
     port: Annotated[int, typer.Option(help="port of the web chat")] = 8080,
     tree_only: Annotated[bool, typer.Option("--tree-only",
                                             help="load the district, print its tree, exit")] = False,
+    speed: Annotated[float, typer.Option(help="run the clock N times faster, to see reminders, "
+                                              "escalation and the digest within minutes")] = 1.0,
 ) -> None:
     """Run gridbot on the embedded defaults: SQLite, the sample district, the web chat."""
     path = Path(".demo/gridbot.db")
@@ -197,7 +199,7 @@ def demo(
     typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
                "side by side); Ctrl-C stops it")
     try:
-        _run(run_all(settings, demo=True))
+        _run(run_all(settings, demo=True, speed=speed))
     except KeyboardInterrupt:
         pass
 

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Address matching: candidates scoring below this are not offered.
     address_min_score: float = 60.0
 
+    # The scheduler: how often each sweep looks for due clocks.
+    sweep_interval_seconds: float = 60.0
+
     # The web side: web chat, webhooks, echo wall.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None               # the public URL Telegram posts to
+    echo_wall_telegram_chat: str | None = None            # 回音壁 channel's chat id (e.g. -100…)
+    echo_wall_wecom_robot: str | None = None              # 回音壁 WeCom group robot key or URL
+    digest_at: str = "mon 09:00"                          # weekly digest: weekday and Shanghai time
 
     # WeChat Official Account (公众号), residents and couriers: on when the app id is set.
     wechat_appid: str | None = None

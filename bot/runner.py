@@ -9,12 +9,14 @@ import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request, Response
 
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
+from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from web.app import create_app
 from web.mailbox import OutboxBell
 from web.server import DemoServer
@@ -28,15 +30,22 @@ class Runtime:
     app: FastAPI
     senders: list[OutboxSender] = field(default_factory=list)
     transports: list = field(default_factory=list)
+    scheduler: object | None = None
 
     def kick(self) -> None:
         for sender in self.senders:
             sender.kick()
 
 
-async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False) -> Runtime:
-    """Open the services and build the chat, the web app and the configured channels."""
-    services = await open_services(settings)
+async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False,
+                   speed: float = 1.0) -> Runtime:
+    """Open the services and build the chat, the web app, the scheduler and the channels.
+
+    `speed` fast-forwards the clock (the demo's `--speed`): deadlines, reminders and
+    escalations then come N times sooner, and the sweeps run N times as often.
+    """
+    clock = ScaledClock(datetime.now(UTC), speed) if speed != 1.0 else None
+    services = await open_services(settings, clock=clock)
     stack.push_async_callback(services.close)
     seeded = None
     if demo:
@@ -52,6 +61,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
 
     chat = await build_chat(services, on_committed=committed)
     runtime = Runtime(services, create_app(services, chat, demo=seeded, bell=bell))
+    clocks = ClockSettings(interval=timedelta(seconds=settings.sweep_interval_seconds))
+    runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
     if settings.telegram_token:
         await _add_telegram(runtime, settings, chat, stack)
     return runtime
@@ -85,12 +96,14 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     log.info("telegram channel on (%s, %s)", settings.telegram_library, settings.telegram_mode)
 
 
-async def run(settings: Settings, demo: bool = False) -> None:
+async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> None:
     """Serve until interrupted."""
     async with AsyncExitStack() as stack:
-        runtime = await assemble(settings, stack, demo=demo)
+        runtime = await assemble(settings, stack, demo=demo, speed=speed)
         tasks = [asyncio.create_task(sender.run(), name=f"sender-{sender.channel}")
                  for sender in runtime.senders]
+        runtime.scheduler.start()
+        stack.callback(runtime.scheduler.shutdown, wait=False)
         try:
             await DemoServer(runtime.app, settings.web_host, settings.web_port).serve()
         finally:

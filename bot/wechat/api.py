@@ -45,17 +45,5 @@ class OfficialAccountAPI(TokenClient):
                                    files={"media": (path.name, image.read(), "image/jpeg")})
         return body["media_id"]
 
-    async def download(self, media_id: str, fallback_url: str = "") -> bytes:
-        """A temporary media file's bytes; the picture URL when the media API cannot serve it."""
-        if media_id:
-            response = await self.raw("/cgi-bin/media/get", {"media_id": media_id})
-            if not response.headers.get("content-type", "").startswith("application/json"):
-                return response.content
-        if not fallback_url:
-            raise FileNotFoundError(f"media {media_id!r} has no bytes and no picture URL")
-        response = await self.http.get(fallback_url)
-        response.raise_for_status()
-        return response.content
-
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("POST", "/cgi-bin/menu/create", json=menu)

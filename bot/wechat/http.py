@@ -85,6 +85,23 @@ class TokenClient:
             self.check(int(body.get("errcode") or 0), body.get("errmsg", ""))
         return response
 
+    async def download(self, media_id: str, fallback_url: str = "") -> bytes:
+        """A temporary media file's bytes; the picture URL when the media API cannot serve it."""
+        if media_id:
+            try:
+                response: httpx.Response | None = await self.raw("/cgi-bin/media/get",
+                                                                 {"media_id": media_id})
+            except ApiError:
+                response = None      # expired or unknown: the picture URL may still serve it
+            if response is not None and not response.headers.get(
+                    "content-type", "").startswith("application/json"):
+                return response.content
+        if not fallback_url:
+            raise FileNotFoundError(f"media {media_id!r} has no bytes and no picture URL")
+        response = await self.http.get(fallback_url)
+        response.raise_for_status()
+        return response.content
+
     def check(self, code: int, message: str) -> None:
         """Turn an errcode into the sender's errors; subclasses add their platform's codes."""
         if code == 0:

@@ -38,7 +38,6 @@ class WeChatTransport:
         if photo is not None:
             await self.api.send_image(out.external_id, await self.api.upload_image(photo))
         await self.api.send_text(out.external_id, render(out))
-        await self.window.spend(out.external_id, cost)
         self.choices.remember(out.external_id, out.choices)
 
     async def _by_template(self, out: Outbound) -> None:

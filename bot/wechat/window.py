@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.telegram.transport import RetryAfter
 from handlers import texts
@@ -42,15 +42,18 @@ class ServiceWindow:
         """The person wrote: a new window, and what waited for it is due now. Returns how many."""
         async with self.uow() as uow:
             now = uow.clock.now()
-            await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
-                                      .values(last_seen_at=now, window_sent=0))
+            session = uow.session
+            await session.execute(update(ChannelAccountRow).where(self._account(address))
+                                  .values(last_seen_at=now, window_sent=0)
+                                  .execution_options(synchronize_session=False))
             waiting = ((OutboxRow.channel == self.channel) & (OutboxRow.address == address)
                        & OutboxRow.sent_at.is_(None) & (OutboxRow.due_at > now))
-            held = (await uow.session.execute(select(func.count()).where(waiting))).scalar_one()
+            held = len((await session.execute(
+                update(OutboxRow).where(waiting).values(due_at=now).returning(OutboxRow.id)
+                .execution_options(synchronize_session=False))).all())
             if held:
-                await uow.session.execute(update(OutboxRow).where(waiting).values(due_at=now))
-                person = (await uow.session.execute(select(ChannelAccountRow.person_id)
-                                                    .where(self._account(address)))).scalar()
+                person = (await session.execute(select(ChannelAccountRow.person_id)
+                                                .where(self._account(address)))).scalar()
                 summary = Outbound(self.channel, address, texts.WECHAT_HELD.format(n=held))
                 # Due a second early, so the summary leads the messages it announces.
                 uow.outbox.add(OutboxMessage(self.channel, address, summary.as_payload(),
@@ -59,27 +62,36 @@ class ServiceWindow:
         return held
 
     async def admit(self, address: str, cost: int = 1) -> None:
-        """Raise WindowClosed unless `cost` more messages may go to `address` now."""
+        """Count `cost` more messages to `address`, or raise WindowClosed if they may not go.
+
+        Counted before sending: a send that then fails leaves the count one high, which errs
+        on the side WeChat enforces.
+        """
         async with self.uow() as uow:
             now = uow.clock.now()
-            row = (await uow.session.execute(
-                select(ChannelAccountRow.last_seen_at, ChannelAccountRow.window_sent)
-                .where(self._account(address)))).first()
-            if row is None:
-                return   # not linked yet: only answers to a message just sent can be owed
-            if row.last_seen_at is None:
-                # Linked by the message it answers, before that message's time was noted.
-                await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
-                                          .values(last_seen_at=now, window_sent=0))
-                await uow.commit()
-                return
-            if now - row.last_seen_at > self.length:
-                raise WindowClosed(f"last message at {row.last_seen_at:%Y-%m-%d %H:%M}")
-            if row.window_sent + cost > self.per_window:
-                raise WindowClosed(f"{row.window_sent} of {self.per_window} messages sent")
-
-    async def spend(self, address: str, cost: int = 1) -> None:
-        async with self.uow() as uow:
-            await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
-                                      .values(window_sent=ChannelAccountRow.window_sent + cost))
+            counted = (await uow.session.execute(
+                update(ChannelAccountRow)
+                .where(self._account(address), ChannelAccountRow.last_seen_at >= now - self.length,
+                       ChannelAccountRow.window_sent + cost <= self.per_window)
+                .values(window_sent=ChannelAccountRow.window_sent + cost)
+                .returning(ChannelAccountRow.id)
+                .execution_options(synchronize_session=False))).first()
+            if counted is None:
+                await self._refuse_or_start(uow, address, now, cost)
             await uow.commit()
+
+    async def _refuse_or_start(self, uow: UnitOfWork, address: str, now, cost: int) -> None:
+        row = (await uow.session.execute(
+            select(ChannelAccountRow.last_seen_at, ChannelAccountRow.window_sent)
+            .where(self._account(address)))).first()
+        if row is None:
+            return   # not linked yet: only answers to a message just sent can be owed
+        if row.last_seen_at is None:
+            # Linked by the message it answers, before that message's time was noted.
+            await uow.session.execute(update(ChannelAccountRow).where(self._account(address))
+                                      .values(last_seen_at=now, window_sent=cost)
+                                      .execution_options(synchronize_session=False))
+            return
+        if now - row.last_seen_at > self.length:
+            raise WindowClosed(f"last message at {row.last_seen_at:%Y-%m-%d %H:%M}")
+        raise WindowClosed(f"{row.window_sent} of {self.per_window} messages sent")

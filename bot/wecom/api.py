@@ -32,17 +32,6 @@ class WeComAPI(TokenClient):
                                    files={"media": (path.name, image.read(), "image/jpeg")})
         return body["media_id"]
 
-    async def download(self, media_id: str, fallback_url: str = "") -> bytes:
-        if media_id:
-            response = await self.raw("/cgi-bin/media/get", {"media_id": media_id})
-            if not response.headers.get("content-type", "").startswith("application/json"):
-                return response.content
-        if not fallback_url:
-            raise FileNotFoundError(f"media {media_id!r} has no bytes and no picture URL")
-        response = await self.http.get(fallback_url)
-        response.raise_for_status()
-        return response.content
-
 
 async def post_to_robot(http: httpx.AsyncClient, url: str, key: str, markdown: str) -> None:
     """One markdown post by a group robot's webhook."""

@@ -17,19 +17,32 @@ SUBTITLE = 112
 KEY_BYTES = 1024
 
 
+def layout(text: str) -> tuple[str, str] | None:
+    """(title, text below it) for a card, or None when the text does not fit one.
+
+    A card needs a title or a sub-title: a short first line becomes the title, else a short
+    text goes whole below an empty title.
+    """
+    title, _, rest = text.partition("\n")
+    if len(title) <= TITLE and len(rest) <= SUBTITLE:
+        return title, rest
+    if len(text) <= SUBTITLE:
+        return "", text
+    return None
+
+
 def fits_card(out: Outbound) -> bool:
-    title, _, rest = out.text.partition("\n")
-    return (0 < len(out.choices) <= MAX_BUTTONS and len(title) <= TITLE and len(rest) <= SUBTITLE
+    return (0 < len(out.choices) <= MAX_BUTTONS and layout(out.text) is not None
             and all(len(c.label) <= BUTTON_LABEL and len(c.data.encode()) <= KEY_BYTES
                     for c in out.choices))
 
 
 def button_card(out: Outbound, task_id: str | None = None) -> dict[str, Any]:
     """The template_card body; each button's key is the choice's data, sent back on a click."""
-    title, _, rest = out.text.partition("\n")
+    title, rest = layout(out.text) or ("", out.text)
     card: dict[str, Any] = {
         "card_type": "button_interaction",
-        "main_title": {"title": title},
+        "main_title": {"title": title} if title else {},
         "task_id": task_id or f"gb-{uuid.uuid4().hex}",
         "button_list": [{"text": c.label, "style": 1 if n == 0 else 2, "key": c.data}
                         for n, c in enumerate(out.choices)],
@@ -42,8 +55,8 @@ def button_card(out: Outbound, task_id: str | None = None) -> dict[str, Any]:
 def card_text(card: dict[str, Any]) -> str:
     """The message a card shows, as one text (what the Outbound said)."""
     title = card.get("main_title", {}).get("title", "")
-    rest = card.get("sub_title_text")
-    return f"{title}\n{rest}" if rest else title
+    rest = card.get("sub_title_text", "")
+    return f"{title}\n{rest}" if title and rest else title or rest
 
 
 def robot_posts(markdown: str, limit: int = 4000) -> list[str]:
