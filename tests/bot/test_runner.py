@@ -1,0 +1,35 @@
+"""The application wires up from configuration: web, scheduler and the Telegram channel."""
+import asyncio
+from contextlib import AsyncExitStack
+
+from bot.config import Settings
+from bot.runner import assemble
+from tests.fakes.telegram_api import TelegramEmulator
+
+
+async def test_a_configured_telegram_channel_answers_through_the_whole_runtime(tmp_path):
+    async with TelegramEmulator() as tg, AsyncExitStack() as stack:
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", media_dir=tmp_path,
+                            telegram_token=tg.token, telegram_api_url=tg.base_url,
+                            telegram_library="aiogram")
+        runtime = await assemble(settings, stack, demo=True)
+        assert [s.channel for s in runtime.senders] == ["telegram"]
+        assert {job.id for job in runtime.scheduler.get_jobs()} >= {"sweep:overdue",
+                                                                      "sweep:remind"}
+        paths = {getattr(route, "path", None) for route in runtime.app.routes}
+        assert {"/", "/chat", "/healthz"} <= paths
+        sender = asyncio.create_task(runtime.senders[0].run(poll=0.2))
+        try:
+            tg.user_sends_text(4242, "/start")
+            notice = (await tg.wait_for_sent(1, timeout=10))[0]
+            assert notice.chat_id == 4242 and "我们保存" in notice.text
+            assert [label for row in notice.buttons for label, _ in row] == ["同意并继续", "不同意"]
+        finally:
+            sender.cancel()
+
+
+async def test_without_a_token_telegram_stays_off(tmp_path):
+    async with AsyncExitStack() as stack:
+        runtime = await assemble(Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}",
+                                          media_dir=tmp_path), stack)
+        assert runtime.senders == []
