@@ -1,6 +1,7 @@
 """The few 公众号 API calls gridbot makes: customer-service and template messages, media, menu."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,9 @@ class OfficialAccountAPI(TokenClient):
 
     async def upload_image(self, path: Path) -> str:
         """A temporary image (3 days) to send by media_id."""
-        with path.open("rb") as image:
-            body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
-                                   files={"media": (path.name, image.read(), "image/jpeg")})
+        image = await asyncio.to_thread(path.read_bytes)
+        body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
+                               files={"media": (path.name, image, "image/jpeg")})
         return body["media_id"]
 
     async def create_menu(self, menu: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """The WeCom calls gridbot makes: application messages, media, and group-robot posts."""
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ class WeComAPI(TokenClient):
             raise Undeliverable(f"WeCom does not know member {body['invaliduser']!r}")
 
     async def upload_image(self, path: Path) -> str:
-        with path.open("rb") as image:
-            body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
-                                   files={"media": (path.name, image.read(), "image/jpeg")})
+        image = await asyncio.to_thread(path.read_bytes)
+        body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
+                               files={"media": (path.name, image, "image/jpeg")})
         return body["media_id"]
 
 

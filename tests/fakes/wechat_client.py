@@ -60,10 +60,10 @@ def to_xml(fields: dict[str, Any]) -> str:
 
 def from_xml(xml: str) -> dict[str, str]:
     """A flat XML message's fields (enough for replies and envelopes)."""
-    inner = re.search(r"<xml>(.*)</xml>", xml, re.S)
+    inner = re.search(r"<xml>(.*)</xml>", xml, re.DOTALL)
     fields = {}
-    for name, raw in re.findall(r"<(\w+)>(.*?)</\1>", inner.group(1) if inner else "", re.S):
-        fields[name] = re.sub(r"<!\[CDATA\[(.*?)\]\]>", r"\1", raw, flags=re.S)
+    for name, raw in re.findall(r"<(\w+)>(.*?)</\1>", inner.group(1) if inner else "", re.DOTALL):
+        fields[name] = re.sub(r"<!\[CDATA\[(.*?)\]\]>", r"\1", raw, flags=re.DOTALL)
     return fields
 
 
@@ -130,6 +130,7 @@ class OfficialAccountClient(CallbackClient):
 
     async def send(self, openid: str, fields: dict[str, Any], forge: bool = False,
                    timestamp: str | None = None) -> Answer:
+        """`timestamp` signs the query (default now); `fields` may set their own CreateTime."""
         stamp, nonce = self.stamp()
         timestamp = timestamp or stamp
         xml = to_xml({"ToUserName": self.account, "FromUserName": openid,
@@ -162,11 +163,14 @@ class OfficialAccountClient(CallbackClient):
                                         "MsgId": msg_id})
 
     async def event(self, openid: str, event: str, key: str | None = None,
-                    timestamp: str | None = None) -> Answer:
+                    create_time: int | None = None) -> Answer:
+        """An event; a retry carries the same CreateTime as the first delivery."""
         fields: dict[str, Any] = {"MsgType": "event", "Event": event}
         if key is not None:
             fields["EventKey"] = key
-        return await self.send(openid, fields, timestamp=timestamp)
+        if create_time is not None:
+            fields["CreateTime"] = create_time
+        return await self.send(openid, fields)
 
 
 class WeComClient(CallbackClient):
@@ -184,10 +188,8 @@ class WeComClient(CallbackClient):
             "msg_signature": sign(self.token, timestamp, nonce, encrypted),
             "timestamp": timestamp, "nonce": nonce, "echostr": encrypted})
 
-    async def send(self, userid: str, fields: dict[str, Any],
-                   timestamp: str | None = None) -> Answer:
-        stamp, nonce = self.stamp()
-        timestamp = timestamp or stamp
+    async def send(self, userid: str, fields: dict[str, Any]) -> Answer:
+        timestamp, nonce = self.stamp()
         xml = to_xml({"ToUserName": self.receiver, "FromUserName": userid,
                       "CreateTime": int(timestamp), **fields, "AgentID": self.agentid})
         query, body = self.envelope(xml, timestamp, nonce)
@@ -206,9 +208,11 @@ class WeComClient(CallbackClient):
                                         "MsgId": msg_id})
 
     async def click(self, userid: str, key: str, task_id: str = "gb-task",
-                    timestamp: str | None = None) -> Answer:
-        """A button of a template card pressed."""
-        return await self.send(userid, {"MsgType": "event", "Event": "template_card_event",
-                                        "EventKey": key, "TaskId": task_id,
-                                        "CardType": "button_interaction", "ResponseCode": "rc"},
-                               timestamp=timestamp)
+                    create_time: int | None = None) -> Answer:
+        """A button of a template card pressed; a retry carries the first CreateTime."""
+        fields: dict[str, Any] = {"MsgType": "event", "Event": "template_card_event",
+                                  "EventKey": key, "TaskId": task_id,
+                                  "CardType": "button_interaction", "ResponseCode": "rc"}
+        if create_time is not None:
+            fields["CreateTime"] = create_time
+        return await self.send(userid, fields)

@@ -1,0 +1,15 @@
+"""The scenario suite with residents on the 公众号 and staff on WeCom, over the real callbacks."""
+import pytest
+
+from tests import scenarios
+
+SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
+             scenarios.scenario_me_too, scenarios.scenario_escalation,
+             scenarios.scenario_duplicate_delivery_makes_one_order,
+             scenarios.scenario_return_and_redispatch]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__.removeprefix("scenario_"))
+async def test_scenario(talk, point, scenario):
+    await scenario(talk, point)
+
