@@ -23,6 +23,8 @@ app = typer.Typer(help="gridbot: report, route, handle and close grid work order
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+wechat_app = typer.Typer(help="The WeChat Official Account (公众号).", no_args_is_help=True)
+app.add_typer(wechat_app, name="wechat")
 
 
 def _run(coro):
@@ -48,6 +50,17 @@ def db_upgrade() -> None:
     settings = load_settings()
     _run(upgrade(settings.database_url))
     typer.echo(f"database is up to date: {settings.database_url}")
+
+
+@wechat_app.command("menu")
+def wechat_menu() -> None:
+    """Set the Official Account's menu: 我要报事 / 我的工单 / 回音壁."""
+    from bot.wechat.menu import set_menu
+    settings = load_settings()
+    if not settings.wechat_appid:
+        _fail("GRIDBOT_WECHAT_APPID and GRIDBOT_WECHAT_SECRET are not set")
+    answer = _run(set_menu(settings))
+    typer.echo(f"menu set: {json.dumps(answer, ensure_ascii=False)}")
 
 
 @app.command("import-grids")

@@ -65,7 +65,36 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
     if settings.telegram_token:
         await _add_telegram(runtime, settings, chat, stack)
+    if settings.wechat_appid:
+        _add_wechat(runtime, settings, chat, stack)
+    if settings.wecom_corpid:
+        _add_wecom(runtime, settings, chat, stack)
     return runtime
+
+
+def _add_wechat(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+    """Residents and couriers on the 公众号: callback at /wechat/callback."""
+    from bot.wechat.channel import WeChatChannel
+    from bot.wechat.routes import wechat_router
+    services = runtime.services
+    wechat = WeChatChannel(settings, services.uow, services.clock)
+    stack.push_async_callback(wechat.close)
+    runtime.app.include_router(wechat_router(wechat, chat))
+    runtime.senders.append(OutboxSender(services.uow, "wechat", wechat.transport))
+    log.info("wechat channel on")
+
+
+def _add_wecom(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+    """Grid staff on 企业微信: callback at /wecom/callback, plus the group robot."""
+    from bot.wecom.channel import WeComChannel
+    from bot.wecom.routes import wecom_router
+    services = runtime.services
+    wecom = WeComChannel(settings, services.uow, services.clock)
+    stack.push_async_callback(wecom.close)
+    runtime.app.include_router(wecom_router(wecom, chat))
+    runtime.senders += [OutboxSender(services.uow, "wecom", wecom.transport, wecom.limits),
+                        OutboxSender(services.uow, "wecom_robot", wecom.robot, wecom.robot_limits)]
+    log.info("wecom channel on")
 
 
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:

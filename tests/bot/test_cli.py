@@ -27,7 +27,7 @@ def route(*args):
 
 def test_every_command_has_help():
     for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
-                    ["demo"], ["run"]):
+                    ["demo"], ["run"], ["wechat", "menu"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 

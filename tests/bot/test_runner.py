@@ -2,6 +2,8 @@
 import asyncio
 from contextlib import AsyncExitStack
 
+import httpx
+
 from bot.config import Settings
 from bot.runner import assemble
 from tests.fakes.telegram_api import TelegramEmulator
@@ -33,3 +35,17 @@ async def test_without_a_token_telegram_stays_off(tmp_path):
         runtime = await assemble(Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}",
                                           media_dir=tmp_path), stack)
         assert runtime.senders == []
+
+
+async def test_configured_wechat_and_wecom_mount_their_callbacks_and_senders(tmp_path):
+    async with AsyncExitStack() as stack:
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", media_dir=tmp_path,
+                            wechat_appid="wx-test", wechat_secret="s", wechat_token="t",
+                            wecom_corpid="ww-test", wecom_agentid=1, wecom_secret="s",
+                            wecom_token="t", wecom_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+        runtime = await assemble(settings, stack)
+        assert [s.channel for s in runtime.senders] == ["wechat", "wecom", "wecom_robot"]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.app),
+                                     base_url="http://test") as client:
+            for path in ("/wechat/callback", "/wecom/callback"):   # mounted, and unsigned refused
+                assert (await client.get(path, params={"echostr": "x"})).status_code == 403
