@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import time
 import tempfile
 from pathlib import Path
 
@@ -60,8 +62,9 @@ def report_dialog(tg, user_id: int, step: int) -> int:
     return tg.user_presses(user_id, "confirm:", 1)
 
 
-async def prepared_services(folder: Path, users: int):
-    settings = Settings(database_url=f"sqlite:///{folder / 'bench.db'}", media_dir=folder)
+async def prepared_services(folder: Path, users: int, database_url: str | None = None):
+    url = database_url or f"sqlite:///{folder / 'bench.db'}"
+    settings = Settings(database_url=url, media_dir=folder)
     services = await open_services(settings)
     async with services.uow() as uow:
         await import_grids(uow, SAMPLE_DISTRICT, progress=False)
@@ -88,15 +91,38 @@ def dialog_bot(services, chat, senders: list):
     return handler
 
 
+async def fresh_postgres_schema(base: str) -> str:
+    """A new empty schema on the PostgreSQL server at `base`, as a URL (dropped by the caller)."""
+    import asyncpg
+    name = f"bench_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    connection = await asyncpg.connect(base.replace("+asyncpg", ""))
+    try:
+        await connection.execute(f"CREATE SCHEMA {name}")
+    finally:
+        await connection.close()
+    return f"{base}?schema={name}"
+
+
+async def drop_schema(url: str) -> None:
+    import asyncpg
+    base, _, schema = url.partition("?schema=")
+    connection = await asyncpg.connect(base.replace("+asyncpg", ""))
+    try:
+        await connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await connection.close()
+
+
 async def measure(library: str, options: dict, users: int, updates: int,
-                  rate: float | None) -> tuple[Result, Result]:
+                  rate: float | None, postgres: str | None = None) -> tuple[Result, Result]:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
 
         def factory(api, token):
             return make_transport(library, token, api, folder, **options)
         ceiling = await run_load(factory, echo, users, updates, rate)
-        services = await prepared_services(folder, users)
+        url = await fresh_postgres_schema(postgres) if postgres else None
+        services = await prepared_services(folder, users, url)
         chat = await build_chat(services)
         chat.deps.limits = Limits(orders_per_hour=10**6, metoo_radius_m=0.5)
         senders: list[asyncio.Task] = []
@@ -107,6 +133,8 @@ async def measure(library: str, options: dict, users: int, updates: int,
             for task in senders:
                 task.cancel()
             await services.close()
+            if url:
+                await drop_schema(url)
         return ceiling, dialogs
 
 
@@ -118,9 +146,10 @@ TRANSPORTS = {
 }
 
 
-async def main(libraries: list[str], users: int, updates: int) -> None:
+async def main(libraries: list[str], users: int, updates: int, postgres: str | None) -> None:
     print(machine())
-    print(f"{users} users, {updates} updates, {STEPS} updates per report\n")
+    print(f"{users} users, {updates} updates, {STEPS} updates per report, database: "
+          f"{'PostgreSQL' if postgres else 'SQLite'}\n")
     print(f"| transport | load | echo updates/s | dialog updates/s | ratio | "
           f"echo p50/p99 ms | dialog p50/p99 ms |")
     print("|---|---|---:|---:|---:|---:|---:|")
@@ -128,7 +157,7 @@ async def main(libraries: list[str], users: int, updates: int) -> None:
         name, options = TRANSPORTS[key]
         library = "aiogram" if key == "aiogram" else "ptb"
         for label, rate in (("all at once", None), ("100/s steady", 100.0)):
-            ceiling, dialogs = await measure(library, options, users, updates, rate)
+            ceiling, dialogs = await measure(library, options, users, updates, rate, postgres)
             ratio = dialogs.updates_per_s / ceiling.updates_per_s if ceiling.updates_per_s else 0
             print(f"| {name} | {label} | {ceiling.updates_per_s:,.0f} | "
                   f"{dialogs.updates_per_s:,.0f} | {ratio:.2f} | "
@@ -143,6 +172,8 @@ if __name__ == "__main__":
                         default="both")
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--postgres", nargs="?", const="postgresql://postgres@127.0.0.1:5432/test",
+                        help="run the dialogs on PostgreSQL (a fresh schema) instead of SQLite")
     args = parser.parse_args()
     chosen = ["ptb", "aiogram"] if args.library == "both" else [args.library]
-    asyncio.run(main(chosen, args.users, args.updates))
+    asyncio.run(main(chosen, args.users, args.updates, args.postgres))

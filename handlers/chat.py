@@ -42,7 +42,7 @@ class Chat:
                 turn.say(texts.TOO_LONG.format(n=self.deps.limits.max_text))
             await self._handle_safely(turn)
             await self._save_dialog(turn)
-            written = turn.flush()
+            written = await turn.flush()
             await uow.commit()
         if self.deps.on_committed:
             self.deps.on_committed()

@@ -108,10 +108,9 @@ class Work:
             self.owed.append(OutboxMessage(account.channel, account.external_id, out.as_payload(),
                                            person_id=person_id, dedupe_key=dedupe_key))
 
-    def flush(self) -> list[OutboxMessage]:
+    async def flush(self) -> list[OutboxMessage]:
         """Everything this work owes, as outbox rows, written in its transaction."""
-        for message in self.owed:
-            self.uow.outbox.add(message)
+        await self.uow.outbox.add_all(self.owed)
         return self.owed
 
 
@@ -138,13 +137,13 @@ class Turn(Work):
         sender = self.inbound.sender
         self.replies.append(Outbound(sender.channel, sender.external_id, text, tuple(choices)))
 
-    def flush(self) -> list[OutboxMessage]:
+    async def flush(self) -> list[OutboxMessage]:
         """The answers first, then what others are owed, all in the turn's transaction."""
         person_id = self.person.id if self.person else None
         self.owed[:0] = [OutboxMessage(r.channel, r.external_id, r.as_payload(),
                                        person_id=person_id) for r in self.replies]
         self.replies = []
-        return super().flush()
+        return await super().flush()
 
 
 def choices(*pairs: tuple[str, str]) -> list[Choice]:

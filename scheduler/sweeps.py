@@ -149,7 +149,7 @@ class Sweeper:
                 planned.append(self._planned(work, claimed, rest))
             await uow.clocks.plan(planned)
             await uow.clocks.replan(changed)
-            written = work.flush()
+            written = await work.flush()
             await uow.commit()
         if written and self.deps.on_committed:
             self.deps.on_committed()

@@ -38,6 +38,12 @@ class OutboxRepository:
         """Owe a message. A `dedupe_key` seen before fails the commit: use `add_once` then."""
         self.session.add(OutboxRow(**self._values(message)))
 
+    async def add_all(self, messages: list[OutboxMessage]) -> None:
+        """Owe several messages in one statement (a turn's replies and notices together)."""
+        if messages:
+            await self.session.execute(OutboxRow.__table__.insert(),
+                                       [self._values(message) for message in messages])
+
     async def add_once(self, message: OutboxMessage) -> bool:
         """Owe a message unless one with the same `dedupe_key` is already owed or sent."""
         if message.dedupe_key is None:

@@ -23,7 +23,7 @@ from domain.orders import Event, State, WorkOrder
 from domain.points import FALSE_REPORT, PointsRules
 from storage.clock import Clock
 from storage.records import OutboxMessage, Role
-from storage.repositories._sql import claim, insert
+from storage.repositories._sql import claim, dialect_name, insert
 from storage.repositories.events import event_row, to_event
 from storage.repositories.orders import _COLUMNS, to_order
 from storage.tables import (
@@ -43,6 +43,9 @@ ASSIGNING = ("dispatched", "escalated")
 COUNTED = ("submitted", *ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
 POINTS = PointsRules()
 METRIC_KINDS = (*COUNTED, "signed", "extended", "resolved", "invalidated", "merged")
+RATING = ("rated", "reopened")
+SETTING = (*ASSIGNING, "extended", "reopened")           # events that set a resolve deadline
+ENDING = (*ASSIGNING, "returned", "invalidated", "merged")  # events that end an assignment
 
 
 class OpenOrder(NamedTuple):
@@ -140,8 +143,14 @@ def _flag(condition: Any) -> Any:
 
 
 def _alive(start: datetime, end: datetime, now: datetime) -> Any:
-    """Orders that may hold a figure of [start, end): born before its end, not final before it."""
-    return (select(_O.c.code, _O.c.grid_code, _O.c.reporter_id, _O.c.urgency, _O.c.created_at)
+    """Orders that may hold a figure of [start, end): born before its end, not final before it.
+
+    `void_at` is when an order was made invalid or merged: its `closed_at` then.
+    """
+    void = case((_O.c.state.in_((State.INVALID.value, State.MERGED.value)), _O.c.closed_at),
+                else_=None)
+    return (select(_O.c.code, _O.c.grid_code, _O.c.reporter_id, _O.c.urgency, _O.c.created_at,
+                   void.label("void_at"))
             .where(_O.c.created_at < _at(min(end, now + timedelta(microseconds=1))),
                    or_(_O.c.closed_at.is_(None), _O.c.closed_at >= _at(start))))
 
@@ -248,16 +257,10 @@ class PublishingRepository:
     async def figures(self, start: datetime, end: datetime, now: datetime
                       ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
         """Per reported grid: `domain.metrics` figures of [start, end), and the new orders."""
-        alive = _alive(start, end, now).cte("alive")
-        ev = (select(_E.c.id, _E.c.order_code, _E.c.kind, _E.c.at, _E.c.data, alive.c.grid_code,
-                     alive.c.created_at)
-              .join_from(_E, alive, alive.c.code == _E.c.order_code)
-              .where(_E.c.at <= _at(now), _E.c.kind.in_(METRIC_KINDS)).cte("ev"))
-        s, e, n = _at(start), _at(end), _at(now)
-        window = {"partition_by": ev.c.order_code, "order_by": (ev.c.at, ev.c.id)}
-        parts = [_counted(ev, s, e), *_resolutions_and_late(ev, window, s, e, n),
-                 _signs(ev, window, s, e, n)]
-        rows = (await self.session.execute(sa.union_all(*parts))).all()
+        if dialect_name(self.session) == "postgresql":
+            # Compiling these plans to machine code costs more than running them.
+            await self.session.execute(sa.text("SET LOCAL jit = off"))
+        rows = (await self.session.execute(sa.union_all(*figure_parts(start, end, now)))).all()
         return _fold(rows)
 
     async def open_orders(self, per_grid: int = 10, now: datetime | None = None
@@ -292,10 +295,7 @@ class PublishingRepository:
     async def rider_points(self, start: datetime, end: datetime, now: datetime,
                            rules: PointsRules = POINTS) -> dict[int, tuple[str, int]]:
         """先锋指数 of [start, end) for riders with an opt-in nickname: id → (nickname, points)."""
-        riders = (select(PersonRow.id, PersonRow.nickname)
-                  .where(PersonRow.kind == "rider", PersonRow.nickname.is_not(None),
-                         func.trim(PersonRow.nickname) != ""))
-        nicknames = dict((await self.session.execute(riders)).all())
+        nicknames = dict((await self.session.execute(_riders())).all())
         if not nicknames:
             return {}
         rows = (await self.session.execute(_awards(start, end, now, rules))).all()
@@ -334,6 +334,59 @@ class PublishingRepository:
 
 # --- the statements behind `figures` ------------------------------------------------------------
 
+RECENT = timedelta(days=7)
+
+
+def figure_parts(start: datetime, end: datetime, now: datetime) -> list[Any]:
+    """The statements behind `figures`: each order's history read once, sorted once.
+
+    The history of an order alive in the period is every event it has up to `now`. Orders born
+    in the week before the period read their events through the index on time (they have none
+    earlier); older ones, few, through the index on order code.
+    """
+    alive = _alive(start, end, now).cte("alive")
+    since = _at(start - RECENT)
+    data, kind = _E.c.data, _E.c.kind
+
+    def read(recent: bool) -> Any:
+        return (select(_E.c.id, _E.c.order_code, kind, _E.c.at, alive.c.grid_code,
+                       alive.c.created_at, alive.c.void_at,
+                       case((kind.in_(RATING), data["satisfaction"].as_string())).label("sat"),
+                       _flag(and_(kind.in_(RATING), data["solved"].as_boolean())).label("solved"),
+                       _flag(and_(kind == "resolved", data["on_time"].as_boolean()))
+                       .label("on_time"),
+                       case((kind.in_(ASSIGNING), json_time(data, literal("sign_by"))))
+                       .label("sign_by"),
+                       case((kind == "extended", json_time(data, literal("to"))),
+                            (kind.in_(SETTING), json_time(data, literal("resolve_by"))))
+                       .label("deadline"))
+                .join_from(_E, alive, alive.c.code == _E.c.order_code)
+                .where(_E.c.at <= _at(now), kind.in_(METRIC_KINDS),
+                       *((alive.c.created_at >= since, _E.c.at >= since) if recent
+                         else (alive.c.created_at < since,))))
+
+    ev = sa.union_all(read(True), read(False)).cte("ev")
+    s, e, n = _at(start), _at(end), _at(now)
+    # "Everything after this row", written backwards so the aggregate runs on (no rescans).
+    after = {"partition_by": ev.c.order_code, "order_by": (ev.c.at.desc(), ev.c.id.desc()),
+             "rows": (None, -1)}
+    whole = {"partition_by": ev.c.order_code}
+
+    def next_of(kinds: tuple[str, ...], name: str) -> Any:
+        return func.min(case((ev.c.kind.in_(kinds), ev.c.at))).over(**after).label(name)
+
+    settled = and_(ev.c.kind.in_(("resolved", "reopened")), ev.c.at < e)
+    history = select(
+        ev, next_of(SETTING, "next_set"), next_of(("resolved",), "next_resolved"),
+        next_of(("reopened",), "next_reopened"), next_of(("signed",), "next_signed"),
+        next_of(ENDING, "next_ended"),
+        func.max(case((settled, ev.c.at))).over(**whole).label("last_settled"),
+        func.max(case((and_(settled, ev.c.kind == "resolved"), ev.c.at))).over(**whole)
+        .label("last_resolved")).cte("history")
+    return [_counted(history, s, e), *_resolutions_and_late(history, s, e, n),
+            _signs(history, s, e, n)]
+
+
 def _row(grid: Any, kind: Any, sat: Any, flag: Any, n: Any, seconds: Any = None) -> list[Any]:
     """One shape for every part of the union: grid, kind, satisfaction, flag, count, seconds."""
     kind = literal(kind) if isinstance(kind, str) else kind
@@ -342,42 +395,34 @@ def _row(grid: Any, kind: Any, sat: Any, flag: Any, n: Any, seconds: Any = None)
             sa.cast(seconds if seconds is not None else 0.0, sa.Float).label("seconds")]
 
 
-def _counted(ev: Any, s: Any, e: Any) -> Any:
+def _counted(h: Any, s: Any, e: Any) -> Any:
     """Events counted where they happen: assignments, returns, ratings, unrated closings, births."""
-    sat = ev.c.data["satisfaction"].as_string()
-    solved = _flag(ev.c.data["solved"].as_boolean())
-    return (select(*_row(ev.c.grid_code, ev.c.kind, sat, solved, func.count()))
-            .where(ev.c.at >= s, ev.c.at < e, ev.c.kind.in_(COUNTED))
-            .group_by(ev.c.grid_code, ev.c.kind, sat, solved))
+    return (select(*_row(h.c.grid_code, h.c.kind, h.c.sat, h.c.solved, func.count()))
+            .where(h.c.at >= s, h.c.at < e, h.c.kind.in_(COUNTED))
+            .group_by(h.c.grid_code, h.c.kind, h.c.sat, h.c.solved))
 
 
-def _resolutions_and_late(ev: Any, window: dict, s: Any, e: Any, n: Any) -> list[Any]:
-    """Resolutions of the period not reopened before its end; deadlines that fell unresolved."""
-    rs_all = (select(ev.c.order_code, ev.c.grid_code, ev.c.kind, ev.c.at, ev.c.created_at,
-                     ev.c.data, func.lead(ev.c.at).over(**window).label("reopened_at"))
-              .where(ev.c.kind.in_(("resolved", "reopened"))).cte("rs_all"))
-    rs = select(rs_all).where(rs_all.c.kind == "resolved").cte("rs")
-    standing_at_end = or_(rs.c.reopened_at.is_(None), rs.c.reopened_at >= e)
-    counted = and_(rs.c.at >= s, rs.c.at < e, standing_at_end)
-    on_time = _flag(rs.c.data["on_time"].as_boolean())
-    resolved = (select(*_row(rs.c.grid_code, "resolved", None, on_time, func.count(),
-                             func.sum(seconds_between(rs.c.at, rs.c.created_at))))
-                .where(counted).group_by(rs.c.grid_code, on_time))
+def _resolutions_and_late(h: Any, s: Any, e: Any, n: Any) -> list[Any]:
+    """Resolutions of the period not reopened before its end; deadlines that fell unresolved.
 
-    deadline = case((ev.c.kind == "extended", json_time(ev.c.data, literal("to"))),
-                    else_=json_time(ev.c.data, literal("resolve_by")))
-    dl = (select(ev.c.order_code, ev.c.grid_code, ev.c.at, deadline.label("deadline"),
-                 func.lead(ev.c.at).over(**window).label("next_set"))
-          .where(ev.c.kind.in_((*ASSIGNING, "extended", "reopened"))).subquery("dl"))
-    moment = later_of(dl.c.deadline, dl.c.at)
-    void = sa.exists().where(ev.c.order_code == dl.c.order_code,
-                             ev.c.kind.in_(("invalidated", "merged")), ev.c.at <= moment)
-    standing = sa.exists().where(rs.c.order_code == dl.c.order_code, rs.c.at <= moment,
-                                 or_(rs.c.reopened_at.is_(None), rs.c.reopened_at > moment))
-    resolved_in_period = sa.exists().where(rs.c.order_code == dl.c.order_code, counted)
-    fell = (select(dl.c.order_code, dl.c.grid_code)
-            .where(dl.c.deadline.is_not(None),
-                   or_(dl.c.next_set.is_(None), dl.c.next_set >= moment),
+    Between a deadline in force and the moment it falls no other deadline is set (a reopen sets
+    one), so a resolution stands at that moment exactly when the first one after the deadline
+    came by then and was not reopened by then.
+    """
+    counted = and_(h.c.kind == "resolved", h.c.at >= s, h.c.at < e,
+                   or_(h.c.next_reopened.is_(None), h.c.next_reopened >= e))
+    resolved = (select(*_row(h.c.grid_code, "resolved", None, h.c.on_time, func.count(),
+                             func.sum(seconds_between(h.c.at, h.c.created_at))))
+                .where(counted).group_by(h.c.grid_code, h.c.on_time))
+    moment = later_of(h.c.deadline, h.c.at)
+    void = and_(h.c.void_at.is_not(None), h.c.void_at <= moment)
+    standing = and_(h.c.next_resolved.is_not(None), h.c.next_resolved <= moment,
+                    or_(h.c.next_reopened.is_(None), h.c.next_reopened > moment))
+    resolved_in_period = and_(h.c.last_resolved.is_not(None),
+                              h.c.last_resolved == h.c.last_settled, h.c.last_resolved >= s)
+    fell = (select(h.c.order_code, h.c.grid_code)
+            .where(h.c.kind.in_(SETTING), h.c.deadline.is_not(None),
+                   or_(h.c.next_set.is_(None), h.c.next_set >= moment),
                    moment >= s, moment < e, moment < n, ~void, ~standing, ~resolved_in_period)
             .distinct().subquery("fell"))
     late = select(*_row(fell.c.grid_code, "late", None, 0, func.count())).group_by(
@@ -385,24 +430,21 @@ def _resolutions_and_late(ev: Any, window: dict, s: Any, e: Any, n: Any) -> list
     return [resolved, late]
 
 
-def _signs(ev: Any, window: dict, s: Any, e: Any, n: Any) -> Any:
-    """Each assignment's sign-for, counted when settled: signed in time, or its deadline passed."""
-    sq = (select(ev.c.grid_code, ev.c.kind, ev.c.at,
-                 json_time(ev.c.data, literal("sign_by")).label("sign_by"),
-                 func.lead(ev.c.kind).over(**window).label("next_kind"),
-                 func.lead(ev.c.at).over(**window).label("next_at"))
-          .where(ev.c.kind.in_((*ASSIGNING, "signed", "returned", "invalidated", "merged")))
-          .subquery("sq"))
-    signed_in_time = and_(sq.c.next_kind == "signed",
-                          or_(sq.c.sign_by.is_(None), sq.c.next_at <= sq.c.sign_by))
-    lapsed = and_(sq.c.sign_by.is_not(None),
-                  or_(sq.c.next_kind.is_(None), sq.c.next_kind == "signed",
-                      sq.c.next_at > sq.c.sign_by))
-    moment = case((signed_in_time, sq.c.next_at), (lapsed, later_of(sq.c.sign_by, sq.c.at)),
+def _signs(h: Any, s: Any, e: Any, n: Any) -> Any:
+    """Each assignment's sign-for, counted when settled: signed in time, or its deadline passed.
+
+    An assignment is signed when a sign-for comes before anything that ends it (a return, a new
+    assignment, invalid, merged).
+    """
+    signed = and_(h.c.next_signed.is_not(None),
+                  or_(h.c.next_ended.is_(None), h.c.next_signed < h.c.next_ended))
+    in_time = and_(signed, or_(h.c.sign_by.is_(None), h.c.next_signed <= h.c.sign_by))
+    lapsed = and_(h.c.sign_by.is_not(None),
+                  or_(signed, h.c.next_ended.is_(None), h.c.next_ended > h.c.sign_by))
+    moment = case((in_time, h.c.next_signed), (lapsed, later_of(h.c.sign_by, h.c.at)),
                   else_=None)
-    settled = (select(sq.c.grid_code, moment.label("moment"),
-                      _flag(signed_in_time).label("in_time"))
-               .where(sq.c.kind.in_(ASSIGNING)).subquery("settled"))
+    settled = (select(h.c.grid_code, moment.label("moment"), _flag(in_time).label("in_time"))
+               .where(h.c.kind.in_(ASSIGNING)).subquery("settled"))
     return (select(*_row(settled.c.grid_code, "sign", None, settled.c.in_time, func.count()))
             .where(settled.c.moment >= s, settled.c.moment < e, settled.c.moment <= n)
             .group_by(settled.c.grid_code, settled.c.in_time))
@@ -443,36 +485,55 @@ def _fold(rows: list[Any]) -> tuple[dict[str | None, Rates], dict[str | None, in
 
 
 def _awards(start: datetime, end: datetime, now: datetime, rules: PointsRules) -> Any:
-    """(person, points) of every award made in [start, end), as `domain.points` gives them."""
-    alive = _alive(start, end, now).cte("alive_orders")
-    upto = _at(now)
-    s, e = _at(start), _at(end)
-    first_dispatch = (select(_E.c.order_code, func.min(_E.c.at).label("at"))
-                      .join_from(_E, alive, alive.c.code == _E.c.order_code)
-                      .where(_E.c.kind == "dispatched", _E.c.at <= upto)
-                      .group_by(_E.c.order_code).cte("first_dispatch"))
-    bonus = case((alive.c.urgency == "urgent", rules.urgent_bonus),
-                 (alive.c.urgency == "emergency", rules.emergency_bonus), else_=0)
-    valid = (select(alive.c.reporter_id.label("person"), (rules.valid_report + bonus)
+    """(person, points) of every award to an opted-in rider in [start, end), as
+    `domain.points` gives them.
+
+    Only the riders' own orders and the orders they follow are read. A me-too is read from
+    `order_follower`, written with the order's first "followed" event by that person (its
+    `since` is that event's time).
+    """
+    riders = _riders().cte("riders")
+    upto, s, e = _at(now), _at(start), _at(end)
+    mine = (_alive(start, end, now).where(_O.c.reporter_id.in_(select(riders.c.id)))
+            .cte("mine"))
+
+    def first_dispatch(orders: Any, name: str) -> Any:
+        return (select(_E.c.order_code, func.min(_E.c.at).label("at"))
+                .join_from(_E, orders, orders.c.code == _E.c.order_code)
+                .where(_E.c.kind == "dispatched", _E.c.at <= upto)
+                .group_by(_E.c.order_code).subquery(name))
+
+    accepted = first_dispatch(mine, "accepted")
+    bonus = case((mine.c.urgency == "urgent", rules.urgent_bonus),
+                 (mine.c.urgency == "emergency", rules.emergency_bonus), else_=0)
+    valid = (select(mine.c.reporter_id.label("person"), (rules.valid_report + bonus)
                     .label("points"))
-             .join_from(first_dispatch, alive, alive.c.code == first_dispatch.c.order_code)
-             .where(first_dispatch.c.at >= s, first_dispatch.c.at < e))
-    in_period = and_(_E.c.at >= s, _E.c.at < e, _E.c.at <= upto)
-    solved = (select(alive.c.reporter_id, literal(rules.solved))
-              .join_from(_E, alive, alive.c.code == _E.c.order_code)
-              .where(in_period, _E.c.kind == "rated", _E.c.data["solved"].as_boolean()))
-    false = (select(alive.c.reporter_id, literal(rules.false_report))
-             .join_from(_E, alive, alive.c.code == _E.c.order_code)
-             .where(in_period, _E.c.kind == "invalidated",
-                    _E.c.data["category"].as_string() == FALSE_REPORT))
-    follows = (select(_E.c.order_code, _E.c.actor_id, func.min(_E.c.at).label("at"))
-               .join_from(_E, alive, alive.c.code == _E.c.order_code)
-               .where(_E.c.kind == "followed", _E.c.actor_id.is_not(None), _E.c.at <= upto,
-                      or_(alive.c.reporter_id.is_(None), _E.c.actor_id != alive.c.reporter_id))
-               .group_by(_E.c.order_code, _E.c.actor_id).subquery("follows"))
-    moment = later_of(follows.c.at, first_dispatch.c.at)
-    me_too = (select(follows.c.actor_id, literal(rules.me_too))
-              .join_from(follows, first_dispatch,
-                         first_dispatch.c.order_code == follows.c.order_code)
+             .join_from(accepted, mine, mine.c.code == accepted.c.order_code)
+             .where(accepted.c.at >= s, accepted.c.at < e))
+    events = (select(_E.c.kind, _E.c.data, mine.c.reporter_id)
+              .join_from(_E, mine, mine.c.code == _E.c.order_code)
+              .where(_E.c.at >= s, _E.c.at < e, _E.c.at <= upto,
+                     _E.c.kind.in_(("rated", "invalidated"))).subquery("mine_events"))
+    solved = (select(events.c.reporter_id, literal(rules.solved))
+              .where(events.c.kind == "rated", events.c.data["solved"].as_boolean()))
+    false = (select(events.c.reporter_id, literal(rules.false_report))
+             .where(events.c.kind == "invalidated",
+                    events.c.data["category"].as_string() == FALSE_REPORT))
+    f = OrderFollowerRow.__table__
+    follows = (select(f.c.order_code.label("code"), f.c.person_id, f.c.since)
+               .join_from(f, _O, _O.c.code == f.c.order_code)
+               .where(f.c.person_id.in_(select(riders.c.id)), f.c.since <= upto,
+                      or_(_O.c.reporter_id.is_(None), _O.c.reporter_id != f.c.person_id))
+               .cte("follows"))
+    followed = first_dispatch(follows, "followed_accepted")
+    moment = later_of(follows.c.since, followed.c.at)
+    me_too = (select(follows.c.person_id, literal(rules.me_too))
+              .join_from(follows, followed, followed.c.order_code == follows.c.code)
               .where(moment >= s, moment < e))
     return sa.union_all(valid, solved, false, me_too)
+
+
+def _riders() -> Any:
+    return (select(PersonRow.id, PersonRow.nickname)
+            .where(PersonRow.kind == "rider", PersonRow.nickname.is_not(None),
+                   func.trim(PersonRow.nickname) != ""))
