@@ -63,6 +63,29 @@ def wechat_menu() -> None:
     typer.echo(f"menu set: {json.dumps(answer, ensure_ascii=False)}")
 
 
+@app.command()
+def digest(
+    preview: Annotated[bool, typer.Option("--preview", help="write the digests to files, "
+                                                             "send nothing")] = False,
+    out: Annotated[Path, typer.Option(help="folder for the previews")] = Path("digest-preview"),
+    at: Annotated[Optional[str], typer.Option(help="as of this moment (ISO 8601), default now")]
+    = None,
+) -> None:
+    """The weekly digest: each audience's text and chart (use --preview to look before sending)."""
+    from datetime import datetime
+    from bot.charts import preview_digests
+    if not preview:
+        _fail("digests are sent by the scheduler (gridbot run); use --preview to look at them")
+    moment = datetime.fromisoformat(at) if at else None
+    if moment is not None and moment.tzinfo is None:
+        _fail("--at needs a time zone, e.g. 2026-11-30T09:00+08:00")
+
+    async def work(services: Services):
+        return await preview_digests(services, out, moment)
+    written = _run(_with_services(work))
+    typer.echo(f"{len(written)} files written to {out}/")
+
+
 @app.command("import-grids")
 def import_grids_command(
     file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of grids")],

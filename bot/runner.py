@@ -63,6 +63,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     runtime = Runtime(services, create_app(services, chat, demo=seeded, bell=bell))
     clocks = ClockSettings(interval=timedelta(seconds=settings.sweep_interval_seconds))
     runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
+    _add_broadcasts(runtime, settings, chat.deps)
     if settings.telegram_token:
         await _add_telegram(runtime, settings, chat, stack)
     if settings.wechat_appid:
@@ -95,6 +96,37 @@ def _add_wecom(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack
     runtime.senders += [OutboxSender(services.uow, "wecom", wecom.transport, wecom.limits),
                         OutboxSender(services.uow, "wecom_robot", wecom.robot, wecom.robot_limits)]
     log.info("wecom channel on")
+
+
+def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
+    """The echo wall each minute; the weekly digest at its hour (Monday 09:00 by default)."""
+    from bot.charts import render_chart
+    from handlers.digest import digest_schedule, weekly_digest
+    from handlers.echo_wall import EchoChannels, publish_due
+    services = runtime.services
+    channels = EchoChannels(settings.echo_wall_telegram_chat, settings.echo_wall_wecom_robot,
+                            settings.media_dir)
+    speed = getattr(services.clock, "speed", 1.0)
+
+    async def publish() -> None:
+        if await publish_due(services.uow(), deps, channels):
+            runtime.kick()
+
+    async def digest() -> None:
+        await weekly_digest(services.uow(), deps.router.tree, deps.taxonomy, render_chart,
+                            settings.media_dir)
+        runtime.kick()
+
+    runtime.scheduler.add_job(publish, "interval", id="echo-wall", max_instances=1,
+                              coalesce=True, seconds=max(60 / speed, 0.2),
+                              next_run_time=datetime.now(UTC))
+    if speed != 1.0:   # a fast-forwarded demo: one digest per week of its clock
+        runtime.scheduler.add_job(digest, "interval", id="weekly-digest", max_instances=1,
+                                  coalesce=True, seconds=7 * 24 * 3600 / speed)
+        return
+    weekday, hour, minute = digest_schedule(settings.digest_at)
+    runtime.scheduler.add_job(digest, "cron", id="weekly-digest", max_instances=1, coalesce=True,
+                              day_of_week=weekday, hour=hour, minute=minute)
 
 
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:

@@ -8,12 +8,15 @@ drawn by a renderer handed in (handlers draw nothing themselves).
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
@@ -101,21 +104,20 @@ class _Week:
         self._below: dict[str, list[str]] = {}
 
     async def load(self, uow: UnitOfWork) -> None:
-        repo = uow.publishing
-        raw, new = await repo.figures(self.start, self.end, self.now)
+        local_end = (self.end - timedelta(microseconds=1)).astimezone(SHANGHAI)
+        month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        self.month = f"{month:%Y年%m月}"
+        (raw, new), (self.tops, self.counts), self.red, self.highlights, points = await _together(
+            uow, lambda r: r.figures(self.start, self.end, self.now),
+            lambda r: r.open_orders(TOP, self.now), lambda r: r.red_listed(),
+            lambda r: r.highlights(self.start, self.end),
+            lambda r: r.rider_points(month, next_month, min(self.now, next_month)))
         self.rates = rollup(raw, self.tree)
         self.new: dict[str, int] = defaultdict(int)
         for code, count in new.items():
             for grid in self.tree.chain(code) if code in self.tree else ():
                 self.new[grid.code] += count
-        self.tops, self.counts = await repo.open_orders(TOP, self.now)
-        self.red = await repo.red_listed()
-        self.highlights = await repo.highlights(self.start, self.end)
-        local_end = (self.end - timedelta(microseconds=1)).astimezone(SHANGHAI)
-        month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        next_month = (month + timedelta(days=32)).replace(day=1)
-        self.month = f"{month:%Y年%m月}"
-        points = await repo.rider_points(month, next_month, min(self.now, next_month))
         self.board = sorted(points.values(), key=lambda row: (-row[1], row[0]))
         self.board = [row for row in self.board if row[1] > 0][:TOP]
 
@@ -149,6 +151,22 @@ class _Week:
 
     def category(self, code: str) -> str:
         return self.taxonomy.get(code).name if code in self.taxonomy else code
+
+
+async def _together(uow: UnitOfWork, *reads: Callable[[Any], Awaitable[Any]]) -> list[Any]:
+    """The week's reads; on PostgreSQL side by side, each in a transaction of its own.
+
+    A task made in a blank context does not see `uow` open in this one, so it opens its own
+    session. SQLite has one writer, and every transaction there takes it: reads go in turn.
+    """
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return [await read(uow.publishing) for read in reads]
+
+    async def alone(read: Callable[[Any], Awaitable[Any]]) -> Any:
+        async with uow:
+            return await read(uow.publishing)
+    return list(await asyncio.gather(*(
+        asyncio.create_task(alone(read), context=contextvars.Context()) for read in reads)))
 
 
 def resident_digest(week: _Week, community: str) -> Digest:

@@ -14,6 +14,7 @@ from storage.uow import UnitOfWork
 from web.chat_channel import WebChannel, chat_routes
 from web.demo_seed import DEMO_SESSIONS
 from web.district import district_geojson
+from web.echo_wall import echo_wall_routes
 from web.mailbox import OutboxBell, chained
 
 STATIC = Path(__file__).with_name("static")
@@ -39,6 +40,7 @@ def create_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = 
     app = FastAPI(title="gridbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services, app.state.channel = services, channel
     app.include_router(chat_routes(channel))
+    app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/media", StaticFiles(directory=media_dir), name="media")
     district: dict[str, Any] = {}

@@ -27,7 +27,7 @@ def route(*args):
 
 def test_every_command_has_help():
     for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
-                    ["demo"], ["run"], ["wechat", "menu"]):
+                    ["demo"], ["run"], ["wechat", "menu"], ["digest"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 
@@ -93,3 +93,27 @@ def test_demo_loads_the_sample_district_and_prints_the_tree(tmp_path, monkeypatc
     result = runner.invoke(app, ["demo", "--tree-only"])
     assert result.exit_code == 0
     assert "锦江街道 (街道)" in result.stdout and "锦江畔3号楼 (微网格)" in result.stdout
+
+
+def test_digest_preview_writes_text_and_a_chart_per_audience(district):
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.services import open_services
+
+    async def bring_staff_online():   # digests go to people gridbot can reach
+        services = await open_services(load_settings())
+        async with services.uow() as uow:
+            for n, code in enumerate(("P0001", "P0002", "P0005"), 1):
+                person = await uow.people.by_staff_code(code)
+                await uow.people.link(person.id, "telegram", str(n))
+            await uow.commit()
+        await services.close()
+    asyncio.run(bring_staff_online())
+    result = runner.invoke(app, ["digest", "--preview", "--out", str(district / "preview"),
+                                 "--at", "2026-11-30T09:00+08:00"])
+    assert result.exit_code == 0, result.output
+    written = sorted((district / "preview").iterdir())
+    texts = [p for p in written if p.suffix == ".txt"]
+    assert texts and any(p.suffix == ".png" for p in written)
+    assert any("锦江" in p.read_text() for p in texts)

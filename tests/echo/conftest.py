@@ -1,4 +1,5 @@
-"""The storage fixtures (a migrated database per test, a fixed clock) for the echo-wall tests."""
+"""Fixtures for the echo-wall tests: migrated databases (storage) and the chat (handlers)."""
+from tests.handlers.conftest import point, services, talk  # noqa: F401
 from tests.storage.conftest import (  # noqa: F401
     clock,
     engine,

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from domain import orders
 from domain.orders import Due, Event, Satisfaction, State, Urgency, WorkOrder
+from storage.repositories.orders import order_values
+from storage.tables import OrderFollowerRow, WorkOrderRow
 
 HANDLER, DISPATCHER = 1, 2
 URGENCIES = (Urgency.NORMAL, Urgency.NORMAL, Urgency.URGENT, Urgency.EMERGENCY, Urgency.COMPLEX)
@@ -64,10 +66,11 @@ def random_order(rng: random.Random, code: str, grid: str, reporter: int, born: 
                 break                                            # nobody ever signs
         elif order.state is State.ACCEPTED:
             if step < 0.55:
-                events.append(orders.resolve(order, HANDLER, "已处理", later(rng.choice((6, 48, 150)))))
+                took = later(rng.choice((6, 48, 150)))
+                events.append(orders.resolve(order, HANDLER, "已处理", took))
             elif step < 0.65:
-                events.append(orders.extend(order, DISPATCHER, at + timedelta(days=rng.randint(1, 6)),
-                                            "需协调", later(12)))
+                new_due = at + timedelta(days=rng.randint(1, 6))
+                events.append(orders.extend(order, DISPATCHER, new_due, "需协调", later(12)))
             elif step < 0.72:
                 events.append(orders.escalate(order, grid, HANDLER, _due(rng, at), later(12)))
             elif step < 0.8:
@@ -92,3 +95,19 @@ def random_order(rng: random.Random, code: str, grid: str, reporter: int, born: 
     if order.state is State.CLOSED and rng.random() < 0.3:
         events.append(orders.remark(order, "published", later(1), data={"community": "X"}))
     return order, events
+
+
+async def add_all(uow, made: list[tuple[WorkOrder, list[Event]]]) -> None:
+    """Orders and their events in two statements: the ORM would insert rows one by one."""
+    await uow.session.execute(WorkOrderRow.__table__.insert(),
+                              [{**order_values(order), "version": 1} for order, _ in made])
+    await uow.publishing.record([event for _, events in made for event in events])
+    followers: dict[tuple[str, int], datetime] = {}
+    for _, events in made:
+        for e in events:
+            if e.kind == "followed" and e.actor_id is not None:
+                followers.setdefault((e.order_code, e.actor_id), e.at)
+    if followers:   # what `OrderRepository.follow` writes with each first "followed" event
+        await uow.session.execute(OrderFollowerRow.__table__.insert(), [
+            {"order_code": code, "person_id": person, "since": at}
+            for (code, person), at in followers.items()])

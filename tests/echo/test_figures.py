@@ -11,7 +11,7 @@ from domain.calendar import SHANGHAI
 from domain.metrics import rates_by_unit
 from domain.points import awards_for_order, monthly_totals
 from storage.records import Person
-from tests.echo.stories import random_order
+from tests.echo.stories import add_all, random_order
 
 WEEK_START = datetime(2026, 11, 16, tzinfo=SHANGHAI)
 WEEK_END = WEEK_START + timedelta(days=7)
@@ -33,10 +33,8 @@ async def seed(uow, count: int = 400, seed: int = 7):
             others = tuple(r.id for r in rng.sample(riders, 2) if r.id != reporter)
             order, events = random_order(rng, f"WG-T-{i:05d}", rng.choice(GRIDS), reporter, born,
                                          followers=others)
-            uow.orders.add(order)
-            for event in events:
-                uow.events.add(event)
             histories[order.code] = (order, events)
+        await add_all(uow, list(histories.values()))
         await uow.commit()
     return histories, riders
 
