@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -68,11 +68,12 @@ def digest(
     preview: Annotated[bool, typer.Option("--preview", help="write the digests to files, "
                                                              "send nothing")] = False,
     out: Annotated[Path, typer.Option(help="folder for the previews")] = Path("digest-preview"),
-    at: Annotated[Optional[str], typer.Option(help="as of this moment (ISO 8601), default now")]
+    at: Annotated[str | None, typer.Option(help="as of this moment (ISO 8601), default now")]
     = None,
 ) -> None:
     """The weekly digest: each audience's text and chart (use --preview to look before sending)."""
     from datetime import datetime
+
     from bot.charts import preview_digests
     if not preview:
         _fail("digests are sent by the scheduler (gridbot run); use --preview to look at them")
@@ -86,22 +87,28 @@ def digest(
     typer.echo(f"{len(written)} files written to {out}/")
 
 
-@app.command("import-grids")
-def import_grids_command(
-    file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of grids")],
-    progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
-) -> None:
-    """Create or update grids from GeoJSON (code, name, level, parent, aliases); all or nothing."""
+def _import(what: str, importer, file: Path, progress: bool) -> None:
+    """One import in one transaction: a bad row or feature leaves the database as it was."""
     async def work(services: Services):
         async with services.uow() as uow:
-            report = await import_grids(uow, file, progress=progress)
+            report = await importer(uow, file, progress=progress)
             await uow.commit()
         return report
     try:
         report = _run(_with_services(work))
     except (ImportFailed, OSError) as error:
         _fail(f"{file}: {error} — nothing was imported")
-    typer.echo(f"grids: {report.created} created, {report.updated} updated, {report.total} in file")
+    typer.echo(f"{what}: {report.created} created, {report.updated} updated, "
+               f"{report.total} in file")
+
+
+@app.command("import-grids")
+def import_grids_command(
+    file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of grids")],
+    progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
+) -> None:
+    """Create or update grids from GeoJSON (code, name, level, parent, aliases); all or nothing."""
+    _import("grids", import_grids, file, progress)
 
 
 @app.command("import-people")
@@ -110,24 +117,15 @@ def import_people_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
 ) -> None:
     """Create or update staff and their roles from CSV; all or nothing."""
-    async def work(services: Services):
-        async with services.uow() as uow:
-            report = await import_people(uow, file, progress=progress)
-            await uow.commit()
-        return report
-    try:
-        report = _run(_with_services(work))
-    except (ImportFailed, OSError) as error:
-        _fail(f"{file}: {error} — nothing was imported")
-    typer.echo(f"people: {report.created} created, {report.updated} updated, {report.total} in file")
+    _import("people", import_people, file, progress)
 
 
 @app.command()
 def route(
-    lat: Annotated[Optional[float], typer.Option(help="latitude")] = None,
-    lng: Annotated[Optional[float], typer.Option(help="longitude")] = None,
+    lat: Annotated[float | None, typer.Option(help="latitude")] = None,
+    lng: Annotated[float | None, typer.Option(help="longitude")] = None,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="the point is GCJ-02 (WeChat)")] = False,
-    address: Annotated[Optional[str], typer.Option(help="address text, e.g. 锦江畔3号楼")] = None,
+    address: Annotated[str | None, typer.Option(help="address text, e.g. 锦江畔3号楼")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Which grid and leader a point or an address goes to; exit 1 when it falls to a queue."""

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import logging
 
-from domain.orders import DomainError
 from domain.invites import InviteRefused
-from handlers import texts
+from domain.orders import DomainError
+
+# The dialogs register their handlers on import.
+from handlers import onboarding, queries, rating, report, subscriptions, texts, workbench  # noqa: F401
 from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage
-
-# The dialogs register their handlers on import.
-from handlers import onboarding, queries, rating, report, subscriptions, workbench  # noqa: F401,E402
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class Chat:
             return
         except (DomainError, InviteRefused) as refusal:
             message = str(refusal)
-        except Exception:  # noqa: BLE001 — one bad message must not break a conversation
+        except Exception:
             log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
             message = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
         await savepoint.rollback()

@@ -1,9 +1,9 @@
 """What the dialogs and use cases need from the world, handed in by the composition root."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy

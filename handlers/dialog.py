@@ -5,9 +5,10 @@ Handlers register themselves by command, by button prefix and by dialog step.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from domain.orders import WorkOrder
 from handlers.messages import Choice, Inbound, Outbound

@@ -101,7 +101,7 @@ async def load(work: Work, code: str) -> WorkOrder:
     return order
 
 
-async def _load_for(work: Work, person_id: int, code: str) -> WorkOrder:
+async def load_for(work: Work, person_id: int, code: str) -> WorkOrder:
     order = await load(work, code)
     if not await may_act(work, person_id, order):
         raise NotAllowed()
@@ -157,7 +157,7 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
         await work.uow.orders.save(order)
         await _announce_queue(work, order, "无法自动定位网格" if not draft.grid else "无人负责")
     else:
-        await _dispatch(work, order, unit, holder, actor_id=None)
+        await dispatch_to(work, order, unit, holder, actor_id=None)
     if category.urgency is Urgency.EMERGENCY:
         await _alarm_chain(work, order)
     return order
@@ -181,7 +181,7 @@ def _tz():
     return SHANGHAI
 
 
-async def _dispatch(work: Work, order: WorkOrder, unit: str, holder: int,
+async def dispatch_to(work: Work, order: WorkOrder, unit: str, holder: int,
                     actor_id: int | None, reason: str | None = None) -> None:
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
@@ -314,85 +314,6 @@ async def resolve(work: Work, person_id: int, code: str, note: str,
     return order
 
 
-async def request_extension(work: Work, person_id: int, code: str, days: int,
-                            reason: str) -> WorkOrder:
-    """申请延期: the community above approves or denies."""
-    order = await load(work, code)
-    if order.assignee_id != person_id:
-        raise NotAllowed()
-    if not reason.strip() or days < 1:
-        raise DomainError(texts.ASK_EXTEND)
-    work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
-                                      {"days": days}))
-    tree = work.deps.router.tree
-    community = tree.ancestor_at(order.unit_code, Level.COMMUNITY) \
-        if order.unit_code in tree else None
-    approver = await holder_of(work, community.code) if community else None
-    if approver is None or approver == person_id:
-        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()))
-    await work.tell(approver, texts.EXTENSION_REQUEST.format(code=code, days=days, reason=reason),
-                    choices((texts.APPROVE, f"approve:{code}:{days}"), (texts.DENY, f"deny:{code}")))
-    return order
-
-
-async def decide_extension(work: Work, person_id: int, code: str, days: int | None) -> WorkOrder:
-    """Approve (days) or deny (None) an extension; only someone above the handler decides."""
-    order = await load(work, code)
-    if person_id == order.assignee_id or not await may_act(work, person_id, order):
-        raise NotAllowed()
-    if days is None:
-        work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
-        await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
-        return order
-    new_due = work.deps.calendar.add_working_days(order.resolve_due or work.now, days)
-    event = orders.extend(order, person_id, new_due, f"批准延期 {days} 天", work.now)
-    await record(work, order, event)
-    await work.tell(order.assignee_id, texts.EXTENSION_APPROVED.format(
-        code=code, resolve_by=work_time(new_due)))
-    await tell_reporters(work, order, event)
-    return order
-
-
-# --- dispatchers ---------------------------------------------------------------------------------
-
-async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
-    """A dispatcher sends a queued, returned or escalated order to a grid."""
-    order = await _load_for(work, person_id, code)
-    holder = await holder_of(work, unit)
-    if holder is None:
-        raise DomainError(f"{unit_name(work, unit)}还没有网格长，无法派单。")
-    await _dispatch(work, order, unit, holder, actor_id=person_id)
-    return order
-
-
-FALSE_REPORT_WORDS = ("虚假", "不实", "谎报", "恶意")
-
-
-async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
-    """不予受理; a reason that calls the report false costs a roaming reporter points."""
-    order = await _load_for(work, person_id, code)
-    why = "false" if any(word in reason for word in FALSE_REPORT_WORDS) else "other"
-    event = orders.mark_invalid(order, person_id, reason, work.now, why)
-    await record(work, order, event)
-    await tell_reporters(work, order, event)
-    return order
-
-
-async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
-    """A duplicate: its reporter and followers follow the original from now on."""
-    order = await _load_for(work, person_id, code)
-    target = await load(work, into)
-    if target.state.is_final:
-        raise DomainError(f"工单 {into} 已{target.state.label}，不能合并进去。")
-    event = orders.merge(order, into, person_id, work.now)
-    await record(work, order, event)
-    for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
-        if follower is not None:
-            await me_too(work, follower, into)
-    await tell_reporters(work, order, event)
-    return order
-
-
 # --- 评单 ----------------------------------------------------------------------------------------
 
 async def rate(work: Work, person_id: int, code: str, solved: bool,
@@ -434,14 +355,3 @@ async def orders_per_hour(work: Work, person_id: int) -> int:
 
 
 OPEN = (State.SUBMITTED, State.DISPATCHED, State.ACCEPTED)
-
-
-async def assign_person(work: Work, person_id: int, code: str, handler_id: int) -> WorkOrder:
-    """吹哨报到: a dispatcher hands an order to a department's handler."""
-    order = await _load_for(work, person_id, code)
-    street = min(g.code for g in work.deps.router.tree.roots())
-    members = await work.uow.memberships.of_grid(street, Role.DEPARTMENT)
-    if handler_id not in {m.person_id for m in members}:
-        raise DomainError("只能派给本街道的职能部门。")
-    await _dispatch(work, order, street, handler_id, actor_id=person_id)
-    return order

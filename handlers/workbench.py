@@ -5,7 +5,7 @@ import re
 
 from domain.deadlines import light
 from domain.grids import Level
-from handlers import texts, use_cases
+from handlers import dispatching, texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.messages import Kind
 from handlers.use_cases import QUEUE, unit_name, work_time
@@ -73,28 +73,28 @@ async def reason_given(turn: Turn) -> None:
         turn.say(texts.RESOLVED.format(code=code))
     elif action == "extend":
         days = re.search(r"(\d+)\s*天?\s*$", text)
-        await use_cases.request_extension(turn, me, code, int(days.group(1)) if days else 3,
+        await dispatching.request_extension(turn, me, code, int(days.group(1)) if days else 3,
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit="上级"))
     elif action == "invalid":
-        await use_cases.mark_invalid(turn, me, code, text)
+        await dispatching.mark_invalid(turn, me, code, text)
         turn.say(texts.INVALIDATED.format(code=code))
     elif action == "merge":
         into = text.upper()
-        await use_cases.merge(turn, me, code, into)
+        await dispatching.merge(turn, me, code, into)
         turn.say(texts.MERGED.format(code=code, into=into))
 
 
 @button("approve")
 async def approve(turn: Turn) -> None:
     code, _, days = turn.arg.partition(":")
-    await use_cases.decide_extension(turn, _me(turn), code, int(days or 3))
+    await dispatching.decide_extension(turn, _me(turn), code, int(days or 3))
     turn.say(f"已同意 {code} 延期。")
 
 
 @button("deny")
 async def deny(turn: Turn) -> None:
-    await use_cases.decide_extension(turn, _me(turn), turn.arg, None)
+    await dispatching.decide_extension(turn, _me(turn), turn.arg, None)
     turn.say(f"已驳回 {turn.arg} 的延期申请。")
 
 
@@ -124,9 +124,9 @@ async def assign_menu(turn: Turn) -> None:
 async def assign_to(turn: Turn) -> None:
     code, _, target = turn.arg.partition(":")
     if target.startswith("@"):
-        order = await use_cases.assign_person(turn, _me(turn), code, int(target[1:]))
+        order = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
     else:
-        order = await use_cases.assign(turn, _me(turn), code, target)
+        order = await dispatching.assign(turn, _me(turn), code, target)
     turn.say(texts.ASSIGNED.format(code=code, unit=unit_name(turn, order.unit_code)))
 
 

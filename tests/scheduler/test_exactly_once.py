@@ -38,7 +38,7 @@ async def _district_with_orders(url: str, clock: FixedClock):
         work = Work(uow, chat.deps)
         codes = [(await file_order(work, resident.id, Draft(
             "H01", f"垃圾没清运 {i}", grid="JJ-01-01-03"))).code for i in range(ORDERS)]
-        work.flush()
+        await work.flush()
         await uow.commit()
     return services, chat.deps, codes
 

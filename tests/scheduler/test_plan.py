@@ -65,7 +65,7 @@ async def test_one_order_that_fails_does_not_stop_the_others_and_is_tried_again(
         work = Work(uow, talk.chat.deps)
         broken, fine = [(await file_order(work, None, Draft("H01", "垃圾", grid="JJ-01-01-03"))).code
                         for _ in range(2)]
-        work.flush()
+        await work.flush()
         await uow.commit()
     remind = clocks._remind_handler
 

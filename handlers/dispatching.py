@@ -1,0 +1,112 @@
+"""What dispatchers and approvers do: assign (and 吹哨报到 to departments), mark invalid,
+merge duplicates, and decide the extensions handlers ask for. Permissions as in use_cases."""
+from __future__ import annotations
+
+from domain import orders
+from domain.grids import Level
+from domain.orders import DomainError, WorkOrder
+from handlers import texts
+from handlers.dialog import Work, choices
+from handlers.use_cases import (
+    QUEUE,
+    NotAllowed,
+    dispatch_to,
+    holder_of,
+    load,
+    load_for,
+    may_act,
+    me_too,
+    record,
+    tell_reporters,
+    unit_name,
+    work_time,
+)
+from storage.records import Role
+
+
+async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
+    """A dispatcher sends a queued, returned or escalated order to a grid."""
+    order = await load_for(work, person_id, code)
+    holder = await holder_of(work, unit)
+    if holder is None:
+        raise DomainError(f"{unit_name(work, unit)}还没有网格长，无法派单。")
+    await dispatch_to(work, order, unit, holder, actor_id=person_id)
+    return order
+
+
+FALSE_REPORT_WORDS = ("虚假", "不实", "谎报", "恶意")
+
+
+async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
+    """不予受理; a reason that calls the report false costs a roaming reporter points."""
+    order = await load_for(work, person_id, code)
+    why = "false" if any(word in reason for word in FALSE_REPORT_WORDS) else "other"
+    event = orders.mark_invalid(order, person_id, reason, work.now, why)
+    await record(work, order, event)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
+    """A duplicate: its reporter and followers follow the original from now on."""
+    order = await load_for(work, person_id, code)
+    target = await load(work, into)
+    if target.state.is_final:
+        raise DomainError(f"工单 {into} 已{target.state.label}，不能合并进去。")
+    event = orders.merge(order, into, person_id, work.now)
+    await record(work, order, event)
+    for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
+        if follower is not None:
+            await me_too(work, follower, into)
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def request_extension(work: Work, person_id: int, code: str, days: int,
+                            reason: str) -> WorkOrder:
+    """申请延期: the community above approves or denies."""
+    order = await load(work, code)
+    if order.assignee_id != person_id:
+        raise NotAllowed()
+    if not reason.strip() or days < 1:
+        raise DomainError(texts.ASK_EXTEND)
+    work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
+                                      {"days": days}))
+    tree = work.deps.router.tree
+    community = tree.ancestor_at(order.unit_code, Level.COMMUNITY) \
+        if order.unit_code in tree else None
+    approver = await holder_of(work, community.code) if community else None
+    if approver is None or approver == person_id:
+        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()))
+    await work.tell(approver, texts.EXTENSION_REQUEST.format(code=code, days=days, reason=reason),
+                    choices((texts.APPROVE, f"approve:{code}:{days}"), (texts.DENY, f"deny:{code}")))
+    return order
+
+
+async def decide_extension(work: Work, person_id: int, code: str, days: int | None) -> WorkOrder:
+    """Approve (days) or deny (None) an extension; only someone above the handler decides."""
+    order = await load(work, code)
+    if person_id == order.assignee_id or not await may_act(work, person_id, order):
+        raise NotAllowed()
+    if days is None:
+        work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
+        await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
+        return order
+    new_due = work.deps.calendar.add_working_days(order.resolve_due or work.now, days)
+    event = orders.extend(order, person_id, new_due, f"批准延期 {days} 天", work.now)
+    await record(work, order, event)
+    await work.tell(order.assignee_id, texts.EXTENSION_APPROVED.format(
+        code=code, resolve_by=work_time(new_due)))
+    await tell_reporters(work, order, event)
+    return order
+
+
+async def assign_person(work: Work, person_id: int, code: str, handler_id: int) -> WorkOrder:
+    """吹哨报到: a dispatcher hands an order to a department's handler."""
+    order = await load_for(work, person_id, code)
+    street = min(g.code for g in work.deps.router.tree.roots())
+    members = await work.uow.memberships.of_grid(street, Role.DEPARTMENT)
+    if handler_id not in {m.person_id for m in members}:
+        raise DomainError("只能派给本街道的职能部门。")
+    await dispatch_to(work, order, street, handler_id, actor_id=person_id)
+    return order
