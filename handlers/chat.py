@@ -31,8 +31,9 @@ class Chat:
             if inbound.update_id is not None and await uow.inbound.seen(
                     sender.channel, inbound.update_id):
                 return []
-            person = await uow.people.by_channel(sender.channel, sender.external_id)
-            dialog = Dialog.from_json(await uow.dialogs.get(sender.channel, sender.external_id))
+            person, state = await uow.people.by_channel_with_dialog(sender.channel,
+                                                                    sender.external_id)
+            dialog = Dialog.from_json(state)
             turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person,
                         dialog=dialog)
             if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
