@@ -10,6 +10,7 @@ from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage
+from storage.uow import UnitOfWork
 
 # The dialogs register their handlers on import.
 from handlers import onboarding, queries, rating, report, subscriptions, workbench  # noqa: F401,E402
@@ -28,8 +29,7 @@ class Chat:
         """
         sender = inbound.sender
         async with self.deps.uow() as uow:
-            if inbound.update_id is not None and await uow.inbound.seen(
-                    sender.channel, inbound.update_id):
+            if await self._seen_before(uow, inbound):
                 return []
             person, state = await uow.people.by_channel_with_dialog(sender.channel,
                                                                     sender.external_id)
@@ -41,7 +41,8 @@ class Chat:
                 turn.say(texts.EXPIRED)
             if len(inbound.text) > self.deps.limits.max_text:
                 turn.say(texts.TOO_LONG.format(n=self.deps.limits.max_text))
-            await self._handle_safely(turn)
+            if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
+                return []   # handled meanwhile by someone else, after our rollback
             await self._save_dialog(turn)
             written = await turn.flush()
             await uow.commit()
@@ -56,24 +57,33 @@ class Chat:
         from dataclasses import replace
         return replace(inbound, text=inbound.text[:limit])
 
-    async def _handle_safely(self, turn: Turn) -> None:
-        """A refusal or a bug rolls back this message's changes, never the conversation."""
+    async def _seen_before(self, uow: UnitOfWork, inbound: Inbound) -> bool:
+        """Record the update as seen; True when it had been (a redelivery)."""
+        return inbound.update_id is not None and await uow.inbound.seen(
+            inbound.sender.channel, inbound.update_id)
+
+    async def _handle_safely(self, turn: Turn) -> bool:
+        """A refusal or a bug undoes this message's changes, never the conversation; False then.
+
+        No savepoint around the handler (SAVEPOINT and RELEASE are two more round trips on
+        every message): a failure rolls back the whole transaction, and the caller records the
+        update as seen again in the next one. The dialog and earlier replies are kept in memory.
+        """
         before = turn.dialog.to_json()
         said, owed = len(turn.replies), len(turn.owed)
-        savepoint = await turn.uow.session.begin_nested()
         try:
             await self._route(turn)
-            await savepoint.commit()
-            return
+            return True
         except (DomainError, InviteRefused) as refusal:
             message = str(refusal)
         except Exception:  # noqa: BLE001 — one bad message must not break a conversation
             log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
             message = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
-        await savepoint.rollback()
+        await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)
         turn.say(message)
+        return False
 
     async def _route(self, turn: Turn) -> None:
         inbound = turn.inbound
