@@ -12,6 +12,7 @@ from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ class Chat:
         """
         sender = inbound.sender
         async with self.deps.uow() as uow:
-            if inbound.update_id is not None and await uow.inbound.seen(
-                    sender.channel, inbound.update_id):
+            if await self._seen_before(uow, inbound):
                 return []
-            person = await uow.people.by_channel(sender.channel, sender.external_id)
-            dialog = Dialog.from_json(await uow.dialogs.get(sender.channel, sender.external_id))
+            person, state = await uow.people.by_channel_with_dialog(sender.channel,
+                                                                    sender.external_id)
+            dialog = Dialog.from_json(state)
             turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person,
                         dialog=dialog)
             if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
@@ -39,7 +40,8 @@ class Chat:
                 turn.say(texts.EXPIRED)
             if len(inbound.text) > self.deps.limits.max_text:
                 turn.say(texts.TOO_LONG.format(n=self.deps.limits.max_text))
-            await self._handle_safely(turn)
+            if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
+                return []   # handled meanwhile by someone else, after our rollback
             await self._save_dialog(turn)
             written = await turn.flush()
             await uow.commit()
@@ -54,24 +56,33 @@ class Chat:
         from dataclasses import replace
         return replace(inbound, text=inbound.text[:limit])
 
-    async def _handle_safely(self, turn: Turn) -> None:
-        """A refusal or a bug rolls back this message's changes, never the conversation."""
+    async def _seen_before(self, uow: UnitOfWork, inbound: Inbound) -> bool:
+        """Record the update as seen; True when it had been (a redelivery)."""
+        return inbound.update_id is not None and await uow.inbound.seen(
+            inbound.sender.channel, inbound.update_id)
+
+    async def _handle_safely(self, turn: Turn) -> bool:
+        """A refusal or a bug undoes this message's changes, never the conversation; False then.
+
+        No savepoint around the handler (SAVEPOINT and RELEASE are two more round trips on
+        every message): a failure rolls back the whole transaction, and the caller records the
+        update as seen again in the next one. The dialog and earlier replies are kept in memory.
+        """
         before = turn.dialog.to_json()
         said, owed = len(turn.replies), len(turn.owed)
-        savepoint = await turn.uow.session.begin_nested()
         try:
             await self._route(turn)
-            await savepoint.commit()
-            return
+            return True
         except (DomainError, InviteRefused) as refusal:
             message = str(refusal)
         except Exception:
             log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
             message = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
-        await savepoint.rollback()
+        await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)
         turn.say(message)
+        return False
 
     async def _route(self, turn: Turn) -> None:
         inbound = turn.inbound

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import OneTripDBAPI
+
 DEFAULT_URL = "sqlite+aiosqlite:///gridbot.db"
 BUSY_TIMEOUT_MS = 5000
 
@@ -61,6 +63,7 @@ def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         # dialogs stretched p99 to seconds. Other processes still wait on busy_timeout.
         if "poolclass" not in kwargs:
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        kwargs.setdefault("module", OneTripDBAPI())
         engine = create_async_engine(parsed, **kwargs)
         _tune_sqlite(engine)
     return engine

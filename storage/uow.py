@@ -22,6 +22,7 @@ from storage.repositories import (
     PeopleRepository,
 )
 from storage.repositories.clocks import ClockRepository
+from storage.repositories.events import write_events
 from storage.repositories.publishing import PublishingRepository
 
 
@@ -84,6 +85,7 @@ class UnitOfWork:
             await state.session.close()
 
     async def commit(self) -> None:
+        await write_events(self.session)
         await self.session.commit()
 
     async def rollback(self) -> None:

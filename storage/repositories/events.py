@@ -4,11 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.orders import Event, State
 from storage.tables import EventRow
+
+_EVENT = EventRow.__table__
+# Events added in a session but not yet written, with the savepoint each was added in.
+_PENDING = "gridbot_pending_events"
 
 
 def to_event(row: EventRow) -> Event:
@@ -18,12 +24,49 @@ def to_event(row: EventRow) -> Event:
                  reason=row.reason, data=dict(row.data or {}))
 
 
-def event_row(event: Event) -> EventRow:
-    return EventRow(order_code=event.order_code, kind=event.kind, at=event.at,
-                    actor_id=event.actor_id,
-                    from_state=event.from_state.value if event.from_state else None,
-                    to_state=event.to_state.value if event.to_state else None,
-                    reason=event.reason, data=dict(event.data))
+def event_values(event: Event) -> dict[str, Any]:
+    """An event as the columns of its row (without the id the database gives it)."""
+    return {"order_code": event.order_code, "kind": event.kind, "at": event.at,
+            "actor_id": event.actor_id,
+            "from_state": event.from_state.value if event.from_state else None,
+            "to_state": event.to_state.value if event.to_state else None,
+            "reason": event.reason, "data": dict(event.data)}
+
+
+async def write_events(session: AsyncSession) -> None:
+    """Insert the events added so far in one statement; call before reading events or committing.
+
+    Events are buffered rather than added to the ORM: one executemany per turn instead of one
+    INSERT per event through the unit of work. The ORM is flushed first so that an order added
+    in this transaction exists before its events point at it.
+    """
+    pending: list[tuple[SessionTransaction | None, dict[str, Any]]] = session.info.get(
+        _PENDING, [])
+    if not pending:
+        return
+    session.info[_PENDING] = []
+    await session.flush()
+    await session.execute(_EVENT.insert(), [values for _, values in pending])
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """Events added inside a transaction or savepoint that was rolled back are never written."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous.nested:
+        pending.clear()
+        return
+    pending[:] = [(where, values) for where, values in pending if not _within(where, previous)]
+
+
+def _within(where: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while where is not None:
+        if where is savepoint:
+            return True
+        where = where.parent
+    return False
 
 
 class EventRepository:
@@ -31,8 +74,9 @@ class EventRepository:
         self.session = session
 
     def add(self, event: Event) -> None:
-        """Append one event; written with the rest of the unit of work."""
-        self.session.add(event_row(event))
+        """Append one event; written before events are next read, or at commit."""
+        self.session.info.setdefault(_PENDING, []).append(
+            (self.session.sync_session.get_nested_transaction(), event_values(event)))
 
     async def for_order(self, code: str) -> list[Event]:
         """An order's history, oldest first."""
@@ -43,5 +87,6 @@ class EventRepository:
         return await self._where(EventRow.at >= start, EventRow.at < end)
 
     async def _where(self, *conditions: Any) -> list[Event]:
+        await write_events(self.session)
         query = select(EventRow).where(*conditions).order_by(EventRow.at, EventRow.id)
         return [to_event(row) for row in (await self.session.execute(query)).scalars()]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
 from storage.records import ChannelAccount, Membership, Person, Role
 from storage.repositories._sql import insert
-from storage.tables import ChannelAccountRow, MembershipRow, PersonRow
+from storage.tables import ChannelAccountRow, DialogRow, MembershipRow, PersonRow
 
 _PERSON = PersonRow.__table__
 _FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
@@ -38,6 +38,25 @@ class PeopleRepository:
                         ChannelAccountRow.external_id == external_id))
         row = (await self.session.execute(query)).first()
         return _person(row) if row else None
+
+    async def by_channel_with_dialog(self, channel: str, external_id: str
+                                     ) -> tuple[Person | None, dict[str, Any] | None]:
+        """`by_channel` and the account's dialog state in one query (both may be missing).
+
+        A turn needs both; one statement instead of two is a round trip less on every message.
+        """
+        account = ChannelAccountRow.__table__
+        state = select(DialogRow.__table__.c.state).where(
+            DialogRow.__table__.c.channel == channel,
+            DialogRow.__table__.c.external_id == external_id).scalar_subquery()
+        one = select(literal(1).label("one")).subquery("one")
+        query = (select(state.label("dialog_state"), *_PERSON.c).select_from(one)
+                 .outerjoin(account, and_(account.c.channel == channel,
+                                          account.c.external_id == external_id))
+                 .outerjoin(_PERSON, _PERSON.c.id == account.c.person_id))
+        row = (await self.session.execute(query)).one()
+        person = _person(row) if row.id is not None else None
+        return person, dict(row.dialog_state) if row.dialog_state is not None else None
 
     async def upsert(self, person: Person) -> Person:
         """Insert, or update by id or else by staff code; returns the person with its id."""

@@ -24,7 +24,7 @@ from domain.points import FALSE_REPORT, PointsRules
 from storage.clock import Clock
 from storage.records import OutboxMessage, Role
 from storage.repositories._sql import claim, dialect_name, insert
-from storage.repositories.events import event_row, to_event
+from storage.repositories.events import event_values, to_event, write_events
 from storage.repositories.orders import _COLUMNS, to_order
 from storage.tables import (
     ChannelAccountRow,
@@ -129,11 +129,6 @@ def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
            f"julianday({compiler.process(early, **kw)})) * 86400.0)"
 
 
-def event_values(event: Event) -> dict[str, Any]:
-    row = event_row(event)
-    return {c.name: getattr(row, c.name) for c in _E.columns if c.name != "id"}
-
-
 def _at(moment: datetime) -> Any:
     return literal(moment, UTCDateTime())
 
@@ -177,10 +172,12 @@ class PublishingRepository:
 
     async def record(self, events: list[Event]) -> None:
         """Append many events in one statement (the ORM would insert them one by one)."""
+        await write_events(self.session)
         if events:
             await self.session.execute(_E.insert(), [event_values(e) for e in events])
 
     async def histories(self, codes: Collection[str]) -> dict[str, list[Event]]:
+        await write_events(self.session)
         found: dict[str, list[Event]] = defaultdict(list)
         query = (select(EventRow).where(EventRow.order_code.in_(list(codes)))
                  .order_by(EventRow.at, EventRow.id))
@@ -211,6 +208,7 @@ class PublishingRepository:
     async def wall(self, grid_codes: Collection[str] | None = None,
                    categories: Collection[str] | None = None, limit: int = 50) -> list[dict]:
         """The newest entries, as published, of some grids and categories."""
+        await write_events(self.session)
         query = select(_O.c.code).where(_O.c.published_at.is_not(None))
         if grid_codes is not None:
             query = query.where(_O.c.grid_code.in_(list(grid_codes)))
@@ -229,6 +227,7 @@ class PublishingRepository:
     async def highlights(self, start: datetime, end: datetime,
                          per_community: int = 3) -> dict[str, list[dict]]:
         """The best published entries of the period in each community (data["rank"], then news)."""
+        await write_events(self.session)
         community = _E.c.data["community"].as_string()
         ranked = select(community.label("community"), _E.c.data, func.row_number().over(
             partition_by=community,
@@ -257,6 +256,7 @@ class PublishingRepository:
     async def figures(self, start: datetime, end: datetime, now: datetime
                       ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
         """Per reported grid: `domain.metrics` figures of [start, end), and the new orders."""
+        await write_events(self.session)
         if dialect_name(self.session) == "postgresql":
             # Compiling these plans to machine code costs more than running them.
             await self.session.execute(sa.text("SET LOCAL jit = off"))
@@ -286,6 +286,7 @@ class PublishingRepository:
 
     async def red_listed(self) -> list[OpenOrder]:
         """Open orders put on the red list (督办: still overdue days after the notice)."""
+        await write_events(self.session)
         listed = sa.exists().where(_E.c.order_code == _O.c.code, _E.c.kind == "red_listed")
         query = (select(_O.c.code, _O.c.category, _O.c.state, _O.c.grid_code, _O.c.unit_code,
                         _O.c.resolve_due).where(_O.c.state.in_(OPEN), listed)
@@ -295,6 +296,7 @@ class PublishingRepository:
     async def rider_points(self, start: datetime, end: datetime, now: datetime,
                            rules: PointsRules = POINTS) -> dict[int, tuple[str, int]]:
         """先锋指数 of [start, end) for riders with an opt-in nickname: id → (nickname, points)."""
+        await write_events(self.session)
         nicknames = dict((await self.session.execute(_riders())).all())
         if not nicknames:
             return {}

@@ -1,7 +1,11 @@
 """Bad input gets a clear answer and changes nothing; a restart loses nothing."""
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from bot.services import build_chat
+from domain import orders
+from handlers.dialog import COMMANDS
 from handlers.messages import Inbound, Kind, Sender
 from tests import scenarios
 from tests.handlers.conftest import CoreTalk
@@ -113,3 +117,33 @@ async def test_a_voice_note_without_transcript_stands_as_the_description(talk, p
     await talk.press("resident", "skip:")
     summary = (await talk.location("resident", *point))[-1]
     assert "语音留言" in summary.text
+
+
+
+async def test_a_message_that_fails_half_way_changes_nothing_and_is_not_handled_twice(
+        services, talk, point, monkeypatch):
+    code = await scenarios.resident_files_rubbish(talk, "resident", point)
+    await talk.text("resident", "/report")
+
+    async def writes_then_breaks(turn):
+        order = await turn.uow.orders.get(code)
+        await turn.uow.orders.save(order)
+        turn.uow.events.add(orders.remark(order, "commented", turn.now, reason="half"))
+        turn.say("never sent")
+        raise RuntimeError("a bug")
+
+    async def state():
+        async with services.uow() as uow:
+            version = (await uow.session.execute(
+                text("SELECT version FROM work_order WHERE code = :c"), {"c": code})).scalar()
+            return (version, await uow.events.for_order(code),
+                    await uow.dialogs.get(talk.channel, "resident"))
+
+    before = await state()
+    monkeypatch.setitem(COMMANDS, "broken", writes_then_breaks)
+    answer = await talk.text("resident", "/broken", update_id="u-broken")
+    assert [a.text for a in answer] == ["抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"]
+    assert await talk.text("resident", "/broken", update_id="u-broken") == []   # redelivered
+    after = await state()
+    assert after[:2] == before[:2]
+    assert after[2]["step"] == before[2]["step"]      # the report goes on where it stood

@@ -71,6 +71,39 @@ async def test_an_order_and_its_events_are_written_together_or_not_at_all(uow: U
         assert await uow.events.for_order(order.code) == []
 
 
+async def test_events_added_in_a_rolled_back_savepoint_are_not_written(uow: UnitOfWork):
+    reporter, _ = await _people(uow)
+    order = _order("WG-20261123-0001", reporter, uow.clock.now())
+    submitted = orders.submit(order)
+    async with uow:
+        uow.orders.add(order)
+        uow.events.add(submitted)
+        savepoint = await uow.session.begin_nested()
+        uow.events.add(orders.remark(order, "commented", uow.clock.now(), reason="undone"))
+        await savepoint.rollback()
+        kept = await uow.session.begin_nested()
+        commented = orders.remark(order, "commented", uow.clock.now(), reason="kept")
+        uow.events.add(commented)
+        await kept.commit()
+        await uow.commit()
+    async with uow:
+        assert await uow.events.for_order(order.code) == [submitted, commented]
+
+
+async def test_a_whole_rolled_back_transaction_writes_no_events(uow: UnitOfWork):
+    reporter, _ = await _people(uow)
+    order = _order("WG-20261123-0001", reporter, uow.clock.now())
+    async with uow:
+        uow.orders.add(order)
+        await uow.commit()
+    async with uow:
+        uow.events.add(orders.submit(order))
+        await uow.rollback()
+        await uow.commit()
+    async with uow:
+        assert await uow.events.for_order(order.code) == []
+
+
 async def test_a_dispatched_order_is_saved_with_its_history(uow: UnitOfWork, clock: FixedClock):
     reporter, leader = await _people(uow)
     order = _order("WG-20261123-0001", reporter, clock.now())

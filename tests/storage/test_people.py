@@ -43,6 +43,21 @@ async def test_a_platform_account_leads_to_its_person(uow: UnitOfWork):
         assert [a.channel for a in await uow.people.accounts(courier.id)] == ["telegram"]
 
 
+async def test_a_turn_reads_the_person_and_the_dialog_of_an_account_together(uow: UnitOfWork):
+    async with uow:
+        courier = await uow.people.upsert(Person(name="王骑手"))
+        await uow.people.link(courier.id, "telegram", "5550001")
+        await uow.dialogs.put("telegram", "5550001", {"step": "report.describe"})
+        await uow.dialogs.put("telegram", "stranger", {"step": "onboarding.name"})
+        await uow.commit()
+    async with uow:
+        assert await uow.people.by_channel_with_dialog("telegram", "5550001") == (
+            courier, {"step": "report.describe"})
+        assert await uow.people.by_channel_with_dialog("telegram", "stranger") == (
+            None, {"step": "onboarding.name"})
+        assert await uow.people.by_channel_with_dialog("wechat", "5550001") == (None, None)
+
+
 async def test_an_account_linked_again_moves_to_the_new_person(uow: UnitOfWork):
     async with uow:
         old = await uow.people.upsert(Person(name="旧号"))
