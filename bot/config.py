@@ -33,7 +33,7 @@ class Settings(BaseSettings):
 
     # Telegram: a channel is on when its token is set.
     telegram_token: str | None = None
-    telegram_library: Literal["ptb", "aiogram"] = "aiogram"   # the faster one: bench/README.md
+    telegram_library: Literal["ptb", "aiogram"] = "ptb"   # the faster one: bench/README.md
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None

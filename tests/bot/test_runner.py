@@ -3,17 +3,19 @@ import asyncio
 from contextlib import AsyncExitStack
 
 import httpx
+import pytest
 
 from bot.config import Settings
 from bot.runner import assemble
 from tests.fakes.telegram_api import TelegramEmulator
 
 
-async def test_a_configured_telegram_channel_answers_through_the_whole_runtime(tmp_path):
+@pytest.mark.parametrize("library", ["ptb", "aiogram"])
+async def test_a_configured_telegram_channel_answers_through_the_whole_runtime(tmp_path, library):
     async with TelegramEmulator() as tg, AsyncExitStack() as stack:
         settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", media_dir=tmp_path,
                             telegram_token=tg.token, telegram_api_url=tg.base_url,
-                            telegram_library="aiogram")
+                            telegram_library=library)
         runtime = await assemble(settings, stack, demo=True)
         assert [s.channel for s in runtime.senders] == ["telegram"]
         assert {job.id for job in runtime.scheduler.get_jobs()} >= {"sweep:overdue",
