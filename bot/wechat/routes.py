@@ -21,6 +21,29 @@ def forbidden(why: Refused) -> Response:
     return PlainTextResponse("forbidden", status_code=403)
 
 
+def callback_endpoint(channel, chat: Chat, platform: str, empty: str):
+    """The POST callback both WeChat platforms share: open, answer passively, seal.
+
+    A callback that could not be handled (a photo not fetched yet) answers 503, so the
+    platform retries it; `empty` is what each platform wants when there is no passive reply.
+    """
+    async def callback(request: Request) -> Response:
+        query = CallbackQuery.of(request.query_params)
+        try:
+            xml = channel.crypto.open(query, await request.body())
+        except Refused as why:
+            return forbidden(why)
+        try:
+            reply = await channel.answer(xml, chat)
+        except (DeliveryError, OSError, httpx.HTTPError) as trouble:
+            log.warning("%s callback not handled, it will be retried: %r", platform, trouble)
+            return PlainTextResponse("retry", status_code=503)
+        if reply is None:
+            return PlainTextResponse(empty)
+        return Response(channel.crypto.seal(query, reply), media_type="application/xml")
+    return callback
+
+
 def wechat_router(channel: WeChatChannel, chat: Chat, path: str = PATH) -> APIRouter:
     """Mount with `app.include_router(wechat_router(channel, chat))`; its URL is `path`."""
     router = APIRouter()
@@ -34,21 +57,7 @@ def wechat_router(channel: WeChatChannel, chat: Chat, path: str = PATH) -> APIRo
             return forbidden(why)
         return PlainTextResponse(query.echostr)
 
-    @router.post(path, include_in_schema=False)
-    async def callback(request: Request) -> Response:
-        query = CallbackQuery.of(request.query_params)
-        try:
-            xml = channel.crypto.open(query, await request.body())
-        except Refused as why:
-            return forbidden(why)
-        try:
-            reply = await channel.answer(xml, chat)
-        except (DeliveryError, OSError, httpx.HTTPError) as trouble:
-            # A photo that could not be fetched yet: WeChat retries the callback.
-            log.warning("公众号 callback not handled, WeChat will retry: %r", trouble)
-            return PlainTextResponse("retry", status_code=503)
-        if reply is None:
-            return PlainTextResponse("success")
-        return Response(channel.crypto.seal(query, reply), media_type="application/xml")
+    router.add_api_route(path, callback_endpoint(channel, chat, "公众号", empty="success"),
+                         methods=["POST"], include_in_schema=False)
 
     return router

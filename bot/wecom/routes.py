@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from bot.telegram.transport import DeliveryError
 from bot.wechat.crypto import CallbackQuery, Refused
-from bot.wechat.routes import forbidden
+from bot.wechat.routes import callback_endpoint, forbidden
 from bot.wecom.channel import WeComChannel
 from handlers.chat import Chat
 
@@ -29,20 +27,7 @@ def wecom_router(channel: WeComChannel, chat: Chat, path: str = PATH) -> APIRout
             return forbidden(why)
         return PlainTextResponse(echo)
 
-    @router.post(path, include_in_schema=False)
-    async def callback(request: Request) -> Response:
-        query = CallbackQuery.of(request.query_params)
-        try:
-            xml = channel.crypto.open(query, await request.body())
-        except Refused as why:
-            return forbidden(why)
-        try:
-            reply = await channel.answer(xml, chat)
-        except (DeliveryError, OSError, httpx.HTTPError) as trouble:
-            log.warning("WeCom callback not handled, WeCom will retry: %r", trouble)
-            return PlainTextResponse("retry", status_code=503)
-        if reply is None:
-            return PlainTextResponse("")
-        return Response(channel.crypto.seal(query, reply), media_type="application/xml")
+    router.add_api_route(path, callback_endpoint(channel, chat, "WeCom", empty=""),
+                         methods=["POST"], include_in_schema=False)
 
     return router
