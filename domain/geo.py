@@ -78,3 +78,15 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     )
     return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def box_around(point: tuple[float, float], radius_m: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) in degrees: a box holding every point within `radius_m`.
+
+    For index-friendly "near" queries: the box is cheap to test in SQL, the exact distance is
+    then checked on the few points inside it. Slightly generous (the sphere's 1° of latitude).
+    """
+    lat, lng = point
+    d_lat = math.degrees(radius_m / _EARTH_RADIUS_M)
+    d_lng = d_lat / max(math.cos(math.radians(lat)), 1e-6)
+    return lat - d_lat, lng - d_lng, lat + d_lat, lng + d_lng

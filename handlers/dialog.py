@@ -138,12 +138,17 @@ class Turn(Work):
         sender = self.inbound.sender
         self.replies.append(Outbound(sender.channel, sender.external_id, text, tuple(choices)))
 
-    async def flush(self) -> list[OutboxMessage]:
-        """The answers first, then what others are owed, all in the turn's transaction."""
+    def settle(self) -> list[OutboxMessage]:
+        """Everything the turn owes as outbox rows, the answers first (not yet written)."""
         person_id = self.person.id if self.person else None
         self.owed[:0] = [OutboxMessage(r.channel, r.external_id, r.as_payload(),
                                        person_id=person_id) for r in self.replies]
         self.replies = []
+        return self.owed
+
+    async def flush(self) -> list[OutboxMessage]:
+        """The answers first, then what others are owed, all in the turn's transaction."""
+        self.settle()
         return await super().flush()
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from domain import orders
 from domain.categories import HandlingLevel
 from domain.deadlines import due_for
-from domain.geo import distance_m
+from domain.geo import box_around, distance_m
 from domain.grids import Level
 from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
 from handlers import texts
@@ -141,6 +141,9 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     """提单, then 派单 at once when routing decided; otherwise the order waits in a queue."""
     deps, now = work.deps, work.now
     category = deps.taxonomy.get(draft.category)
+    # Who will hold it is looked up first, so that the new order is written once, dispatched.
+    unit = _handling_unit(work, draft, category.level)
+    holder = await holder_of(work, unit)
     order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
@@ -149,8 +152,6 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     if draft.voice:
         event = replace(event, data={**event.data, "voice": draft.voice})
     work.uow.events.add(event)
-    unit = _handling_unit(work, draft, category.level)
-    holder = await holder_of(work, unit)
     if unit.startswith(QUEUE) or holder is None:
         order.unit_code = unit if unit.startswith(QUEUE) else QUEUE + unit
         order.assignee_id = await holder_of(work, order.unit_code)
@@ -226,9 +227,10 @@ async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
     if draft.lat is None or draft.category is None:
         return None
     limits = work.deps.limits
-    for order in await work.uow.orders.open_near(draft.category, work.now - limits.metoo_window):
-        if order.lat is not None and distance_m((order.lat, order.lng), (draft.lat, draft.lng)) \
-                <= limits.metoo_radius_m:
+    here = (draft.lat, draft.lng)
+    for order in await work.uow.orders.open_near(draft.category, work.now - limits.metoo_window,
+                                                 box_around(here, limits.metoo_radius_m)):
+        if distance_m((order.lat, order.lng), here) <= limits.metoo_radius_m:
             return order
     return None
 
@@ -349,9 +351,7 @@ async def close_unrated(work: Work, code: str) -> WorkOrder:
 
 
 async def orders_per_hour(work: Work, person_id: int) -> int:
-    recent = await work.uow.orders.reported_by(person_id, limit=50)
-    since = work.now - timedelta(hours=1)
-    return sum(1 for o in recent if o.created_at >= since)
+    return await work.uow.orders.count_reported_since(person_id, work.now - timedelta(hours=1))
 
 
 OPEN = (State.SUBMITTED, State.DISPATCHED, State.ACCEPTED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -133,6 +133,18 @@ class InboundRepository:
             statement.on_conflict_do_nothing().returning(InboundRow.channel))
         return result.first() is None
 
+    async def first_seen(self, updates: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Record several (channel, update id) in one statement; returns those new until now."""
+        if not updates:
+            return set()
+        now = self.clock.now()
+        statement = insert(self.session, InboundRow.__table__).values(
+            [{"channel": channel, "external_id": str(external_id), "received_at": now}
+             for channel, external_id in updates])
+        result = await self.session.execute(statement.on_conflict_do_nothing().returning(
+            InboundRow.channel, InboundRow.external_id))
+        return {(row.channel, row.external_id) for row in result}
+
     async def forget_before(self, cutoff: datetime) -> None:
         """Drop records older than any redelivery could be."""
         await self.session.execute(delete(InboundRow).where(InboundRow.received_at < cutoff))
@@ -158,6 +170,23 @@ class DialogRepository:
             set_={"state": statement.excluded.state,
                   "updated_at": statement.excluded.updated_at}))
 
+    async def put_all(self, states: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Several accounts' dialogs in one statement (a batch of turns)."""
+        if not states:
+            return
+        now = self.clock.now()
+        statement = insert(self.session, DialogRow.__table__).values(
+            [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
+             for (channel, external_id), state in states.items()])
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={"state": statement.excluded.state,
+                  "updated_at": statement.excluded.updated_at}))
+
     async def clear(self, channel: str, external_id: str) -> None:
-        await self.session.execute(delete(DialogRow).where(
-            DialogRow.channel == channel, DialogRow.external_id == external_id))
+        await self.clear_all([(channel, external_id)])
+
+    async def clear_all(self, accounts: list[tuple[str, str]]) -> None:
+        if accounts:
+            await self.session.execute(delete(DialogRow).where(
+                tuple_(DialogRow.channel, DialogRow.external_id).in_(accounts)))

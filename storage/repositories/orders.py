@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import Satisfaction, State, Urgency, WorkOrder, order_code
@@ -52,6 +52,10 @@ class OrderRepository:
     def __init__(self, session: AsyncSession, clock: Clock):
         self.session, self.clock = session, clock
         self._versions: dict[str, int] = {}
+        # Orders added in this unit of work whose INSERT has not been flushed yet: saving one
+        # updates the pending row instead of flushing it and sending an UPDATE after it.
+        self._added: dict[str, WorkOrderRow] = {}
+        self._followed: set[str] = set()
 
     async def get(self, code: str) -> WorkOrder | None:
         query = select(*_COLUMNS).where(_ORDER.c.code == code)
@@ -60,14 +64,21 @@ class OrderRepository:
 
     def add(self, order: WorkOrder) -> None:
         """A new order; written at commit (or the next query) together with its events."""
-        self.session.add(WorkOrderRow(**order_values(order), version=1))
+        row = WorkOrderRow(**order_values(order), version=1)
+        self.session.add(row)
         self._versions[order.code] = 1
+        self._added[order.code] = row
 
     async def save(self, order: WorkOrder) -> None:
         """Write back an order loaded or added in this unit of work; raises `StaleOrder`."""
         version = self._versions.get(order.code)
         if version is None:
             raise ValueError(f"order {order.code} was not loaded in this unit of work")
+        pending = self._added.get(order.code)
+        if pending is not None and pending in self.session.sync_session.new:
+            for name, value in order_values(order).items():
+                setattr(pending, name, value)
+            return
         await self.session.flush()
         result = await self.session.execute(
             update(_ORDER)
@@ -110,12 +121,24 @@ class OrderRepository:
                  .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
         return [self._loaded(row) for row in (await self.session.execute(query)).all()]
 
+    async def count_reported_since(self, person_id: int, since: datetime) -> int:
+        """How many orders a person filed since `since`: the flood limit's count."""
+        query = select(func.count()).select_from(_ORDER).where(
+            _ORDER.c.reporter_id == person_id, _ORDER.c.created_at >= since)
+        await self.session.flush()
+        return (await self.session.execute(query)).scalar_one()
+
     async def open_near(self, category: str, since: datetime,
-                        limit: int = 200) -> list[WorkOrder]:
-        """Orders of a category filed since `since` and not yet final: me-too candidates."""
+                        box: tuple[float, float, float, float], limit: int = 50
+                        ) -> list[WorkOrder]:
+        """Orders of a category filed since `since`, not yet final, pinned inside `box`
+        ((south, west, north, east), see `domain.geo.box_around`): me-too candidates."""
+        south, west, north, east = box
         open_states = [state.value for state in State if not state.is_final]
         query = (select(*_COLUMNS).where(_ORDER.c.category == category,
                                          _ORDER.c.created_at >= since,
+                                         _ORDER.c.lat.between(south, north),
+                                         _ORDER.c.lng.between(west, east),
                                          _ORDER.c.state.in_(open_states))
                  .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
         return [self._loaded(row) for row in (await self.session.execute(query)).all()]
@@ -127,9 +150,12 @@ class OrderRepository:
         await self.session.flush()
         result = await self.session.execute(
             statement.on_conflict_do_nothing().returning(OrderFollowerRow.person_id))
+        self._followed.add(code)
         return result.first() is not None
 
     async def followers(self, code: str) -> list[int]:
+        if code in self._added and code not in self._followed:
+            return []   # filed in this very transaction: nobody could have followed it yet
         query = (select(OrderFollowerRow.person_id).where(OrderFollowerRow.order_code == code)
                  .order_by(OrderFollowerRow.since, OrderFollowerRow.person_id))
         return list((await self.session.execute(query)).scalars())

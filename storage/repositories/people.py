@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, literal, select, update
+from sqlalchemy import and_, delete, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -57,6 +57,28 @@ class PeopleRepository:
         row = (await self.session.execute(query)).one()
         person = _person(row) if row.id is not None else None
         return person, dict(row.dialog_state) if row.dialog_state is not None else None
+
+    async def by_channels_with_dialogs(self, accounts: list[tuple[str, str]]
+                                       ) -> dict[tuple[str, str], tuple[Person | None,
+                                                                         dict[str, Any] | None]]:
+        """`by_channel_with_dialog` for a batch of accounts: two statements for all of them."""
+        found: dict[tuple[str, str], tuple[Person | None, dict[str, Any] | None]] = {
+            account: (None, None) for account in accounts}
+        if not accounts:
+            return found
+        account = ChannelAccountRow.__table__
+        people = (select(account.c.channel, account.c.external_id.label("account_id"), *_PERSON.c)
+                  .join(_PERSON, _PERSON.c.id == account.c.person_id)
+                  .where(tuple_(account.c.channel, account.c.external_id).in_(accounts)))
+        for row in await self.session.execute(people):
+            found[(row.channel, row.account_id)] = (_person(row), None)
+        dialog = DialogRow.__table__
+        states = select(dialog.c.channel, dialog.c.external_id, dialog.c.state).where(
+            tuple_(dialog.c.channel, dialog.c.external_id).in_(accounts))
+        for row in await self.session.execute(states):
+            key = (row.channel, row.external_id)
+            found[key] = (found[key][0], dict(row.state))
+        return found
 
     async def upsert(self, person: Person) -> Person:
         """Insert, or update by id or else by staff code; returns the person with its id."""

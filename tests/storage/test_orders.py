@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from domain import orders
+from domain.geo import box_around
 from domain.orders import Due, Satisfaction, State, Urgency, WorkOrder
 from storage.clock import FixedClock
 from storage.records import Person
@@ -213,12 +214,32 @@ async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(uow
                                                                             clock: FixedClock):
     reporter, leader = await _people(uow)
     now = clock.now()
-    recent, closed, old, other = (_order(f"WG-20261123-000{n}", reporter, now) for n in range(1, 5))
+    recent, closed, old, other, far = (_order(f"WG-20261123-000{n}", reporter, now)
+                                       for n in range(1, 6))
     old.created_at = now - timedelta(days=2)
     other.category = "市容环境/垃圾"
+    far.lat += 0.01                     # ~1.1 km north
     orders.mark_invalid(closed, leader, "重复上报", now)
     async with uow:
-        for order in (recent, closed, old, other):
+        for order in (recent, closed, old, other, far):
             uow.orders.add(order)
-        candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1))
+        candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
+                                                box_around((recent.lat, recent.lng), 100))
     assert candidates == [recent]
+
+
+async def test_a_near_order_is_found_however_many_newer_ones_the_city_has(uow: UnitOfWork,
+                                                                          clock: FixedClock):
+    """The candidates are chosen by place in SQL, not the city's newest few filtered after."""
+    reporter, _ = await _people(uow)
+    now = clock.now()
+    near = _order("WG-20261123-0001", reporter, now - timedelta(hours=3))
+    async with uow:
+        uow.orders.add(near)
+        for n in range(2, 302):         # 300 newer reports of the same kind, 2-30 km away
+            elsewhere = _order(f"WG-20261123-{n:04d}", reporter, now - timedelta(minutes=n))
+            elsewhere.lat += 0.02 + n * 0.001
+            uow.orders.add(elsewhere)
+        candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
+                                                box_around((near.lat + 0.0005, near.lng), 100))
+    assert [order.code for order in candidates] == ["WG-20261123-0001"]
