@@ -9,6 +9,7 @@ reaching it. `run_load` is the reusable harness: hand it another handler to load
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import multiprocessing as mp
 import os
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from bot.telegram import Receive, Transport, make_transport
 from handlers.messages import Inbound, Outbound
@@ -124,6 +126,10 @@ def _measure(injected: dict[int, list[float]], tg: TelegramEmulator, replies_per
         latencies += [(done - sent) * 1000 for sent, done in zip(times, answered)]
         last = max([last, *answered])
     seconds = last - started
+    if os.environ.get("GRIDBOT_BENCH_TIMELINE"):   # (sent, latency) pairs, to find stalls
+        Path(os.environ["GRIDBOT_BENCH_TIMELINE"]).write_text(json.dumps(sorted(
+            (sent - started, (done - sent) * 1000) for chat, times in injected.items()
+            for sent, done in zip(times, replies[chat][replies_per_update - 1::replies_per_update]))))
     p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
     return Result(updates, len(latencies), round(seconds, 3),
                   round(len(latencies) / seconds if seconds else 0.0, 1), p50, p99)

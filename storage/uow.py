@@ -1,11 +1,13 @@
 """The unit of work: one session, one transaction, every repository on it."""
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +32,7 @@ from storage.repositories.publishing import PublishingRepository
 class _Open:
     session: AsyncSession
     token: Token[Mapping[UnitOfWork, _Open]]
+    turn: asyncio.Lock | None
     grids: GridRepository
     people: PeopleRepository
     memberships: MembershipRepository
@@ -47,6 +50,27 @@ _OPEN: ContextVar[Mapping[UnitOfWork, _Open]] = ContextVar("open_units_of_work",
                                                            default=MappingProxyType({}))
 
 
+# SQLite: one lock per engine and event loop, taken for the whole transaction. The one pooled
+# connection alone would serialise transactions too, but its queue lets a task that just gave
+# the connection back take it again at once: a busy chat then kept the outbox sender waiting
+# for seconds. asyncio.Lock serves waiters in arrival order.
+_TURNS: weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _turn_lock(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    locks = _TURNS.setdefault(bind.sync_engine, {})
+    loop = asyncio.get_running_loop()
+    if loop not in locks:
+        for old in [old for old in locks if old.is_closed()]:
+            del locks[old]
+        locks[loop] = asyncio.Lock()
+    return locks[loop]
+
+
 class UnitOfWork:
     """`async with uow:` opens a transaction; leaving without `await uow.commit()` rolls back."""
 
@@ -57,12 +81,21 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self.is_open:
             raise RuntimeError("this unit of work is already open in this task")
+        turn = _turn_lock(self._sessions)
+        if turn is not None:
+            await turn.acquire()
         session = self._sessions()
-        await session.begin()
+        try:
+            await session.begin()
+        except BaseException:
+            await session.close()
+            if turn is not None:
+                turn.release()
+            raise
         opened: dict[UnitOfWork, _Open] = dict(_OPEN.get())
         token = _OPEN.set(MappingProxyType(opened))
         opened[self] = _Open(
-            session=session, token=token,
+            session=session, token=token, turn=turn,
             grids=GridRepository(session),
             people=PeopleRepository(session, self.clock),
             memberships=MembershipRepository(session),
@@ -82,7 +115,11 @@ class UnitOfWork:
         try:
             await state.session.rollback()
         finally:
-            await state.session.close()
+            try:
+                await state.session.close()
+            finally:
+                if state.turn is not None:
+                    state.turn.release()
 
     async def commit(self) -> None:
         await write_events(self.session)
