@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.sqlite_driver import OneTripDBAPI
+from storage.sqlite_driver import BUSY_TIMEOUT_MS, OneTripDBAPI
 
 DEFAULT_URL = "sqlite+aiosqlite:///gridbot.db"
-BUSY_TIMEOUT_MS = 5000
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",

@@ -1,9 +1,17 @@
-"""SQLAlchemy's aiosqlite adapter, with one trip to the database thread per statement.
+"""SQLAlchemy's aiosqlite adapter, running SQLite on the event loop's thread unless it must wait.
 
-The stock adapter awaits aiosqlite four times per statement (open a cursor, execute, fetch all,
-close), and each await is a hand-off to aiosqlite's thread and back through the event loop:
-about 0.1 ms each here, most of a statement's cost. This cursor does all four in one call
-run on that thread. It leans on aiosqlite's `Connection._execute` (run a function on the
+A SQLite statement here takes microseconds; handing it to aiosqlite's thread and back costs
+~0.1-0.3 ms (a queue, a thread wake-up, a wake-up of the loop), and as long again as whatever
+else the loop runs before it resumes the transaction. So this adapter runs statements, COMMIT
+and ROLLBACK directly on the sqlite3 connection. The one thing that may wait is BEGIN: every
+transaction begins IMMEDIATE (storage.db), taking the write lock up front, and another process
+may hold it. BEGIN is therefore first tried without waiting (busy_timeout 0), and only if the
+lock is taken does it go to aiosqlite's thread to wait there (busy_timeout), not on the loop.
+Once begun, a transaction holds the lock and nothing in it waits for anyone.
+
+What this gives up: a long statement (a digest over a big SQLite file) holds the loop for as
+long as it runs. SQLite is the single-process, small-deployment database here; PostgreSQL is
+for large ones. It leans on aiosqlite's `Connection._execute` (run a function on the
 connection's thread) and `_conn` (the sqlite3 connection), both there since aiosqlite 0.1.
 """
 from __future__ import annotations
@@ -20,6 +28,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+BUSY_TIMEOUT_MS = 5000   # how long a BEGIN waits for another process's write lock
 
 
 class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -64,12 +74,29 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _trip(self, many: bool, operation: Any, parameters: Any) -> None:
         try:
-            await_(self._connection._execute(self._run, many, operation, parameters))
+            if not _begins(operation):
+                await_(_at_once(self._run, many, operation, parameters))
+            elif not await_(_tried(self._begin_at_once, operation)):
+                await_(self._connection._execute(self._run, many, operation, parameters))
         except Exception as error:  # noqa: BLE001 — re-raised as the DBAPI error, as stock
             self._adapt_connection._handle_exception(error)
 
+    def _begin_at_once(self, operation: str) -> bool:
+        """BEGIN without waiting; False when another process holds the write lock."""
+        connection: sqlite3.Connection = self._connection._conn
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            self._run(False, operation, ())
+            return True
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            return False
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={self._adapt_connection.busy_timeout_ms}")
+
     def _run(self, many: bool, operation: Any, parameters: Any) -> None:
-        """On aiosqlite's thread: the whole statement, start to end."""
+        """The whole statement, start to end (on whichever thread calls it)."""
         cursor: sqlite3.Cursor = self._connection._conn.cursor()
         try:
             (cursor.executemany if many else cursor.execute)(operation, parameters)
@@ -80,9 +107,39 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             cursor.close()
 
 
+async def _tried(attempt: Any, *args: Any) -> bool:
+    return attempt(*args)
+
+
+async def _at_once(run: Any, *args: Any) -> None:
+    """Run on the loop's thread, as an await: SQLAlchemy's async API checks that one happened,
+    and a coroutine that never suspends costs a greenlet switch, not a trip through the loop."""
+    run(*args)
+
+
+def _begins(operation: str) -> bool:
+    return operation.lstrip()[:5].upper() == "BEGIN"
+
+
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = _OneTripCursor
+    busy_timeout_ms = BUSY_TIMEOUT_MS
+
+    def commit(self) -> None:
+        self._finish(sqlite3.Connection.commit)
+
+    def rollback(self) -> None:
+        self._finish(sqlite3.Connection.rollback)
+
+    def _finish(self, how: Any) -> None:
+        connection = self._connection._connection
+        if connection is None:
+            return
+        try:
+            await_(_at_once(how, connection))
+        except Exception as error:  # noqa: BLE001 — re-raised as the DBAPI error, as stock
+            self._handle_exception(error)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -92,5 +149,8 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         super().__init__(aiosqlite, sqlite3)
 
     def connect(self, *arg: Any, **kw: Any) -> _OneTripConnection:
+        # Statements run on the loop's thread, a waiting BEGIN on aiosqlite's: the pool and the
+        # unit of work's turn lock make sure one of them at a time uses the connection.
+        kw.setdefault("check_same_thread", False)
         stock = super().connect(*arg, **kw)
         return _OneTripConnection(self, stock._connection)

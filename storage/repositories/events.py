@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.orders import Event, State
+from storage.repositories.orders import ADDED, write_orders
 from storage.tables import EventRow
 
 _EVENT = EventRow.__table__
@@ -37,28 +38,31 @@ async def write_events(session: AsyncSession) -> None:
     """Insert the events added so far in one statement; call before reading events or committing.
 
     Events are buffered rather than added to the ORM: one executemany per turn instead of one
-    INSERT per event through the unit of work. The ORM is flushed first so that an order added
-    in this transaction exists before its events point at it.
+    INSERT per event through the unit of work. Orders added in this transaction (and anything
+    added through the ORM) are written first: events point at their order.
     """
+    await session.flush()
+    await write_orders(session)
     pending: list[tuple[SessionTransaction | None, dict[str, Any]]] = session.info.get(
         _PENDING, [])
     if not pending:
         return
     session.info[_PENDING] = []
-    await session.flush()
     await session.execute(_EVENT.insert(), [values for _, values in pending])
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    """Events added inside a transaction or savepoint that was rolled back are never written."""
-    pending = session.info.get(_PENDING)
-    if not pending:
-        return
-    if not previous.nested:
-        pending.clear()
-        return
-    pending[:] = [(where, values) for where, values in pending if not _within(where, previous)]
+    """Events and orders added inside a transaction or savepoint that was rolled back are
+    never written."""
+    for key in (_PENDING, ADDED):
+        pending = session.info.get(key)
+        if not pending:
+            continue
+        if not previous.nested:
+            pending.clear()
+            continue
+        pending[:] = [(where, item) for where, item in pending if not _within(where, previous)]
 
 
 def _within(where: SessionTransaction | None, savepoint: SessionTransaction) -> bool:

@@ -16,8 +16,9 @@ from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow
 
 _ORDER = WorkOrderRow.__table__
 _FIELDS = tuple(f.name for f in dataclasses.fields(WorkOrder))
-# Column attributes, not the bare table: the ORM then flushes added orders before reading.
-_COLUMNS = tuple(getattr(WorkOrderRow, name) for name in (c.name for c in _ORDER.columns))
+_COLUMNS = tuple(_ORDER.columns)
+# Orders added in a session but not yet written: (the savepoint it was added in, the order).
+ADDED = "gridbot_added_orders"
 DueField = Literal["sign_due", "resolve_due", "resolved_at"]
 
 
@@ -37,6 +38,21 @@ def order_values(order: WorkOrder) -> dict[str, Any]:
     return values
 
 
+async def write_orders(session: AsyncSession) -> None:
+    """Insert the orders added so far, as they stand now, in one statement.
+
+    Called before work orders are read and before events are written (they point at their
+    order). A new order is usually dispatched in the transaction that files it: buffering
+    writes it once, dispatched, instead of an INSERT through the ORM and an UPDATE after it.
+    """
+    added: list[tuple[Any, WorkOrder]] = session.info.get(ADDED, [])
+    if not added:
+        return
+    session.info[ADDED] = []
+    await session.execute(_ORDER.insert(),
+                          [{**order_values(order), "version": 1} for _, order in added])
+
+
 def to_order(row: Any) -> WorkOrder:
     values = {name: getattr(row, name) for name in _FIELDS}
     values["state"] = State(values["state"])
@@ -52,34 +68,30 @@ class OrderRepository:
     def __init__(self, session: AsyncSession, clock: Clock):
         self.session, self.clock = session, clock
         self._versions: dict[str, int] = {}
-        # Orders added in this unit of work whose INSERT has not been flushed yet: saving one
-        # updates the pending row instead of flushing it and sending an UPDATE after it.
-        self._added: dict[str, WorkOrderRow] = {}
+        self._filed_here: set[str] = set()
         self._followed: set[str] = set()
 
     async def get(self, code: str) -> WorkOrder | None:
+        await write_orders(self.session)
         query = select(*_COLUMNS).where(_ORDER.c.code == code)
         row = (await self.session.execute(query)).first()
         return self._loaded(row) if row else None
 
     def add(self, order: WorkOrder) -> None:
-        """A new order; written at commit (or the next query) together with its events."""
-        row = WorkOrderRow(**order_values(order), version=1)
-        self.session.add(row)
+        """A new order; written at commit (or before orders are next read) with its events."""
+        self.session.info.setdefault(ADDED, []).append(
+            (self.session.sync_session.get_nested_transaction(), order))
         self._versions[order.code] = 1
-        self._added[order.code] = row
+        self._filed_here.add(order.code)
 
     async def save(self, order: WorkOrder) -> None:
         """Write back an order loaded or added in this unit of work; raises `StaleOrder`."""
         version = self._versions.get(order.code)
         if version is None:
             raise ValueError(f"order {order.code} was not loaded in this unit of work")
-        pending = self._added.get(order.code)
-        if pending is not None and pending in self.session.sync_session.new:
-            for name, value in order_values(order).items():
-                setattr(pending, name, value)
-            return
-        await self.session.flush()
+        if any(added is order for _, added in self.session.info.get(ADDED, [])):
+            return   # not written yet: it will be, as it stands then
+        await write_orders(self.session)
         result = await self.session.execute(
             update(_ORDER)
             .where(_ORDER.c.code == order.code, _ORDER.c.version == version)
@@ -100,6 +112,7 @@ class OrderRepository:
     async def due(self, state: State, field: DueField, before: datetime,
                   limit: int = 100) -> list[WorkOrder]:
         """Orders in `state` whose `field` is at or before `before`, claimed for this worker."""
+        await write_orders(self.session)
         column = _ORDER.c[field]
         query = (select(*_COLUMNS).where(_ORDER.c.state == state.value, column <= before)
                  .order_by(column, _ORDER.c.code).limit(limit))
@@ -110,6 +123,7 @@ class OrderRepository:
                           states: Iterable[State] = (State.DISPATCHED, State.ACCEPTED),
                           limit: int = 50) -> list[WorkOrder]:
         """A handler's work, oldest first."""
+        await write_orders(self.session)
         query = (select(*_COLUMNS).where(_ORDER.c.assignee_id == person_id,
                                       _ORDER.c.state.in_([s.value for s in states]))
                  .order_by(_ORDER.c.created_at, _ORDER.c.code).limit(limit))
@@ -117,6 +131,7 @@ class OrderRepository:
 
     async def reported_by(self, person_id: int, limit: int = 20) -> list[WorkOrder]:
         """A reporter's orders, newest first."""
+        await write_orders(self.session)
         query = (select(*_COLUMNS).where(_ORDER.c.reporter_id == person_id)
                  .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
         return [self._loaded(row) for row in (await self.session.execute(query)).all()]
@@ -125,7 +140,7 @@ class OrderRepository:
         """How many orders a person filed since `since`: the flood limit's count."""
         query = select(func.count()).select_from(_ORDER).where(
             _ORDER.c.reporter_id == person_id, _ORDER.c.created_at >= since)
-        await self.session.flush()
+        await write_orders(self.session)
         return (await self.session.execute(query)).scalar_one()
 
     async def open_near(self, category: str, since: datetime,
@@ -133,6 +148,7 @@ class OrderRepository:
                         ) -> list[WorkOrder]:
         """Orders of a category filed since `since`, not yet final, pinned inside `box`
         ((south, west, north, east), see `domain.geo.box_around`): me-too candidates."""
+        await write_orders(self.session)
         south, west, north, east = box
         open_states = [state.value for state in State if not state.is_final]
         query = (select(*_COLUMNS).where(_ORDER.c.category == category,
@@ -147,14 +163,14 @@ class OrderRepository:
         """A me-too reporter follows the order; False when they already did."""
         statement = insert(self.session, OrderFollowerRow.__table__).values(
             order_code=code, person_id=person_id, since=self.clock.now())
-        await self.session.flush()
+        await write_orders(self.session)
         result = await self.session.execute(
             statement.on_conflict_do_nothing().returning(OrderFollowerRow.person_id))
         self._followed.add(code)
         return result.first() is not None
 
     async def followers(self, code: str) -> list[int]:
-        if code in self._added and code not in self._followed:
+        if code in self._filed_here and code not in self._followed:
             return []   # filed in this very transaction: nobody could have followed it yet
         query = (select(OrderFollowerRow.person_id).where(OrderFollowerRow.order_code == code)
                  .order_by(OrderFollowerRow.since, OrderFollowerRow.person_id))

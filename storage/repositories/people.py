@@ -12,6 +12,7 @@ from storage.repositories._sql import insert
 from storage.tables import ChannelAccountRow, DialogRow, MembershipRow, PersonRow
 
 _PERSON = PersonRow.__table__
+_MEMBER = MembershipRow.__table__
 _FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
            "created_at", "consent_at", "subscribed")
 
@@ -106,11 +107,11 @@ class PeopleRepository:
 
     async def accounts(self, person_id: int) -> list[ChannelAccount]:
         """Where a person can be reached, oldest account first."""
-        query = (select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id)
-                 .order_by(ChannelAccountRow.id))
-        return [ChannelAccount(row.channel, row.external_id, row.person_id, row.last_seen_at,
-                               row.window_sent)
-                for row in (await self.session.execute(query)).scalars()]
+        account = ChannelAccountRow.__table__
+        query = (select(account.c.channel, account.c.external_id, account.c.person_id,
+                        account.c.last_seen_at, account.c.window_sent)
+                 .where(account.c.person_id == person_id).order_by(account.c.id))
+        return [ChannelAccount(*row) for row in await self.session.execute(query)]
 
     async def _one(self, condition: Any) -> Person | None:
         row = (await self.session.execute(select(_PERSON).where(condition))).first()
@@ -134,20 +135,21 @@ class MembershipRepository:
             MembershipRow.role == Role(role).value))
 
     async def of_person(self, person_id: int) -> list[Membership]:
-        return await self._where(MembershipRow.person_id == person_id)
+        return await self._where(_MEMBER.c.person_id == person_id)
 
     async def of_grid(self, grid_code: str, role: Role | str | None = None) -> list[Membership]:
         if role is None:
-            return await self._where(MembershipRow.grid_code == grid_code)
-        return await self._where(MembershipRow.grid_code == grid_code,
-                                 MembershipRow.role == Role(role).value)
+            return await self._where(_MEMBER.c.grid_code == grid_code)
+        return await self._where(_MEMBER.c.grid_code == grid_code,
+                                 _MEMBER.c.role == Role(role).value)
 
     async def leader_of(self, grid_code: str) -> int | None:
         leaders = await self.of_grid(grid_code, Role.LEADER)
         return leaders[0].person_id if leaders else None
 
     async def _where(self, *conditions: Any) -> list[Membership]:
-        query = (select(MembershipRow).where(*conditions)
-                 .order_by(MembershipRow.person_id, MembershipRow.grid_code, MembershipRow.role))
-        return [Membership(row.person_id, row.grid_code, Role(row.role))
-                for row in (await self.session.execute(query)).scalars()]
+        member = _MEMBER
+        query = (select(member.c.person_id, member.c.grid_code, member.c.role).where(*conditions)
+                 .order_by(member.c.person_id, member.c.grid_code, member.c.role))
+        return [Membership(person_id, grid_code, Role(role))
+                for person_id, grid_code, role in await self.session.execute(query)]

@@ -94,3 +94,22 @@ async def test_a_photo_to_a_leader_goes_as_an_image_then_the_card(rig):
         str(picture)))
     assert [m.msgtype for m in rig.wecom_fake.sent] == ["image", "template_card"]
     assert list(rig.wecom_fake.uploads.values()) == [b"\xff\xd8report"]
+
+
+async def test_a_message_in_flight_is_not_made_due_again_when_the_person_writes(talk, rig):
+    """The sender has leased a reply and is sending it; the person writes again meanwhile.
+    Only messages held for the window are released: the leased one must not become claimable
+    by the new callback's passive reply, or it would arrive twice."""
+    await scenarios.onboard_resident(talk, "resident")
+    openid = OPENID + "resident"
+    await talk.drain()
+    async with rig.services.uow() as uow:
+        uow.outbox.add(OutboxMessage("wechat", openid, Outbound("wechat", openid, "处理中").as_payload()))
+        await uow.commit()
+    async with rig.services.uow() as uow:
+        leased = await uow.outbox.due(10, channels=["wechat"])   # the sender's claim
+        await uow.commit()
+    assert [m.payload["text"] for m in leased] == ["处理中"]
+    assert await rig.wechat.window.opened(openid) == 0
+    async with rig.services.uow() as uow:
+        assert await uow.outbox.due(10, channels=["wechat"]) == []
