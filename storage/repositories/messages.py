@@ -138,11 +138,13 @@ class InboundRepository:
         if not updates:
             return set()
         now = self.clock.now()
-        statement = insert(self.session, InboundRow.__table__).values(
-            [{"channel": channel, "external_id": str(external_id), "received_at": now}
-             for channel, external_id in updates])
-        result = await self.session.execute(statement.on_conflict_do_nothing().returning(
-            InboundRow.channel, InboundRow.external_id))
+        # One statement compiled once, many rows ("insertmanyvalues"), rather than a VALUES
+        # list built and compiled anew for every batch.
+        statement = insert(self.session, InboundRow.__table__).on_conflict_do_nothing().returning(
+            InboundRow.channel, InboundRow.external_id)
+        result = await self.session.execute(statement, [
+            {"channel": channel, "external_id": str(external_id), "received_at": now}
+            for channel, external_id in updates])
         return {(row.channel, row.external_id) for row in result}
 
     async def forget_before(self, cutoff: datetime) -> None:
@@ -175,13 +177,13 @@ class DialogRepository:
         if not states:
             return
         now = self.clock.now()
-        statement = insert(self.session, DialogRow.__table__).values(
-            [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
-             for (channel, external_id), state in states.items()])
+        statement = insert(self.session, DialogRow.__table__)
         await self.session.execute(statement.on_conflict_do_update(
             index_elements=["channel", "external_id"],
             set_={"state": statement.excluded.state,
-                  "updated_at": statement.excluded.updated_at}))
+                  "updated_at": statement.excluded.updated_at}),
+            [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
+             for (channel, external_id), state in states.items()])
 
     async def clear(self, channel: str, external_id: str) -> None:
         await self.clear_all([(channel, external_id)])
