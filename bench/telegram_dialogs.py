@@ -82,6 +82,7 @@ def dialog_bot(services, chat, senders: list):
     """The handler for run_load: the real chat, and a sender kicked on every commit."""
     def handler(transport):
         sender = OutboxSender(services.uow, "telegram", transport)
+        chat.deps.couriers = (sender,)      # as `gridbot run` wires it
         chat.deps.on_committed = sender.kick
         senders.append(asyncio.get_running_loop().create_task(sender.run(poll=0.5)))
 
@@ -114,13 +115,16 @@ async def drop_schema(url: str) -> None:
 
 
 async def measure(library: str, options: dict, users: int, updates: int,
-                  rate: float | None, postgres: str | None = None) -> tuple[Result, Result]:
+                  rate: float | None, postgres: str | None = None,
+                  text_echo: bool = False) -> tuple[Result, Result, Result | None]:
+    """(the echo ceiling on the same updates, the dialogs, the echo on plain texts if asked)."""
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
 
         def factory(api, token):
             return make_transport(library, token, api, folder, **options)
-        ceiling = await run_load(factory, echo, users, updates, rate)
+        texts = await run_load(factory, echo, users, updates, rate) if text_echo else None
+        ceiling = await run_load(factory, echo, users, updates, rate, scenario=report_dialog)
         url = await fresh_postgres_schema(postgres) if postgres else None
         services = await prepared_services(folder, users, url)
         chat = await build_chat(services)
@@ -135,7 +139,7 @@ async def measure(library: str, options: dict, users: int, updates: int,
             await services.close()
             if url:
                 await drop_schema(url)
-        return ceiling, dialogs
+        return ceiling, dialogs, texts
 
 
 TRANSPORTS = {
@@ -150,18 +154,21 @@ async def main(libraries: list[str], users: int, updates: int, postgres: str | N
     print(machine())
     print(f"{users} users, {updates} updates, {STEPS} updates per report, database: "
           f"{'PostgreSQL' if postgres else 'SQLite'}\n")
-    print(f"| transport | load | echo updates/s | dialog updates/s | ratio | "
-          f"echo p50/p99 ms | dialog p50/p99 ms |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| transport | load | echo, same updates: updates/s | dialogs: updates/s | ratio | "
+          "echo p50/p99 ms | dialogs p50/p99 ms | echo, plain texts: updates/s (ratio) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for key in libraries:
         name, options = TRANSPORTS[key]
         library = "aiogram" if key == "aiogram" else "ptb"
         for label, rate in (("all at once", None), ("100/s steady", 100.0)):
-            ceiling, dialogs = await measure(library, options, users, updates, rate, postgres)
+            ceiling, dialogs, texts = await measure(library, options, users, updates, rate,
+                                                    postgres, text_echo=rate is None)
             ratio = dialogs.updates_per_s / ceiling.updates_per_s if ceiling.updates_per_s else 0
+            plain = (f"{texts.updates_per_s:,.0f} ({dialogs.updates_per_s / texts.updates_per_s:.2f})"
+                     if texts else "—")
             print(f"| {name} | {label} | {ceiling.updates_per_s:,.0f} | "
                   f"{dialogs.updates_per_s:,.0f} | {ratio:.2f} | "
-                  f"{ceiling.p50_ms}/{ceiling.p99_ms} | {dialogs.p50_ms}/{dialogs.p99_ms} |"
+                  f"{ceiling.p50_ms}/{ceiling.p99_ms} | {dialogs.p50_ms}/{dialogs.p99_ms} | {plain} |"
                   + ("" if dialogs.answered == updates else
                      f" (answered {dialogs.answered}/{updates})"), flush=True)
 

@@ -2,6 +2,8 @@
 
 Each outbound channel has one `OutboxSender`; every commit of the chat kicks them all, so a
 reply leaves as soon as its transaction lands, and anything left over is retried on their poll.
+Telegram's sender is also the chat's courier: a turn's Telegram messages are handed to it as
+they commit (written leased to it), with no claiming transaction in between.
 """
 from __future__ import annotations
 
@@ -149,7 +151,9 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     stack.push_async_callback(transport.stop)
     # A private chat may take a short burst (a reply is often two messages), then 1/s.
     limits = TelegramLimits(per_chat=Rate(1.0, 3))
-    runtime.senders.append(OutboxSender(runtime.services.uow, "telegram", transport, limits))
+    sender = OutboxSender(runtime.services.uow, "telegram", transport, limits)
+    runtime.senders.append(sender)
+    chat.deps.couriers = (*chat.deps.couriers, sender)
     runtime.transports.append(transport)
     if settings.telegram_mode == "webhook":
         @runtime.app.post("/telegram/webhook", include_in_schema=False)

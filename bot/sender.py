@@ -1,8 +1,12 @@
 """The sender: drains the outbox for one channel, in order per chat, within the platform's limits.
 
-Claim a batch (leased, committed), send outside any transaction, then record the outcomes in a
-new transaction. A sender that dies mid-batch leaves its messages due again when the lease ends:
-delivery is at least once, and nothing accepted is lost.
+Two ways in, one way out:
+- claim a batch (leased, committed), send outside any transaction, then record the outcomes in
+  a new transaction: what was owed before this process started, retries, scheduled notices;
+- or be handed a reply the moment its turn commits (`hand`, the chat's `Courier`): the chat
+  wrote it already leased to us, so it goes out at once, without a claiming transaction.
+Either way, a sender that dies mid-send leaves its messages due again when the lease ends:
+delivery is at least once, and nothing accepted is lost. Outcomes are recorded in batches.
 """
 from __future__ import annotations
 
@@ -14,7 +18,13 @@ from datetime import timedelta
 from typing import Callable
 
 from bot.telegram.limits import TelegramLimits
-from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
+from bot.telegram.transport import (
+    PersonTurns,
+    RetryAfter,
+    TransientError,
+    Transport,
+    Undeliverable,
+)
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from storage.uow import UnitOfWork
@@ -39,6 +49,44 @@ class OutboxSender:
         self.batch = batch
         self._chats = asyncio.Semaphore(chats_at_once)
         self._wake = asyncio.Event()
+        self._in_order = PersonTurns()        # one chat's messages never overtake each other
+        self._handed: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Outcome] = []
+        self._recording: asyncio.Task[None] | None = None
+
+    def hand(self, messages: list[OutboxMessage]) -> None:
+        """Send these just-committed messages (leased to this sender) now; record them later."""
+        mine = [message for message in messages if message.channel == self.channel]
+        if mine:
+            task = asyncio.get_running_loop().create_task(self._send_handed(mine))
+            self._handed.add(task)
+            task.add_done_callback(self._handed.discard)
+
+    async def _send_handed(self, messages: list[OutboxMessage]) -> None:
+        outcome = Outcome()
+        await asyncio.gather(*(self._send_chat(chat, outcome)
+                               for chat in _by_chat(messages).values()))
+        self._outcomes.append(outcome)
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.get_running_loop().create_task(self._record_handed())
+
+    async def _record_handed(self) -> None:
+        """Whatever outcomes piled up meanwhile, in one transaction (group commit again)."""
+        while self._outcomes:
+            outcomes, self._outcomes = self._outcomes, []
+            try:
+                await self._record(Outcome(
+                    sent=[i for o in outcomes for i in o.sent],
+                    failed=[f for o in outcomes for f in o.failed],
+                    held=[i for o in outcomes for i in o.held]))
+            except Exception:  # noqa: BLE001 — unrecorded sends are retried after the lease
+                log.exception("recording %s deliveries failed", self.channel)
+
+    async def settle(self) -> None:
+        """Wait until everything handed over is sent and recorded (tests, shutdown)."""
+        while self._handed or (self._recording is not None and not self._recording.done()):
+            await asyncio.gather(*self._handed, *([self._recording] if self._recording else []),
+                                 return_exceptions=True)
 
     def kick(self) -> None:
         """Something was committed: look now rather than at the next poll."""
@@ -64,17 +112,15 @@ class OutboxSender:
             await uow.commit()
         if not due:
             return 0
-        by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
-        for message in due:
-            by_chat[message.address].append(message)
         outcome = Outcome()
-        await asyncio.gather(*(self._send_chat(messages, outcome) for messages in by_chat.values()))
+        await asyncio.gather(*(self._send_chat(messages, outcome)
+                               for messages in _by_chat(due).values()))
         await self._record(outcome)
         return len(due)
 
     async def _send_chat(self, messages: list[OutboxMessage], outcome: Outcome) -> None:
         """One chat's messages in order; the first failure holds back the rest of that chat."""
-        async with self._chats:
+        async with self._in_order.turn(messages[0].address), self._chats:
             for position, message in enumerate(messages):
                 out = Outbound.from_payload(message.channel, message.address, message.payload)
                 if self.limits is not None:
@@ -108,3 +154,10 @@ class OutboxSender:
             for message_id in outcome.held:
                 await uow.outbox.postpone(message_id, soonest or uow.clock.now())
             await uow.commit()
+
+
+def _by_chat(messages: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
+    by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for message in messages:
+        by_chat[message.address].append(message)
+    return by_chat

@@ -13,6 +13,7 @@ import contextvars
 import logging
 from collections import deque
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from domain.invites import InviteRefused
 from domain.orders import DomainError
@@ -23,6 +24,7 @@ from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
+from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -134,10 +136,10 @@ class Chat:
                 turns[id(inbound)] = turn
             await self._save_dialogs(uow, list(turns.values()))
             written = {key: turn.settle() for key, turn in turns.items()}
-            await uow.outbox.add_all([m for messages in written.values() for m in messages])
+            everything = [m for messages in written.values() for m in messages]
+            await uow.outbox.add_all(self._leased(everything, uow.clock.now()))
             await uow.commit()
-        if self.deps.on_committed:
-            self.deps.on_committed()
+        self._committed(everything)
         return [written.get(id(inbound), []) for inbound in batch]
 
     async def _alone(self, inbound: Inbound) -> list[OutboxMessage]:
@@ -152,11 +154,27 @@ class Chat:
             if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
                 return []   # handled meanwhile by someone else, after our rollback
             await self._save_dialogs(uow, [turn])
-            written = await turn.flush()
+            written = self._leased(turn.settle(), uow.clock.now())
+            await uow.outbox.add_all(written)
             await uow.commit()
+        self._committed(written)
+        return written
+
+    def _leased(self, messages: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+        """Messages for a channel with a courier are written leased to it (see `Courier`)."""
+        carried = {courier.channel for courier in self.deps.couriers}
+        for message in messages:
+            if message.channel in carried and message.due_at is None:
+                message.due_at = now + LEASE
+        return messages
+
+    def _committed(self, written: list[OutboxMessage]) -> None:
+        for courier in self.deps.couriers:
+            mine = [message for message in written if message.channel == courier.channel]
+            if mine:
+                courier.hand(mine)
         if self.deps.on_committed:
             self.deps.on_committed()
-        return written
 
     def _turn(self, uow: UnitOfWork, inbound: Inbound, person: Person | None,
               state: dict | None) -> Turn:

@@ -39,10 +39,15 @@ class OutboxRepository:
         self.session.add(OutboxRow(**self._values(message)))
 
     async def add_all(self, messages: list[OutboxMessage]) -> None:
-        """Owe several messages in one statement (a turn's replies and notices together)."""
+        """Owe several messages in one statement (a turn's replies and notices together);
+        each gets its id."""
         if messages:
-            await self.session.execute(OutboxRow.__table__.insert(),
-                                       [self._values(message) for message in messages])
+            statement = OutboxRow.__table__.insert().returning(
+                OutboxRow.__table__.c.id, sort_by_parameter_order=True)
+            result = await self.session.execute(
+                statement, [self._values(message) for message in messages])
+            for message, (message_id,) in zip(messages, result):
+                message.id = message_id
 
     async def add_once(self, message: OutboxMessage) -> bool:
         """Owe a message unless one with the same `dedupe_key` is already owed or sent."""
