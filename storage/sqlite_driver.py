@@ -2,11 +2,13 @@
 
 A SQLite statement here takes microseconds; handing it to aiosqlite's thread and back costs
 ~0.1-0.3 ms (a queue, a thread wake-up, a wake-up of the loop), and as long again as whatever
-else the loop runs before it resumes the transaction. So this adapter runs statements, COMMIT
-and ROLLBACK directly on the sqlite3 connection. The one thing that may wait is BEGIN: every
-transaction begins IMMEDIATE (storage.db), taking the write lock up front, and another process
-may hold it. BEGIN is therefore first tried without waiting (busy_timeout 0), and only if the
-lock is taken does it go to aiosqlite's thread to wait there (busy_timeout), not on the loop.
+else the loop runs before it resumes the transaction. So this adapter runs statements and
+ROLLBACK directly on the sqlite3 connection. Two things may wait, and keep aiosqlite's thread:
+- COMMIT may checkpoint the WAL (write pages back, fsync): one trip per transaction, which a
+  group commit (handlers.chat) shares among its messages;
+- BEGIN: every transaction begins IMMEDIATE (storage.db), taking the write lock up front, and
+  another process may hold it. BEGIN is first tried without waiting (busy_timeout 0); only if
+  the lock is taken does it go to aiosqlite's thread to wait there (busy_timeout).
 Once begun, a transaction holds the lock and nothing in it waits for anyone.
 
 What this gives up: a long statement (a digest over a big SQLite file) holds the loop for as
@@ -126,8 +128,8 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = _OneTripCursor
     busy_timeout_ms = BUSY_TIMEOUT_MS
 
-    def commit(self) -> None:
-        self._finish(sqlite3.Connection.commit)
+    # COMMIT keeps the stock trip to aiosqlite's thread: it may checkpoint the WAL (write
+    # pages back and fsync), which on a busy disk took long enough to stall every chat.
 
     def rollback(self) -> None:
         self._finish(sqlite3.Connection.rollback)
