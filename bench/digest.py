@@ -2,6 +2,8 @@
 
     python -m bench.digest                              # 1,000,000 orders, 4,000 micro-grids
     python -m bench.digest --orders 100000 --no-naive   # a quicker run
+    python -m bench.digest --keep …                     # keep the loaded schema (named at the end)
+    python -m bench.digest --reuse bench_digest_1a2b3c4d --no-naive   # time it again, no load
 
 Loads a fresh schema of the test database by COPY (a synthetic district from data.megacity, its
 staff, subscribed residents, riders, orders over a year (52 weeks) and their events), then times
@@ -254,17 +256,20 @@ async def naive(connection: asyncpg.Connection) -> tuple[float, dict, int]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    schema = f"bench_digest_{uuid.uuid4().hex[:8]}"
+    schema = args.reuse or f"bench_digest_{uuid.uuid4().hex[:8]}"
     dsn = make_url(URL).set(drivername="postgresql").render_as_string(hide_password=False)
     admin = await asyncpg.connect(dsn)
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    if not args.reuse:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
     url = make_url(URL).update_query_dict({"schema": schema}).render_as_string(False)
     try:
+        # A reused schema is brought to the head revision: new migrations backfill what it holds.
         await upgrade(url)
         connection = await asyncpg.connect(dsn, server_settings={"search_path": schema})
-        began = time.perf_counter()
-        made = await load(connection, args)
-        print(f"load: {time.perf_counter() - began:.0f} s, {dict(made)}")
+        if not args.reuse:
+            began = time.perf_counter()
+            made = await load(connection, args)
+            print(f"load: {time.perf_counter() - began:.0f} s, {dict(made)}")
         engine = make_engine(url)
         uow = UnitOfWork(session_factory(engine), FixedClock(NOW))
         async with uow:
@@ -293,7 +298,9 @@ async def main(args: argparse.Namespace) -> None:
         await engine.dispose()
         await connection.close()
     finally:
-        if not args.keep:
+        if args.keep or args.reuse:
+            print(f"schema kept: {schema}")
+        else:
             await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.close()
     print(f"machine: {machine()}")
@@ -310,4 +317,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument("--reuse", metavar="SCHEMA",
+                        help="time a schema loaded before with --keep (migrated to head first)")
     asyncio.run(main(parser.parse_args()))
