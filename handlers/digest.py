@@ -90,6 +90,19 @@ def rollup(raw: Mapping[str | None, Rates], tree: GridTree) -> dict[str, Rates]:
     return defaultdict(Rates, {code: Rates(*counts) for code, counts in total.items()})
 
 
+def _sum_figures(*slices: tuple[Mapping[str | None, Rates], Mapping[str | None, int]]
+                 ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
+    """The figures of disjoint sets of orders, added up grid by grid."""
+    rates: dict[str | None, Rates] = defaultdict(Rates)
+    new: dict[str | None, int] = defaultdict(int)
+    for figures, born in slices:
+        for code, value in figures.items():
+            rates[code] = rates[code] + value
+        for code, count in born.items():
+            new[code] += count
+    return rates, new
+
+
 def score(rates: Rates) -> float | None:
     """The ranking score: the mean of 响应率, 解决率, 满意率 and 按期办结率 where defined."""
     known = [r for r in (*rates.three_rates, rates.on_time_rate) if r is not None]
@@ -122,13 +135,17 @@ class _Week:
         month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         next_month = (month + timedelta(days=32)).replace(day=1)
         self.month = f"{month:%Y年%m月}"
-        ((raw, new), (self.tops, self.counts), self.red, self.highlights, points,
+        # The figures in two slices read side by side: orders carried over into the week and
+        # orders born in it. Each order falls in one slice and every figure is a sum over orders.
+        (carried, born, (self.tops, self.counts), self.red, self.highlights, points,
          self.subscribers, self.staff) = await _together(
-            uow, lambda r: r.figures(self.start, self.end, self.now),
+            uow, lambda r: r.figures(self.start, self.end, self.now, born=(None, self.start)),
+            lambda r: r.figures(self.start, self.end, self.now, born=(self.start, None)),
             lambda r: r.open_orders(TOP, self.now), lambda r: r.red_listed(),
             lambda r: r.highlights(self.start, self.end),
             lambda r: r.rider_points(month, next_month, min(self.now, next_month)),
             lambda r: r.subscribers(), lambda r: r.staff())
+        raw, new = _sum_figures(carried, born)
         self.rates = rollup(raw, self.tree)
         for orders in self.tops.values():
             orders.sort(key=_by_deadline)

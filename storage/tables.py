@@ -105,6 +105,10 @@ class WorkOrderRow(SQLModel, table=True):
         sa.Index("ix_work_order_clock_kind_clock_at", "clock_kind", "clock_at"),
         sa.Index("ix_work_order_unplanned", "code", postgresql_where=sa.text(UNPLANNED),
                  sqlite_where=sa.text(UNPLANNED)),
+        # The digest's orders alive in a period (open, or final since it began), and a
+        # reporter's among them (storage/repositories/figures.py).
+        sa.Index("ix_work_order_closed_at", "closed_at"),
+        sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
     )
 
     code: str = Field(primary_key=True)
