@@ -90,6 +90,8 @@ class MembershipRow(SQLModel, table=True):
 
 # An order saved since the scheduler last planned its clocks; a partial index finds them.
 UNPLANNED = "version <> clock_version"
+# Echo-wall posts: the digest's highlights of a week are read by time among these only.
+PUBLISHED = "kind = 'published'"
 
 
 class WorkOrderRow(SQLModel, table=True):
@@ -161,6 +163,10 @@ class EventRow(SQLModel, table=True):
     """One immutable line of an order's history: inserted, never updated or deleted."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        sa.Index("ix_event_published_at", "at", postgresql_where=sa.text(PUBLISHED),
+                 sqlite_where=sa.text(PUBLISHED)),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     order_code: str = Field(foreign_key="work_order.code", index=True)
