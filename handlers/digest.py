@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -135,17 +136,19 @@ class _Week:
         month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         next_month = (month + timedelta(days=32)).replace(day=1)
         self.month = f"{month:%Y年%m月}"
-        # The figures in two slices read side by side: orders carried over into the week and
-        # orders born in it. Each order falls in one slice and every figure is a sum over orders.
-        (carried, born, (self.tops, self.counts), self.red, self.highlights, points,
+        # The figures in slices read side by side: orders carried over into the week, and those
+        # born in each half of it. Each order falls in one slice; every figure is a sum over
+        # orders, so the slices add up to the whole.
+        middle = self.start + (self.end - self.start) / 2
+        slices = ((None, self.start), (self.start, middle), (middle, None))
+        (*figures, (self.tops, self.counts), self.red, self.highlights, points,
          self.subscribers, self.staff) = await _together(
-            uow, lambda r: r.figures(self.start, self.end, self.now, born=(None, self.start)),
-            lambda r: r.figures(self.start, self.end, self.now, born=(self.start, None)),
+            uow, *(partial(_figures, self, born) for born in slices),
             lambda r: r.open_orders(TOP, self.now), lambda r: r.red_listed(),
             lambda r: r.highlights(self.start, self.end),
             lambda r: r.rider_points(month, next_month, min(self.now, next_month)),
             lambda r: r.subscribers(), lambda r: r.staff())
-        raw, new = _sum_figures(carried, born)
+        raw, new = _sum_figures(*figures)
         self.rates = rollup(raw, self.tree)
         for orders in self.tops.values():
             orders.sort(key=_by_deadline)
@@ -189,6 +192,11 @@ class _Week:
 
     def category(self, code: str) -> str:
         return self.taxonomy.get(code).name if code in self.taxonomy else code
+
+
+async def _figures(week: _Week, born: tuple[datetime | None, datetime | None], repository: Any
+                   ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
+    return await repository.figures(week.start, week.end, week.now, born=born)
 
 
 async def _together(uow: UnitOfWork, *reads: Callable[[Any], Awaitable[Any]]) -> list[Any]:

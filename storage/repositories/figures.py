@@ -25,7 +25,7 @@ from storage.types import UTCDateTime
 _O, _E = WorkOrderRow.__table__, EventRow.__table__
 OPEN = (State.SUBMITTED.value, State.DISPATCHED.value, State.ACCEPTED.value)
 ASSIGNING = ("dispatched", "escalated")
-COUNTED = ("submitted", *ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
+COUNTED = (*ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
 POINTS = PointsRules()
 METRIC_KINDS = (*COUNTED, "signed", "extended", "resolved", "invalidated", "merged")
 RATING = ("rated", "reopened")
@@ -177,7 +177,11 @@ def figure_parts(start: datetime, end: datetime, now: datetime,
         func.max(case((settled, ev.c.at))).over(**whole).label("last_settled"),
         func.max(case((and_(settled, ev.c.kind == "resolved"), ev.c.at))).over(**whole)
         .label("last_resolved")).cte("history")
-    return [_counted(history, s, e), *_resolutions_and_late(history, s, e, n),
+    # New orders are counted from the orders themselves (born in the period, so alive in it):
+    # their "submitted" events need not go through the sort and the windows.
+    born_here = (select(*_row(alive.c.grid_code, "submitted", None, 0, func.count()))
+                 .where(alive.c.created_at >= s).group_by(alive.c.grid_code))
+    return [born_here, _counted(history, s, e), *_resolutions_and_late(history, s, e, n),
             _signs(history, s, e, n)]
 
 
