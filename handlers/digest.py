@@ -91,7 +91,15 @@ def rollup(raw: Mapping[str | None, Rates], tree: GridTree) -> dict[str, Rates]:
     return defaultdict(Rates, {code: Rates(*counts) for code, counts in total.items()})
 
 
-def _sum_figures(*slices: tuple[Mapping[str | None, Rates], Mapping[str | None, int]]
+def figure_slices(start: datetime, end: datetime) -> list[tuple[datetime | None, datetime | None]]:
+    """Spans of birth that split a period's orders for reading side by side: those carried over
+    into it, and those born in each half of it. Every figure is a sum over orders, and each
+    order falls in one span, so the slices add up to the whole."""
+    middle = start + (end - start) / 2
+    return [(None, start), (start, middle), (middle, None)]
+
+
+def sum_figures(*slices: tuple[Mapping[str | None, Rates], Mapping[str | None, int]]
                  ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
     """The figures of disjoint sets of orders, added up grid by grid."""
     rates: dict[str | None, Rates] = defaultdict(Rates)
@@ -136,11 +144,7 @@ class _Week:
         month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         next_month = (month + timedelta(days=32)).replace(day=1)
         self.month = f"{month:%Y年%m月}"
-        # The figures in slices read side by side: orders carried over into the week, and those
-        # born in each half of it. Each order falls in one slice; every figure is a sum over
-        # orders, so the slices add up to the whole.
-        middle = self.start + (self.end - self.start) / 2
-        slices = ((None, self.start), (self.start, middle), (middle, None))
+        slices = figure_slices(self.start, self.end)
         (*figures, (self.tops, self.counts), self.red, self.highlights, points,
          self.subscribers, self.staff) = await _together(
             uow, *(partial(_figures, self, born) for born in slices),
@@ -148,7 +152,7 @@ class _Week:
             lambda r: r.highlights(self.start, self.end),
             lambda r: r.rider_points(month, next_month, min(self.now, next_month)),
             lambda r: r.subscribers(), lambda r: r.staff())
-        raw, new = _sum_figures(*figures)
+        raw, new = sum_figures(*figures)
         self.rates = rollup(raw, self.tree)
         for orders in self.tops.values():
             orders.sort(key=_by_deadline)
