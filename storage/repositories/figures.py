@@ -102,12 +102,13 @@ def sql_flag(condition: Any) -> Any:
 
 
 def _alive(start: datetime, end: datetime, now: datetime, *where: Any,
-           join: tuple[Any, Any] | None = None) -> Any:
+           join: tuple[Any, Any] | None = None, born_since: datetime | None = None) -> Any:
     """Orders that may hold a figure of [start, end): born before its end, not final before it.
 
     `void_at` is when an order was made invalid or merged: its `closed_at` then. The open
     orders and those final since `start` are two selects, so that the indexes on `closed_at`
-    and (reporter, `closed_at`) find each of them without reading older orders.
+    and (reporter, `closed_at`) find each of them without reading older orders. Orders born
+    since `born_since` only, when given; born in the period, none was final before it.
     """
     void = case((_O.c.state.in_((State.INVALID.value, State.MERGED.value)), _O.c.closed_at),
                 else_=None)
@@ -119,6 +120,10 @@ def _alive(start: datetime, end: datetime, now: datetime, *where: Any,
             query = query.join_from(_O, *join)
         return query.where(_O.c.created_at < sql_at(min(end, now + timedelta(microseconds=1))),
                            final, *where)
+    if born_since is not None:
+        where = (*where, _O.c.created_at >= sql_at(born_since))
+        if born_since >= start:
+            return part(sa.true())
     return sa.union_all(part(_O.c.closed_at.is_(None)), part(_O.c.closed_at >= sql_at(start)))
 
 
@@ -136,9 +141,8 @@ def figure_parts(start: datetime, end: datetime, now: datetime,
     """
     since_born, until_born = born
     alive = _alive(start, end, now,
-                   *(() if since_born is None else (_O.c.created_at >= sql_at(since_born),)),
-                   *(() if until_born is None else (_O.c.created_at < sql_at(until_born),))
-                   ).cte("alive")
+                   *(() if until_born is None else (_O.c.created_at < sql_at(until_born),)),
+                   born_since=since_born).cte("alive")
     since = sql_at(start - RECENT)
     data, kind = _E.c.data, _E.c.kind
 
