@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from operator import add
+from operator import add, attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ PODIUM = 3
 # Digest rows go out below each platform's global rate, so live messages still get through.
 PACE = {"telegram": 20.0, "wecom": 20.0, "wechat": 20.0}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_COUNTS = tuple(f.name for f in fields(Rates))
+_counts_of = attrgetter(*(f.name for f in fields(Rates)))
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,24 @@ def week_before(now: datetime) -> tuple[datetime, datetime]:
     return end - timedelta(days=7), end
 
 
-def rollup(raw: Mapping[str | None, Rates], tree: GridTree) -> dict[str, Rates]:
-    """Figures per grid node, each the sum over the orders reported anywhere beneath it."""
+def rollup(raw: Mapping[str | None, Rates], tree: GridTree,
+           *more: Mapping[str | None, Rates]) -> dict[str, Rates]:
+    """Figures per grid node, each the sum over the orders reported anywhere beneath it.
+
+    `more` are figures of other orders (slices read apart), added in.
+    """
     # Summed as plain counts and made into `Rates` once per node: ~16,000 additions a week.
-    total: dict[str, list[Any]] = {}
-    for code, rates in raw.items():
-        if code in tree:
-            counts = [getattr(rates, name) for name in _COUNTS]
-            for grid in tree.chain(code):
-                known = total.get(grid.code)
-                total[grid.code] = counts if known is None else list(map(add, known, counts))
+    reported: dict[str, tuple[Any, ...]] = {}
+    for figures in (raw, *more):
+        for code, rates in figures.items():
+            if code in tree:
+                counts, known = _counts_of(rates), reported.get(code)
+                reported[code] = counts if known is None else tuple(map(add, known, counts))
+    total: dict[str, tuple[Any, ...]] = {}
+    for code, counts in reported.items():
+        for grid in tree.chain(code):
+            known = total.get(grid.code)
+            total[grid.code] = counts if known is None else tuple(map(add, known, counts))
     return defaultdict(Rates, {code: Rates(*counts) for code, counts in total.items()})
 
 
@@ -97,19 +105,6 @@ def figure_slices(start: datetime, end: datetime) -> list[tuple[datetime | None,
     order falls in one span, so the slices add up to the whole."""
     middle = start + (end - start) / 2
     return [(None, start), (start, middle), (middle, None)]
-
-
-def sum_figures(*slices: tuple[Mapping[str | None, Rates], Mapping[str | None, int]]
-                 ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
-    """The figures of disjoint sets of orders, added up grid by grid."""
-    rates: dict[str | None, Rates] = defaultdict(Rates)
-    new: dict[str | None, int] = defaultdict(int)
-    for figures, born in slices:
-        for code, value in figures.items():
-            rates[code] = rates[code] + value
-        for code, count in born.items():
-            new[code] += count
-    return rates, new
 
 
 def score(rates: Rates) -> float | None:
@@ -152,16 +147,17 @@ class _Week:
             lambda r: r.highlights(self.start, self.end),
             lambda r: r.rider_points(month, next_month, min(self.now, next_month)),
             lambda r: r.subscribers(), lambda r: r.staff())
-        raw, new = sum_figures(*figures)
-        self.rates = rollup(raw, self.tree)
+        first, *others = (rates for rates, _ in figures)
+        self.rates = rollup(first, self.tree, *others)
         for orders in self.tops.values():
             orders.sort(key=_by_deadline)
         self.late = {code: [o for o in orders if o.resolve_due and o.resolve_due < self.now_utc]
                      for code, orders in self.tops.items()}
         self.new: dict[str, int] = defaultdict(int)
-        for code, count in new.items():
-            for grid in self.tree.chain(code) if code in self.tree else ():
-                self.new[grid.code] += count
+        for _, new in figures:
+            for code, count in new.items():
+                for grid in self.tree.chain(code) if code in self.tree else ():
+                    self.new[grid.code] += count
         self.board = sorted(points.values(), key=lambda row: (-row[1], row[0]))
         self.board = [row for row in self.board if row[1] > 0][:TOP]
 
