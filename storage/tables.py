@@ -90,6 +90,8 @@ class MembershipRow(SQLModel, table=True):
 
 # An order saved since the scheduler last planned its clocks; a partial index finds them.
 UNPLANNED = "version <> clock_version"
+# Echo-wall posts: the digest's highlights of a week are read by time among these only.
+PUBLISHED = "kind = 'published'"
 
 
 class WorkOrderRow(SQLModel, table=True):
@@ -105,6 +107,10 @@ class WorkOrderRow(SQLModel, table=True):
         sa.Index("ix_work_order_clock_kind_clock_at", "clock_kind", "clock_at"),
         sa.Index("ix_work_order_unplanned", "code", postgresql_where=sa.text(UNPLANNED),
                  sqlite_where=sa.text(UNPLANNED)),
+        # The digest's orders alive in a period (open, or final since it began), and a
+        # reporter's among them (storage/repositories/figures.py).
+        sa.Index("ix_work_order_closed_at", "closed_at"),
+        sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
     )
 
     code: str = Field(primary_key=True)
@@ -157,6 +163,10 @@ class EventRow(SQLModel, table=True):
     """One immutable line of an order's history: inserted, never updated or deleted."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        sa.Index("ix_event_published_at", "at", postgresql_where=sa.text(PUBLISHED),
+                 sqlite_where=sa.text(PUBLISHED)),
+    )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     order_code: str = Field(foreign_key="work_order.code", index=True)

@@ -25,7 +25,7 @@ from storage.types import UTCDateTime
 _O, _E = WorkOrderRow.__table__, EventRow.__table__
 OPEN = (State.SUBMITTED.value, State.DISPATCHED.value, State.ACCEPTED.value)
 ASSIGNING = ("dispatched", "escalated")
-COUNTED = ("submitted", *ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
+COUNTED = (*ASSIGNING, "returned", "closed_unrated", "rated", "reopened")
 POINTS = PointsRules()
 METRIC_KINDS = (*COUNTED, "signed", "extended", "resolved", "invalidated", "merged")
 RATING = ("rated", "reopened")
@@ -101,30 +101,48 @@ def sql_flag(condition: Any) -> Any:
     return case((condition, 1), else_=0)
 
 
-def _alive(start: datetime, end: datetime, now: datetime) -> Any:
+def _alive(start: datetime, end: datetime, now: datetime, *where: Any,
+           join: tuple[Any, Any] | None = None, born_since: datetime | None = None) -> Any:
     """Orders that may hold a figure of [start, end): born before its end, not final before it.
 
-    `void_at` is when an order was made invalid or merged: its `closed_at` then.
+    `void_at` is when an order was made invalid or merged: its `closed_at` then. The open
+    orders and those final since `start` are two selects, so that the indexes on `closed_at`
+    and (reporter, `closed_at`) find each of them without reading older orders. Orders born
+    since `born_since` only, when given; born in the period, none was final before it.
     """
     void = case((_O.c.state.in_((State.INVALID.value, State.MERGED.value)), _O.c.closed_at),
                 else_=None)
-    return (select(_O.c.code, _O.c.grid_code, _O.c.reporter_id, _O.c.urgency, _O.c.created_at,
-                   void.label("void_at"))
-            .where(_O.c.created_at < sql_at(min(end, now + timedelta(microseconds=1))),
-                   or_(_O.c.closed_at.is_(None), _O.c.closed_at >= sql_at(start))))
+
+    def part(final: Any) -> Any:
+        query = select(_O.c.code, _O.c.grid_code, _O.c.reporter_id, _O.c.urgency,
+                       _O.c.created_at, void.label("void_at"))
+        if join is not None:
+            query = query.join_from(_O, *join)
+        return query.where(_O.c.created_at < sql_at(min(end, now + timedelta(microseconds=1))),
+                           final, *where)
+    if born_since is not None:
+        where = (*where, _O.c.created_at >= sql_at(born_since))
+        if born_since >= start:
+            return part(sa.true())
+    return sa.union_all(part(_O.c.closed_at.is_(None)), part(_O.c.closed_at >= sql_at(start)))
 
 
 RECENT = timedelta(days=7)
 
 
-def figure_parts(start: datetime, end: datetime, now: datetime) -> list[Any]:
+def figure_parts(start: datetime, end: datetime, now: datetime,
+                 born: tuple[datetime | None, datetime | None] = (None, None)) -> list[Any]:
     """The statements behind `figures`: each order's history read once, sorted once.
 
     The history of an order alive in the period is every event it has up to `now`. Orders born
     in the week before the period read their events through the index on time (they have none
-    earlier); older ones, few, through the index on order code.
+    earlier); older ones, few, through the index on order code. `born` keeps only the orders
+    created in [from, until): every figure is a sum over orders, so slices add up.
     """
-    alive = _alive(start, end, now).cte("alive")
+    since_born, until_born = born
+    alive = _alive(start, end, now,
+                   *(() if until_born is None else (_O.c.created_at < sql_at(until_born),)),
+                   born_since=since_born).cte("alive")
     since = sql_at(start - RECENT)
     data, kind = _E.c.data, _E.c.kind
 
@@ -163,7 +181,11 @@ def figure_parts(start: datetime, end: datetime, now: datetime) -> list[Any]:
         func.max(case((settled, ev.c.at))).over(**whole).label("last_settled"),
         func.max(case((and_(settled, ev.c.kind == "resolved"), ev.c.at))).over(**whole)
         .label("last_resolved")).cte("history")
-    return [_counted(history, s, e), *_resolutions_and_late(history, s, e, n),
+    # New orders are counted from the orders themselves (born in the period, so alive in it):
+    # their "submitted" events need not go through the sort and the windows.
+    born_here = (select(*_row(alive.c.grid_code, "submitted", None, 0, func.count()))
+                 .where(alive.c.created_at >= s).group_by(alive.c.grid_code))
+    return [born_here, _counted(history, s, e), *_resolutions_and_late(history, s, e, n),
             _signs(history, s, e, n)]
 
 
@@ -277,8 +299,8 @@ def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules
     opted = (rider.c.kind == "rider", rider.c.nickname.is_not(None),
              func.trim(rider.c.nickname) != "")
     # Joined, not IN (…): the planner then knows how many riders there are.
-    mine = (_alive(start, end, now).join_from(_O, rider, rider.c.id == _O.c.reporter_id)
-            .where(*opted).cte("mine"))
+    mine = _alive(start, end, now, *opted, join=(rider, rider.c.id == _O.c.reporter_id)
+                  ).cte("mine")
 
     def first_dispatch(orders: Any, name: str) -> Any:
         return (select(_E.c.order_code, func.min(_E.c.at).label("at"))
@@ -293,20 +315,25 @@ def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules
                     .label("points"))
              .join_from(accepted, mine, mine.c.code == accepted.c.order_code)
              .where(accepted.c.at >= s, accepted.c.at < e))
-    events = (select(_E.c.kind, _E.c.data, mine.c.reporter_id)
+    # Solved and false reports in one pass over the riders' events of the period.
+    kind, data = _E.c.kind, _E.c.data
+    judged = case((and_(kind == "rated", data["solved"].as_boolean()), rules.solved),
+                  (and_(kind == "invalidated", data["category"].as_string() == FALSE_REPORT),
+                   rules.false_report))
+    events = (select(mine.c.reporter_id, judged.label("points"))
               .join_from(_E, mine, mine.c.code == _E.c.order_code)
               .where(_E.c.at >= s, _E.c.at < e, _E.c.at <= upto,
-                     _E.c.kind.in_(("rated", "invalidated"))).subquery("mine_events"))
-    solved = (select(events.c.reporter_id, literal(rules.solved))
-              .where(events.c.kind == "rated", events.c.data["solved"].as_boolean()))
-    false = (select(events.c.reporter_id, literal(rules.false_report))
-             .where(events.c.kind == "invalidated",
-                    events.c.data["category"].as_string() == FALSE_REPORT))
+                     kind.in_(("rated", "invalidated"))).subquery("mine_events"))
+    judged_reports = select(events.c.reporter_id, events.c.points).where(
+        events.c.points.is_not(None))
     f = OrderFollowerRow.__table__
+    # A me-too counts at the later of following and the first dispatch; a dispatch comes before
+    # the order is final, so one followed before `start` counts only if the order was alive then.
     follows = (select(f.c.order_code.label("code"), f.c.person_id, f.c.since)
                .join_from(f, _O, _O.c.code == f.c.order_code)
                .join(rider, rider.c.id == f.c.person_id)
-               .where(*opted, f.c.since <= upto,
+               .where(*opted, f.c.since <= upto, f.c.since < e,
+                      or_(f.c.since >= s, _O.c.closed_at.is_(None), _O.c.closed_at >= s),
                       or_(_O.c.reporter_id.is_(None), _O.c.reporter_id != f.c.person_id))
                .cte("follows"))
     followed = first_dispatch(follows, "followed_accepted")
@@ -314,7 +341,7 @@ def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules
     me_too = (select(follows.c.person_id, literal(rules.me_too))
               .join_from(follows, followed, followed.c.order_code == follows.c.code)
               .where(moment >= s, moment < e))
-    return sa.union_all(valid, solved, false, me_too)
+    return sa.union_all(valid, judged_reports, me_too)
 
 
 def sql_riders() -> Any:
