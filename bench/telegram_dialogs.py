@@ -19,8 +19,8 @@ import argparse
 import asyncio
 import json
 import os
-import time
 import tempfile
+import time
 from pathlib import Path
 
 from bench.telegram_echo import FIRST_USER, Result, echo, machine, run_load

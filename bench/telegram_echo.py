@@ -9,8 +9,8 @@ reaching it. `run_load` is the reusable harness: hand it another handler to load
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import platform

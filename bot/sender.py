@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 from bot.telegram.limits import TelegramLimits
 from bot.telegram.transport import (
@@ -79,7 +79,7 @@ class OutboxSender:
                     sent=[i for o in outcomes for i in o.sent],
                     failed=[f for o in outcomes for f in o.failed],
                     held=[i for o in outcomes for i in o.held]))
-            except Exception:  # noqa: BLE001 — unrecorded sends are retried after the lease
+            except Exception:
                 log.exception("recording %s deliveries failed", self.channel)
 
     async def settle(self) -> None:
@@ -98,7 +98,7 @@ class OutboxSender:
             try:
                 if await self.drain_once():
                     continue
-            except Exception:  # noqa: BLE001 — the sender must outlive one bad batch
+            except Exception:
                 log.exception("outbox sender for %s failed a batch", self.channel)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=poll)

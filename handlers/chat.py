@@ -78,7 +78,7 @@ class Chat:
                 for waiting in (*batch, *self._waiting):
                     waiting.answer.cancel()
                 raise
-            except Exception as error:   # the database itself failed: nothing was committed
+            except Exception as error:  # noqa: BLE001 — the database failed: nothing committed
                 for waiting in batch:
                     if not waiting.answer.done():
                         waiting.answer.set_exception(error)

@@ -110,6 +110,9 @@ class WorkOrderRow(SQLModel, table=True):
         # The digest's orders alive in a period (open, or final since it began), and a
         # reporter's among them (storage/repositories/figures.py).
         sa.Index("ix_work_order_closed_at", "closed_at"),
+        # Me-too candidates: a category's orders within a latitude band around the pin
+        # (OrderRepository.open_near), not every order of the day.
+        sa.Index("ix_work_order_category_lat", "category", "lat"),
         sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
     )
 
