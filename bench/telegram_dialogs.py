@@ -136,6 +136,8 @@ async def measure(library: str, options: dict, users: int, updates: int,
         finally:
             for task in senders:
                 task.cancel()
+            for courier in chat.deps.couriers:   # what was handed over is recorded first
+                await courier.settle()
             await services.close()
             if url:
                 await drop_schema(url)

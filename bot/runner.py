@@ -179,3 +179,7 @@ async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> Non
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            # Replies handed over at their commit are sent and recorded before the database
+            # closes (unrecorded ones would be sent again when their lease ends).
+            await asyncio.gather(*(sender.settle() for sender in runtime.senders),
+                                 return_exceptions=True)
