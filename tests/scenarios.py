@@ -43,12 +43,17 @@ async def onboard_rider(talk, user: str) -> None:
     await talk.press(user, "platform:美团")
 
 
-async def resident_files_rubbish(talk, user: str, point) -> str:
+async def resident_reaches_confirm(talk, user: str, point, text: str = "楼下垃圾三天没人清运了"):
+    """A rubbish report up to its summary; returns the summary."""
     await talk.text(user, "/report")
     await talk.press(user, "cat:H01")
-    await talk.text(user, "楼下垃圾三天没人清运了")
+    await talk.text(user, text)
     await talk.press(user, "skip:")
-    summary = (await talk.location(user, *point))[-1]
+    return (await talk.location(user, *point))[-1]
+
+
+async def resident_files_rubbish(talk, user: str, point) -> str:
+    summary = await resident_reaches_confirm(talk, user, point)
     assert "请确认" in summary.text and "锦江畔3号楼" in summary.text
     filed = await talk.press(user, "confirm:")
     assert filed[-1].text.startswith("已提交工单 WG-")
@@ -160,11 +165,7 @@ async def scenario_unauthorised_action_refused(talk, point) -> None:
 
 async def scenario_duplicate_delivery_makes_one_order(talk, point) -> None:
     await onboard_resident(talk, "resident")
-    await talk.text("resident", "/report")
-    await talk.press("resident", "cat:H01")
-    await talk.text("resident", "垃圾")
-    await talk.press("resident", "skip:")
-    await talk.location("resident", *point)
+    await resident_reaches_confirm(talk, "resident", point, "垃圾")
     first = await talk.press("resident", "confirm:", update_id="same-tap")
     again = await talk.press("resident", "confirm:", update_id="same-tap")
     assert first[-1].text.startswith("已提交工单") and again == []

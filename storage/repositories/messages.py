@@ -170,12 +170,7 @@ class DialogRepository:
         return dict(state) if state is not None else None
 
     async def put(self, channel: str, external_id: str, state: dict[str, Any]) -> None:
-        statement = insert(self.session, DialogRow.__table__).values(
-            channel=channel, external_id=external_id, state=state, updated_at=self.clock.now())
-        await self.session.execute(statement.on_conflict_do_update(
-            index_elements=["channel", "external_id"],
-            set_={"state": statement.excluded.state,
-                  "updated_at": statement.excluded.updated_at}))
+        await self.put_all({(channel, external_id): state})
 
     async def put_all(self, states: dict[tuple[str, str], dict[str, Any]]) -> None:
         """Several accounts' dialogs in one statement (a batch of turns)."""

@@ -5,7 +5,13 @@ import asyncio
 
 from sqlalchemy import event
 
-from tests.scenarios import CODE, onboard_resident, order_code, resident_files_rubbish
+from tests.scenarios import (
+    CODE,
+    onboard_resident,
+    order_code,
+    resident_files_rubbish,
+    resident_reaches_confirm,
+)
 
 RESIDENTS = [f"resident{n}" for n in range(12)]
 
@@ -69,11 +75,7 @@ async def test_a_refused_message_among_others_changes_nothing_and_spoils_nothing
 
 async def test_the_same_update_delivered_twice_at_once_files_one_order(talk, point):
     await onboard_resident(talk, "resident")
-    await talk.text("resident", "/report")
-    await talk.press("resident", "cat:H01")
-    await talk.text("resident", "垃圾")
-    await talk.press("resident", "skip:")
-    await talk.location("resident", *point)
+    await resident_reaches_confirm(talk, "resident", point, "垃圾")
 
     first, again = await asyncio.gather(talk.press("resident", "confirm:", update_id="tap"),
                                         talk.press("resident", "confirm:", update_id="tap"))
