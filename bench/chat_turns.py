@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from bench.telegram_dialogs import FIRST_USER, SPOTS, STEPS, prepared_services
 from bench.telegram_echo import machine
+from bot import heap
 from bot.services import build_chat
 from handlers.deps import Limits
 from handlers.messages import Inbound, Kind, Sender
@@ -54,6 +55,7 @@ async def measure(users: int, reports: int) -> None:
             began[0] += 1
         event.listen(services.engine.sync_engine, "begin", count)
         steps = reports * STEPS
+        heap.settle()   # as `gridbot run` does once started
 
         async def person(user: int, first: int) -> None:
             for step in range(first, first + steps):

@@ -79,11 +79,10 @@ async def prepared_services(folder: Path, users: int, database_url: str | None =
 
 
 def dialog_bot(services, chat, senders: list):
-    """The handler for run_load: the real chat, and a sender kicked on every commit."""
+    """The handler for run_load: the real chat, and the sender as its courier."""
     def handler(transport):
         sender = OutboxSender(services.uow, "telegram", transport)
-        chat.deps.couriers = (sender,)      # as `gridbot run` wires it
-        chat.deps.on_committed = sender.kick
+        chat.deps.couriers = (sender,)      # as `gridbot run` wires it (no kick on commits)
         senders.append(asyncio.get_running_loop().create_task(sender.run(poll=0.5)))
 
         async def receive(inbound) -> None:

@@ -24,6 +24,7 @@ from importlib.metadata import version
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from bot import heap
 from bot.telegram import Receive, Transport, make_transport
 from handlers.messages import Inbound, Outbound
 from tests.fakes.telegram_api import TelegramEmulator
@@ -76,6 +77,7 @@ async def run_load(transport_factory: TransportFactory, handler: Handler = echo,
         api_url, token = await loop.run_in_executor(None, ours.recv)
         transport = transport_factory(api_url, token)
         await transport.start(handler(transport))
+        heap.settle()   # as `gridbot run` does once started
         try:
             ours.send("go")
             return await loop.run_in_executor(None, ours.recv)

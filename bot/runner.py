@@ -1,9 +1,10 @@
 """`gridbot run` and `gridbot demo`: the web side plus every channel the settings switch on.
 
-Each outbound channel has one `OutboxSender`; every commit of the chat kicks them all, so a
-reply leaves as soon as its transaction lands, and anything left over is retried on their poll.
+Each outbound channel has one `OutboxSender`; every commit of the chat kicks them, so a reply
+leaves as soon as its transaction lands, and anything left over is retried on their poll.
 Telegram's sender is also the chat's courier: a turn's Telegram messages are handed to it as
-they commit (written leased to it), with no claiming transaction in between.
+they commit (written leased to it), with no claiming transaction in between, so the chat's
+commits do not kick it (it would only look for rows that are all leased to it already).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request, Response
 
+from bot import heap
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
@@ -34,9 +36,11 @@ class Runtime:
     transports: list = field(default_factory=list)
     scheduler: object | None = None
 
-    def kick(self) -> None:
+    def kick(self, *, but: frozenset[str] = frozenset()) -> None:
+        """Wake the senders (except those of the channels in `but`): something was committed."""
         for sender in self.senders:
-            sender.kick()
+            if sender.channel not in but:
+                sender.kick()
 
 
 async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False,
@@ -59,7 +63,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     def committed() -> None:
         bell.ring()
         if runtime is not None:
-            runtime.kick()
+            runtime.kick(but=frozenset(courier.channel for courier in chat.deps.couriers))
 
     chat = await build_chat(services, on_committed=committed)
     runtime = Runtime(services, create_app(services, chat, demo=seeded, bell=bell))
@@ -173,6 +177,7 @@ async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> Non
                  for sender in runtime.senders]
         runtime.scheduler.start()
         stack.callback(runtime.scheduler.shutdown, wait=False)
+        heap.settle()
         try:
             await DemoServer(runtime.app, settings.web_host, settings.web_port).serve()
         finally:

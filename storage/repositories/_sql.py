@@ -1,6 +1,7 @@
 """The few statements that differ between SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,3 +25,29 @@ def claim(session: AsyncSession, query: Select[Any]) -> Select[Any]:
     if dialect_name(session) == "postgresql":
         return query.with_for_update(skip_locked=True)
     return query
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """`insert` for a dialect known by name (for statements built ahead, see `Prepared`)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+class Prepared:
+    """A statement built once per database dialect, then only executed with new values.
+
+    Building a SQLAlchemy statement and working out its cache key costs more than running it
+    on SQLite: the me-too search took 0.55 ms built on each call and 0.14 ms built once
+    (bench/README.md). So the statements of a chat turn are built ahead, with `bindparam`s
+    for what changes, and their cache keys are worked out once.
+    """
+
+    def __init__(self, build: Callable[[str], Any]):
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __call__(self, session: AsyncSession) -> Any:
+        dialect = dialect_name(session)
+        statement = self._built.get(dialect)
+        if statement is None:
+            statement = self._built[dialect] = self._build(dialect)
+        return statement

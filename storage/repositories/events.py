@@ -14,6 +14,7 @@ from storage.repositories.orders import ADDED, write_orders
 from storage.tables import EventRow
 
 _EVENT = EventRow.__table__
+_WRITE = _EVENT.insert()
 # Events added in a session but not yet written, with the savepoint each was added in.
 _PENDING = "gridbot_pending_events"
 
@@ -48,7 +49,7 @@ async def write_events(session: AsyncSession) -> None:
     if not pending:
         return
     session.info[_PENDING] = []
-    await session.execute(_EVENT.insert(), [values for _, values in pending])
+    await session.execute(_WRITE, [values for _, values in pending])
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

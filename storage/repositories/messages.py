@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
 from storage.records import OutboxMessage
-from storage.repositories._sql import claim, insert
+from storage.repositories._sql import Prepared, claim, insert, insert_for
 from storage.tables import DialogRow, InboundRow, OutboxRow
 
 FIRST_RETRY = timedelta(seconds=10)
@@ -17,6 +17,31 @@ LONGEST_RETRY = timedelta(hours=1)
 LEASE = timedelta(minutes=1)
 _MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
                    "attempts", "sent_at", "last_error", "dedupe_key")
+
+
+_OUTBOX = OutboxRow.__table__
+_INBOUND = InboundRow.__table__
+_DIALOG = DialogRow.__table__
+# The statements of every chat turn, built once (see `Prepared`).
+_OWE = _OUTBOX.insert().returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+         .values(sent_at=bindparam("sent"), attempts=_OUTBOX.c.attempts + 1))
+_SEEN = Prepared(lambda dialect: insert_for(dialect, _INBOUND).on_conflict_do_nothing()
+                 .returning(_INBOUND.c.channel, _INBOUND.c.external_id))
+_FORGET_DIALOG = delete(_DIALOG).where(_DIALOG.c.channel == bindparam("account_channel"),
+                                       _DIALOG.c.external_id == bindparam("account_id"))
+_GET_DIALOG = select(_DIALOG.c.state).where(_DIALOG.c.channel == bindparam("account_channel"),
+                                            _DIALOG.c.external_id == bindparam("account_id"))
+
+
+def _put_dialogs(dialect: str) -> Any:
+    statement = insert_for(dialect, _DIALOG)
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at})
+
+
+_PUT_DIALOGS = Prepared(_put_dialogs)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -42,10 +67,8 @@ class OutboxRepository:
         """Owe several messages in one statement (a turn's replies and notices together);
         each gets its id."""
         if messages:
-            statement = OutboxRow.__table__.insert().returning(
-                OutboxRow.__table__.c.id, sort_by_parameter_order=True)
             result = await self.session.execute(
-                statement, [self._values(message) for message in messages])
+                _OWE, [self._values(message) for message in messages])
             for message, (message_id,) in zip(messages, result):
                 message.id = message_id
 
@@ -91,10 +114,7 @@ class OutboxRepository:
     async def mark_all_sent(self, message_ids: list[int]) -> None:
         """Record deliveries in one statement: a busy sender marks hundreds at a time."""
         if message_ids:
-            await self.session.execute(
-                update(OutboxRow).where(OutboxRow.id.in_(message_ids))
-                .values(sent_at=self.clock.now(), attempts=OutboxRow.attempts + 1)
-                .execution_options(synchronize_session=False))
+            await self.session.execute(_SENT, {"ids": message_ids, "sent": self.clock.now()})
 
     async def mark_failed(self, message_id: int, error: str,
                           retry_after: timedelta | None = None) -> datetime:
@@ -132,22 +152,16 @@ class InboundRepository:
 
     async def seen(self, channel: str, external_id: str) -> bool:
         """Record an inbound update; True when it had been recorded before."""
-        statement = insert(self.session, InboundRow.__table__).values(
-            channel=channel, external_id=str(external_id), received_at=self.clock.now())
-        result = await self.session.execute(
-            statement.on_conflict_do_nothing().returning(InboundRow.channel))
-        return result.first() is None
+        return not await self.first_seen([(channel, external_id)])
 
     async def first_seen(self, updates: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """Record several (channel, update id) in one statement; returns those new until now."""
         if not updates:
             return set()
         now = self.clock.now()
-        # One statement compiled once, many rows ("insertmanyvalues"), rather than a VALUES
+        # One statement built once, many rows ("insertmanyvalues"), rather than a VALUES
         # list built and compiled anew for every batch.
-        statement = insert(self.session, InboundRow.__table__).on_conflict_do_nothing().returning(
-            InboundRow.channel, InboundRow.external_id)
-        result = await self.session.execute(statement, [
+        result = await self.session.execute(_SEEN(self.session), [
             {"channel": channel, "external_id": str(external_id), "received_at": now}
             for channel, external_id in updates])
         return {(row.channel, row.external_id) for row in result}
@@ -164,9 +178,8 @@ class DialogRepository:
         self.session, self.clock = session, clock
 
     async def get(self, channel: str, external_id: str) -> dict[str, Any] | None:
-        query = select(DialogRow.state).where(DialogRow.channel == channel,
-                                              DialogRow.external_id == external_id)
-        state = (await self.session.execute(query)).scalar_one_or_none()
+        state = (await self.session.execute(_GET_DIALOG, {
+            "account_channel": channel, "account_id": external_id})).scalar_one_or_none()
         return dict(state) if state is not None else None
 
     async def put(self, channel: str, external_id: str, state: dict[str, Any]) -> None:
@@ -177,12 +190,7 @@ class DialogRepository:
         if not states:
             return
         now = self.clock.now()
-        statement = insert(self.session, DialogRow.__table__)
-        await self.session.execute(statement.on_conflict_do_update(
-            index_elements=["channel", "external_id"],
-            set_={"state": statement.excluded.state,
-                  "updated_at": statement.excluded.updated_at}),
-            [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
+        await self.session.execute(_PUT_DIALOGS(self.session), [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
              for (channel, external_id), state in states.items()])
 
     async def clear(self, channel: str, external_id: str) -> None:
@@ -190,5 +198,6 @@ class DialogRepository:
 
     async def clear_all(self, accounts: list[tuple[str, str]]) -> None:
         if accounts:
-            await self.session.execute(delete(DialogRow).where(
-                tuple_(DialogRow.channel, DialogRow.external_id).in_(accounts)))
+            await self.session.execute(_FORGET_DIALOG, [
+                {"account_channel": channel, "account_id": external_id}
+                for channel, external_id in accounts])

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import Satisfaction, State, Urgency, WorkOrder, order_code
 from storage.clock import Clock
-from storage.repositories._sql import claim, insert
+from storage.repositories._sql import Prepared, claim, insert, insert_for
 from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow
 
 _ORDER = WorkOrderRow.__table__
@@ -20,6 +20,30 @@ _COLUMNS = tuple(_ORDER.columns)
 # Orders added in a session but not yet written: (the savepoint it was added in, the order).
 ADDED = "gridbot_added_orders"
 DueField = Literal["sign_due", "resolve_due", "resolved_at"]
+_FOLLOWER = OrderFollowerRow.__table__
+_SEQUENCE = OrderSequenceRow.__table__
+# The statements of filing an order, built once (see storage.repositories._sql.Prepared).
+_WRITE = _ORDER.insert()
+_FILED_SINCE = select(func.count()).select_from(_ORDER).where(
+    _ORDER.c.reporter_id == bindparam("reporter"), _ORDER.c.created_at >= bindparam("since"))
+_OPEN_NEAR = (
+    select(*_COLUMNS)
+    .where(_ORDER.c.category == bindparam("kind"), _ORDER.c.created_at >= bindparam("since"),
+           _ORDER.c.lat.between(bindparam("south"), bindparam("north")),
+           _ORDER.c.lng.between(bindparam("west"), bindparam("east")),
+           _ORDER.c.state.in_([state.value for state in State if not state.is_final]))
+    .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(bindparam("most")))
+_FOLLOWERS = (select(_FOLLOWER.c.person_id).where(_FOLLOWER.c.order_code == bindparam("order"))
+              .order_by(_FOLLOWER.c.since, _FOLLOWER.c.person_id))
+
+
+def _next_number(dialect: str) -> Any:
+    statement = insert_for(dialect, _SEQUENCE).values(day=bindparam("today"), last=1)
+    return statement.on_conflict_do_update(
+        index_elements=["day"], set_={"last": _SEQUENCE.c.last + 1}).returning(_SEQUENCE.c.last)
+
+
+_NEXT_NUMBER = Prepared(_next_number)
 
 
 class StaleOrder(Exception):
@@ -49,8 +73,7 @@ async def write_orders(session: AsyncSession) -> None:
     if not added:
         return
     session.info[ADDED] = []
-    await session.execute(_ORDER.insert(),
-                          [{**order_values(order), "version": 1} for _, order in added])
+    await session.execute(_WRITE, [{**order_values(order), "version": 1} for _, order in added])
 
 
 def to_order(row: Any) -> WorkOrder:
@@ -103,11 +126,9 @@ class OrderRepository:
 
     async def next_code(self, day: date) -> str:
         """The next public number of the day, WG-YYYYMMDD-NNNN, counted atomically."""
-        table = OrderSequenceRow.__table__
-        statement = insert(self.session, table).values(day=f"{day:%Y%m%d}", last=1)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day"], set_={"last": table.c.last + 1}).returning(table.c.last)
-        return order_code(day, (await self.session.execute(statement)).scalar_one())
+        number = (await self.session.execute(_NEXT_NUMBER(self.session),
+                                             {"today": f"{day:%Y%m%d}"})).scalar_one()
+        return order_code(day, number)
 
     async def due(self, state: State, field: DueField, before: datetime,
                   limit: int = 100) -> list[WorkOrder]:
@@ -138,10 +159,9 @@ class OrderRepository:
 
     async def count_reported_since(self, person_id: int, since: datetime) -> int:
         """How many orders a person filed since `since`: the flood limit's count."""
-        query = select(func.count()).select_from(_ORDER).where(
-            _ORDER.c.reporter_id == person_id, _ORDER.c.created_at >= since)
         await write_orders(self.session)
-        return (await self.session.execute(query)).scalar_one()
+        return (await self.session.execute(
+            _FILED_SINCE, {"reporter": person_id, "since": since})).scalar_one()
 
     async def open_near(self, category: str, since: datetime,
                         box: tuple[float, float, float, float], limit: int = 50
@@ -150,14 +170,10 @@ class OrderRepository:
         ((south, west, north, east), see `domain.geo.box_around`): me-too candidates."""
         await write_orders(self.session)
         south, west, north, east = box
-        open_states = [state.value for state in State if not state.is_final]
-        query = (select(*_COLUMNS).where(_ORDER.c.category == category,
-                                         _ORDER.c.created_at >= since,
-                                         _ORDER.c.lat.between(south, north),
-                                         _ORDER.c.lng.between(west, east),
-                                         _ORDER.c.state.in_(open_states))
-                 .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
-        return [self._loaded(row) for row in (await self.session.execute(query)).all()]
+        rows = await self.session.execute(_OPEN_NEAR, {
+            "kind": category, "since": since, "south": south, "north": north, "west": west,
+            "east": east, "most": limit})
+        return [self._loaded(row) for row in rows.all()]
 
     async def follow(self, code: str, person_id: int) -> bool:
         """A me-too reporter follows the order; False when they already did."""
@@ -172,9 +188,7 @@ class OrderRepository:
     async def followers(self, code: str) -> list[int]:
         if code in self._filed_here and code not in self._followed:
             return []   # filed in this very transaction: nobody could have followed it yet
-        query = (select(OrderFollowerRow.person_id).where(OrderFollowerRow.order_code == code)
-                 .order_by(OrderFollowerRow.since, OrderFollowerRow.person_id))
-        return list((await self.session.execute(query)).scalars())
+        return list((await self.session.execute(_FOLLOWERS, {"order": code})).scalars())
 
     def _loaded(self, row: Any) -> WorkOrder:
         self._versions[row.code] = row.version

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -15,6 +15,40 @@ _PERSON = PersonRow.__table__
 _MEMBER = MembershipRow.__table__
 _FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
            "created_at", "consent_at", "subscribed")
+
+
+_ACCOUNT = ChannelAccountRow.__table__
+_DIALOG = DialogRow.__table__
+
+
+def _with_dialog() -> Any:
+    """One account's person and dialog state in one row, both possibly missing."""
+    channel, external_id = bindparam("account_channel"), bindparam("account_id")
+    state = select(_DIALOG.c.state).where(_DIALOG.c.channel == channel,
+                                          _DIALOG.c.external_id == external_id).scalar_subquery()
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(state.label("dialog_state"), *_PERSON.c).select_from(one)
+            .outerjoin(_ACCOUNT, and_(_ACCOUNT.c.channel == channel,
+                                      _ACCOUNT.c.external_id == external_id))
+            .outerjoin(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id))
+
+
+# The statements of every chat turn, built once (see storage.repositories._sql.Prepared).
+_WITH_DIALOG = _with_dialog()
+_ACCOUNTS_PEOPLE = (
+    select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id.label("account_id"), *_PERSON.c)
+    .join(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id)
+    .where(tuple_(_ACCOUNT.c.channel, _ACCOUNT.c.external_id).in_(
+        bindparam("accounts", expanding=True))))
+_ACCOUNTS_DIALOGS = select(_DIALOG.c.channel, _DIALOG.c.external_id, _DIALOG.c.state).where(
+    tuple_(_DIALOG.c.channel, _DIALOG.c.external_id).in_(bindparam("accounts", expanding=True)))
+_REACHED_AT = (select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id, _ACCOUNT.c.person_id,
+                      _ACCOUNT.c.last_seen_at, _ACCOUNT.c.window_sent)
+               .where(_ACCOUNT.c.person_id == bindparam("person")).order_by(_ACCOUNT.c.id))
+_HOLDERS = (select(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role)
+            .where(_MEMBER.c.grid_code.in_(bindparam("grids", expanding=True)),
+                   _MEMBER.c.role.in_(bindparam("roles", expanding=True)))
+            .order_by(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role))
 
 
 def _person(row: Any) -> Person:
@@ -46,16 +80,8 @@ class PeopleRepository:
 
         A turn needs both; one statement instead of two is a round trip less on every message.
         """
-        account = ChannelAccountRow.__table__
-        state = select(DialogRow.__table__.c.state).where(
-            DialogRow.__table__.c.channel == channel,
-            DialogRow.__table__.c.external_id == external_id).scalar_subquery()
-        one = select(literal(1).label("one")).subquery("one")
-        query = (select(state.label("dialog_state"), *_PERSON.c).select_from(one)
-                 .outerjoin(account, and_(account.c.channel == channel,
-                                          account.c.external_id == external_id))
-                 .outerjoin(_PERSON, _PERSON.c.id == account.c.person_id))
-        row = (await self.session.execute(query)).one()
+        row = (await self.session.execute(_WITH_DIALOG, {
+            "account_channel": channel, "account_id": external_id})).one()
         person = _person(row) if row.id is not None else None
         return person, dict(row.dialog_state) if row.dialog_state is not None else None
 
@@ -67,16 +93,10 @@ class PeopleRepository:
             account: (None, None) for account in accounts}
         if not accounts:
             return found
-        account = ChannelAccountRow.__table__
-        people = (select(account.c.channel, account.c.external_id.label("account_id"), *_PERSON.c)
-                  .join(_PERSON, _PERSON.c.id == account.c.person_id)
-                  .where(tuple_(account.c.channel, account.c.external_id).in_(accounts)))
-        for row in await self.session.execute(people):
+        given = {"accounts": list(found)}
+        for row in await self.session.execute(_ACCOUNTS_PEOPLE, given):
             found[(row.channel, row.account_id)] = (_person(row), None)
-        dialog = DialogRow.__table__
-        states = select(dialog.c.channel, dialog.c.external_id, dialog.c.state).where(
-            tuple_(dialog.c.channel, dialog.c.external_id).in_(accounts))
-        for row in await self.session.execute(states):
+        for row in await self.session.execute(_ACCOUNTS_DIALOGS, given):
             key = (row.channel, row.external_id)
             found[key] = (found[key][0], dict(row.state))
         return found
@@ -107,11 +127,8 @@ class PeopleRepository:
 
     async def accounts(self, person_id: int) -> list[ChannelAccount]:
         """Where a person can be reached, oldest account first."""
-        account = ChannelAccountRow.__table__
-        query = (select(account.c.channel, account.c.external_id, account.c.person_id,
-                        account.c.last_seen_at, account.c.window_sent)
-                 .where(account.c.person_id == person_id).order_by(account.c.id))
-        return [ChannelAccount(*row) for row in await self.session.execute(query)]
+        return [ChannelAccount(*row) for row in await self.session.execute(
+            _REACHED_AT, {"person": person_id})]
 
     async def _one(self, condition: Any) -> Person | None:
         row = (await self.session.execute(select(_PERSON).where(condition))).first()
@@ -142,6 +159,12 @@ class MembershipRepository:
             return await self._where(_MEMBER.c.grid_code == grid_code)
         return await self._where(_MEMBER.c.grid_code == grid_code,
                                  _MEMBER.c.role == Role(role).value)
+
+    async def holding(self, grid_codes: list[str], roles: list[Role]) -> list[Membership]:
+        """Everyone with one of `roles` on one of `grid_codes`, in one statement."""
+        return [Membership(person_id, grid_code, Role(role))
+                for person_id, grid_code, role in await self.session.execute(_HOLDERS, {
+                    "grids": grid_codes, "roles": [role.value for role in roles]})]
 
     async def leader_of(self, grid_code: str) -> int | None:
         leaders = await self.of_grid(grid_code, Role.LEADER)
