@@ -27,7 +27,7 @@ from bench.telegram_echo import FIRST_USER, Result, echo, machine, run_load
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings
 from bot.sender import OutboxSender
 from bot.services import build_chat, open_services
-from bot.telegram import make_transport
+from bot.telegram import AT_ONCE, make_transport
 from domain.routing import grids_from_geojson
 from handlers.deps import Limits
 from storage.importer import import_grids, import_people
@@ -144,10 +144,10 @@ async def measure(library: str, options: dict, users: int, updates: int,
 
 
 TRANSPORTS = {
-    "ptb": ("python-telegram-bot (aiohttp request, concurrency 50)",
-            {"http": "aiohttp", "concurrency": 50}),
+    "ptb": (f"python-telegram-bot (aiohttp request, concurrency {AT_ONCE})",
+            {"http": "aiohttp", "concurrency": AT_ONCE}),
     "ptb-default": ("python-telegram-bot (as shipped: httpx, one at a time)", {}),
-    "aiogram": ("aiogram (concurrency 50)", {"concurrency": 50}),
+    "aiogram": (f"aiogram (concurrency {AT_ONCE})", {"concurrency": AT_ONCE}),
 }
 
 

@@ -136,11 +136,11 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
 
 
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
-    from bot.telegram import make_transport
+    from bot.telegram import AT_ONCE, make_transport
     from bot.telegram.limits import Rate, TelegramLimits
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
     # order), and give PTB the aiohttp request class — bench/README.md has the figures.
-    options = {"concurrency": 50, **({"http": "aiohttp"} if settings.telegram_library == "ptb"
+    options = {"concurrency": AT_ONCE, **({"http": "aiohttp"} if settings.telegram_library == "ptb"
                                      else {})}
     transport = make_transport(settings.telegram_library, settings.telegram_token,
                                settings.telegram_api_url, settings.media_dir / "telegram",

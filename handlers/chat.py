@@ -42,7 +42,7 @@ class _Waiting:
 
 
 class Chat:
-    def __init__(self, deps: Deps, batch: int = 64):
+    def __init__(self, deps: Deps, batch: int = 128):
         self.deps = deps
         self.batch = batch
         self._waiting: deque[_Waiting] = deque()

@@ -15,8 +15,13 @@ from bot.telegram.transport import (
 )
 
 PRODUCTION_API = "https://api.telegram.org"
+# Updates handled at once (each person's still in order). A dialog update waits for its
+# commit, and the chat commits whatever waits together: 128 in flight carried 1.5 times the
+# dialog updates per second that 50 did, at no cost to a bare echo bot (bench/README.md).
+AT_ONCE = 128
 
 __all__ = [
+    "AT_ONCE",
     "PRODUCTION_API",
     "CallbackDataTooLong",
     "DeliveryError",

@@ -6,12 +6,13 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram import exceptions as ag_error
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import SendMessage
 from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
@@ -96,7 +97,8 @@ class AiogramTransport:
             if out.photo:
                 await self._send_photo(out, markup)
             else:
-                await self._bot.send_message(out.external_id, out.text, reply_markup=markup)
+                await self._bot(_SendText(chat_id=out.external_id, text=out.text,
+                                          reply_markup=markup))
         except ag_error.TelegramRetryAfter as e:
             raise RetryAfter(float(e.retry_after)) from e
         except _REFUSED as e:
@@ -143,6 +145,17 @@ class AiogramTransport:
             await self._bot.download(media.file_id, destination=part)
             os.replace(part, path)
         return path
+
+
+class _SendText(SendMessage):
+    """sendMessage with Telegram's answer kept as plain JSON.
+
+    `Bot.send_message` validates the answer into a `Message`, keyboard and all, that the sender
+    never reads: a sixth of a busy dialog bot's time (bench/README.md). Errors are raised as
+    before; only the successful answer is left unparsed.
+    """
+
+    __returning__ = dict[str, Any]
 
 
 class _Session(AiohttpSession):
