@@ -23,7 +23,11 @@ _OUTBOX = OutboxRow.__table__
 _INBOUND = InboundRow.__table__
 _DIALOG = DialogRow.__table__
 # The statements of every chat turn, built once (see `Prepared`).
-_OWE = _OUTBOX.insert().returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+# New ids come back sorted, then paired with the messages in order: each database numbers one
+# statement's rows in the order given. PostgreSQL is told to keep to that (SQLAlchemy orders
+# its VALUES by a counter); asked the same, SQLite would insert one row per statement.
+_OWE = Prepared(lambda dialect: _OUTBOX.insert().returning(
+    _OUTBOX.c.id, sort_by_parameter_order=dialect == "postgresql"))
 _SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
          .values(sent_at=bindparam("sent"), attempts=_OUTBOX.c.attempts + 1))
 _SEEN = Prepared(lambda dialect: insert_for(dialect, _INBOUND).on_conflict_do_nothing()
@@ -68,8 +72,8 @@ class OutboxRepository:
         each gets its id."""
         if messages:
             result = await self.session.execute(
-                _OWE, [self._values(message) for message in messages])
-            for message, (message_id,) in zip(messages, result):
+                _OWE(self.session), [self._values(message) for message in messages])
+            for message, message_id in zip(messages, sorted(result.scalars())):
                 message.id = message_id
 
     async def add_once(self, message: OutboxMessage) -> bool:

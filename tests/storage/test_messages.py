@@ -120,3 +120,19 @@ async def test_dialog_state_survives_between_units_of_work(uow: UnitOfWork):
         assert await uow.dialogs.get("telegram", "42") == {"step": "category"}
         await uow.dialogs.clear("telegram", "42")
         assert await uow.dialogs.get("telegram", "42") is None
+
+
+async def test_messages_owed_together_each_get_their_own_id(uow: UnitOfWork):
+    """The courier sends a committed reply by its id: a wrong pairing would mark one chat's
+    message sent while another's went out."""
+    async with uow:
+        uow.outbox.add(OutboxMessage("telegram", "1", {"text": "早先的一条"}))   # ids not from 1
+        await uow.commit()
+    owed = [OutboxMessage("telegram", str(100 + n), {"text": f"第{n}条"}) for n in range(40)]
+    async with uow:
+        await uow.outbox.add_all(owed)
+        await uow.commit()
+    async with uow:
+        stored = {m.id: (m.address, m.payload["text"]) for m in await uow.outbox.due(100)}
+    assert len({m.id for m in owed}) == 40
+    assert [stored[m.id] for m in owed] == [(m.address, m.payload["text"]) for m in owed]
