@@ -303,7 +303,7 @@ async def test_aiogram_does_not_rebuild_its_answer_classes_after_a_collection(tg
         built: list[str] = []
         original = _generics.create_generic_submodel
 
-        def spy(name, *args):  # noqa: ANN001, ANN202
+        def spy(name, *args):
             built.append(name)
             return original(name, *args)
         monkeypatch.setattr(_generics, "create_generic_submodel", spy)
