@@ -105,10 +105,9 @@ class PtbTransport:
         same defaults, timeouts and errors.
         """
         data: dict[str, object] = {"chat_id": out.external_id, "text": out.text}
-        rows = convert.keyboard_rows(out.choices)
-        if rows:
-            data["reply_markup"] = {"inline_keyboard": [
-                [{"text": c.label, "callback_data": c.data} for c in row] for row in rows]}
+        keyboard = convert.inline_keyboard(out.choices)
+        if keyboard:
+            data["reply_markup"] = keyboard
         await self._app.bot._post("sendMessage", data)
 
     async def _send_photo(self, out: Outbound, markup: InlineKeyboardMarkup | None) -> None:
