@@ -6,8 +6,6 @@ reporter (rider) files as soon as a place and a category are known: photo → pi
 """
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from handlers import texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.messages import Kind
@@ -24,7 +22,8 @@ def draft_of(turn: Turn) -> Draft:
 
 
 def keep(turn: Turn, draft: Draft) -> None:
-    turn.dialog.data["draft"] = asdict(draft)
+    # Flat fields and one list of strings: a shallow copy does what `asdict`'s deep one did.
+    turn.dialog.data["draft"] = {**vars(draft), "photos": list(draft.photos)}
 
 
 def asked(turn: Turn) -> set[str]:

@@ -71,13 +71,10 @@ async def holder_of(work: Work, unit: str) -> int | None:
     # A street often has a dispatcher and no 网格长: the dispatcher then holds what reaches it.
     wanted = ((Role.DISPATCHER, Role.LEADER) if unit.startswith(QUEUE)
               else (Role.LEADER, Role.DISPATCHER))
-    chain = [grid.code for grid in tree.chain(code)] if code in tree else []
-    if not chain:
-        return None
-    held = await work.uow.memberships.holding(chain, list(wanted))   # one query for the chain
-    for grid in chain:
+    for grid in tree.chain(code) if code in tree else []:
+        held = await work.uow.memberships.holders(grid.code)   # both roles in one query
         for role in wanted:
-            people = [m.person_id for m in held if m.grid_code == grid and m.role is role]
+            people = [m.person_id for m in held if m.role is role]
             if people:
                 return min(people)
     return None

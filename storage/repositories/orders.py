@@ -159,21 +159,30 @@ class OrderRepository:
 
     async def count_reported_since(self, person_id: int, since: datetime) -> int:
         """How many orders a person filed since `since`: the flood limit's count."""
-        await write_orders(self.session)
-        return (await self.session.execute(
+        written = (await self.session.execute(
             _FILED_SINCE, {"reporter": person_id, "since": since})).scalar_one()
+        return written + sum(1 for order in self._pending()
+                             if order.reporter_id == person_id and order.created_at >= since)
 
     async def open_near(self, category: str, since: datetime,
                         box: tuple[float, float, float, float], limit: int = 50
                         ) -> list[WorkOrder]:
         """Orders of a category filed since `since`, not yet final, pinned inside `box`
         ((south, west, north, east), see `domain.geo.box_around`): me-too candidates."""
-        await write_orders(self.session)
         south, west, north, east = box
         rows = await self.session.execute(_OPEN_NEAR, {
             "kind": category, "since": since, "south": south, "north": north, "west": west,
             "east": east, "most": limit})
-        return [self._loaded(row) for row in rows.all()]
+        found = [self._loaded(row) for row in rows.all()]
+        pending = [order for order in self._pending()
+                   if order.category == category and order.created_at >= since
+                   and order.lat is not None and order.lng is not None
+                   and south <= order.lat <= north and west <= order.lng <= east
+                   and not order.state.is_final]
+        if not pending:
+            return found
+        return sorted(found + pending, key=lambda order: (order.created_at, order.code),
+                      reverse=True)[:limit]
 
     async def follow(self, code: str, person_id: int) -> bool:
         """A me-too reporter follows the order; False when they already did."""
@@ -189,6 +198,15 @@ class OrderRepository:
         if code in self._filed_here and code not in self._followed:
             return []   # filed in this very transaction: nobody could have followed it yet
         return list((await self.session.execute(_FOLLOWERS, {"order": code})).scalars())
+
+    def _pending(self) -> list[WorkOrder]:
+        """Orders added in this transaction and not yet written.
+
+        The flood count and the me-too search look here as well as in the table, rather than
+        write these first: in a batch of turns (handlers.chat), that was one INSERT per order
+        filed instead of one for the batch at commit.
+        """
+        return [order for _, order in self.session.info.get(ADDED, [])]
 
     def _loaded(self, row: Any) -> WorkOrder:
         self._versions[row.code] = row.version

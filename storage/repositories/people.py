@@ -45,10 +45,12 @@ _ACCOUNTS_DIALOGS = select(_DIALOG.c.channel, _DIALOG.c.external_id, _DIALOG.c.s
 _REACHED_AT = (select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id, _ACCOUNT.c.person_id,
                       _ACCOUNT.c.last_seen_at, _ACCOUNT.c.window_sent)
                .where(_ACCOUNT.c.person_id == bindparam("person")).order_by(_ACCOUNT.c.id))
+# Who may act for a grid. One grid at a time: an expanding IN is re-rendered on every call,
+# and the first grid asked (the report's own) nearly always has someone.
 _HOLDERS = (select(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role)
-            .where(_MEMBER.c.grid_code.in_(bindparam("grids", expanding=True)),
-                   _MEMBER.c.role.in_(bindparam("roles", expanding=True)))
-            .order_by(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role))
+            .where(_MEMBER.c.grid_code == bindparam("grid"),
+                   _MEMBER.c.role.in_([Role.LEADER.value, Role.DISPATCHER.value]))
+            .order_by(_MEMBER.c.person_id, _MEMBER.c.role))
 
 
 def _person(row: Any) -> Person:
@@ -160,11 +162,11 @@ class MembershipRepository:
         return await self._where(_MEMBER.c.grid_code == grid_code,
                                  _MEMBER.c.role == Role(role).value)
 
-    async def holding(self, grid_codes: list[str], roles: list[Role]) -> list[Membership]:
-        """Everyone with one of `roles` on one of `grid_codes`, in one statement."""
-        return [Membership(person_id, grid_code, Role(role))
-                for person_id, grid_code, role in await self.session.execute(_HOLDERS, {
-                    "grids": grid_codes, "roles": [role.value for role in roles]})]
+    async def holders(self, grid_code: str) -> list[Membership]:
+        """The grid's leaders and dispatchers, in one statement."""
+        return [Membership(person_id, grid, Role(role))
+                for person_id, grid, role in await self.session.execute(
+                    _HOLDERS, {"grid": grid_code})]
 
     async def leader_of(self, grid_code: str) -> int | None:
         leaders = await self.of_grid(grid_code, Role.LEADER)

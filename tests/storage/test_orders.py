@@ -210,8 +210,10 @@ async def test_a_me_too_reporter_follows_an_order_once(uow: UnitOfWork):
         assert await uow.orders.followers("WG-20261123-0001") == [other]
 
 
-async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(uow: UnitOfWork,
-                                                                            clock: FixedClock):
+@pytest.mark.parametrize("written", [True, False], ids=["written", "filed-in-this-transaction"])
+async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(
+        uow: UnitOfWork, clock: FixedClock, written: bool):
+    """The same whether the orders are in the table or still waiting to be written."""
     reporter, leader = await _people(uow)
     now = clock.now()
     recent, closed, old, other, far = (_order(f"WG-20261123-000{n}", reporter, now)
@@ -220,12 +222,23 @@ async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(uow
     other.category = "市容环境/垃圾"
     far.lat += 0.01                     # ~1.1 km north
     orders.mark_invalid(closed, leader, "重复上报", now)
+
+    async def ask() -> tuple[list[WorkOrder], int]:
+        return (await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
+                                           box_around((recent.lat, recent.lng), 100)),
+                await uow.orders.count_reported_since(reporter, now - timedelta(days=1)))
+
     async with uow:
         for order in (recent, closed, old, other, far):
             uow.orders.add(order)
-        candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
-                                                box_around((recent.lat, recent.lng), 100))
-    assert candidates == [recent]
+        if written:
+            await uow.commit()
+        else:
+            answer = await ask()
+    if written:
+        async with uow:
+            answer = await ask()
+    assert answer == ([recent], 4)   # the one near, and everything filed the past day
 
 
 async def test_a_near_order_is_found_however_many_newer_ones_the_city_has(uow: UnitOfWork,
@@ -240,6 +253,8 @@ async def test_a_near_order_is_found_however_many_newer_ones_the_city_has(uow: U
             elsewhere = _order(f"WG-20261123-{n:04d}", reporter, now - timedelta(minutes=n))
             elsewhere.lat += 0.02 + n * 0.001
             uow.orders.add(elsewhere)
+        await uow.commit()
+    async with uow:
         candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
                                                 box_around((near.lat + 0.0005, near.lng), 100))
     assert [order.code for order in candidates] == ["WG-20261123-0001"]
