@@ -15,9 +15,7 @@ def dialect_name(session: AsyncSession) -> str:
 
 def insert(session: AsyncSession, table: Any) -> Any:
     """INSERT that knows ON CONFLICT (both SQLite ≥ 3.24 and PostgreSQL speak it)."""
-    if dialect_name(session) == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return insert_for(dialect_name(session), table)
 
 
 def claim(session: AsyncSession, query: Select[Any]) -> Select[Any]:

@@ -194,8 +194,9 @@ class DialogRepository:
         if not states:
             return
         now = self.clock.now()
-        await self.session.execute(_PUT_DIALOGS(self.session), [{"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
-             for (channel, external_id), state in states.items()])
+        await self.session.execute(_PUT_DIALOGS(self.session), [
+            {"channel": channel, "external_id": external_id, "state": state, "updated_at": now}
+            for (channel, external_id), state in states.items()])
 
     async def clear(self, channel: str, external_id: str) -> None:
         await self.clear_all([(channel, external_id)])
