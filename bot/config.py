@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
@@ -17,6 +18,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Shanghai"
     media_dir: Path = Path("media")
+    # Signs media links (and anything else the web side signs). `gridbot run` refuses to start
+    # without it: workers behind one proxy must share it. The demo makes one per start.
+    secret_key: SecretStr | None = None
+    media_link_seconds: int = 3600                        # how long a signed media link works
     # Invites: one-time codes, stored hashed, that bind staff to a grid.
     invite_ttl_hours: int = 72
     public_base_url: str = "http://127.0.0.1:8080"

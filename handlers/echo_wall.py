@@ -16,8 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from domain import orders
 from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
@@ -27,6 +25,7 @@ from domain.privacy import coarse_point, scrub, strip_house_number
 from handlers import texts
 from handlers.deps import Deps
 from handlers.messages import Outbound
+from storage.media import MediaKind, MediaRefused, MediaVault
 from storage.records import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -137,7 +136,10 @@ def _local(moment: datetime | None) -> str | None:
 
 
 def public_photo(history: list[Event], media_dir: Path, code: str) -> str | None:
-    """The after-photo re-encoded from its pixels alone (no EXIF, no GPS); its path in media."""
+    """The after-photo re-encoded from its pixels alone (no EXIF, no GPS); its path in media.
+
+    The copy is named by its hash in the wall's own vault folder: the only media that is public.
+    """
     resolved = next((e for e in reversed(history) if e.kind == "resolved"), None)
     source = resolved.data.get("photo") if resolved else None
     if not source:
@@ -145,19 +147,14 @@ def public_photo(history: list[Event], media_dir: Path, code: str) -> str | None
     path = Path(source)
     if not path.is_file():
         path = media_dir / source
-    target = Path(PHOTO_DIR) / f"{code}.jpg"
     try:
-        with Image.open(path) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-        upright.thumbnail((LONGEST_PHOTO, LONGEST_PHOTO))
-        bare = Image.frombytes("RGB", upright.size, upright.tobytes())
-        (media_dir / PHOTO_DIR).mkdir(parents=True, exist_ok=True)
-        bare.save(media_dir / target, "JPEG", quality=85)
-    except (OSError, UnidentifiedImageError, ValueError) as trouble:
-        log.warning("order %s: after-photo %s left out of the echo wall: %s", code, source,
-                    trouble)
+        kept = MediaVault(media_dir / PHOTO_DIR).keep(path.read_bytes(), MediaKind.IMAGE,
+                                                       longest=LONGEST_PHOTO)
+    except (OSError, MediaRefused) as trouble:
+        log.warning("order %s: after-photo left out of the echo wall: %s", code,
+                    type(trouble).__name__)
         return None
-    return target.as_posix()
+    return f"{PHOTO_DIR}/{kept.name}"
 
 
 def post_text(entry: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from web.demo_seed import DEMO_SESSIONS
 from web.district import district_geojson
 from web.echo_wall import echo_wall_routes
 from web.mailbox import OutboxBell, chained
+from web.media_links import media_links
 
 STATIC = Path(__file__).with_name("static")
 
@@ -36,13 +37,14 @@ def create_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = 
         chat.deps.on_committed = chained(chat.deps.on_committed, bell.ring)
     media_dir = Path(services.settings.media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
-    channel = WebChannel(chat, services.uow, media_dir, bell)
+    links = media_links(services.settings, media_dir)
+    channel = WebChannel(chat, services.uow, media_dir, bell, links.link)
     app = FastAPI(title="gridbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services, app.state.channel = services, channel
     app.include_router(chat_routes(channel))
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/media", StaticFiles(directory=media_dir), name="media")
+    app.include_router(links.routes())   # private media: signed, short-lived links only
     district: dict[str, Any] = {}
 
     @app.get("/", include_in_schema=False)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from handlers.chat import Chat
 from handlers.messages import Inbound, Sender
 from storage.uow import UnitOfWork
-from web.mailbox import WEB, OutboxBell, owed_to
+from web.mailbox import WEB, MediaLink, OutboxBell, owed_to
 from web.photos import MAX_BYTES, PhotoRefused, store_photo
 
 SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -42,8 +42,9 @@ class WebChannel:
     """Turns page requests into inbound messages and hands each session its outbox rows."""
 
     def __init__(self, chat: Chat, uow: Callable[[], UnitOfWork], media_dir: Path,
-                 bell: OutboxBell):
+                 bell: OutboxBell, link: MediaLink):
         self.chat, self.uow, self.media_dir, self.bell = chat, uow, media_dir, bell
+        self.link = link
         self.names: dict[str, str] = {}
 
     def sender(self, session_id: str, name: str | None) -> Sender:
@@ -68,7 +69,7 @@ class WebChannel:
     async def receive_photo(self, session_id: str, data: bytes, caption: str,
                             message_id: str | None, name: str | None) -> None:
         try:
-            path = store_photo(data, self.media_dir)
+            path = await asyncio.to_thread(store_photo, data, self.media_dir)
         except PhotoRefused as refusal:
             raise HTTPException(refusal.status, str(refusal)) from None
         sender = self.sender(session_id, name)
@@ -83,7 +84,7 @@ class WebChannel:
         while True:
             rang = self.bell.rings
             async with self.uow() as uow:
-                found = await owed_to(uow, session_id, after, self.media_dir)
+                found = await owed_to(uow, session_id, after, self.link)
                 await uow.commit()
             remaining = deadline - loop.time()
             if found or remaining <= 0 or not await self.bell.wait(rang, remaining):

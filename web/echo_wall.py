@@ -14,7 +14,13 @@ from string import Template
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 
 from domain.categories import Taxonomy
 from domain.grids import GridTree, Level
@@ -22,6 +28,8 @@ from domain.metrics import Rates
 from handlers import texts
 from handlers.deps import Deps
 from handlers.digest import percent, rollup
+from handlers.echo_wall import PHOTO_DIR
+from storage.media import MediaVault, is_name
 from storage.uow import UnitOfWork
 
 PAGE = Template((Path(__file__).with_name("static") / "echo" / "wall.html")
@@ -29,6 +37,7 @@ PAGE = Template((Path(__file__).with_name("static") / "echo" / "wall.html")
 RATES_DAYS = 30
 RATES_FRESH_S = 60.0
 LIMIT = 50
+PHOTOS = "/echo-wall/photos"
 Limit = Annotated[int, Query(ge=1, le=500)]
 RATING_CLASS = {texts.ECHO_RATING_GOOD: "good", texts.ECHO_RATING_FAIR: "fair",
                 texts.ECHO_RATING_BAD: "bad", texts.ECHO_UNRATED: "none"}
@@ -65,8 +74,7 @@ class EchoWall:
         grids = [g for g in sorted(self.tree, key=lambda g: g.code)
                  if g.level is Level.GRID and (below is None or g.code in below)]
         return {"filters": {"community": area, "category": category or None},
-                "entries": [{**e, "photo_url": f"/media/{e['photo']}" if e.get("photo") else None}
-                            for e in entries],
+                "entries": [{**e, "photo_url": photo_url(e.get("photo"))} for e in entries],
                 "grids": [_grid_rates(self.tree, g, rates.get(g.code, Rates())) for g in grids]}
 
     def _below(self, code: str) -> set[str]:
@@ -83,6 +91,12 @@ class EchoWall:
             raw, _ = await uow.publishing.figures(now - timedelta(days=RATES_DAYS), now, now)
             self._rates = (time.monotonic(), rollup(raw, self.tree))
         return self._rates[1]
+
+
+def photo_url(photo: str | None) -> str | None:
+    """The public URL of a wall photo ("echo/<hash>.jpg"); None for anything else."""
+    shelf, _, name = (photo or "").partition("/")
+    return f"{PHOTOS}/{name}" if shelf == PHOTO_DIR and is_name(name) else None
 
 
 def _grid_rates(tree: GridTree, grid: Any, rates: Rates) -> dict[str, Any]:
@@ -159,6 +173,17 @@ def echo_wall_routes(services: Any, deps: Deps) -> APIRouter:
     async def data(community: str | None = None, category: str | None = None,
                    limit: Limit = LIMIT) -> JSONResponse:
         return JSONResponse(await wall.read(community, category, limit))
+
+    photos = MediaVault(Path(services.settings.media_dir) / PHOTO_DIR)
+
+    @router.get(PHOTOS + "/{name}", include_in_schema=False)
+    async def photo(name: str) -> Response:
+        # Only the wall's own re-encoded copies: the vault opens nothing but its hash names.
+        path = photos.path_of(name)
+        if path is None:
+            return Response(status_code=404)
+        return FileResponse(path, media_type="image/jpeg",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/wall", include_in_schema=False)
     async def short_link() -> RedirectResponse:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,6 +17,8 @@ from storage.uow import UnitOfWork
 
 WEB = "web"
 PAGE = 100
+# A stored photo's path -> a URL to show it (None: not shown), e.g. `MediaLinks.link`.
+MediaLink = Callable[[str | None], str | None]
 
 
 class OutboxBell:
@@ -96,10 +97,11 @@ def chained(first: Callable[[], None] | None, then: Callable[[], None]) -> Calla
 
 
 async def owed_to(uow: UnitOfWork, session_id: str, after: int,
-                  media_dir: Path) -> list[dict[str, Any]]:
+                  link: MediaLink) -> list[dict[str, Any]]:
     """Messages for this session newer than `after`, oldest first; unsent ones are marked sent.
 
-    Rows already sent are returned too, so a reloaded page gets its history back.
+    Rows already sent are returned too, so a reloaded page gets its history back. A photo is
+    shown through `link`: a short-lived signed URL, issued to this session's owner only.
     """
     now = uow.clock.now()
     query = (select(OutboxRow)
@@ -112,23 +114,12 @@ async def owed_to(uow: UnitOfWork, session_id: str, after: int,
         await uow.session.execute(
             update(OutboxRow).where(OutboxRow.id.in_(unsent), OutboxRow.sent_at.is_(None))
             .values(sent_at=now, attempts=OutboxRow.attempts + 1))
-    return [_shown(row, media_dir) for row in rows]
+    return [_shown(row, link) for row in rows]
 
 
-def _shown(row: OutboxRow, media_dir: Path) -> dict[str, Any]:
+def _shown(row: OutboxRow, link: MediaLink) -> dict[str, Any]:
     payload = row.payload or {}
     return {"id": row.id, "text": payload.get("text", ""),
             "choices": [list(pair) for pair in payload.get("choices") or []],
-            "photo": media_url(payload.get("photo"), media_dir),
+            "photo": link(payload.get("photo")),
             "at": row.created_at.isoformat() if row.created_at else None}
-
-
-def media_url(path: str | None, media_dir: Path) -> str | None:
-    """The URL under /media/ of a stored photo; None for anything outside the media folder."""
-    if not path:
-        return None
-    try:
-        relative = Path(path).resolve().relative_to(media_dir.resolve())
-    except ValueError:
-        return None
-    return "/media/" + relative.as_posix()

@@ -1,14 +1,16 @@
-"""Photos uploaded from a browser: only real JPEG or PNG images, stored under a random name."""
+"""Photos uploaded from a browser: only real JPEG or PNG images, kept EXIF-free in the vault."""
 from __future__ import annotations
 
 import io
-import secrets
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from handlers import texts
+from storage.media import MAX_PIXELS, MediaKind, MediaRefused, MediaVault, Refusal
+
 MAX_BYTES = 5 * 1024 * 1024
-SUFFIXES = {"JPEG": ".jpg", "PNG": ".png"}
+ACCEPTED = ("JPEG", "PNG")
 FOLDER = "web"
 
 
@@ -21,27 +23,38 @@ class PhotoRefused(ValueError):
 
 
 def check_photo(data: bytes) -> str:
-    """The file suffix of a JPEG or PNG image; refuses anything else, whatever it claims to be."""
+    """The format of a JPEG or PNG image; refuses anything else, whatever it claims to be."""
     if len(data) > MAX_BYTES:
-        raise PhotoRefused(f"照片太大：请上传不超过 {MAX_BYTES // (1024 * 1024)} MB 的图片。", 413)
+        raise PhotoRefused(texts.PHOTO_TOO_LARGE.format(mb=MAX_BYTES // (1024 * 1024)), 413)
     if not data:
-        raise PhotoRefused("没有收到照片内容，请重新选择图片。")
+        raise PhotoRefused(texts.PHOTO_EMPTY)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
             kind = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoRefused("只能上传 JPEG 或 PNG 格式的照片，这个文件不是可识别的图片。") from None
-    if kind not in SUFFIXES:
-        raise PhotoRefused(f"只能上传 JPEG 或 PNG 格式的照片，这个文件是 {kind}。")
-    return SUFFIXES[kind]
+        raise PhotoRefused(texts.PHOTO_NOT_AN_IMAGE) from None
+    if kind not in ACCEPTED:
+        raise PhotoRefused(texts.PHOTO_WRONG_FORMAT.format(kind=kind))
+    return str(kind)
+
+
+def refusal_text(refused: MediaRefused) -> PhotoRefused:
+    """The vault's reason, told to the person."""
+    if refused.reason is Refusal.TOO_MANY_PIXELS:
+        return PhotoRefused(texts.PHOTO_TOO_MANY_PIXELS.format(megapixels=MAX_PIXELS // 10**6),
+                            413)
+    if refused.reason is Refusal.TOO_LARGE:
+        return PhotoRefused(texts.PHOTO_TOO_LARGE.format(mb=MAX_BYTES // (1024 * 1024)), 413)
+    if refused.reason is Refusal.EMPTY:
+        return PhotoRefused(texts.PHOTO_EMPTY)
+    return PhotoRefused(texts.PHOTO_NOT_AN_IMAGE)
 
 
 def store_photo(data: bytes, media_dir: Path) -> Path:
-    """Check and keep an upload; the name is random so nobody can guess another's photo."""
-    suffix = check_photo(data)
-    folder = media_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_urlsafe(16)}{suffix}"
-    path.write_bytes(data)
-    return path
+    """Check and keep an upload, re-encoded without EXIF, under the hash of what is kept."""
+    check_photo(data)
+    try:
+        return MediaVault(media_dir / FOLDER).keep(data, MediaKind.IMAGE)
+    except MediaRefused as refused:
+        raise refusal_text(refused) from None
