@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import SecretStr
 
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services, open_services
@@ -23,12 +25,18 @@ app = typer.Typer(help="gridbot: report, route, handle and close grid work order
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+SECRET_MIN = 32
 wechat_app = typer.Typer(help="The WeChat Official Account (公众号).", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
 
 
 def _run(coro):
     return asyncio.run(coro)
+
+
+def strong_secret(settings: Settings) -> bool:
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return len(key) >= SECRET_MIN
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -226,6 +234,8 @@ def demo(
     settings = load_settings(database_url=f"sqlite:///{path}", media_dir=Path(".demo/media"),
                              public_base_url=f"http://{host}:{port}", web_host=host,
                              web_port=port)
+    if settings.secret_key is None:   # one process, one start: a key of its own will do
+        settings.secret_key = SecretStr(secrets.token_urlsafe(32))
     if tree_only:
         _print_district(settings, path)
         return
@@ -243,6 +253,11 @@ def run_command() -> None:
     """Run gridbot with every channel the settings switch on (web always; Telegram with a token)."""
     from bot.runner import run as run_all
     settings = load_settings()
+    if not strong_secret(settings):
+        # Links signed by one worker must open on every worker: a key made at start would not.
+        _fail(f"GRIDBOT_SECRET_KEY is not set or shorter than {SECRET_MIN} characters; it signs "
+              "media links and must be the same for every worker. Make one with: "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
     typer.echo(f"gridbot: web on http://{settings.web_host}:{settings.web_port}"
                + (f", telegram via {settings.telegram_library} ({settings.telegram_mode})"
                   if settings.telegram_token else ", telegram off (no GRIDBOT_TELEGRAM_TOKEN)"))

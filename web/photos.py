@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -29,9 +30,13 @@ def check_photo(data: bytes) -> str:
     if not data:
         raise PhotoRefused(texts.PHOTO_EMPTY)
     try:
-        with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
-            kind = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ACCEPTED) as image:
+                kind = image.format
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise refusal_text(MediaRefused(Refusal.TOO_MANY_PIXELS)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PhotoRefused(texts.PHOTO_NOT_AN_IMAGE) from None
     if kind not in ACCEPTED:

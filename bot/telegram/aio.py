@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ from aiogram.types import (
 )
 
 from bot.telegram import convert
+from bot.telegram import media as telegram_media
 from bot.telegram.transport import (
     PersonTurns,
     Receive,
@@ -136,14 +136,11 @@ class AiogramTransport:
             raise RuntimeError("transport not started")
         await self._receive(inbound)
 
-    async def _download(self, media: convert.Media) -> Path:
-        path = media.path_in(self._media_dir)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_suffix(path.suffix + ".part")
-            await self._bot.download(media.file_id, destination=part)
-            os.replace(part, path)
-        return path
+    async def _download(self, media: convert.Media) -> Path | None:
+        async def fetch(file_id: str) -> bytes:
+            got = await self._bot.download(file_id)
+            return got.read() if got is not None else b""
+        return await telegram_media.keep(media, self._media_dir, fetch)
 
 
 class _SendText(SendMessage):

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.telegram.transport import CallbackDataTooLong
 from handlers.messages import Choice, Inbound, Kind, Sender
+from storage.media import MediaKind
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -25,12 +26,9 @@ class Media:
     """A file a message carries that gridbot keeps: the largest photo or a voice note."""
 
     file_id: str
-    unique_id: str
+    unique_id: str        # platform input: only its hash ever names a file
+    kind: MediaKind
     suffix: str
-
-    def path_in(self, media_dir: Path) -> Path:
-        """Named by Telegram's file_unique_id, so a photo sent twice is stored once."""
-        return Path(media_dir) / f"{self.unique_id}{self.suffix}"
 
 
 def sender_of(user: Any) -> Sender:
@@ -40,9 +38,9 @@ def sender_of(user: Any) -> Sender:
 def media_of(message: Any) -> Media | None:
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
-        return Media(largest.file_id, largest.file_unique_id, ".jpg")
+        return Media(largest.file_id, largest.file_unique_id, MediaKind.IMAGE, ".jpg")
     if message.voice:
-        return Media(message.voice.file_id, message.voice.file_unique_id, ".ogg")
+        return Media(message.voice.file_id, message.voice.file_unique_id, MediaKind.AUDIO, ".ogg")
     return None
 
 

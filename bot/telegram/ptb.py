@@ -5,7 +5,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import warnings
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram import convert
+from bot.telegram import media as telegram_media
 from bot.telegram.ptb_request import AiohttpRequest
 from bot.telegram.transport import (
     PersonTurns,
@@ -141,15 +141,11 @@ class PtbTransport:
             if inbound:
                 await self._receive(inbound)
 
-    async def _download(self, media: convert.Media) -> Path:
-        path = media.path_in(self._media_dir)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_suffix(path.suffix + ".part")
-            file = await self._app.bot.get_file(media.file_id)
-            await file.download_to_drive(part)
-            os.replace(part, path)
-        return path
+    async def _download(self, media: convert.Media) -> Path | None:
+        async def fetch(file_id: str) -> bytes:
+            file = await self._app.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        return await telegram_media.keep(media, self._media_dir, fetch)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update %s not handled", getattr(update, "update_id", "?"),

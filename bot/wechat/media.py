@@ -1,38 +1,47 @@
-"""Where downloaded media lands: media_dir/<channel>/<hash of the media id><suffix>."""
+"""Where downloaded media lands: media_dir/<channel>/<sha256 of the media id><suffix>."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from storage.media import MediaKind, MediaVault
 
 Download = Callable[[str, str], Awaitable[bytes]]
 
 
 class MediaStore:
-    """Downloads a platform's temporary media once and keeps it; a retried callback reuses it."""
+    """Downloads a platform's temporary media once and keeps it; a retried callback reuses it.
+
+    Kept in the vault: a photo re-encoded without EXIF, a voice note as it came, each named by
+    the hash of the media id (the suffix, platform input too, only picks a known audio type).
+    A photo that is not one raises `storage.media.MediaRefused`.
+    """
 
     def __init__(self, media_dir: Path, channel: str, download: Download):
         self.folder = Path(media_dir) / channel
+        self.vault = MediaVault(self.folder)
         self._download = download
 
     def path_for(self, media_id: str, url: str, suffix: str) -> Path:
-        digest = hashlib.sha256(f"{media_id}|{url}".encode()).hexdigest()[:24]
-        return self.folder / f"{digest}{suffix}"
+        return self.folder / self.vault.name_for(_key(media_id, url), _kind(suffix), suffix)
 
     async def fetch(self, media_id: str, url: str, suffix: str) -> str:
-        path = self.path_for(media_id, url, suffix)
-        if not path.exists():
+        kind, key = _kind(suffix), _key(media_id, url)
+        path = self.vault.find(key, kind, suffix)
+        if path is None:
             data = await self._download(media_id, url)
-            await asyncio.to_thread(_write, path, data)
+            path = await asyncio.to_thread(self.vault.keep, data, kind, key=key, suffix=suffix)
         return str(path)
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
-    partial.write_bytes(data)
-    partial.replace(path)
+def _key(media_id: str, url: str) -> str:
+    return f"{media_id}|{url}"
+
+
+def _kind(suffix: str) -> MediaKind:
+    """Callbacks ask for ".jpg" for a picture and the voice format's suffix otherwise."""
+    return MediaKind.IMAGE if suffix.lower() == ".jpg" else MediaKind.AUDIO
 
 
 def local_file(photo: str, media_dir: Path) -> Path | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,8 @@ async def test_photo_is_downloaded_in_full_size_before_it_is_handed_in(tg, trans
     tg.user_sends_photo(COURIER, sent, caption="楼道堆物")
     got = await inbox.next()
     assert (got.kind, got.text) == (Kind.PHOTO, "楼道堆物")
-    assert Path(got.photo).read_bytes() == sent
+    with Image.open(got.photo) as kept:      # re-encoded on receipt, but the full size
+        assert kept.size == (640, 480)
 
 
 async def test_voice_is_stored_and_handed_in_without_transcript(tg, transport, inbox):
@@ -111,6 +113,53 @@ async def test_voice_is_stored_and_handed_in_without_transcript(tg, transport, i
     got = await inbox.next()
     assert (got.kind, got.text) == (Kind.VOICE, "")
     assert Path(got.photo).read_bytes() == b"OggS-voice-note"
+
+
+def gps_jpeg(width: int = 160, height: int = 120) -> bytes:
+    """A phone photo that tells where it was taken (GPS EXIF)."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (30.0, 39.0, 15.0), 3: "E", 4: (104.0, 4.0, 27.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 160, 90)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+async def test_a_photo_with_gps_exif_from_telegram_is_stored_without_exif(tg, transport, inbox):
+    tg.user_sends_photo(COURIER, gps_jpeg())
+    got = await inbox.next()
+    with Image.open(got.photo) as kept:
+        assert kept.size == (160, 120)
+        assert not kept.getexif() and not kept.getexif().get_ifd(0x8825)
+        assert "exif" not in kept.info
+
+
+@pytest.mark.parametrize("unique_id", ["../../x", "9" * 5000])
+async def test_a_crafted_file_unique_id_is_stored_inside_the_media_folder_under_a_hash_name(
+        build, tg, inbox, tmp_path, unique_id):
+    bot = build(mode="webhook", webhook_secret="right-secret")
+    await bot.start(inbox)
+    try:
+        update = tg.user_sends_photo(COURIER, jpeg(), caption="楼道堆物", unique_id=unique_id)
+        body = json.dumps(tg.update(update)).encode()
+        assert await bot.handle_webhook(body, "right-secret") is True
+        got = await inbox.next()
+    finally:
+        await bot.stop()
+    assert got.kind is Kind.PHOTO
+    stored = Path(got.photo).resolve()
+    assert stored.parent == (tmp_path / "media").resolve()
+    assert re.fullmatch(r"[0-9a-f]{64}\.jpg", stored.name)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [stored]
+    assert not (tmp_path.parent / "x.jpg").exists()     # where "../../x" used to land
+
+
+async def test_a_photo_that_is_not_an_image_arrives_as_unsupported(tg, transport, inbox,
+                                                                  tmp_path):
+    tg.user_sends_photo(COURIER, b"#!/bin/sh\necho not a photo\n")
+    got = await inbox.next()
+    assert got.kind is Kind.UNSUPPORTED and got.photo is None
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
 
 
 async def test_button_press_is_answered_and_handed_in(tg, transport, inbox):

@@ -156,7 +156,9 @@ async def test_three_thousand_orders_go_public_without_one_planted_secret(servic
     assert found(secrets | set(seeded["hidden"]), corpus) == []
     assert "反映" not in corpus and "report-photo" not in corpus and "人民路88号" not in corpus
 
-    clean = Image.open(tmp_path / "media" / "echo" / "WG-20261117-0001.jpg")
+    [kept] = (tmp_path / "media" / "echo").iterdir()     # named by its hash, not the code
+    assert re.fullmatch(r"[0-9a-f]{64}\.jpg", kept.name)
+    clean = Image.open(kept)
     assert not clean.getexif() and "exif" not in clean.info
     assert clean.size == (120, 90)
 

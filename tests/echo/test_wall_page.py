@@ -1,10 +1,12 @@
 """/echo-wall and /api/echo-wall.json: a resident filters by community and category."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import httpx
 import pytest
+from PIL import Image
 
 from bot.services import build_chat
 from domain import orders
@@ -79,3 +81,47 @@ async def test_filters_by_community_and_by_category(wall):
 async def test_the_short_link_leads_to_the_wall(wall):
     response = await wall.get("/wall")
     assert response.status_code in (302, 307) and response.headers["location"] == "/echo-wall"
+
+
+async def test_the_echo_walls_after_photo_is_public_and_exif_free_and_nothing_else_is(
+        services, tmp_path):
+    media = tmp_path / "media"
+    services.settings.media_dir = media
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (30.0, 39.0, 15.0), 3: "E", 4: (104.0, 4.0, 27.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 90), (40, 160, 90)).save(buffer, "JPEG", exif=exif.tobytes())
+    raw = media / "web" / ("a" * 64 + ".jpg")       # the leader's photo as once kept, EXIF and all
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(buffer.getvalue())
+    now = services.clock.now()
+    async with services.uow() as uow:
+        leader = await uow.memberships.leader_of("JJ-01-01-03")
+        at = now - timedelta(days=3)
+        order = WorkOrder("WG-20261120-0009", "H01", Urgency.NORMAL, leader, "", at,
+                          grid_code="JJ-01-01-03")
+        events = [orders.submit(order),
+                  orders.dispatch(order, "JJ-01-01-03", leader,
+                                  Due(at + timedelta(hours=2), at + timedelta(days=2)), at),
+                  orders.sign_for(order, leader, at + timedelta(hours=1)),
+                  orders.resolve(order, leader, "已清理", at + timedelta(days=1), photo=str(raw)),
+                  orders.close_unrated(order, at + timedelta(days=2))]
+        await add_all(uow, [(order, events)])
+        await uow.commit()
+    chat = await build_chat(services)
+    await publish_due(services.uow(), chat.deps, EchoChannels(media_dir=media))
+    app = create_app(services, chat)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://web.test") as client:
+        [entry] = (await client.get("/api/echo-wall.json")).json()["entries"]
+        assert entry["photo_url"].startswith("/echo-wall/photos/")
+        assert entry["photo_url"] in (await client.get("/echo-wall")).text
+        photo = await client.get(entry["photo_url"])
+        assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+        with Image.open(io.BytesIO(photo.content)) as shown:
+            assert not shown.getexif() and "exif" not in shown.info
+            assert shown.size == (120, 90)
+        for url in (f"/media/web/{raw.name}", f"/echo-wall/photos/{raw.name}",
+                    "/echo-wall/photos/..%2Fweb%2F" + raw.name, "/media/echo/" + entry[
+                        "photo_url"].rsplit("/", 1)[1]):
+            assert (await client.get(url)).status_code in (403, 404), url

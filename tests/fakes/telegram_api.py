@@ -145,8 +145,9 @@ class TelegramEmulator:
         return self._push({"message": self._user_message(user_id, chat_id, **extra)})
 
     def user_sends_photo(self, user_id: int, jpeg: bytes, caption: str = "",
-                         chat_id: int | None = None) -> int:
-        extra: dict[str, Any] = {"photo": self._photo_sizes(jpeg)}
+                         chat_id: int | None = None, unique_id: str | None = None) -> int:
+        """`unique_id` forces the full size's file_unique_id (as a crafted client could)."""
+        extra: dict[str, Any] = {"photo": self._photo_sizes(jpeg, unique_id)}
         if caption:
             extra["caption"] = caption
         return self._push({"message": self._user_message(user_id, chat_id, **extra)})
@@ -402,18 +403,20 @@ class TelegramEmulator:
         self._messages[(chat_id, message["message_id"])] = message
         return message
 
-    def _store(self, kind: str, suffix: str, data: bytes) -> dict:
+    def _store(self, kind: str, suffix: str, data: bytes, unique_id: str | None = None) -> dict:
         n = next(self._file_ids)
-        file_id, unique, path = f"{kind}-{n}", f"u{kind}{n}", f"{kind}s/file_{n}{suffix}"
+        file_id, path = f"{kind}-{n}", f"{kind}s/file_{n}{suffix}"
+        unique = unique_id if unique_id is not None else f"u{kind}{n}"
         self._files[file_id], self._paths[path] = (unique, path, data), data
         return {"file_id": file_id, "file_unique_id": unique, "file_size": len(data)}
 
-    def _photo_sizes(self, jpeg: bytes) -> list[dict]:
+    def _photo_sizes(self, jpeg: bytes, unique_id: str | None = None) -> list[dict]:
         """Telegram offers several sizes, smallest first; the last is what the user sent."""
         width, height = _image_size(jpeg)
         thumb = self._store("photo", ".jpg", b"thumbnail:" + jpeg[:64])
         return [{**thumb, "width": 90, "height": max(1, 90 * height // width)},
-                {**self._store("photo", ".jpg", jpeg), "width": width, "height": height}]
+                {**self._store("photo", ".jpg", jpeg, unique_id), "width": width,
+                 "height": height}]
 
 
 async def _params(request: web.Request) -> tuple[dict, dict[str, bytes]]:

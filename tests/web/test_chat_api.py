@@ -116,7 +116,7 @@ async def test_a_photo_is_kept_and_acknowledged(web: Web):
 
     assert response.status_code == 200, response.text
     assert "已收到第 1 张照片。" in [m["text"] for m in await web.messages(RESIDENT)]
-    stored = list(web.media_dir.rglob("*.png"))
+    stored = list(web.media_dir.rglob("*.jpg"))
     assert len(stored) == 1 and stored[0].name != "IMG_0001.png"
 
 

@@ -1,10 +1,11 @@
-"""The bell that wakes long-polls, and where stored photos are shown."""
+"""The bell that wakes long-polls, and which stored photos get a link."""
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from web.mailbox import OutboxBell, media_url
+from web.mailbox import OutboxBell
+from web.media_links import MediaLinks
 
 
 async def test_a_commit_between_reading_and_waiting_is_not_missed():
@@ -31,9 +32,14 @@ async def test_closing_releases_waiting_polls_and_later_ones_at_once():
     assert await asyncio.wait_for(bell.wait(bell.rings, timeout=20), timeout=1) is False
 
 
-def test_only_photos_in_the_media_folder_get_a_url(tmp_path: Path):
+def test_only_vault_files_in_the_media_folder_get_a_signed_link(tmp_path: Path):
     media = tmp_path / "media"
-    assert media_url(str(media / "web" / "a.jpg"), media) == "/media/web/a.jpg"
-    assert media_url(str(media / ".." / "secret.db"), media) is None
-    assert media_url("/etc/passwd", media) is None
-    assert media_url(None, media) is None
+    links = MediaLinks(b"k" * 32, media, lifetime=60, now=lambda: 1_000)
+    name = "a" * 64 + ".jpg"
+    link = links.link(str(media / "web" / name))
+    assert link is not None and link.startswith(f"/media/web/{name}?exp=1060&sig=")
+    assert links.link(str(media / "web" / "a.jpg")) is None            # not a vault name
+    assert links.link(str(media / ".." / "secret.db")) is None
+    assert links.link(str(media / "web" / ".." / ".." / name)) is None
+    assert links.link("/etc/passwd") is None
+    assert links.link(None) is None
