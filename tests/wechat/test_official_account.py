@@ -1,9 +1,11 @@
 """The 公众号 callback as a resident meets it: signed, deduplicated, answered within 5 s."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.wechat.inbound import MENU_MY, MENU_REPORT
@@ -158,9 +160,11 @@ async def test_unsubscribe_and_location_reports_are_answered_and_kept_nowhere(ta
 async def test_photo_is_downloaded_at_once_into_the_media_folder(talk, rig):
     await scenarios.onboard_rider(talk, "rider")
     rig.wechat_fake.fail_next(1, 40007)          # the media API lost it: the PicUrl still works
-    await talk.photo("rider", b"\xff\xd8\xff\xe0rider-photo")
-    stored = list((rig.settings.media_dir / "wechat").iterdir())
-    assert [p.read_bytes() for p in stored] == [b"\xff\xd8\xff\xe0rider-photo"]
+    await talk.photo("rider", scenarios.phone_photo())
+    [stored] = list((rig.settings.media_dir / "wechat").iterdir())
+    assert re.fullmatch(r"[0-9a-f]{64}\.jpg", stored.name)
+    with Image.open(stored) as kept:             # kept without its EXIF (GPS)
+        assert kept.size == (16, 12) and not kept.getexif() and "exif" not in kept.info
 
 
 async def test_voice_transcript_is_taken_as_the_description(talk, point, rig):
