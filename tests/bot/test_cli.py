@@ -117,3 +117,16 @@ def test_digest_preview_writes_text_and_a_chart_per_audience(district):
     texts = [p for p in written if p.suffix == ".txt"]
     assert texts and any(p.suffix == ".png" for p in written)
     assert any("锦江" in p.read_text() for p in texts)
+
+
+@pytest.mark.parametrize("key", [None, "too-short"])
+def test_run_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path, key):
+    monkeypatch.chdir(tmp_path)                       # no .env to read a key from
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    if key is None:
+        monkeypatch.delenv("GRIDBOT_SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("GRIDBOT_SECRET_KEY", key)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
+    assert not (tmp_path / "never.db").exists()
