@@ -77,11 +77,11 @@ def clean_image(data: bytes, longest: int = LONGEST_SIDE) -> bytes:
                 image.draft("RGB", (longest, longest))   # JPEG: decode at a smaller scale
                 upright = ImageOps.exif_transpose(image)
                 pixels = _flattened(upright)
+    except MediaRefused:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaRefused(Refusal.TOO_MANY_PIXELS) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as trouble:
-        if isinstance(trouble, MediaRefused):
-            raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise MediaRefused(Refusal.NOT_AN_IMAGE) from None
     pixels.thumbnail((longest, longest))
     # A new image from the raw pixels carries no `info`: no EXIF, XMP, comments or thumbnails.
@@ -145,17 +145,6 @@ class MediaVault:
             return None
         path = self.folder / name
         return path if path.is_file() else None
-
-    def name_of(self, path: Path | str) -> str | None:
-        """The vault name of a path this vault gave out; None for any other path."""
-        candidate = Path(path)
-        if not is_name(candidate.name):
-            return None
-        try:
-            inside = candidate.resolve().parent == self.folder.resolve()
-        except OSError:
-            return None
-        return candidate.name if inside else None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -100,3 +100,38 @@ async def test_the_media_route_answers_404_for_an_unknown_file_even_when_signed(
         assert gone.status_code == 404 and gone.content == b""
         assert (await client.get("/media/web/x.jpg?exp=1&sig=1")).status_code == 404
         assert (await client.get("/media/web/%2E%2E%2Fsecret?exp=1&sig=1")).status_code == 404
+
+
+def _saved(image: Image.Image, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return buffer.getvalue()
+
+
+ODD_IMAGES = {
+    "cmyk jpeg": _saved(Image.new("CMYK", (20, 10), (0, 200, 200, 0)), "JPEG"),
+    "16-bit png": _saved(Image.new("I;16", (20, 10), 3000), "PNG"),
+    "grey png": _saved(Image.new("L", (20, 10), 90), "PNG"),
+    "webp": _saved(Image.new("RGB", (20, 10), "blue"), "WEBP"),
+    "gif": _saved(Image.new("P", (20, 10), 3), "GIF"),
+    "bmp": _saved(Image.new("RGB", (20, 10), "red"), "BMP"),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_IMAGES))
+def test_any_common_image_kind_is_kept_as_a_plain_jpeg(tmp_path: Path, name: str):
+    kept = MediaVault(tmp_path).keep(ODD_IMAGES[name], MediaKind.IMAGE)
+    with Image.open(kept) as image:
+        assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (20, 10))
+
+
+@pytest.mark.parametrize("cut", [20, 200, -10])
+def test_a_cut_off_photo_is_refused_or_kept_but_never_raises_anything_else(tmp_path, cut):
+    whole = _saved(Image.effect_noise((64, 64), 40).convert("RGB"), "JPEG")
+    try:
+        kept = MediaVault(tmp_path).keep(whole[:cut], MediaKind.IMAGE)
+    except MediaRefused as refused:
+        assert refused.reason is Refusal.NOT_AN_IMAGE
+        assert files_under(tmp_path) == []
+    else:
+        assert files_under(tmp_path) == [kept]
