@@ -36,6 +36,8 @@ class Limits:
     dialog_idle: timedelta = timedelta(minutes=30)
     metoo_radius_m: float = 100.0
     metoo_window: timedelta = timedelta(hours=24)
+    # How long after closure an order keeps its reporter's identity (then anonymised).
+    retention: timedelta = timedelta(days=180)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 from domain import invites
 from handlers import texts
 from handlers.dialog import Turn, button, choices, command, step
+from handlers.privacy_rights import privacy_notice
 from storage.records import Person, Role
 
 RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
@@ -20,8 +21,8 @@ async def start(turn: Turn) -> None:
         await show_menu(turn)
         return
     turn.dialog.go("consent")
-    turn.say(texts.PRIVACY_NOTICE, choices((texts.CONSENT_YES, "consent:yes"),
-                                           (texts.CONSENT_NO, "consent:no")))
+    turn.say(privacy_notice(turn.deps), choices((texts.CONSENT_YES, "consent:yes"),
+                                                (texts.CONSENT_NO, "consent:no")))
 
 
 @button("consent")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 PRIVACY_NOTICE = (
     "欢迎使用网格通！在您使用前，请了解：\n"
-    "• 我们保存：您的聊天账号、您上报的文字、照片和上报地点（只保存上报点，不记录行动轨迹）。\n"
-    "• 谁能看到：只有负责处理的网格长和上级派单员能看到您的身份；被反映的人看不到；"
-    "回音壁公开时隐去姓名、电话、门牌号和原始照片。\n"
-    "• 如何删除：随时发送 /delete 申请删除个人信息。\n"
-    "同意后即可上报。"
+    "• 我们保存：您的称呼、聊天账号（平台和账号标识）、您选择提供的电话和住址网格；"
+    "您上报的文字、照片、语音和上报地点（只保存上报点，不记录行动轨迹）；工单的处理记录和先锋积分。\n"
+    "• 谁能看到：只有负责处理的网格长、派单员和职能部门能看到您的身份和电话；被反映的人看不到；"
+    "回音壁公开时只写网格、社区或街道名，隐去姓名、电话、微信号、门牌号和原始照片。\n"
+    "• 您的权利：随时发送 /mydata 查看我们保存的您的信息；发送 /delete 删除您的个人信息"
+    "（工单去掉您的身份后保留，仅用于统计）。"
 )
 CONSENT_YES, CONSENT_NO = "同意并继续", "不同意"
 CONSENT_DECLINED = "已尊重您的选择，我们不会保存您的信息。如改变主意，发送 /start 即可。"
@@ -62,7 +63,8 @@ PHOTO_NOT_AN_IMAGE = "只能上传 JPEG 或 PNG 格式的照片，这个文件�
 PHOTO_WRONG_FORMAT = "只能上传 JPEG 或 PNG 格式的照片，这个文件是 {kind}。"
 PHOTO_TOO_MANY_PIXELS = "照片像素过多（超过 {megapixels} 百万像素），请缩小后再上传。"
 RATE_LIMITED = "您这一小时提交的工单较多（{n} 条），请稍后再试。如遇紧急情况请拨打 110/119/120。"
-NOT_UNDERSTOOD = "没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长。"
+NOT_UNDERSTOOD = ("没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长，"
+                  "/mydata 查看我的信息，/delete 删除我的信息。")
 NEED_CONSENT = "请先发送 /start 阅读并同意隐私说明。"
 
 MY_EMPTY = "您还没有上报过工单。"
@@ -216,3 +218,43 @@ RATE_NAMES = ("响应率", "解决率", "满意率", "按期办结率")
 # Voice notes without a transcript (Telegram gives none).
 VOICE_ONLY = "（语音留言，见附件）"
 VOICE_SAVED = "已收到语音留言。"
+
+# --- Privacy rights (handlers/privacy_rights.py): the notice's retention line, /mydata, /delete --
+PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式和门牌号会被匿名化，"
+                     "工单只作统计。")
+PRIVACY_AGREE = "同意后即可上报。"
+MYDATA_NOTHING = "我们没有保存您的任何个人信息。发送 /start 开始使用。"
+MYDATA_HEADER = "网格通保存的您的信息："
+MYDATA_NAME = "称呼：{name}"
+MYDATA_ROLE = "身份：{role}"
+MYDATA_STAFF_ROLE = "{grid}{role}"
+MYDATA_CONSENT = "同意隐私说明：{at}"
+MYDATA_NO_CONSENT = "同意隐私说明：未同意"
+MYDATA_CHANNELS = "聊天账号：{channels}"
+MYDATA_PHONE = "电话：{phone}"
+MYDATA_HOME = "住址网格：{grid}"
+MYDATA_NICKNAME = "榜单昵称：{nickname}"
+MYDATA_PLATFORM = "跑单平台：{platform}"
+MYDATA_ORDERS = "上报的工单：{n} 件"
+MYDATA_ORDER_LINE = "  {code} {state}"
+MYDATA_MORE = "  ……另有 {n} 件"
+MYDATA_POINTS = "本月先锋积分：{points} 分"
+MYDATA_DIGEST = "社区周报：{state}"
+MYDATA_SUBSCRIBED, MYDATA_NOT_SUBSCRIBED = "已订阅", "未订阅"
+MYDATA_FOLLOWING = "关注的工单：{codes}"
+MYDATA_NONE = "无"
+MYDATA_FOOTER = "工单办结满 {days} 天后，其上的身份和联系方式会被匿名化。删除请发送 /delete。"
+CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": "企业微信",
+                  "web": "网页聊天"}
+KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
+DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
+                  "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
+                  "电话和门牌号后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
+DELETE_YES, DELETE_NO = "确认删除", "不删除"
+DELETE_DONE = ("已删除您的个人信息。您不会再收到工单进展通知。"
+               "如需再次使用，发送 /start，我们会重新征求您的同意。")
+DELETE_KEPT = "没有删除，您的信息保持不变。"
+DELETE_NOTHING = "我们没有保存您的个人信息，无需删除。"
+DELETE_STAFF_REFUSED = ("您是网格工作人员，姓名和职责在网格长公示中公开，由社区统一管理。"
+                        "如需删除或更正，请联系社区管理员从名册中移除。")
+ERASED_PERSON = "已注销用户"

@@ -184,3 +184,18 @@ async def scenario_duplicate_delivery_makes_one_order(talk, point) -> None:
     assert first[-1].text.startswith("已提交工单") and again == []
     mine = (await talk.text("resident", "/my"))[-1]
     assert len(CODE.findall(mine.text)) == 1
+
+
+async def scenario_delete_then_my(talk, point) -> None:
+    """/delete, confirmed, forgets the person: /my then shows a stranger, /start asks consent."""
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    assert code in (await talk.text("resident", "/my"))[-1].text
+    ask = (await talk.text("resident", "/delete"))[-1]
+    assert labels(ask) == ["确认删除", "不删除"]
+    done = (await talk.press("resident", data_for(ask, "确认删除")))[-1]
+    assert "已删除您的个人信息" in done.text
+    mine = (await talk.text("resident", "/my"))[-1]
+    assert code not in mine.text and "还没有上报过工单" in mine.text
+    notice = (await talk.text("resident", "/start"))[-1]
+    assert "我们保存" in notice.text and "同意并继续" in labels(notice)

@@ -7,6 +7,7 @@ POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_pa
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
            scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
            scenarios.scenario_duplicate_delivery_makes_one_order]
+POINTED += [scenarios.scenario_delete_then_my]
 
 
 @pytest.mark.parametrize("scenario", POINTED, ids=lambda s: s.__name__.removeprefix("scenario_"))
