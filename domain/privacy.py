@@ -8,7 +8,8 @@ codes, dates, times, money and building numbers alone. Public service numbers (1
 
 Names are found by a heuristic, not a dictionary of people: a common surname followed by one or
 two characters of a given name, in a context that says a person is meant — before 家, 说 or a
-title (张三家门口, 张三说, 王阿姨, 李师傅), or after a verb of contact (联系了李四, 通知赵六).
+title (张三家门口, 张三说, 王阿姨, 李师傅), after a verb of contact (联系了李四, 通知赵六) or
+an introduction (我是张秀兰, 姓名：王五).
 Surnames that are also everyday words (周, 马, 高, 方 …) count only before a title, where a
 false alarm is rare. Names the caller knows (the reporter's own) are masked by `mask_names`.
 """
@@ -110,7 +111,8 @@ _TITLES = "师傅|阿姨|大爷|大妈|大姐|大哥|叔叔|婶婶|奶奶|爷爷
 # Characters that end a name: function words, punctuation and the context words themselves.
 _GIVEN = r"(?:[\u4e00-\u9fff](?<![和与及跟同的了说讲家在是把被给对向也都就还又已人们]))"
 _NAME = re.compile(
-    rf"(?:(?<=联系)|(?<=联系了)|(?<=通知)|(?<=通知了)|(?<=告诉)|(?<=致电)|(?<=转告))"
+    rf"(?:(?<=联系)|(?<=联系了)|(?<=通知)|(?<=通知了)|(?<=告诉)|(?<=致电)|(?<=转告)"
+    rf"|(?<=我是)|(?<=我叫)|(?<=本人)|(?<=姓名)|(?<=姓名：)|(?<=姓名:))"
     rf"[{_SURNAMES}]{_GIVEN}{{1,2}}"
     rf"|[{_SURNAMES}{_WORDLIKE_SURNAMES}](?:{_TITLES})"
     rf"|[{_SURNAMES}]{_GIVEN}{{1,2}}?(?=家|说|讲|反映|{_TITLES})")

@@ -174,6 +174,7 @@ def test_coarse_points_are_never_closer_than_a_hundred_metres():
     ("王阿姨说楼道灯坏了", "[姓名]说楼道灯坏了"),
     ("马师傅来修了", "[姓名]来修了"),
     ("刘先生反映噪音", "[姓名]反映噪音"),
+    ("我是张秀兰，住3楼", "我是[姓名]，住3楼"),
 ])
 def test_wechat_ids_rooms_and_names_in_context_are_masked(text, expected):
     assert scrub(text) == expected
