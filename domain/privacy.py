@@ -110,19 +110,24 @@ _WORDLIKE_SURNAMES = "周马高方于任向万白金石江龙程史文严武毛�
 _TITLES = "师傅|阿姨|大爷|大妈|大姐|大哥|叔叔|婶婶|奶奶|爷爷|老师|先生|女士|同志|老板|医生|主任"
 # Characters that end a name: function words, punctuation and the context words themselves.
 _GIVEN = r"(?:[\u4e00-\u9fff](?<![和与及跟同的了说讲家在是把被给对向也都就还又已人们]))"
+# Led by a look-ahead for a surname, so most characters fail at once.
 _NAME = re.compile(
-    rf"(?:(?<=联系)|(?<=联系了)|(?<=通知)|(?<=通知了)|(?<=告诉)|(?<=致电)|(?<=转告)"
+    rf"(?=[{_SURNAMES}{_WORDLIKE_SURNAMES}])(?:(?:(?<=联系)|(?<=联系了)|(?<=通知)|(?<=通知了)|(?<=告诉)|(?<=致电)|(?<=转告)"
     rf"|(?<=我是)|(?<=我叫)|(?<=本人)|(?<=姓名)|(?<=姓名：)|(?<=姓名:))"
     rf"[{_SURNAMES}]{_GIVEN}{{1,2}}"
     rf"|[{_SURNAMES}{_WORDLIKE_SURNAMES}](?:{_TITLES})"
-    rf"|[{_SURNAMES}]{_GIVEN}{{1,2}}?(?=家|说|讲|反映|{_TITLES})")
-_MAY_HOLD_NAME = re.compile(rf"[{_SURNAMES}{_WORDLIKE_SURNAMES}]")
+    # Not where a surname and a title follow: 感谢王阿姨 names 王阿姨, not 谢王.
+    rf"|[{_SURNAMES}](?!{_GIVEN}?[{_SURNAMES}{_WORDLIKE_SURNAMES}](?:{_TITLES}))"
+    rf"{_GIVEN}{{1,2}}?(?=家|说|讲|反映|{_TITLES}))")
+# Cheap checks first: text without a context word holds no name, without these no WeChat id.
+_MAY_HOLD_NAME = re.compile(rf"家|说|讲|反映|{_TITLES}|联系|通知|告诉|致电|转告|我是|我叫|本人|姓名")
+_MAY_HOLD_WECHAT = re.compile(r"wxid_|微信|[VvWw][Xx]|[Ww]e[Cc]hat")
 
 
 def _mask_wechat(text: str) -> str:
     def mask(match: re.Match[str]) -> str:
         return (match.group("label") or "") + WECHAT_MASK
-    return _WECHAT.sub(mask, text)
+    return _WECHAT.sub(mask, text) if _MAY_HOLD_WECHAT.search(text) else text
 
 
 def _mask_rooms(text: str) -> str:

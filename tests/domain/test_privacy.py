@@ -175,6 +175,8 @@ def test_coarse_points_are_never_closer_than_a_hundred_metres():
     ("马师傅来修了", "[姓名]来修了"),
     ("刘先生反映噪音", "[姓名]反映噪音"),
     ("我是张秀兰，住3楼", "我是[姓名]，住3楼"),
+    ("感谢王阿姨的反映", "感谢[姓名]的反映"),
+    ("张秀兰阿姨家门口", "[姓名]阿姨家门口"),
 ])
 def test_wechat_ids_rooms_and_names_in_context_are_masked(text, expected):
     assert scrub(text) == expected
