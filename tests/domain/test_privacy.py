@@ -182,6 +182,19 @@ def test_wechat_ids_rooms_and_names_in_context_are_masked(text, expected):
     assert scrub(text) == expected
 
 
+planted_names = st.builds(str.__add__, st.sampled_from("王李张刘陈杨黄赵吴徐孙朱胡郭何林罗郑梁谢"),
+                          st.text(alphabet="秀英建国志强桂兰海燕振华玉梅德明", min_size=1, max_size=2))
+name_contexts = st.sampled_from(["{n}家门口", "联系了{n}", "通知{n}", "{n}说", "{n}反映",
+                                 "{n}师傅", "{n}阿姨", "我是{n}", "姓名：{n}"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(filler, planted_names, name_contexts, filler)
+def test_a_name_said_in_context_never_survives_scrubbing(before, name, context, after):
+    shown = scrub(f"{before}，{context.format(n=name)}，{after}")
+    assert name not in shown
+
+
 @pytest.mark.parametrize("text", [
     "本周三家门口清扫",            # 周 is a word here, not a surname before a title
     "马路边的井盖松动",
