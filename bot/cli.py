@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -218,20 +219,26 @@ def deep_link(settings: Settings, code: str) -> str:
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port of the web chat")] = 8080,
+    host: Annotated[str | None, typer.Option(
+        help="address to listen on (default: GRIDBOT_WEB_HOST, else 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(
+        help="port of the web chat (default: GRIDBOT_WEB_PORT, else 8080)")] = None,
     tree_only: Annotated[bool, typer.Option("--tree-only",
                                             help="load the district, print its tree, exit")] = False,
     speed: Annotated[float, typer.Option(help="run the clock N times faster, to see reminders, "
                                               "escalation and the digest within minutes")] = 1.0,
 ) -> None:
     """Run gridbot on the embedded defaults: SQLite, the sample district, the web chat."""
-    path = Path(".demo/gridbot.db")
+    path, media = Path(".demo/gridbot.db"), Path(".demo/media")
     path.parent.mkdir(exist_ok=True)
-    if fresh:
+    if fresh:   # from nothing: the database and every photo the last demo received
         for stale in path.parent.glob("gridbot.db*"):
             stale.unlink()
-    settings = load_settings(database_url=f"sqlite:///{path}", media_dir=Path(".demo/media"),
+        shutil.rmtree(media, ignore_errors=True)
+    configured = load_settings()
+    host = host or configured.web_host
+    port = port or configured.web_port
+    settings = load_settings(database_url=f"sqlite:///{path}", media_dir=media,
                              public_base_url=f"http://{host}:{port}", web_host=host,
                              web_port=port)
     if settings.secret_key is None:   # one process, one start: a key of its own will do

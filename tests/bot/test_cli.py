@@ -130,3 +130,46 @@ def test_run_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path,
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
     assert not (tmp_path / "never.db").exists()
+
+
+def test_a_fresh_demo_starts_without_the_last_demo_s_uploads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old_upload = tmp_path / ".demo" / "media" / "web" / "earlier.jpg"
+    old_upload.parent.mkdir(parents=True)
+    old_upload.write_bytes(b"a photo from yesterday's demo")
+    assert runner.invoke(app, ["demo", "--tree-only", "--no-fresh"]).exit_code == 0
+    assert old_upload.exists()
+    assert runner.invoke(app, ["demo", "--tree-only"]).exit_code == 0
+    assert not old_upload.exists()
+
+
+def test_the_demo_listens_on_gridbot_web_port(tmp_path):
+    """`make demo` with GRIDBOT_WEB_PORT (or PORT=) serves there, not on 8080."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "GRIDBOT_WEB_PORT": str(port)}
+    demo = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path,
+                            env={**environment, "PYTHONPATH": os.pathsep.join(sys.path)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:   # polls a starting process: no clock of ours to move
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert demo.poll() is None and time.monotonic() < deadline, "demo did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.json() == {"ok": True}
+    finally:
+        demo.terminate()
+        demo.wait(timeout=20)

@@ -130,7 +130,7 @@ def settings(services, tmp_path, wechat_fake, wecom_fake) -> Settings:
         wechat_aes_key=AES_KEY, wechat_api_url=wechat_fake.url, wechat_reply_budget=5.0,
         wecom_corpid=CORPID, wecom_agentid=AGENTID, wecom_secret="wecom-secret",
         wecom_token=WECOM_TOKEN, wecom_aes_key=WECOM_AES, wecom_api_url=wecom_fake.url,
-        wecom_robot_url=wecom_fake.robot_url, wecom_robot_keys={"echo_wall": "robot-echo"})
+        wecom_robot_url=wecom_fake.robot_url)
 
 
 @dataclass
