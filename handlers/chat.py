@@ -19,7 +19,9 @@ from domain.invites import InviteRefused
 from domain.orders import DomainError
 
 # The dialogs register their handlers on import.
-from handlers import onboarding, queries, rating, report, subscriptions, texts, workbench  # noqa: F401
+from handlers import (  # noqa: F401
+    onboarding, pioneer, queries, rating, report, subscriptions, texts, workbench,
+)
 from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
