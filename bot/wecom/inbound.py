@@ -12,7 +12,7 @@ from typing import Any
 from wechatpy.enterprise import parse_message
 
 from bot.wechat.choices import ChoiceMemory, number_in
-from bot.wechat.inbound import FetchMedia
+from bot.wechat.inbound import FetchMedia, audio_suffix, coordinate
 from handlers import texts
 from handlers.messages import Inbound, Kind, Sender
 
@@ -63,10 +63,10 @@ async def inbound_of(message: Any, fetch: FetchMedia, choices: ChoiceMemory) -> 
         return Inbound.photo_message(sender, await fetch(message.media_id or "",
                                                          message.image or "", ".jpg"), "", uid)
     if kind == "location":   # GCJ-02, Location_X the latitude, as on the 公众号
-        return Inbound.location(sender, float(message.location_x), float(message.location_y),
-                                uid, gcj02=True)
+        return Inbound.location(sender, coordinate(message.location_x, 90),
+                                coordinate(message.location_y, 180), uid, gcj02=True)
     if kind == "voice":
-        path = await fetch(message.media_id or "", "", f".{message.format or 'amr'}")
+        path = await fetch(message.media_id or "", "", audio_suffix(message))
         return Inbound(sender, Kind.VOICE, uid, "", photo=path)
     if is_card_click(message):
         return Inbound.pressed(sender, field(message, "EventKey"), uid)
