@@ -56,8 +56,8 @@ def opened(decrypt: Callable[..., str], foreign: type[Exception], fields: dict[s
 
     `foreign` is the platform's "encrypted for another app id / corp id" error.
     """
-    if not fields.get("Encrypt"):
-        raise Malformed("no Encrypt in the envelope")
+    if not fields.get("Encrypt"):      # plaintext where ciphertext is due: a downgrade
+        raise Refused("no Encrypt in the envelope")
     try:
         inner = decrypt(fields, query.msg_signature, query.timestamp, query.nonce)
     except InvalidSignatureException as forged:

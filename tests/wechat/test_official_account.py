@@ -13,8 +13,6 @@ from storage.records import OutboxMessage
 from storage.tables import DialogRow, InboundRow, OutboxRow, PersonRow, WorkOrderRow
 from tests import scenarios
 from tests.fakes.wechat_api import CUSTOM, TEMPLATE
-from tests.fakes.wechat_client import OfficialAccountClient
-from tests.wechat.conftest import APPID, TOKEN
 from tests.wechat.talk import OPENID
 
 BOTH = pytest.mark.parametrize("services", ["sqlite", "postgres"], indirect=True)
