@@ -66,7 +66,8 @@ def opened(decrypt: Callable[..., str], foreign: type[Exception], fields: dict[s
         raise Refused("encrypted for another account") from forged
     except Exception as garbled:  # base64, padding, length, UTF-8: whatever breaks, not WeChat's
         raise Malformed("ciphertext does not decrypt") from garbled
-    return message_xml(inner if isinstance(inner, str) else inner.decode("utf-8"), "inner message")
+    text = inner if isinstance(inner, str) else inner.decode("utf-8", errors="replace")
+    return message_xml(text, "inner message", signed=True)
 
 
 class OfficialAccountCrypto:

@@ -41,6 +41,10 @@ class Malformed(Exception):
     """A body that is not a readable callback envelope: answer 400 and process nothing."""
 
 
+class Declarations(Malformed):
+    """XML with a DTD or entity declarations: hostile wherever it appears."""
+
+
 class TooLarge(Exception):
     """A body over the limit: answer 413 without reading the rest."""
 
@@ -70,7 +74,7 @@ def xml_root(text: str | bytes, what: str = "body") -> Element:
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as hostile:
-        raise Malformed(f"{what} declares a DTD or entities") from hostile
+        raise Declarations(f"{what} declares a DTD or entities") from hostile
     except (ParseError, ValueError, TypeError) as garbled:
         raise Malformed(f"{what} is not XML") from garbled
     if root.tag != "xml":
@@ -83,13 +87,21 @@ def envelope(body: bytes) -> dict[str, str]:
     return {child.tag: child.text or "" for child in xml_root(body) if len(child) == 0}
 
 
-def message_xml(text: str, what: str = "message") -> str:
+def message_xml(text: str, what: str = "message", signed: bool = False) -> str:
     """A message's XML, checked before wechatpy parses it: no declarations, the fields it needs.
 
-    Raises Malformed for declarations (hostile) and Unreadable for a message without a sender
-    or a kind, or with a field given twice (wechatpy would see a list).
+    Raises Malformed for declarations (hostile) or, unless the text was `signed` by the
+    platform, for text that is not XML; Unreadable for a signed text that is not XML and for a
+    message without a sender or a kind, or with a field given twice (wechatpy sees a list).
     """
-    root = xml_root(text, what)
+    try:
+        root = xml_root(text, what)
+    except Declarations:
+        raise
+    except Malformed as garbled:
+        if not signed:
+            raise
+        raise Unreadable(str(garbled)) from garbled
     names = [child.tag for child in root]
     for needed in ("MsgType", "FromUserName"):
         if names.count(needed) != 1:
