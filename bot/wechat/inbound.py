@@ -62,12 +62,11 @@ def gone_or_fetched(fetch: FetchMedia) -> FetchMedia:
     async def fetched(media_id: str, url: str, suffix: str) -> str:
         try:
             return await fetch(media_id, url, suffix)
-        except (Undeliverable, FileNotFoundError, httpx.InvalidURL,
-                httpx.UnsupportedProtocol) as gone:
+        except (Undeliverable, FileNotFoundError) as gone:
             raise MediaGone("the platform has no such media") from gone
-        except httpx.HTTPStatusError as failed:
-            if failed.response.status_code >= 500:
-                raise
+        except (httpx.HTTPError, httpx.InvalidURL) as failed:
+            # Only the picture URL raises these (the media API's trouble is a TransientError,
+            # worth WeChat's retry): the media API had already said the media id is gone.
             raise MediaGone("the picture URL has no such media") from failed
     return fetched
 
