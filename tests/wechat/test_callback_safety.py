@@ -175,8 +175,8 @@ def bad_bodies(t: int, wecom: bool = False) -> list[tuple[str, dict, bytes, set[
             ("garbage event key", to_xml({"ToUserName": "gh", "FromUserName": "o-odd",
                                           "CreateTime": "soon", "MsgType": "event",
                                           "Event": "CLICK", "EventKey": "\u202e💥"})),
-            ("nested sender", "<xml><MsgType>text</MsgType><FromUserName><a/></FromUserName>"
-                              "</xml>"),
+            ("nested sender", ("<xml><MsgType>text</MsgType><FromUserName><a/></FromUserName>"
+                              "</xml>")),
             ("RTL and emoji", text_xml("o-odd", "\u202e🚧\u200f" * 50, 6, t)),
             ("voice with a path for a format", to_xml({
                 "ToUserName": "gh", "FromUserName": "o-odd", "CreateTime": t,

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from storage.tables import WorkOrderRow
+from storage.tables import OutboxRow, WorkOrderRow
 from tests.fakes.wechat_client import encrypt, sign, to_xml
 from tests.wechat.conftest import AES_KEY, APPID, CORPID, TOKEN, WECOM_AES, WECOM_TOKEN
 from tests.wechat.test_official_account import file_up_to_confirm
@@ -155,6 +155,10 @@ async def fuzz(rig, caplog, wecom: bool) -> None:
                                         elapsed, statuses)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert {200, 400, 403, 413} <= set(statuses)        # every kind of answer was exercised
+    async with rig.services.uow() as uow:                # and odd messages reached the dialogs
+        replies = (await uow.session.execute(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.address.like("%fz%")))).scalar_one()
+    assert replies > SENDERS
     assert elapsed < SECONDS_PER_ENDPOINT
 
 
