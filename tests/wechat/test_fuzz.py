@@ -56,8 +56,10 @@ def generated() -> list[tuple]:
     return drawn
 
 
-def message(kind: int, event: int, a: str, b: str, seed: int, t: int, wecom: bool) -> str:
-    sender = f"fz{seed % SENDERS}" if wecom else f"o-fz{seed % SENDERS}"
+def message(kind: int, event: int, a: str, b: str, seed: int, n: int, t: int,
+            wecom: bool) -> str:
+    """The n-th message: its own MsgId (else it is a redelivery), one of SENDERS people."""
+    sender = f"fz{n % SENDERS}" if wecom else f"o-fz{n % SENDERS}"
     fields: dict = {"ToUserName": CORPID if wecom else "gh_test", "FromUserName": sender,
                     "CreateTime": t if seed % 7 else b, "MsgType": KINDS[kind]}
     match KINDS[kind]:
@@ -73,7 +75,7 @@ def message(kind: int, event: int, a: str, b: str, seed: int, t: int, wecom: boo
         case "event":
             fields |= {"Event": EVENTS[event], "EventKey": a, "Latitude": b, "TaskId": b}
     if seed % 3:
-        fields["MsgId"] = seed if seed % 5 else a
+        fields["MsgId"] = 10**9 + n if seed % 5 else a
     if wecom:
         fields["AgentID"] = 1000002
     return to_xml(fields)
@@ -112,7 +114,7 @@ def mutated(xml: str, how: str, seed: int) -> str:
 def request(drawn: tuple, n: int, t: int, wecom: bool) -> tuple[dict, bytes]:
     mode, kind, event, a, b, how, seed = drawn
     token, key, receiver = (WECOM_TOKEN, WECOM_AES, CORPID) if wecom else (TOKEN, AES_KEY, APPID)
-    inner = mutated(message(kind, event, ODD[a], ODD[b], seed, t, wecom), how, seed)
+    inner = mutated(message(kind, event, ODD[a], ODD[b], seed, n, t, wecom), how, seed)
     nonce, stamp = f"fz{n}", str(t)
     if mode == "garbage":
         query = {"timestamp": (stamp, "x", "9" * 30, "")[seed % 4], "nonce": nonce,
