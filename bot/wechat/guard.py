@@ -82,8 +82,8 @@ def xml_root(text: str | bytes, what: str = "body") -> Element:
     return root
 
 
-def envelope(body: bytes) -> dict[str, str]:
-    """The outer fields of a callback (ToUserName, Encrypt…), text only."""
+def envelope(body: str | bytes) -> dict[str, str]:
+    """The plain (text-only) fields of a callback or message: ToUserName, Encrypt…"""
     return {child.tag: child.text or "" for child in xml_root(body) if len(child) == 0}
 
 

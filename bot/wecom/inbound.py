@@ -12,6 +12,7 @@ from typing import Any
 from wechatpy.enterprise import parse_message
 
 from bot.wechat.choices import ChoiceMemory, number_in
+from bot.wechat.guard import envelope
 from bot.wechat.inbound import FetchMedia, audio_suffix, coordinate
 from handlers import texts
 from handlers.messages import Inbound, Kind, Sender
@@ -25,13 +26,25 @@ TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up
 TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
 
 
-def parse(xml: str) -> Any:
-    return parse_message(xml)
+class WeComMessage:
+    """wechatpy's message, plus the plain fields it does not model (template_card_event is
+    newer than wechatpy 1.8), read once more from the already checked XML."""
+
+    def __init__(self, xml: str):
+        self.fields = envelope(xml)
+        self.message = parse_message(xml)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
+def parse(xml: str) -> WeComMessage:
+    return WeComMessage(xml)
 
 
 def field(message: Any, name: str) -> str:
-    """A field wechatpy 1.8 does not model (template_card_event is newer than it)."""
-    return str(message._data.get(name) or "")
+    """A plain field of the message by its XML name."""
+    return message.fields.get(name, "")
 
 
 def update_id(message: Any) -> str:

@@ -81,6 +81,10 @@ async def test_plaintext_is_still_accepted_when_no_key_is_configured(plain, rig)
 
 
 # ---- nonces ------------------------------------------------------------------------------
+BOTH = pytest.mark.parametrize("services", ["sqlite", "postgres"], indirect=True)
+
+
+@BOTH
 async def test_a_nonce_seen_before_is_refused_with_another_body_even_on_another_worker(
         plain, rig):
     """Plain mode signs only token/timestamp/nonce: whoever saw one callback URL could post
@@ -101,6 +105,7 @@ async def test_a_nonce_seen_before_is_refused_with_another_body_even_on_another_
     assert await footprint(rig.services) == before
 
 
+@BOTH
 @pytest.mark.parametrize("wecom", [False, True], ids=["wechat", "wecom"])
 async def test_a_retry_with_the_same_nonce_and_body_is_answered_once_not_refused(rig, wecom):
     """Whether or not WeChat keeps the nonce when it retries, a genuine retry is the same
