@@ -245,14 +245,15 @@ async def test_after_a_bad_request_the_next_one_on_the_same_connection_works(rig
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as http:
             statuses = []
-            for what, query, body, _ in bad_bodies(t):
+            flood = sealed(text_xml("o-flood", "洪" * 700_000, 8_002, t), t, "3002")
+            for what, query, body, _ in [*bad_bodies(t), ("2 MB", *flood, {413})]:
                 statuses.append((await post(http, "/wechat/callback", query, body)).status_code)
                 good_query, good_body = sealed(text_xml("o-after-" + str(len(statuses)), "/help",
                                                         9_000 + len(statuses), t), t,
                                                f"40{len(statuses)}")
                 good = await post(http, "/wechat/callback", good_query, good_body)
                 assert good.status_code == 200, what
-        assert all(status < 500 for status in statuses), statuses
+        assert all(status < 500 for status in statuses) and statuses[-1] == 413, statuses
     finally:
         server.should_exit = True
         await serving
