@@ -103,7 +103,9 @@ class WeChatChannel:
 
     def _reply(self, message: Any, out: Outbound) -> str:
         self.choices.remember(out.external_id, out.choices)
-        return TextReply(message=message, content=render(out)).render()
+        # wechatpy puts the text in a CDATA section as it is: split any "]]>" the text holds.
+        content = render(out).replace("]]>", "]]]]><![CDATA[>")
+        return TextReply(message=message, content=content).render()
 
     def _finish_late(self, handling: asyncio.Task) -> None:
         """Past the budget: answer now, let the dialog finish; its replies go by the sender."""

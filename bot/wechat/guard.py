@@ -2,24 +2,27 @@
 
 How each kind of bad callback is answered (both 公众号 and WeCom):
 
-| what came                                                      | answer        |
-|----------------------------------------------------------------|---------------|
-| a body over `BODY_LIMIT` (by Content-Length or by counting)     | 413           |
-| a bad or missing signature, a stale timestamp, a used nonce     | 403           |
-| plaintext while an EncodingAESKey is configured (safe mode)     | 403           |
-| an empty body, not XML, a DTD or entity declaration, no Encrypt | 400           |
-| ciphertext that does not decrypt (base64, padding, length)      | 400           |
-| a signed message gridbot cannot read (no MsgType, no sender,    | 200 `success` |
-|   garbage numbers, inner XML broken or with entities excepted)  |               |
-| a photo or voice note WeChat no longer has                      | 200 `success` |
-| a photo the media API cannot serve for now (busy, network)      | 503 (retried) |
+| what came                                                        | answer        |
+|------------------------------------------------------------------|---------------|
+| a body over `BODY_LIMIT` (by Content-Length, or counted as read) | 413           |
+| a bad or missing signature, a stale timestamp, a used nonce       | 403           |
+| plaintext (no Encrypt) while an EncodingAESKey is configured      | 403           |
+| an empty body, not XML, a DTD or entity declaration anywhere      | 400           |
+| ciphertext that does not decrypt (base64, padding, length)        | 400           |
+| a signed message gridbot cannot read: inner text not XML, no      | 200 `success` |
+|   MsgType or sender, a field twice, garbage numbers, latitude 91  |               |
+| a photo or voice note WeChat no longer has                        | 200 `success` |
+| a photo the media API cannot serve for now (busy, network)        | 503 (retried) |
+| a photo still downloading when the reply budget (4 s) ends        | 200 `success` |
 
 The 4xx answers go to whoever forged or garbled a request; WeChat itself never sends them.
 A message that passed the signature came from WeChat: a 4xx would make WeChat retry it three
 times and show the person an error, so it is answered `success` and dropped with a warning.
-Entity declarations are refused (400) wherever they appear, inner payloads included, before
-wechatpy (which parses with xmltodict) sees the text. Refusals are logged by reason only: no
-query values, signatures, openids or message content.
+A download that outlives the budget carries on (a retry meanwhile joins it, never starts a
+second) and the dialog's replies then go by the sender; should it fail after all, the message
+is dropped with a warning. Entity declarations are refused wherever they appear, inner
+payloads included, before wechatpy (which parses with xmltodict) sees the text. Refusals are
+logged by reason only: no query values, signatures, openids or message content.
 """
 from __future__ import annotations
 
