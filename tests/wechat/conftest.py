@@ -179,6 +179,20 @@ async def rig(services, settings, wechat_fake, wecom_fake, virtual_time):
 
 
 @pytest.fixture
+async def plain(rig):
+    """A 公众号 in plain mode (no EncodingAESKey) on the same database: its client and channel."""
+    settings = rig.settings.model_copy(update={"wechat_aes_key": None})
+    wechat = WeChatChannel(settings, rig.services.uow, rig.services.clock,
+                           http=httpx.AsyncClient(timeout=10))
+    app = FastAPI()
+    app.include_router(wechat_router(wechat, rig.chat))
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://plain.test")
+    yield OfficialAccountClient(http, TOKEN, APPID, None, rig.unix_now), wechat
+    await http.aclose()
+    await wechat.close()
+
+
+@pytest.fixture
 async def talk(rig) -> ChannelTalk:
     talk = ChannelTalk(rig.services, rig.wechat, rig.wecom, rig.official, rig.work,
                        rig.wechat_fake, rig.wecom_fake)
