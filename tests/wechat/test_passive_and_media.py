@@ -65,7 +65,7 @@ async def test_a_slow_media_download_does_not_hold_the_callback_and_is_done_once
     await scenarios.onboard_rider(talk, "rider")
     openid = OPENID + "rider"
     rig.wechat.budget = 0.3                      # stands for WeChat's 5 s, the download for 6 s
-    media = rig.wechat_fake.add_media(b"\xff\xd8\xff\xe0slow-photo")
+    media = rig.wechat_fake.add_media(scenarios.phone_photo())
     downloads_before = rig.wechat_fake.calls["media_get"]
     rig.wechat_fake.media_gate = asyncio.Event()            # the download hangs until set
     started = time.monotonic()
@@ -78,7 +78,7 @@ async def test_a_slow_media_download_does_not_hold_the_callback_and_is_done_once
     rig.wechat_fake.media_gate.set()
     await rig.wechat.settle()
     stored = list((rig.settings.media_dir / "wechat").iterdir())
-    assert [p.read_bytes() for p in stored] == [b"\xff\xd8\xff\xe0slow-photo"]
+    assert len(stored) == 1 and stored[0].read_bytes().startswith(b"\xff\xd8")   # one JPEG
     assert rig.wechat_fake.calls["media_get"] - downloads_before == 1
     async with rig.services.uow() as uow:
         seen = (await uow.session.execute(select(func.count()).where(
