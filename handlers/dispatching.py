@@ -15,7 +15,7 @@ from handlers.use_cases import (
     load,
     load_for,
     may_act,
-    me_too,
+    follow,
     record,
     tell_reporters,
     unit_name,
@@ -57,7 +57,7 @@ async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
     await record(work, order, event)
     for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
         if follower is not None:
-            await me_too(work, follower, into)
+            await follow(work, follower, target)
     await tell_reporters(work, order, event)
     return order
 

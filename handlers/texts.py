@@ -210,3 +210,7 @@ RATE_NAMES = ("响应率", "解决率", "满意率", "按期办结率")
 # Voice notes without a transcript (Telegram gives none).
 VOICE_ONLY = "（语音留言，见附件）"
 VOICE_SAVED = "已收到语音留言。"
+
+# --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
+METOO_REFUSED = "只能在您自己正在上报的问题附近关注同类工单：请发送位置，由系统为您查找附近的工单。"
+TURN_FAILED = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
