@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import logging
 from collections import deque
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -19,16 +19,22 @@ from domain.invites import InviteRefused
 from domain.orders import DomainError
 
 # The dialogs register their handlers on import.
-from handlers import onboarding, queries, rating, report, subscriptions, texts, workbench  # noqa: F401
+from handlers import (  # noqa: F401
+    dead_letters,
+    onboarding,
+    queries,
+    rating,
+    report,
+    subscriptions,
+    texts,
+    workbench,
+)
 from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
-from handlers.messages import Inbound, Kind
+from handlers.messages import Inbound, Kind, Outbound
 from storage.records import OutboxMessage, Person
 from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
-SORRY = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
 
 
 @dataclass
@@ -69,7 +75,10 @@ class Chat:
                 if len(batch) == 1:
                     answers = [await self._alone(batch[0].inbound)]
                 else:
-                    answers = await self._together([w.inbound for w in batch])
+                    try:
+                        answers = await self._together([w.inbound for w in batch])
+                    except Exception:  # noqa: BLE001 — the batch did not commit: each alone
+                        answers = None
                     if answers is None:   # one message failed: each again in its own transaction
                         for waiting in batch:
                             await self._answer_alone(waiting)
@@ -142,23 +151,97 @@ class Chat:
         self._committed(everything)
         return [written.get(id(inbound), []) for inbound in batch]
 
-    async def _alone(self, inbound: Inbound) -> list[OutboxMessage]:
-        """One message in its own transaction; a failure is answered and changes nothing."""
+    async def _alone(self, inbound: Inbound, replay: bool = False) -> list[OutboxMessage]:
+        """One message in its own transaction, tried again while it fails, parked at the limit.
+
+        A refusal is answered and changes nothing. A failure (a bug, or a commit that did not
+        go through) undoes the turn and is counted; see `handlers.dead_letters`.
+        """
+        failures = 0
+        while True:
+            try:
+                return await self._attempt(inbound, replay, forget=failures > 0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failures += 1
+                if inbound.update_id is None:
+                    attempts = failures      # nothing to count it by across processes
+                else:
+                    attempts = await self._count(inbound, error)
+                if replay:
+                    raise
+                if attempts < dead_letters.LIMIT:
+                    dead_letters.log_retry(inbound, attempts, error)
+                    continue
+                return await self._park(inbound, error)
+
+    async def _attempt(self, inbound: Inbound, replay: bool, forget: bool) -> list[OutboxMessage]:
         sender = inbound.sender
         async with self.deps.uow() as uow:
-            if await self._seen_before(uow, inbound):
+            if replay:
+                await self._seen_before(uow, inbound)    # parked updates were recorded seen
+            elif await self._seen_before(uow, inbound):
                 return []
             person, state = await uow.people.by_channel_with_dialog(sender.channel,
                                                                     sender.external_id)
             turn = self._turn(uow, inbound, person, state)
-            if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
+            if not await self._handle_safely(turn) and not replay \
+                    and await self._seen_before(uow, inbound):
                 return []   # handled meanwhile by someone else, after our rollback
+            if (replay or forget) and inbound.update_id is not None:
+                await uow.dead_letters.forget(sender.channel, inbound.update_id)
             await self._save_dialogs(uow, [turn])
             written = self._leased(turn.settle(), uow.clock.now())
             await uow.outbox.add_all(written)
             await uow.commit()
         self._committed(written)
         return written
+
+    async def _count(self, inbound: Inbound, error: BaseException) -> int:
+        """One more failure of this update, counted in the database (its own transaction)."""
+        async with self.deps.uow() as uow:
+            attempts = await uow.dead_letters.failed(
+                inbound.sender.channel, str(inbound.update_id), inbound.kind.value,
+                dead_letters.signature(error))
+            await uow.commit()
+        return attempts
+
+    async def _park(self, inbound: Inbound, error: BaseException) -> list[OutboxMessage]:
+        """Give up on an update: kept for `gridbot dead-letters`, acknowledged, the sender told.
+
+        The answer goes to the account that wrote, not to a person: the failed turns may have
+        been the ones that would have created that person.
+        """
+        sender, letter_id = inbound.sender, None
+        async with self.deps.uow() as uow:
+            if inbound.update_id is not None:
+                if await self._seen_before(uow, inbound):   # handled elsewhere meanwhile
+                    await uow.dead_letters.forget(sender.channel, inbound.update_id)
+                    await uow.commit()
+                    return []
+                letter_id = await uow.dead_letters.park(sender.channel, inbound.update_id,
+                                                        inbound.as_payload())
+            sorry = Outbound(sender.channel, sender.external_id, texts.TURN_FAILED)
+            written = self._leased([OutboxMessage(sender.channel, sender.external_id,
+                                                  sorry.as_payload())], uow.clock.now())
+            await uow.outbox.add_all(written)
+            await uow.commit()
+        self._committed(written)
+        dead_letters.log_parked(inbound, letter_id, error)
+        return written
+
+    async def retry_parked(self, letter_id: int) -> bool | None:
+        """Hand a parked update in again; on success its letter goes. None: no such letter."""
+        async with self.deps.uow() as uow:
+            letter = await uow.dead_letters.get(letter_id)
+        if letter is None or letter.payload is None:
+            return None
+        try:
+            await self._alone(Inbound.from_payload(letter.payload), replay=True)
+        except Exception:  # noqa: BLE001 — counted on the letter; the caller says it failed
+            return False
+        return True
 
     def _leased(self, messages: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
         """Messages for a channel with a courier are written leased to it (see `Courier`)."""
@@ -199,25 +282,25 @@ class Chat:
             inbound.sender.channel, inbound.update_id)
 
     async def _handle_safely(self, turn: Turn) -> bool:
-        """A refusal or a bug undoes this message's changes, never the conversation; False then.
+        """A refusal undoes this message's changes, never the conversation; False then.
 
         No savepoint around the handler (SAVEPOINT and RELEASE are two more round trips on
-        every message): a failure rolls back the whole transaction, and the caller records the
-        update as seen again in the next one. The dialog and earlier replies are kept in memory.
+        every message): a refusal rolls back the whole transaction, and the caller records the
+        update as seen again in the next one. The dialog and earlier replies are kept in memory;
+        the person is the one loaded, since whatever the handler created was rolled back.
+        A failure that is not a refusal is raised: the whole turn is tried again.
         """
-        before = turn.dialog.to_json()
+        before, person = turn.dialog.to_json(), copy(turn.person)
         said, owed = len(turn.replies), len(turn.owed)
         try:
             await self._route(turn)
             return True
         except (DomainError, InviteRefused) as refusal:
             message = str(refusal)
-        except Exception:
-            log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
-            message = SORRY
         await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)
+        turn.person, turn.rolled_back = person, True
         turn.say(message)
         return False
 
