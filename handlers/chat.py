@@ -31,7 +31,7 @@ from handlers import (  # noqa: F401
 )
 from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
-from handlers.messages import Inbound, Kind, Outbound
+from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
 from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
@@ -168,13 +168,15 @@ class Chat:
                 if inbound.update_id is None:
                     attempts = failures      # nothing to count it by across processes
                 else:
-                    attempts = await self._count(inbound, error)
+                    attempts = await dead_letters.count(self.deps, inbound, error)
                 if replay:
                     raise
                 if attempts < dead_letters.LIMIT:
                     dead_letters.log_retry(inbound, attempts, error)
                     continue
-                return await self._park(inbound, error)
+                written = await dead_letters.park(self.deps, inbound, error, self._leased)
+                self._committed(written)
+                return written
 
     async def _attempt(self, inbound: Inbound, replay: bool, forget: bool) -> list[OutboxMessage]:
         sender = inbound.sender
@@ -196,39 +198,6 @@ class Chat:
             await uow.outbox.add_all(written)
             await uow.commit()
         self._committed(written)
-        return written
-
-    async def _count(self, inbound: Inbound, error: BaseException) -> int:
-        """One more failure of this update, counted in the database (its own transaction)."""
-        async with self.deps.uow() as uow:
-            attempts = await uow.dead_letters.failed(
-                inbound.sender.channel, str(inbound.update_id), inbound.kind.value,
-                dead_letters.signature(error))
-            await uow.commit()
-        return attempts
-
-    async def _park(self, inbound: Inbound, error: BaseException) -> list[OutboxMessage]:
-        """Give up on an update: kept for `gridbot dead-letters`, acknowledged, the sender told.
-
-        The answer goes to the account that wrote, not to a person: the failed turns may have
-        been the ones that would have created that person.
-        """
-        sender, letter_id = inbound.sender, None
-        async with self.deps.uow() as uow:
-            if inbound.update_id is not None:
-                if await self._seen_before(uow, inbound):   # handled elsewhere meanwhile
-                    await uow.dead_letters.forget(sender.channel, inbound.update_id)
-                    await uow.commit()
-                    return []
-                letter_id = await uow.dead_letters.park(sender.channel, inbound.update_id,
-                                                        inbound.as_payload())
-            sorry = Outbound(sender.channel, sender.external_id, texts.TURN_FAILED)
-            written = self._leased([OutboxMessage(sender.channel, sender.external_id,
-                                                  sorry.as_payload())], uow.clock.now())
-            await uow.outbox.add_all(written)
-            await uow.commit()
-        self._committed(written)
-        dead_letters.log_parked(inbound, letter_id, error)
         return written
 
     async def retry_parked(self, letter_id: int) -> bool | None:

@@ -13,9 +13,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from handlers.messages import Inbound
+from handlers import texts
+from handlers.messages import Inbound, Outbound
+from storage.records import OutboxMessage
 
 LIMIT = 3
 log = logging.getLogger(__name__)
@@ -53,3 +58,38 @@ def log_retry(inbound: Inbound, attempt: int, error: BaseException) -> None:
     log.debug("update failed (attempt %d): channel=%s update=%s kind=%s error=%s", attempt,
               inbound.sender.channel, fingerprint(inbound.sender.channel, inbound.update_id),
               inbound.kind.value, type(error).__name__)
+
+
+async def count(deps: Any, inbound: Inbound, error: BaseException) -> int:
+    """One more failure of this update, counted in the database (its own transaction)."""
+    async with deps.uow() as uow:
+        attempts = await uow.dead_letters.failed(inbound.sender.channel, str(inbound.update_id),
+                                                 inbound.kind.value, signature(error))
+        await uow.commit()
+    return attempts
+
+
+async def park(deps: Any, inbound: Inbound, error: BaseException,
+               lease: Callable[[list[OutboxMessage], datetime], list[OutboxMessage]]
+               ) -> list[OutboxMessage]:
+    """Give up on an update: kept for `gridbot dead-letters`, acknowledged, the sender told.
+
+    The answer goes to the account that wrote, not to a person: the failed turns may have been
+    the ones that would have created that person. Returns the outbox rows written.
+    """
+    sender, letter_id = inbound.sender, None
+    async with deps.uow() as uow:
+        if inbound.update_id is not None:
+            if await uow.inbound.seen(sender.channel, inbound.update_id):
+                await uow.dead_letters.forget(sender.channel, inbound.update_id)
+                await uow.commit()
+                return []                       # handled elsewhere meanwhile
+            letter_id = await uow.dead_letters.park(sender.channel, inbound.update_id,
+                                                    inbound.as_payload())
+        sorry = Outbound(sender.channel, sender.external_id, texts.TURN_FAILED)
+        written = lease([OutboxMessage(sender.channel, sender.external_id, sorry.as_payload())],
+                        uow.clock.now())
+        await uow.outbox.add_all(written)
+        await uow.commit()
+    log_parked(inbound, letter_id, error)
+    return written
