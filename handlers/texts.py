@@ -214,3 +214,6 @@ VOICE_SAVED = "已收到语音留言。"
 # --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
 METOO_REFUSED = "只能在您自己正在上报的问题附近关注同类工单：请发送位置，由系统为您查找附近的工单。"
 TURN_FAILED = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
+NO_EXTENSION_PENDING = "工单 {code} 没有待审批的延期申请。"
+EXTENSION_APPROVED_DONE = "已同意 {code} 延期。"
+EXTENSION_DENIED_DONE = "已驳回 {code} 的延期申请。"

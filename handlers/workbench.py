@@ -72,7 +72,7 @@ async def reason_given(turn: Turn) -> None:
         await use_cases.resolve(turn, me, code, text, photo)
         turn.say(texts.RESOLVED.format(code=code))
     elif action == "extend":
-        days = re.search(r"(\d+)\s*天?\s*$", text)
+        days = re.search(r"(?<!\d)(\d{1,2})\s*天?\s*$", text)   # at most 99 days
         await dispatching.request_extension(turn, me, code, int(days.group(1)) if days else 3,
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit="上级"))
@@ -87,16 +87,15 @@ async def reason_given(turn: Turn) -> None:
 
 @button("approve")
 async def approve(turn: Turn) -> None:
-    code, _, days = turn.arg.partition(":")
-    await dispatching.decide_extension(turn, _me(turn), code,
-                                       int(days) if days.isdigit() and len(days) < 4 else 3)
-    turn.say(f"已同意 {code} 延期。")
+    code = turn.arg.partition(":")[0]     # the days asked for are read from the request
+    await dispatching.decide_extension(turn, _me(turn), code, approve=True)
+    turn.say(texts.EXTENSION_APPROVED_DONE.format(code=code))
 
 
 @button("deny")
 async def deny(turn: Turn) -> None:
-    await dispatching.decide_extension(turn, _me(turn), turn.arg, None)
-    turn.say(f"已驳回 {turn.arg} 的延期申请。")
+    await dispatching.decide_extension(turn, _me(turn), turn.arg, approve=False)
+    turn.say(texts.EXTENSION_DENIED_DONE.format(code=turn.arg))
 
 
 @button("assign")

@@ -29,25 +29,25 @@ from handlers.use_cases import Draft
 from tests import scenarios
 
 Y, N = True, False
-ACTIONS = ("sign", "return", "escalate", "progress", "resolve", "extension", "my", "detail",
-           "metoo", "rate", "todo", "media")
+ACTIONS = ("sign", "return", "escalate", "progress", "resolve", "extension", "assign", "invalid",
+           "merge", "approve", "my", "detail", "metoo", "rate", "todo", "media")
 TABLE = [
-    # role              scope  签收 退回 上报 进展 办结 延期 /my 详情 +1  评价 /todo 媒体
-    ("anonymous",       "in",  N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("anonymous",       "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("unconsented",     "in",  N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("unconsented",     "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("resident",        "in",  N,   N,   N,   N,   N,   N,   Y,  Y,   Y,  Y,   N,    Y),
-    ("resident",        "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("rider",           "in",  N,   N,   N,   N,   N,   N,   N,  Y,   Y,  N,   N,    Y),
-    ("rider",           "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("leader of A",     "in",  Y,   Y,   Y,   Y,   Y,   Y,   N,  Y,   Y,  N,   Y,    Y),
-    ("leader of B",     "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("community staff", "in",  N,   N,   Y,   N,   N,   N,   N,  Y,   Y,  N,   N,    Y),
-    ("community staff", "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
-    ("street",          "in",  N,   N,   Y,   N,   N,   N,   N,  Y,   Y,  N,   N,    Y),
-    ("department",      "in",  Y,   Y,   Y,   Y,   Y,   Y,   N,  Y,   Y,  N,   Y,    Y),
-    ("department",      "out", N,   N,   N,   N,   N,   N,   N,  N,   N,  N,   N,    N),
+    # role              scope  签收 退回 上报 进展 办结 延期 派单 不受理 合并 批延期 /my 详情 +1 评价 /todo 媒体
+    ("anonymous",       "in",  N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("anonymous",       "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("unconsented",     "in",  N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("unconsented",     "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("resident",        "in",  N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     Y,  Y,   Y, Y,   N,    Y),
+    ("resident",        "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("rider",           "in",  N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  Y,   Y, N,   N,    Y),
+    ("rider",           "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("leader of A",     "in",  Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,     Y,   N,     N,  Y,   Y, N,   Y,    Y),
+    ("leader of B",     "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("community staff", "in",  N,   N,   Y,   N,   N,   N,   Y,   Y,     Y,   Y,     N,  Y,   Y, N,   N,    Y),
+    ("community staff", "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
+    ("street",          "in",  N,   N,   Y,   N,   N,   N,   Y,   Y,     Y,   Y,     N,  Y,   Y, N,   N,    Y),
+    ("department",      "in",  Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,     Y,   N,     N,  Y,   Y, N,   Y,    Y),
+    ("department",      "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
 ]
 # Who plays each (role, scope).
 ACTORS = {
@@ -66,17 +66,19 @@ STAFF = {"leader_a": ("JJ-01-01-03", "leader"), "leader_b": ("JJ-01-01-02", "lea
          "dept_b": ("JJ", "department")}
 # The state each action needs the order in.
 NEEDS = {"progress": "accepted", "resolve": "accepted", "extension": "accepted",
-         "rate": "resolved"}
+         "approve": "extension asked", "rate": "resolved"}
 # What the chat says when it refuses (every one a sentence of handlers/texts.py).
 REFUSALS = {texts.NOT_ALLOWED, texts.NO_SUCH_ORDER, texts.METOO_REFUSED, texts.NEED_CONSENT}
 # The staff buttons that ask for a reason, and the reason given.
 REASONED = {"return": ("return", "不是本网格的事"), "escalate": ("up", "需要上级协调"),
             "progress": ("progress", "已联系保洁"), "resolve": ("resolve", "已清运完毕"),
-            "extension": ("extend", "需要协调物业 3")}
+            "extension": ("extend", "需要协调物业 3"), "invalid": ("invalid", "重复上报")}
 DONE = {"sign": "已签收 {code}", "return": "已退回 {code}", "escalate": "已上报 {code}",
         "progress": texts.PROGRESS_SAVED, "resolve": "已办结 {code}",
         "extension": "延期申请已提交", "metoo": "已为您关注工单 {code}",
-        "rate": "工单 {code} 已结案", "detail": "工单 {code}\n"}
+        "rate": "工单 {code} 已结案", "detail": "工单 {code}\n", "assign": "已将 {code} 派给",
+        "invalid": "已将 {code} 标记为不予受理", "merge": "已将 {code} 合并到",
+        "approve": "已同意 {code} 延期"}
 
 
 def _inside(code: str) -> tuple[float, float]:
@@ -124,8 +126,11 @@ class World:
             if whistled:
                 order = await dispatching.assign_person(work, self.ids["street"], order.code,
                                                         self.ids["dept_a"])
-            if state in ("accepted", "resolved"):
+            if state in ("accepted", "resolved", "extension asked"):
                 order = await use_cases.sign_for(work, order.assignee_id, order.code)
+            if state == "extension asked":
+                await dispatching.request_extension(work, order.assignee_id, order.code, 3,
+                                                    "需要协调物业")
             if state == "resolved":
                 await use_cases.resolve(work, order.assignee_id, order.code, "已清运")
             await uow.commit()
@@ -160,6 +165,15 @@ class World:
             said = await talk.press(user, f"{prefix}:{code}")
             if said and said[-1].text not in REFUSALS:
                 said += await talk.text(user, reason)
+        elif action == "assign":
+            said = await talk.press(user, f"to:{code}:JJ-01-01-02")
+        elif action == "merge":
+            into = await self.order("dispatched", whistled=False)
+            said = await talk.press(user, f"merge:{code}")
+            if said and said[-1].text not in REFUSALS:
+                said += await talk.text(user, into)
+        elif action == "approve":
+            said = await talk.press(user, f"approve:{code}:3")
         elif action == "detail":
             said = await talk.press(user, f"detail:{code}")
         elif action == "rate":

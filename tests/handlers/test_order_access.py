@@ -75,3 +75,24 @@ async def test_me_too_is_checked_when_pressed_not_when_offered(services, talk, p
     late = await talk.press("neighbour", f"metoo:{code}")
     assert late[-1].text == texts.METOO_REFUSED
     assert await followers_and_events(services, code) == before
+
+
+async def test_an_extension_is_approved_for_the_days_asked_not_the_days_in_the_button(
+        services, talk, point):
+    await scenarios.onboard_resident(talk, "resident")
+    code = await scenarios.resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"sign:{code}")
+    unasked = await talk.press("community", f"approve:{code}:99")
+    assert unasked[-1].text == texts.NO_EXTENSION_PENDING.format(code=code)
+    await talk.press("leader", f"extend:{code}")
+    await talk.text("leader", "需要协调物业 2")
+    async with services.uow() as uow:
+        due = (await uow.orders.get(code)).resolve_due
+    await talk.press("community", f"approve:{code}:99")
+    async with services.uow() as uow:
+        extended = (await uow.orders.get(code)).resolve_due
+        [event] = [e for e in await uow.events.for_order(code) if e.kind == "extended"]
+    assert event.reason == "批准延期 2 天"
+    assert extended > due
+    again = await talk.press("community", f"approve:{code}:99")      # decided: nothing pending
+    assert again[-1].text == texts.NO_EXTENSION_PENDING.format(code=code)
