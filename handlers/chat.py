@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.invites import InviteRefused
-from domain.orders import DomainError
+from domain.orders import DomainError, IllegalAction, NotYourOrder, ReasonRequired
 
 # The dialogs register their handlers on import.
 from handlers import (  # noqa: F401
@@ -35,6 +35,17 @@ from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
 from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
+
+
+def _refusal_text(refusal: Exception) -> str:
+    """The domain's refusals in the user's words; the handlers' own already are."""
+    if isinstance(refusal, NotYourOrder):
+        return texts.NOT_ALLOWED
+    if isinstance(refusal, IllegalAction):
+        return texts.ILLEGAL_STATE.format(state=refusal.state.label)
+    if isinstance(refusal, ReasonRequired):
+        return texts.REASON_REQUIRED
+    return str(refusal)
 
 
 @dataclass
@@ -265,7 +276,7 @@ class Chat:
             await self._route(turn)
             return True
         except (DomainError, InviteRefused) as refusal:
-            message = str(refusal)
+            message = _refusal_text(refusal)
         await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)

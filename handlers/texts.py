@@ -217,3 +217,5 @@ TURN_FAILED = "抱歉，系统出了点问题，您的这条消息没有处理�
 NO_EXTENSION_PENDING = "工单 {code} 没有待审批的延期申请。"
 EXTENSION_APPROVED_DONE = "已同意 {code} 延期。"
 EXTENSION_DENIED_DONE = "已驳回 {code} 的延期申请。"
+ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作。"
+REASON_REQUIRED = "请说明原因后再提交。"

@@ -96,3 +96,11 @@ async def test_an_extension_is_approved_for_the_days_asked_not_the_days_in_the_b
     assert extended > due
     again = await talk.press("community", f"approve:{code}:99")      # decided: nothing pending
     assert again[-1].text == texts.NO_EXTENSION_PENDING.format(code=code)
+
+
+async def test_a_refusal_by_the_order_rules_is_a_sentence_the_user_can_read(talk, point):
+    await scenarios.onboard_resident(talk, "resident")
+    code = await scenarios.resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"sign:{code}")
+    twice = await talk.press("leader", f"sign:{code}")
+    assert twice[-1].text == texts.ILLEGAL_STATE.format(state="办理中")
