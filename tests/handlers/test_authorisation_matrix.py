@@ -21,12 +21,14 @@ from datetime import timedelta
 import pytest
 
 from bot.config import SAMPLE_DISTRICT
+from bot.services import build_chat
 from domain import invites
 from domain.routing import grids_from_geojson
 from handlers import access, dispatching, texts, use_cases
 from handlers.dialog import Work
 from handlers.use_cases import Draft
 from tests import scenarios
+from tests.handlers.conftest import CoreTalk
 
 Y, N = True, False
 ACTIONS = ("sign", "return", "escalate", "progress", "resolve", "extension", "assign", "invalid",
@@ -200,10 +202,8 @@ class World:
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-async def test_every_role_may_do_only_what_the_table_says(services, action):
-    from bot.services import build_chat
-    from tests.handlers.conftest import CoreTalk
-    world = World(services, CoreTalk(await build_chat(services), services.clock))
+async def test_every_role_may_do_only_what_the_table_says(district, action):
+    world = World(district, CoreTalk(await build_chat(district), district.clock))
     await world.build()
     column = ACTIONS.index(action) + 2
     wrong = []

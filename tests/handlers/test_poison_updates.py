@@ -9,26 +9,18 @@ import logging
 
 import pytest
 
-from bot.config import SAMPLE_DISTRICT, Settings
-from bot.services import build_chat, open_services
+from bot.services import build_chat
 from handlers import texts
 from handlers.dialog import BUTTONS
 from handlers.messages import Inbound, Sender
-from storage.clock import FixedClock
-from storage.importer import import_grids
-from tests.handlers.conftest import MONDAY_10, CoreTalk
+from tests.handlers.conftest import CoreTalk
 
 UNKNOWN = "WG-20261123-9999"
 
 
 @pytest.fixture
-async def services(db_url):
-    services = await open_services(Settings(database_url=db_url), clock=FixedClock(MONDAY_10))
-    async with services.uow() as uow:
-        await import_grids(uow, SAMPLE_DISTRICT, progress=False)
-        await uow.commit()
-    yield services
-    await services.close()
+def services(district):
+    return district
 
 
 @pytest.fixture
