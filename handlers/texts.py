@@ -228,3 +228,12 @@ NICKNAME_SET = "好的，排行榜上您将显示为「{nickname}」。"
 NICKNAME_CLEARED = "已清除昵称，您不再出现在排行榜上。"
 NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含电话、证件号、车牌或微信号等个人信息。"
 NICKNAME_CLEAR_WORDS = ("清除", "取消", "-")
+
+# --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
+METOO_REFUSED = "只能在您自己正在上报的问题附近关注同类工单：请发送位置，由系统为您查找附近的工单。"
+TURN_FAILED = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
+NO_EXTENSION_PENDING = "工单 {code} 没有待审批的延期申请。"
+EXTENSION_APPROVED_DONE = "已同意 {code} 延期。"
+EXTENSION_DENIED_DONE = "已驳回 {code} 的延期申请。"
+ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作。"
+REASON_REQUIRED = "请说明原因后再提交。"

@@ -27,7 +27,8 @@ def route(*args):
 
 def test_every_command_has_help():
     for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
-                    ["demo"], ["run"], ["wechat", "menu"], ["digest"]):
+                    ["demo"], ["run"], ["wechat", "menu"], ["digest"], ["dead-letters", "list"],
+                    ["dead-letters", "show"], ["dead-letters", "retry"], ["dead-letters", "drop"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 
@@ -173,3 +174,60 @@ def test_the_demo_listens_on_gridbot_web_port(tmp_path):
     finally:
         demo.terminate()
         demo.wait(timeout=20)
+
+
+def park(update_id: str) -> None:
+    """An update the chat gives up on, as `gridbot run` would have parked it."""
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.services import build_chat, open_services
+    from handlers.messages import Inbound, Sender
+
+    async def work():
+        services = await open_services(load_settings())
+        try:
+            chat = await build_chat(services)
+            await chat.receive(Inbound.pressed(Sender("telegram", "4242", "王小明"), "boom:x",
+                                               update_id))
+        finally:
+            await services.close()
+    asyncio.run(work())
+
+
+def test_dead_letters_are_listed_shown_retried_and_dropped(district, monkeypatch):
+    from handlers.dialog import BUTTONS
+    works = {"now": False}
+
+    async def boom(turn):
+        if not works["now"]:
+            raise RuntimeError("a bug")
+        turn.say("ok")
+    monkeypatch.setitem(BUTTONS, "boom", boom)
+    assert "no dead letters" in runner.invoke(app, ["dead-letters", "list"]).stdout
+    park("701")
+    park("702")
+    listed = runner.invoke(app, ["dead-letters", "list"])
+    assert listed.exit_code == 0
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == 2 and all("telegram" in line and "RuntimeError" in line for line in lines)
+    assert "王小明" not in listed.stdout and "4242" not in listed.stdout   # no personal data
+    first, second = (int(line.split()[0]) for line in lines)
+
+    shown = runner.invoke(app, ["dead-letters", "show", str(first)])
+    assert shown.exit_code == 0
+    letter = json.loads(shown.stdout)
+    assert letter["update_id"] == "701" and letter["attempts"] == 3
+    assert letter["payload"]["button"] == "boom:x"
+
+    failed = runner.invoke(app, ["dead-letters", "retry", str(first)])
+    assert failed.exit_code == 1 and "failed again" in failed.stderr
+    works["now"] = True
+    retried = runner.invoke(app, ["dead-letters", "retry", str(first)])
+    assert retried.exit_code == 0, retried.stderr
+    dropped = runner.invoke(app, ["dead-letters", "drop", str(second)])
+    assert dropped.exit_code == 0
+    assert "no dead letters" in runner.invoke(app, ["dead-letters", "list"]).stdout
+    for command in ("show", "retry", "drop"):
+        missing = runner.invoke(app, ["dead-letters", command, str(second)])
+        assert missing.exit_code == 2 and "no dead letter" in missing.stderr
