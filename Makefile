@@ -11,8 +11,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make demo PORT=9000` (or GRIDBOT_WEB_PORT=9000) moves the demo off port 8080.
 demo: $(STAMP)
-	$(VENV)/bin/gridbot demo
+	$(VENV)/bin/gridbot demo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports

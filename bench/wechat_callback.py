@@ -101,6 +101,7 @@ async def _serve(port: int, workdir: Path, pooled: bool, stop: Connection) -> No
         chat = await build_chat(services, on_committed=lambda: [s.kick() for s in senders])
         wechat = WeChatChannel(settings, services.uow, services.clock)
         senders.append(OutboxSender(services.uow, "wechat", wechat.transport))
+        chat.deps.couriers = (*chat.deps.couriers, wechat.courier(senders[0]))   # as runner
         app = create_app(services, chat)
         app.include_router(wechat_router(wechat, chat))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,9 @@ app.add_typer(db_app, name="db")
 SECRET_MIN = 32
 wechat_app = typer.Typer(help="The WeChat Official Account (公众号).", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
+letters_app = typer.Typer(help="Updates parked after failing three times (list, show, retry, "
+                               "drop).", no_args_is_help=True)
+app.add_typer(letters_app, name="dead-letters")
 
 
 def _run(coro):
@@ -58,6 +62,69 @@ def db_upgrade() -> None:
     settings = load_settings()
     _run(upgrade(settings.database_url))
     typer.echo(f"database is up to date: {settings.database_url}")
+
+
+@letters_app.command("list")
+def dead_letters_list() -> None:
+    """Parked updates, oldest first: id, when, channel, kind, attempts and the failure."""
+    async def work(services: Services):
+        async with services.uow() as uow:
+            return await uow.dead_letters.parked(limit=1000)
+    letters = _run(_with_services(work))
+    if not letters:
+        typer.echo("no dead letters")
+    for letter in letters:
+        typer.echo(f"{letter.id:>6}  {letter.parked_at:%Y-%m-%d %H:%M} UTC  {letter.channel:<8} "
+                   f"{letter.kind:<8} {letter.attempts}×  {letter.error}")
+
+
+def _letter_or_fail(letter_id: int):
+    async def work(services: Services):
+        async with services.uow() as uow:
+            return await uow.dead_letters.get(letter_id)
+    letter = _run(_with_services(work))
+    if letter is None or letter.parked_at is None:
+        _fail(f"no dead letter {letter_id}")
+    return letter
+
+
+@letters_app.command("show")
+def dead_letters_show(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
+    """One parked update with its payload (personal data: the sender's account and message)."""
+    letter = _letter_or_fail(letter_id)
+    typer.echo(json.dumps({
+        "id": letter.id, "channel": letter.channel, "update_id": letter.update_id,
+        "kind": letter.kind, "attempts": letter.attempts, "error": letter.error,
+        "first_at": letter.first_at.isoformat(), "last_at": letter.last_at.isoformat(),
+        "parked_at": letter.parked_at.isoformat(), "payload": letter.payload,
+    }, ensure_ascii=False, indent=2))
+
+
+@letters_app.command("retry")
+def dead_letters_retry(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
+    """Hand a parked update to the chat again; its letter is removed when it goes through."""
+    from bot.services import build_chat
+    _letter_or_fail(letter_id)
+
+    async def work(services: Services):
+        return await (await build_chat(services)).retry_parked(letter_id)
+    if not _run(_with_services(work)):
+        _fail(f"dead letter {letter_id} failed again; it stays parked", code=1)
+    typer.echo(f"dead letter {letter_id} handled and removed")
+
+
+@letters_app.command("drop")
+def dead_letters_drop(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
+    """Delete a parked update and its payload without handling it."""
+    _letter_or_fail(letter_id)
+
+    async def work(services: Services):
+        async with services.uow() as uow:
+            dropped = await uow.dead_letters.drop(letter_id)
+            await uow.commit()
+        return dropped
+    _run(_with_services(work))
+    typer.echo(f"dead letter {letter_id} dropped")
 
 
 @wechat_app.command("menu")
@@ -218,20 +285,26 @@ def deep_link(settings: Settings, code: str) -> str:
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port of the web chat")] = 8080,
+    host: Annotated[str | None, typer.Option(
+        help="address to listen on (default: GRIDBOT_WEB_HOST, else 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(
+        help="port of the web chat (default: GRIDBOT_WEB_PORT, else 8080)")] = None,
     tree_only: Annotated[bool, typer.Option("--tree-only",
                                             help="load the district, print its tree, exit")] = False,
     speed: Annotated[float, typer.Option(help="run the clock N times faster, to see reminders, "
                                               "escalation and the digest within minutes")] = 1.0,
 ) -> None:
     """Run gridbot on the embedded defaults: SQLite, the sample district, the web chat."""
-    path = Path(".demo/gridbot.db")
+    path, media = Path(".demo/gridbot.db"), Path(".demo/media")
     path.parent.mkdir(exist_ok=True)
-    if fresh:
+    if fresh:   # from nothing: the database and every photo the last demo received
         for stale in path.parent.glob("gridbot.db*"):
             stale.unlink()
-    settings = load_settings(database_url=f"sqlite:///{path}", media_dir=Path(".demo/media"),
+        shutil.rmtree(media, ignore_errors=True)
+    configured = load_settings()
+    host = host or configured.web_host
+    port = port or configured.web_port
+    settings = load_settings(database_url=f"sqlite:///{path}", media_dir=media,
                              public_base_url=f"http://{host}:{port}", web_host=host,
                              web_port=port)
     if settings.secret_key is None:   # one process, one start: a key of its own will do

@@ -16,7 +16,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDBOT_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "Asia/Shanghai"
     media_dir: Path = Path("media")
     # Signs media links (and anything else the web side signs). `gridbot run` refuses to start
     # without it: workers behind one proxy must share it. The demo makes one per start.
@@ -73,9 +72,9 @@ class Settings(BaseSettings):
     wecom_reply_budget: float = 4.0
     wecom_per_minute: int = 30                            # application messages per member
     wecom_per_hour: int = 1000
-    # Group robots: purpose → webhook key (outbox channel "wecom_robot", address = the key).
+    # Group robots post by webhook (outbox channel "wecom_robot", address = the robot's key);
+    # which robot gets what is said where it is used (echo_wall_wecom_robot).
     wecom_robot_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
-    wecom_robot_keys: dict[str, str] = {}                 # e.g. {"echo_wall": "…", "digest": "…"}
 
 
 def load_settings(**overrides) -> Settings:

@@ -87,7 +87,10 @@ def _add_wechat(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStac
     wechat = WeChatChannel(settings, services.uow, services.clock)
     stack.push_async_callback(wechat.close)
     runtime.app.include_router(wechat_router(wechat, chat))
-    runtime.senders.append(OutboxSender(services.uow, "wechat", wechat.transport))
+    sender = OutboxSender(services.uow, "wechat", wechat.transport)
+    runtime.senders.append(sender)
+    # A turn's replies go first to a waiting callback's response, then to the sender.
+    chat.deps.couriers = (*chat.deps.couriers, wechat.courier(sender))
     log.info("wechat channel on")
 
 

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import logging
 from collections import deque
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.invites import InviteRefused
-from domain.orders import DomainError
+from domain.orders import DomainError, IllegalAction, NotYourOrder, ReasonRequired
 
 # The dialogs register their handlers on import.
-from handlers import onboarding, queries, rating, report, subscriptions, texts, workbench  # noqa: F401
+from handlers import (  # noqa: F401
+    dead_letters,
+    onboarding,
+    pioneer,
+    queries,
+    rating,
+    report,
+    subscriptions,
+    texts,
+    workbench,
+)
 from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
@@ -27,8 +37,16 @@ from storage.records import OutboxMessage, Person
 from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
-SORRY = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
+
+def _refusal_text(refusal: Exception) -> str:
+    """The domain's refusals in the user's words; the handlers' own already are."""
+    if isinstance(refusal, NotYourOrder):
+        return texts.NOT_ALLOWED
+    if isinstance(refusal, IllegalAction):
+        return texts.ILLEGAL_STATE.format(state=refusal.state.label)
+    if isinstance(refusal, ReasonRequired):
+        return texts.REASON_REQUIRED
+    return str(refusal)
 
 
 @dataclass
@@ -69,7 +87,10 @@ class Chat:
                 if len(batch) == 1:
                     answers = [await self._alone(batch[0].inbound)]
                 else:
-                    answers = await self._together([w.inbound for w in batch])
+                    try:
+                        answers = await self._together([w.inbound for w in batch])
+                    except Exception:  # noqa: BLE001 — the batch did not commit: each alone
+                        answers = None
                     if answers is None:   # one message failed: each again in its own transaction
                         for waiting in batch:
                             await self._answer_alone(waiting)
@@ -142,23 +163,66 @@ class Chat:
         self._committed(everything)
         return [written.get(id(inbound), []) for inbound in batch]
 
-    async def _alone(self, inbound: Inbound) -> list[OutboxMessage]:
-        """One message in its own transaction; a failure is answered and changes nothing."""
+    async def _alone(self, inbound: Inbound, replay: bool = False) -> list[OutboxMessage]:
+        """One message in its own transaction, tried again while it fails, parked at the limit.
+
+        A refusal is answered and changes nothing. A failure (a bug, or a commit that did not
+        go through) undoes the turn and is counted; see `handlers.dead_letters`.
+        """
+        failures = 0
+        while True:
+            try:
+                return await self._attempt(inbound, replay, forget=failures > 0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failures += 1
+                if inbound.update_id is None:
+                    attempts = failures      # nothing to count it by across processes
+                else:
+                    attempts = await dead_letters.count(self.deps, inbound, error)
+                if replay:
+                    raise
+                if attempts < dead_letters.LIMIT:
+                    dead_letters.log_retry(inbound, attempts, error)
+                    continue
+                written = await dead_letters.park(self.deps, inbound, error, self._leased)
+                self._committed(written)
+                return written
+
+    async def _attempt(self, inbound: Inbound, replay: bool, forget: bool) -> list[OutboxMessage]:
         sender = inbound.sender
         async with self.deps.uow() as uow:
-            if await self._seen_before(uow, inbound):
+            if replay:
+                await self._seen_before(uow, inbound)    # parked updates were recorded seen
+            elif await self._seen_before(uow, inbound):
                 return []
             person, state = await uow.people.by_channel_with_dialog(sender.channel,
                                                                     sender.external_id)
             turn = self._turn(uow, inbound, person, state)
-            if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
+            if not await self._handle_safely(turn) and not replay \
+                    and await self._seen_before(uow, inbound):
                 return []   # handled meanwhile by someone else, after our rollback
+            if (replay or forget) and inbound.update_id is not None:
+                await uow.dead_letters.forget(sender.channel, inbound.update_id)
             await self._save_dialogs(uow, [turn])
             written = self._leased(turn.settle(), uow.clock.now())
             await uow.outbox.add_all(written)
             await uow.commit()
         self._committed(written)
         return written
+
+    async def retry_parked(self, letter_id: int) -> bool | None:
+        """Hand a parked update in again; on success its letter goes. None: no such letter."""
+        async with self.deps.uow() as uow:
+            letter = await uow.dead_letters.get(letter_id)
+        if letter is None or letter.payload is None:
+            return None
+        try:
+            await self._alone(Inbound.from_payload(letter.payload), replay=True)
+        except Exception:  # noqa: BLE001 — counted on the letter; the caller says it failed
+            return False
+        return True
 
     def _leased(self, messages: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
         """Messages for a channel with a courier are written leased to it (see `Courier`)."""
@@ -199,25 +263,25 @@ class Chat:
             inbound.sender.channel, inbound.update_id)
 
     async def _handle_safely(self, turn: Turn) -> bool:
-        """A refusal or a bug undoes this message's changes, never the conversation; False then.
+        """A refusal undoes this message's changes, never the conversation; False then.
 
         No savepoint around the handler (SAVEPOINT and RELEASE are two more round trips on
-        every message): a failure rolls back the whole transaction, and the caller records the
-        update as seen again in the next one. The dialog and earlier replies are kept in memory.
+        every message): a refusal rolls back the whole transaction, and the caller records the
+        update as seen again in the next one. The dialog and earlier replies are kept in memory;
+        the person is the one loaded, since whatever the handler created was rolled back.
+        A failure that is not a refusal is raised: the whole turn is tried again.
         """
-        before = turn.dialog.to_json()
+        before, person = turn.dialog.to_json(), copy(turn.person)
         said, owed = len(turn.replies), len(turn.owed)
         try:
             await self._route(turn)
             return True
         except (DomainError, InviteRefused) as refusal:
-            message = str(refusal)
-        except Exception:
-            log.exception("handling %s from %s failed", turn.inbound.kind, turn.inbound.sender)
-            message = SORRY
+            message = _refusal_text(refusal)
         await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)
+        turn.person, turn.rolled_back = person, True
         turn.say(message)
         return False
 

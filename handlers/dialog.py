@@ -123,6 +123,9 @@ class Turn(Work):
     person: Person | None
     dialog: Dialog
     replies: list[Outbound] = field(default_factory=list, kw_only=True)
+    # Set when the turn's changes were rolled back: its answers then go to the account that
+    # wrote, never to a person id, which may have been created in the undone transaction.
+    rolled_back: bool = field(default=False, kw_only=True)
 
     def is_me(self, person_id: int | None) -> bool:
         return self.person is not None and person_id == self.person.id
@@ -140,7 +143,7 @@ class Turn(Work):
 
     def settle(self) -> list[OutboxMessage]:
         """Everything the turn owes as outbox rows, the answers first (not yet written)."""
-        person_id = self.person.id if self.person else None
+        person_id = self.person.id if self.person and not self.rolled_back else None
         self.owed[:0] = [OutboxMessage(r.channel, r.external_id, r.as_payload(),
                                        person_id=person_id) for r in self.replies]
         self.replies = []

@@ -11,11 +11,11 @@ from handlers.use_cases import (
     QUEUE,
     NotAllowed,
     dispatch_to,
+    follow,
     holder_of,
     load,
     load_for,
     may_act,
-    me_too,
     record,
     tell_reporters,
     unit_name,
@@ -57,7 +57,7 @@ async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
     await record(work, order, event)
     for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
         if follower is not None:
-            await me_too(work, follower, into)
+            await follow(work, follower, target)
     await tell_reporters(work, order, event)
     return order
 
@@ -83,12 +83,27 @@ async def request_extension(work: Work, person_id: int, code: str, days: int,
     return order
 
 
-async def decide_extension(work: Work, person_id: int, code: str, days: int | None) -> WorkOrder:
-    """Approve (days) or deny (None) an extension; only someone above the handler decides."""
+async def _pending_extension(work: Work, code: str) -> int | None:
+    """The days of the extension asked for and not yet decided, if any."""
+    days = None
+    for event in await work.uow.events.for_order(code):
+        if event.kind == "extension_requested":
+            days = int(event.data.get("days", 3))
+        elif event.kind in ("extended", "extension_denied"):
+            days = None
+    return days
+
+
+async def decide_extension(work: Work, person_id: int, code: str, approve: bool) -> WorkOrder:
+    """Approve or deny (`approve` False) the extension the handler asked for; only someone
+    above the handler decides. The days are the ones asked for, whatever the button says."""
     order = await load(work, code)
     if person_id == order.assignee_id or not await may_act(work, person_id, order):
         raise NotAllowed()
+    days = await _pending_extension(work, code)
     if days is None:
+        raise DomainError(texts.NO_EXTENSION_PENDING.format(code=code))
+    if not approve:
         work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
         await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
         return order

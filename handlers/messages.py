@@ -5,8 +5,10 @@ nothing else about a platform reaches the dialogs. If a dialog needs more, a fie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -39,6 +41,22 @@ class Inbound:
     lat: float | None = None         # WGS-84 unless gcj02
     lng: float | None = None
     gcj02: bool = False              # WeChat's locations are GCJ-02
+
+    def as_payload(self) -> dict[str, Any]:
+        """The update as JSON, to be handed in again later (a parked dead letter's retry)."""
+        values = asdict(self)
+        values["kind"] = self.kind.value
+        for name in ("lat", "lng"):   # JSON has no NaN or infinity
+            if values[name] is not None and not math.isfinite(values[name]):
+                values[name] = None
+        return values
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Inbound:
+        values = dict(payload)
+        values["sender"] = Sender(**values["sender"])
+        values["kind"] = Kind(values["kind"])
+        return cls(**values)
 
     @classmethod
     def text_message(cls, sender: Sender, text: str, update_id: str | None = None) -> Inbound:

@@ -1,7 +1,10 @@
 """/start: privacy notice and consent, role, home grid; staff bind by invite code or deep link."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from domain import invites
+from domain.orders import DomainError
 from handlers import texts
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.privacy_rights import privacy_notice
@@ -31,14 +34,25 @@ async def consent(turn: Turn) -> None:
         turn.dialog.reset()
         turn.say(texts.CONSENT_DECLINED)
         return
-    await ensure_person(turn)
+    if turn.dialog.step != "consent":
+        # Consent counts only as the answer to the notice, never as a stray or forged press.
+        await start(turn)
+        return
+    await record_consent(turn)
     turn.dialog.go("role")
     turn.say(texts.ASK_ROLE, choices((texts.ROLE_RESIDENT, f"role:{RESIDENT}"),
                                      (texts.ROLE_RIDER, f"role:{RIDER}")))
 
 
-async def ensure_person(turn: Turn, kind: str | None = None) -> Person:
-    """The person behind this account, created only once they agreed (minimal data)."""
+def consenting(turn: Turn) -> Person:
+    """The person behind this account, who agreed to the notice; a refusal otherwise."""
+    if turn.person is None or turn.person.consent_at is None:
+        raise DomainError(texts.NEED_CONSENT)
+    return turn.person
+
+
+async def record_consent(turn: Turn, kind: str | None = None) -> Person:
+    """Agreed (to the notice, or to a staff invite): the person is created now (minimal data)."""
     if turn.person is None:
         sender = turn.inbound.sender
         person = await turn.uow.people.upsert(Person(
@@ -46,15 +60,14 @@ async def ensure_person(turn: Turn, kind: str | None = None) -> Person:
         await turn.uow.people.link(person.id, sender.channel, sender.external_id)
         turn.person = person
     elif turn.person.consent_at is None:
-        turn.person.consent_at = turn.now
-        turn.person = await turn.uow.people.upsert(turn.person)
+        # A copy: the turn's person as loaded stays as it was should this turn roll back.
+        turn.person = await turn.uow.people.upsert(replace(turn.person, consent_at=turn.now))
     return turn.person
 
 
 @button("role")
 async def choose_role(turn: Turn) -> None:
-    person = await ensure_person(turn)
-    person.kind = RIDER if turn.arg == RIDER else RESIDENT
+    person = replace(consenting(turn), kind=RIDER if turn.arg == RIDER else RESIDENT)
     turn.person = await turn.uow.people.upsert(person)
     if person.kind == RIDER:
         turn.dialog.go("platform")
@@ -66,8 +79,7 @@ async def choose_role(turn: Turn) -> None:
 
 @button("platform")
 async def choose_platform(turn: Turn) -> None:
-    person = await ensure_person(turn)
-    person.rides_for = turn.arg[:20]
+    person = replace(consenting(turn), rides_for=turn.arg[:20])
     turn.person = await turn.uow.people.upsert(person)
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RIDER)
@@ -90,11 +102,10 @@ async def home_address(turn: Turn) -> None:
 
 @button("home")
 async def choose_home(turn: Turn) -> None:
-    person = await ensure_person(turn)
+    person = consenting(turn)
     tree = turn.deps.router.tree
     if turn.arg in tree:
-        person.home_grid = turn.arg
-        turn.person = await turn.uow.people.upsert(person)
+        turn.person = await turn.uow.people.upsert(replace(person, home_grid=turn.arg))
         turn.say(texts.HOME_SET.format(grid=tree.get(turn.arg).name))
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RESIDENT)
@@ -116,13 +127,13 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
     invites.redeem(invite, 0, turn.now)                    # raises InviteRefused with the reason
     person = await _unbound_staff(turn, invite.grid_code, invite.role)
     if person is not None:
-        person.consent_at = person.consent_at or turn.now
-        person = await turn.uow.people.upsert(person)
+        person = await turn.uow.people.upsert(
+            replace(person, consent_at=person.consent_at or turn.now))
         sender = turn.inbound.sender
         await turn.uow.people.link(person.id, sender.channel, sender.external_id)
         turn.person = person
     else:
-        person = await ensure_person(turn, kind=STAFF)
+        person = await record_consent(turn, kind=STAFF)
         await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
     invite.used_by = person.id
     if not await turn.uow.invites.mark_used(invite):

@@ -1,9 +1,9 @@
-"""/my, one order's timeline, /grid: what a reporter may look up (only their own orders)."""
+"""/my, one order's timeline, /grid: a reporter's own orders; a timeline for whoever may see it."""
 from __future__ import annotations
 
 from domain.calendar import SHANGHAI
 from domain.deadlines import light
-from handlers import texts
+from handlers import access, texts
 from handlers.dialog import Turn, button, choices, command
 from handlers.use_cases import OPEN, place_of, work_time
 
@@ -47,11 +47,7 @@ def _light(turn: Turn, order) -> str:
 @button("detail")
 async def detail(turn: Turn) -> None:
     order = await turn.uow.orders.get(turn.arg)
-    mine = turn.person is not None and order is not None and (
-        order.reporter_id == turn.person.id
-        or turn.person.id in await turn.uow.orders.followers(order.code)
-        or order.assignee_id == turn.person.id)
-    if not mine:
+    if order is None or not await access.may_view(turn, turn.person, order):
         turn.say(texts.NO_SUCH_ORDER)
         return
     events = await turn.uow.events.for_order(order.code)

@@ -1,7 +1,7 @@
 """评单: solved or not, then the five-level satisfaction; unsatisfied asks why and reopens."""
 from __future__ import annotations
 
-from domain.orders import Satisfaction
+from domain.orders import DomainError, Satisfaction
 from handlers import texts, use_cases
 from handlers.dialog import Turn, button, choices, step
 
@@ -9,13 +9,19 @@ from handlers.dialog import Turn, button, choices, step
 @button("solved")
 async def solved(turn: Turn) -> None:
     code, _, answer = turn.arg.partition(":")
+    order = await turn.uow.orders.get(code)
+    if order is None or turn.person is None or order.reporter_id != turn.person.id:
+        raise DomainError(texts.NO_SUCH_ORDER)   # only the reporter rates
     turn.say(texts.ASK_SATISFACTION, choices(*(
         (level.label, f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
 
 
 @button("rate")
 async def rate(turn: Turn) -> None:
-    code, solved_flag, level = turn.arg.split(":", 2)
+    code, solved_flag, level = (turn.arg.split(":", 2) + ["", ""])[:3]
+    if level not in {s.value for s in Satisfaction}:
+        turn.say(texts.NOT_UNDERSTOOD)   # forged or garbled button data: nothing to do
+        return
     satisfaction = Satisfaction(level)
     if turn.person is None:
         raise use_cases.NotAllowed()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from handlers import texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.messages import Kind
-from handlers.onboarding import RIDER, ensure_person
+from handlers.onboarding import RIDER, consenting
 from handlers.use_cases import Draft, work_time
 
 COMMON = ("H01", "X01", "S01", "S02", "P03", "P02", "J02", "H03")
@@ -153,7 +153,7 @@ async def ask_category(turn: Turn) -> None:
 @button("cats")
 async def browse_categories(turn: Turn) -> None:
     taxonomy = turn.deps.taxonomy
-    if turn.arg:
+    if turn.arg in taxonomy.top_levels():
         turn.say(texts.ASK_CATEGORY, choices(*((c.name, f"cat:{c.code}")
                                                for c in taxonomy.children(turn.arg))))
     else:
@@ -240,8 +240,9 @@ async def metoo(turn: Turn) -> None:
         rider = turn.person is not None and turn.person.kind == RIDER
         await _near_duplicate_or(turn, draft, confirm=not rider)
         return
-    person = await ensure_person(turn)
-    order = await use_cases.me_too(turn, person.id, turn.arg)
+    # Checked at the press: the button's code proves nothing (codes count up by day).
+    draft = draft_of(turn) if turn.dialog.step == "report" else None
+    order = await use_cases.me_too(turn, turn.person, turn.arg, draft)
     turn.dialog.reset()
     turn.say(texts.METOO_DONE.format(code=order.code))
 
@@ -256,7 +257,7 @@ async def confirm(turn: Turn) -> None:
 
 
 async def file(turn: Turn, draft: Draft) -> None:
-    person = await ensure_person(turn)
+    person = consenting(turn)
     if await use_cases.orders_per_hour(turn, person.id) >= turn.deps.limits.orders_per_hour:
         turn.dialog.reset()
         turn.say(texts.RATE_LIMITED.format(n=turn.deps.limits.orders_per_hour))

@@ -22,7 +22,7 @@ HOME_SET = "已设置您的网格：{grid}。"
 ONBOARDED_RESIDENT = "设置完成。遇到问题随时发照片、位置或文字给我，我帮您立单派给网格长。"
 ONBOARDED_RIDER = (
     "设置完成，感谢您成为流动网格员！快速上报：发照片 → 发位置 → 点一下类别，三步立单，"
-    "有效上报可得先锋积分。"
+    "有效上报可得先锋积分：发送 /points 查看，/nickname 设置昵称上排行榜（可不设）。"
 )
 MENU = "需要做什么？"
 MENU_REPORT, MENU_MY, MENU_GRID = "我要报事", "我的工单", "我的网格长"
@@ -218,6 +218,27 @@ RATE_NAMES = ("响应率", "解决率", "满意率", "按期办结率")
 # Voice notes without a transcript (Telegram gives none).
 VOICE_ONLY = "（语音留言，见附件）"
 VOICE_SAVED = "已收到语音留言。"
+
+# 先锋指数: a rider's own points (/points) and the opt-in leaderboard name (/nickname).
+POINTS_RIDERS_ONLY = "先锋指数只记给流动网格员（快递员、外卖骑手、网约车司机）。发送 /start 可选择身份。"
+POINTS_MINE = "{month}先锋指数：{points} 分（每月上限 {cap} 分，不可兑现、不可转让）。"
+POINTS_RANK = "排行榜：第 {rank} 名（共 {of} 人上榜），昵称「{nickname}」。"
+POINTS_OFF_BOARD = "您还没有设置昵称，所以不在排行榜上。发送“/nickname 昵称”即可上榜。"
+NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nickname 新昵称”修改，“/nickname 清除”下榜。"
+NICKNAME_NONE = "发送“/nickname 昵称”（{longest} 个字以内）即可上先锋指数排行榜；不设昵称就不上榜。"
+NICKNAME_SET = "好的，排行榜上您将显示为「{nickname}」。"
+NICKNAME_CLEARED = "已清除昵称，您不再出现在排行榜上。"
+NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含电话、证件号、车牌或微信号等个人信息。"
+NICKNAME_CLEAR_WORDS = ("清除", "取消", "-")
+
+# --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
+METOO_REFUSED = "只能在您自己正在上报的问题附近关注同类工单：请发送位置，由系统为您查找附近的工单。"
+TURN_FAILED = "抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"
+NO_EXTENSION_PENDING = "工单 {code} 没有待审批的延期申请。"
+EXTENSION_APPROVED_DONE = "已同意 {code} 延期。"
+EXTENSION_DENIED_DONE = "已驳回 {code} 的延期申请。"
+ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作。"
+REASON_REQUIRED = "请说明原因后再提交。"
 
 # --- Privacy rights (handlers/privacy_rights.py): the notice's retention line, /mydata, /delete --
 PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式和门牌号会被匿名化，"

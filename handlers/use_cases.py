@@ -2,7 +2,8 @@
 
 Every function runs inside an open unit of work (`work.uow`) and leaves what people are owed
 in `work.owed`; the caller commits once, so an order, its events and its messages land together.
-Permissions live here: only the assignee, or someone above them in the tree, acts on an order.
+Permissions are asked here, of `handlers.access`, at the moment of each press: only the assignee,
+or someone above them in the tree, acts on an order.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from domain.geo import box_around, distance_m
 from domain.grids import Level
 from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
 from handlers import texts
+from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
-from storage.records import Role
+from storage.records import Person, Role
 
 QUEUE = "queue:"
 
@@ -80,21 +82,6 @@ async def holder_of(work: Work, unit: str) -> int | None:
     return None
 
 
-async def may_act(work: Work, person_id: int, order: WorkOrder) -> bool:
-    """The assignee, or a leader or dispatcher of a grid on the chain of the order's unit."""
-    if person_id == order.assignee_id:
-        return True
-    tree = work.deps.router.tree
-    unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
-    if unit not in tree:
-        return False
-    for membership in await work.uow.memberships.of_person(person_id):
-        if membership.role in (Role.LEADER, Role.DISPATCHER) and membership.grid_code in tree \
-                and tree.is_above(membership.grid_code, unit):
-            return True
-    return False
-
-
 async def load(work: Work, code: str) -> WorkOrder:
     order = await work.uow.orders.get(code)
     if order is None:
@@ -105,6 +92,14 @@ async def load(work: Work, code: str) -> WorkOrder:
 async def load_for(work: Work, person_id: int, code: str) -> WorkOrder:
     order = await load(work, code)
     if not await may_act(work, person_id, order):
+        raise NotAllowed()
+    return order
+
+
+async def load_holding(work: Work, person_id: int, code: str) -> WorkOrder:
+    """The order, if `person_id` holds it now (签收, 退回, 进展, 办结, 申请延期)."""
+    order = await load(work, code)
+    if order.assignee_id != person_id:
         raise NotAllowed()
     return order
 
@@ -236,11 +231,19 @@ async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
     return None
 
 
-async def me_too(work: Work, person_id: int, code: str) -> WorkOrder:
-    order = await load(work, code)
-    if order.reporter_id != person_id and await work.uow.orders.follow(code, person_id):
-        work.uow.events.add(orders.remark(order, "followed", work.now, person_id))
+async def me_too(work: Work, person: Person | None, code: str, draft: Draft | None) -> WorkOrder:
+    """'Me too' from a report in progress: checked now, whatever the button said."""
+    order = await work.uow.orders.get(code)
+    if order is None or not may_follow(work, person, draft, order):
+        raise DomainError(texts.METOO_REFUSED)
+    await follow(work, person.id, order)
     return order
+
+
+async def follow(work: Work, person_id: int, order: WorkOrder) -> None:
+    """The person follows the order from now on (a me-too, or a merged duplicate's reporter)."""
+    if order.reporter_id != person_id and await work.uow.orders.follow(order.code, person_id):
+        work.uow.events.add(orders.remark(order, "followed", work.now, person_id))
 
 
 # --- 办单 --------------------------------------------------------------------------------------
@@ -296,7 +299,7 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
 
 
 async def report_progress(work: Work, person_id: int, code: str, note: str) -> WorkOrder:
-    order = await load(work, code)
+    order = await load_holding(work, person_id, code)
     event = orders.report_progress(order, person_id, note, work.now)
     work.uow.events.add(event)
     await tell_reporters(work, order, event)
@@ -306,7 +309,7 @@ async def report_progress(work: Work, person_id: int, code: str, note: str) -> W
 async def resolve(work: Work, person_id: int, code: str, note: str,
                   photo: str | None = None) -> WorkOrder:
     """办结: the reporter is asked whether it is solved, then to rate."""
-    order = await load(work, code)
+    order = await load_holding(work, person_id, code)
     event = orders.resolve(order, person_id, note, work.now, photo)
     await record(work, order, event)
     await work.tell(order.reporter_id, texts.ASK_SOLVED.format(code=order.code, note=note),

@@ -5,7 +5,7 @@ import re
 
 from domain.deadlines import light
 from domain.grids import Level
-from handlers import dispatching, texts, use_cases
+from handlers import access, dispatching, texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.messages import Kind
 from handlers.use_cases import QUEUE, unit_name, work_time
@@ -38,7 +38,7 @@ async def sign(turn: Turn) -> None:
 def _asks(action: str):
     async def ask(turn: Turn) -> None:
         order = await use_cases.load(turn, turn.arg)
-        if not await use_cases.may_act(turn, _me(turn), order):
+        if not await access.may_press(turn, _me(turn), order, action):
             raise use_cases.NotAllowed()
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
@@ -72,7 +72,7 @@ async def reason_given(turn: Turn) -> None:
         await use_cases.resolve(turn, me, code, text, photo)
         turn.say(texts.RESOLVED.format(code=code))
     elif action == "extend":
-        days = re.search(r"(\d+)\s*天?\s*$", text)
+        days = re.search(r"(?<!\d)(\d{1,2})\s*天?\s*$", text)   # at most 99 days
         await dispatching.request_extension(turn, me, code, int(days.group(1)) if days else 3,
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit="上级"))
@@ -87,15 +87,15 @@ async def reason_given(turn: Turn) -> None:
 
 @button("approve")
 async def approve(turn: Turn) -> None:
-    code, _, days = turn.arg.partition(":")
-    await dispatching.decide_extension(turn, _me(turn), code, int(days or 3))
-    turn.say(f"已同意 {code} 延期。")
+    code = turn.arg.partition(":")[0]     # the days asked for are read from the request
+    await dispatching.decide_extension(turn, _me(turn), code, approve=True)
+    turn.say(texts.EXTENSION_APPROVED_DONE.format(code=code))
 
 
 @button("deny")
 async def deny(turn: Turn) -> None:
-    await dispatching.decide_extension(turn, _me(turn), turn.arg, None)
-    turn.say(f"已驳回 {turn.arg} 的延期申请。")
+    await dispatching.decide_extension(turn, _me(turn), turn.arg, approve=False)
+    turn.say(texts.EXTENSION_DENIED_DONE.format(code=turn.arg))
 
 
 @button("assign")
@@ -123,7 +123,7 @@ async def assign_menu(turn: Turn) -> None:
 @button("to")
 async def assign_to(turn: Turn) -> None:
     code, _, target = turn.arg.partition(":")
-    if target.startswith("@"):
+    if target.startswith("@") and target[1:].isdigit() and len(target) < 19:
         order = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
     else:
         order = await dispatching.assign(turn, _me(turn), code, target)

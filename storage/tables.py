@@ -248,4 +248,28 @@ class InviteRow(SQLModel, table=True):
     used_by: int | None = Field(default=None, foreign_key="person.id")
 
 
+class DeadLetterRow(SQLModel, table=True):
+    """An inbound update whose handling failed: attempts counted per update, parked at three.
+
+    `payload` is the update as the chat received it (the sender's account and display name,
+    what they wrote): personal data, needed to retry it. It is written only when the update is
+    parked, and deleted with the row on a successful retry or a drop. `error` names the failure
+    (exception type and where it was raised), never its message, which may quote personal data.
+    """
+
+    __tablename__ = "dead_letter"
+    __table_args__ = (sa.UniqueConstraint("channel", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    channel: str
+    update_id: str
+    kind: str
+    payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    error: str = Field(sa_type=sa.Text)
+    attempts: int = 0
+    first_at: datetime = _when()
+    last_at: datetime = _when()
+    parked_at: datetime | None = _when(nullable=True, index=True)
+
+
 metadata = SQLModel.metadata

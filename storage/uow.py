@@ -24,6 +24,7 @@ from storage.repositories import (
     PeopleRepository,
 )
 from storage.repositories.clocks import ClockRepository
+from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.events import write_events
 from storage.repositories.publishing import PublishingRepository
 
@@ -181,6 +182,10 @@ class UnitOfWork:
     @property
     def clocks(self) -> ClockRepository:
         return ClockRepository(self.session)
+
+    @property
+    def dead_letters(self) -> DeadLetterRepository:
+        return DeadLetterRepository(self.session, self.clock)
 
     @property
     def publishing(self) -> PublishingRepository:

@@ -8,20 +8,22 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from wechatpy import parse_message
 from wechatpy.replies import TextReply
 
 from bot.config import Settings
 from bot.wechat.api import OfficialAccountAPI
 from bot.wechat.choices import ChoiceMemory, render
 from bot.wechat.crypto import OfficialAccountCrypto
-from bot.wechat.inbound import CHANNEL, inbound_of
+from bot.wechat.failures import late_failure
+from bot.wechat.inbound import CHANNEL, readable, translated
 from bot.wechat.media import MediaStore
 from bot.wechat.passive import PassiveReplies, claim_first
+from bot.wechat.replay import NonceMemory
 from bot.wechat.transport import WeChatTransport
 from bot.wechat.window import ServiceWindow
 from handlers.chat import Chat
-from handlers.messages import Inbound, Outbound
+from handlers.deps import Courier
+from handlers.messages import Outbound
 from storage.clock import Clock
 from storage.uow import UnitOfWork
 
@@ -45,6 +47,7 @@ class WeChatChannel:
         self.window = ServiceWindow(uow, CHANNEL, settings.wechat_window_hours,
                                     settings.wechat_window_messages)
         self.passive = PassiveReplies()
+        self.nonces = NonceMemory(uow, CHANNEL)
         self.media = MediaStore(settings.media_dir, CHANNEL, self.api.download)
         self.transport = WeChatTransport(self.api, self.window, self.choices, self.passive,
                                          settings.media_dir, settings.wechat_template_id,
@@ -52,25 +55,36 @@ class WeChatChannel:
         self.budget = settings.wechat_reply_budget
         self._late: set[asyncio.Task] = set()
 
+    def courier(self, sender: Courier) -> PassiveReplies:
+        """The chat's courier for channel "wechat" in front of `sender` (see bot.wechat.passive)."""
+        self.passive.sender = sender
+        return self.passive
+
     async def answer(self, xml: str, chat: Chat) -> str | None:
-        """Handle one verified callback; the passive reply's XML, or None to answer "success"."""
+        """Handle one verified callback; the passive reply's XML, or None to answer "success".
+
+        Fetching a photo and the dialog's turn share one budget: past it the callback answers
+        "success" and both carry on, the replies then going by the sender.
+        """
         started = time.monotonic()
-        message = parse_message(xml)
-        inbound = await inbound_of(message, self.media.fetch, self.choices)
-        if inbound is None:
-            return None
-        openid = inbound.sender.external_id
-        await self.window.opened(openid)
+        message = readable(xml)
+        openid = str(message.source)
         slot = self.passive.open(openid)
         try:
-            handling = asyncio.create_task(chat.receive(inbound))
+            handling = asyncio.create_task(self._handle(message, chat))
             left = self.budget - (time.monotonic() - started)
             done, _ = await asyncio.wait({handling}, timeout=max(left, 0))
             if not done:
-                self._finish_late(handling, inbound)
+                self._finish_late(handling)
                 return None
-            handling.result()   # a failure before the budget ran out: 500, WeChat retries
-            out = self.passive.close(openid, slot)
+            if not handling.result():   # a failure before the budget ran out: see routes
+                return None
+            handed = self.passive.close(openid, slot)
+            if handed is not None and handed.row is not None:
+                async with self.uow() as uow:     # carried here, so the sender must not send it
+                    await uow.outbox.mark_all_sent([handed.row])
+                    await uow.commit()
+            out = handed.out if handed is not None else None
             if out is None:
                 async with self.uow() as uow:
                     out = await claim_first(uow, CHANNEL, openid)
@@ -78,20 +92,30 @@ class WeChatChannel:
             self.passive.close(openid, slot)
         return self._reply(message, out) if out is not None else None
 
+    async def _handle(self, message: Any, chat: Chat) -> bool:
+        """Translate (fetching media) and hand to the chat; False when there was nothing to do."""
+        inbound = await translated(message, self.media.fetch, self.choices)
+        if inbound is None:
+            return False
+        await self.window.opened(inbound.sender.external_id)
+        await chat.receive(inbound)
+        return True
+
     def _reply(self, message: Any, out: Outbound) -> str:
         self.choices.remember(out.external_id, out.choices)
-        return TextReply(message=message, content=render(out)).render()
+        # wechatpy puts the text in a CDATA section as it is: split any "]]>" the text holds.
+        content = render(out).replace("]]>", "]]]]><![CDATA[>")
+        return TextReply(message=message, content=content).render()
 
-    def _finish_late(self, handling: asyncio.Task, inbound: Inbound) -> None:
+    def _finish_late(self, handling: asyncio.Task) -> None:
         """Past the budget: answer now, let the dialog finish; its replies go by the sender."""
         self._late.add(handling)
+        handling.add_done_callback(self._forget)
 
-        def done(task: asyncio.Task) -> None:
-            self._late.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                log.error("late handling of %s failed", inbound.update_id,
-                          exc_info=task.exception())
-        handling.add_done_callback(done)
+    def _forget(self, task: asyncio.Task) -> None:
+        self._late.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            late_failure(log, task.exception())
 
     async def settle(self) -> None:
         """Wait for dialogs that outlived their callback (tests, shutdown)."""

@@ -1,18 +1,23 @@
-"""The 公众号 callback's guard: signature, freshness, and safe mode's AES, by wechatpy's rules."""
+"""The 公众号 callback's guard: signature, freshness, and safe mode's AES, by wechatpy's rules.
+
+With an EncodingAESKey configured, safe mode is mandatory: the plain `signature` covers only
+token, timestamp and nonce (never the body), so a plaintext POST would let anyone who saw one
+callback URL speak for any openid until the timestamp goes stale. Only `msg_signature`, over
+the ciphertext, proves the body came from WeChat.
+"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
+from bot.wechat.guard import Malformed, Refused, envelope, message_xml, plausible_nonce
 from storage.clock import Clock
 
-
-class Refused(Exception):
-    """A forged, stale or unreadable callback: answer 403 and process nothing."""
+__all__ = ["CallbackQuery", "Malformed", "OfficialAccountCrypto", "Refused", "fresh", "opened"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,30 @@ class CallbackQuery:
 
 def fresh(timestamp: str, clock: Clock, max_skew: int) -> None:
     """A replayed callback carries an old timestamp; refuse it."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise Refused("timestamp is not a number")
+    if abs(clock.now().timestamp() - int(timestamp)) > max_skew:
+        raise Refused(f"timestamp is more than {max_skew} s away")
+
+
+def opened(decrypt: Callable[..., str], foreign: type[Exception], fields: dict[str, str],
+           query: CallbackQuery) -> str:
+    """The inner message of an encrypted envelope, by `decrypt(fields, signature, ts, nonce)`.
+
+    `foreign` is the platform's "encrypted for another app id / corp id" error.
+    """
+    if not fields.get("Encrypt"):      # plaintext where ciphertext is due: a downgrade
+        raise Refused("no Encrypt in the envelope")
     try:
-        sent = int(timestamp)
-    except ValueError as garbled:
-        raise Refused("timestamp is not a number") from garbled
-    if abs(clock.now().timestamp() - sent) > max_skew:
-        raise Refused(f"timestamp {sent} is more than {max_skew} s away")
+        inner = decrypt(fields, query.msg_signature, query.timestamp, query.nonce)
+    except InvalidSignatureException as forged:
+        raise Refused("bad msg_signature") from forged
+    except foreign as forged:
+        raise Refused("encrypted for another account") from forged
+    except Exception as garbled:  # base64, padding, length, UTF-8: whatever breaks, not WeChat's
+        raise Malformed("ciphertext does not decrypt") from garbled
+    text = inner if isinstance(inner, str) else inner.decode("utf-8", errors="replace")
+    return message_xml(text, "inner message", signed=True)
 
 
 class OfficialAccountCrypto:
@@ -57,6 +80,7 @@ class OfficialAccountCrypto:
 
     def verify(self, query: CallbackQuery) -> None:
         fresh(query.timestamp, self.clock, self.max_skew)
+        plausible_nonce(query.nonce)
         try:
             check_signature(self.token, query.signature, query.timestamp, query.nonce)
         except InvalidSignatureException as forged:
@@ -65,17 +89,13 @@ class OfficialAccountCrypto:
     def open(self, query: CallbackQuery, body: bytes) -> str:
         """The message XML of a callback, once it proved to come from WeChat."""
         self.verify(query)
+        if self._aes is not None and not query.encrypted:
+            raise Refused("plaintext while safe mode is configured")
         if not query.encrypted:
-            return body.decode("utf-8", errors="replace")
+            return message_xml(body.decode("utf-8", errors="replace"), "body")
         if self._aes is None:
             raise Refused("an encrypted callback, but no EncodingAESKey is configured")
-        try:
-            return self._aes.decrypt_message(body, query.msg_signature, query.timestamp,
-                                             query.nonce)
-        except (InvalidSignatureException, InvalidAppIdException) as forged:
-            raise Refused(type(forged).__name__) from forged
-        except Exception as garbled:  # malformed XML, base64 or padding
-            raise Refused(f"cannot decrypt: {garbled!r}") from garbled
+        return opened(self._aes.decrypt_message, InvalidAppIdException, envelope(body), query)
 
     def seal(self, query: CallbackQuery, reply_xml: str) -> str:
         """Encrypt a passive reply when the callback was encrypted."""

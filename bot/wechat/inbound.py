@@ -5,10 +5,17 @@ downloaded before the dialog sees it. Menu keys become the commands they stand f
 """
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
+from wechatpy import parse_message
+
+from bot.telegram.transport import Undeliverable
 from bot.wechat.choices import ChoiceMemory, number_in
+from bot.wechat.guard import Unreadable
 from handlers.messages import Inbound, Kind, Sender
 
 CHANNEL = "wechat"
@@ -18,6 +25,64 @@ SCENE = "qrscene_"             # a parametric QR code scanned to subscribe: "qrs
 
 # (media_id, picture URL or "", file suffix) -> stored path
 FetchMedia = Callable[[str, str, str], Awaitable[str]]
+ACCOUNT_ID = re.compile(r"[\w\-@.]{1,128}")   # openids, WeCom userids: letters, digits, - _ @ .
+AUDIO_FORMAT = re.compile(r"[a-z0-9]{1,8}")
+# What a payload's own field conversions raise on garbage (int("x"), "x".startswith on a dict…).
+GARBLED = (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError)
+
+
+class MediaGone(Exception):
+    """The platform no longer has a photo or voice note (or never had it): nothing to retry."""
+
+
+def readable(xml: str, parse: Callable[[str], Any] = parse_message) -> Any:
+    """A checked message's wechatpy object, or Unreadable. Its sender is an account id."""
+    try:
+        message = parse(xml)
+        source = message.source
+    except GARBLED as garbled:
+        raise Unreadable("wechatpy cannot read the message") from garbled
+    if not isinstance(source, str) or not ACCOUNT_ID.fullmatch(source):
+        raise Unreadable("the sender is not an account id")
+    return message
+
+
+async def translated(message: Any, fetch: FetchMedia, choices: ChoiceMemory,
+                     translate: Callable[..., Awaitable[Inbound | None]] | None = None
+                     ) -> Inbound | None:
+    """`inbound_of` (or `translate`), with garbled fields as Unreadable and lost media as
+    MediaGone. Network trouble fetching media stays as it is: WeChat should retry."""
+    try:
+        return await (translate or inbound_of)(message, gone_or_fetched(fetch), choices)
+    except GARBLED as garbled:
+        raise Unreadable("a field of the message is garbled") from garbled
+
+
+def gone_or_fetched(fetch: FetchMedia) -> FetchMedia:
+    async def fetched(media_id: str, url: str, suffix: str) -> str:
+        try:
+            return await fetch(media_id, url, suffix)
+        except (Undeliverable, FileNotFoundError) as gone:
+            raise MediaGone("the platform has no such media") from gone
+        except (httpx.HTTPError, httpx.InvalidURL) as failed:
+            # Only the picture URL raises these (the media API's trouble is a TransientError,
+            # worth WeChat's retry): the media API had already said the media id is gone.
+            raise MediaGone("the picture URL has no such media") from failed
+    return fetched
+
+
+def coordinate(value: Any, limit: float) -> float:
+    """A latitude or longitude; a number no map has is garbled."""
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ValueError("not a coordinate")
+    return number
+
+
+def audio_suffix(message: Any) -> str:
+    """The voice note's file suffix, only ever letters and digits (it names a file)."""
+    given = str(message.format or "amr").lower()
+    return f".{given}" if AUDIO_FORMAT.fullmatch(given) else ".amr"
 
 
 def update_id(message: Any) -> str:
@@ -48,12 +113,12 @@ async def inbound_of(message: Any, fetch: FetchMedia, choices: ChoiceMemory) -> 
         path = await fetch(message.media_id or "", message.image or "", ".jpg")
         return Inbound.photo_message(sender, path, "", uid)
     if kind == "location":
-        return Inbound.location(sender, float(message.location_x), float(message.location_y),
-                                uid, gcj02=True)
+        return Inbound.location(sender, coordinate(message.location_x, 90),
+                                coordinate(message.location_y, 180), uid, gcj02=True)
     if kind == "voice":
         if message.recognition:
             return Inbound.voice(sender, message.recognition, uid)
-        path = await fetch(message.media_id or "", "", f".{message.format or 'amr'}")
+        path = await fetch(message.media_id or "", "", audio_suffix(message))
         return Inbound(sender, Kind.VOICE, uid, "", photo=path)
     if kind == "event":
         return _event(message, sender, uid)

@@ -3,40 +3,52 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from bot.telegram.transport import DeliveryError
 from bot.wechat.channel import WeChatChannel
 from bot.wechat.crypto import CallbackQuery, Refused
+from bot.wechat.failures import DROPPED, PASSING
+from bot.wechat.guard import Malformed, TooLarge, read_body
 from handlers.chat import Chat
 
 log = logging.getLogger(__name__)
 PATH = "/wechat/callback"
 
 
-def forbidden(why: Refused) -> Response:
-    log.warning("refused a 公众号 callback: %s", why)
+def forbidden(why: Refused, platform: str = "公众号") -> Response:
+    log.warning("refused a %s callback: %s", platform, why)
     return PlainTextResponse("forbidden", status_code=403)
 
 
 def callback_endpoint(channel, chat: Chat, platform: str, empty: str):
-    """The POST callback both WeChat platforms share: open, answer passively, seal.
+    """The POST callback both WeChat platforms share: read, open, answer passively, seal.
 
-    A callback that could not be handled (a photo not fetched yet) answers 503, so the
-    platform retries it; `empty` is what each platform wants when there is no passive reply.
+    bot.wechat.guard's table says what each bad callback is answered. A callback that could
+    not be handled for now (the media API busy) answers 503, so the platform retries it;
+    `empty` is what each platform wants when there is no passive reply.
     """
     async def callback(request: Request) -> Response:
         query = CallbackQuery.of(request.query_params)
         try:
-            xml = channel.crypto.open(query, await request.body())
-        except Refused as why:
-            return forbidden(why)
-        try:
+            body = await read_body(request)
+            xml = channel.crypto.open(query, body)
+            await channel.nonces.check(query, body)
             reply = await channel.answer(xml, chat)
-        except (DeliveryError, OSError, httpx.HTTPError) as trouble:
-            log.warning("%s callback not handled, it will be retried: %r", platform, trouble)
+        except TooLarge as why:
+            log.warning("refused a %s callback: %s", platform, why)
+            return PlainTextResponse("too large", status_code=413)
+        except Refused as why:
+            return forbidden(why, platform)
+        except Malformed as why:
+            log.warning("refused a %s callback: %s", platform, why)
+            return PlainTextResponse("bad request", status_code=400)
+        except DROPPED as why:
+            log.warning("a %s message was dropped: %s", platform, why)
+            return PlainTextResponse(empty)
+        except PASSING as trouble:
+            log.warning("a %s callback was not handled, it will be retried: %s", platform,
+                        type(trouble).__name__)
             return PlainTextResponse("retry", status_code=503)
         if reply is None:
             return PlainTextResponse(empty)

@@ -5,12 +5,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
 from bot.config import Settings
 from bot.wechat.choices import ChoiceMemory
+from bot.wechat.failures import late_failure
+from bot.wechat.inbound import readable, translated
 from bot.wechat.media import MediaStore
+from bot.wechat.replay import NonceMemory
 from bot.wecom.api import WeComAPI
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.inbound import CHANNEL, inbound_of, is_card_click, parse
@@ -49,32 +53,39 @@ class WeComChannel:
         self.robot = RobotTransport(self.http, settings.wecom_robot_url)
         self.robot_limits = MemberLimits(per_minute=20, per_hour=None)   # 20 posts/min a robot
         self.budget = settings.wecom_reply_budget
+        self.nonces = NonceMemory(uow, CHANNEL)
         self._late: set[asyncio.Task] = set()
 
     async def answer(self, xml: str, chat: Chat) -> str | None:
         """Handle one verified callback. Replies go by the API; a clicked button is relabelled."""
         started = time.monotonic()
-        message = parse(xml)
-        inbound = await inbound_of(message, self.media.fetch, self.choices)
-        if inbound is None:
-            return None
-        handling = asyncio.create_task(chat.receive(inbound))
+        message = readable(xml, parse)
+        handling = asyncio.create_task(self._handle(message, chat))
         left = self.budget - (time.monotonic() - started)
         done, _ = await asyncio.wait({handling}, timeout=max(left, 0))
         if not done:
             self._late.add(handling)
             handling.add_done_callback(self._forget)
-        else:
-            handling.result()
+        elif not handling.result():
+            return None
         if is_card_click(message):
-            return BUTTON_DONE.format(to=message.source, corp=message.target, at=message.time,
+            return BUTTON_DONE.format(to=message.source, corp=self.settings.wecom_corpid,
+                                      at=message.time,
                                       name=texts.WECOM_BUTTON_DONE)
         return None
+
+    async def _handle(self, message: Any, chat: Chat) -> bool:
+        """Translate (fetching media) and hand to the chat; False when there was nothing to do."""
+        inbound = await translated(message, self.media.fetch, self.choices, inbound_of)
+        if inbound is None:
+            return False
+        await chat.receive(inbound)
+        return True
 
     def _forget(self, task: asyncio.Task) -> None:
         self._late.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("late WeCom handling failed", exc_info=task.exception())
+            late_failure(log, task.exception())
 
     async def settle(self) -> None:
         while self._late:

@@ -5,7 +5,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.wechat.crypto import CallbackQuery, Refused, fresh
+from bot.wechat.crypto import CallbackQuery, Refused, fresh, opened
+from bot.wechat.guard import envelope, plausible_nonce
 from storage.clock import Clock
 
 
@@ -23,17 +24,13 @@ class WeComCrypto:
         except (InvalidSignatureException, InvalidCorpIdException) as forged:
             raise Refused(type(forged).__name__) from forged
         except Exception as garbled:  # malformed base64 or padding
-            raise Refused(f"cannot decrypt echostr: {garbled!r}") from garbled
+            raise Refused("cannot decrypt echostr") from garbled
 
     def open(self, query: CallbackQuery, body: bytes) -> str:
+        """The message XML; WeCom has no plaintext mode, so there is nothing to downgrade to."""
         fresh(query.timestamp, self.clock, self.max_skew)
-        try:
-            return self._aes.decrypt_message(body, query.msg_signature, query.timestamp,
-                                             query.nonce)
-        except (InvalidSignatureException, InvalidCorpIdException) as forged:
-            raise Refused(type(forged).__name__) from forged
-        except Exception as garbled:  # malformed XML, base64 or padding
-            raise Refused(f"cannot decrypt: {garbled!r}") from garbled
+        plausible_nonce(query.nonce)
+        return opened(self._aes.decrypt_message, InvalidCorpIdException, envelope(body), query)
 
     def seal(self, query: CallbackQuery, reply_xml: str) -> str:
         return self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)

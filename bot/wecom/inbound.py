@@ -12,7 +12,8 @@ from typing import Any
 from wechatpy.enterprise import parse_message
 
 from bot.wechat.choices import ChoiceMemory, number_in
-from bot.wechat.inbound import FetchMedia
+from bot.wechat.guard import envelope
+from bot.wechat.inbound import FetchMedia, audio_suffix, coordinate
 from handlers import texts
 from handlers.messages import Inbound, Kind, Sender
 
@@ -25,13 +26,25 @@ TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up
 TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
 
 
-def parse(xml: str) -> Any:
-    return parse_message(xml)
+class WeComMessage:
+    """wechatpy's message, plus the plain fields it does not model (template_card_event is
+    newer than wechatpy 1.8), read once more from the already checked XML."""
+
+    def __init__(self, xml: str):
+        self.fields = envelope(xml)
+        self.message = parse_message(xml)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
+def parse(xml: str) -> WeComMessage:
+    return WeComMessage(xml)
 
 
 def field(message: Any, name: str) -> str:
-    """A field wechatpy 1.8 does not model (template_card_event is newer than it)."""
-    return str(message._data.get(name) or "")
+    """A plain field of the message by its XML name."""
+    return message.fields.get(name, "")
 
 
 def update_id(message: Any) -> str:
@@ -63,10 +76,10 @@ async def inbound_of(message: Any, fetch: FetchMedia, choices: ChoiceMemory) -> 
         return Inbound.photo_message(sender, await fetch(message.media_id or "",
                                                          message.image or "", ".jpg"), "", uid)
     if kind == "location":   # GCJ-02, Location_X the latitude, as on the 公众号
-        return Inbound.location(sender, float(message.location_x), float(message.location_y),
-                                uid, gcj02=True)
+        return Inbound.location(sender, coordinate(message.location_x, 90),
+                                coordinate(message.location_y, 180), uid, gcj02=True)
     if kind == "voice":
-        path = await fetch(message.media_id or "", "", f".{message.format or 'amr'}")
+        path = await fetch(message.media_id or "", "", audio_suffix(message))
         return Inbound(sender, Kind.VOICE, uid, "", photo=path)
     if is_card_click(message):
         return Inbound.pressed(sender, field(message, "EventKey"), uid)

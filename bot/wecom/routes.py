@@ -24,7 +24,7 @@ def wecom_router(channel: WeComChannel, chat: Chat, path: str = PATH) -> APIRout
         try:
             echo = channel.crypto.verify_url(CallbackQuery.of(request.query_params))
         except Refused as why:
-            return forbidden(why)
+            return forbidden(why, "WeCom")
         return PlainTextResponse(echo)
 
     router.add_api_route(path, callback_endpoint(channel, chat, "WeCom", empty=""),

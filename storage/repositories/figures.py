@@ -286,9 +286,10 @@ def sql_fold(rows: list[Any]) -> tuple[dict[str | None, Rates], dict[str | None,
     return {grid: Rates(**c) for grid, c in counts.items()}, dict(new)
 
 
-def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules) -> Any:
+def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules,
+               rider_id: int | None = None) -> Any:
     """(person, points) of every award to an opted-in rider in [start, end), as
-    `domain.points` gives them.
+    `domain.points` gives them; with `rider_id`, that one rider's, opted in or not.
 
     Only the riders' own orders and the orders they follow are read. A me-too is read from
     `order_follower`, written with the order's first "followed" event by that person (its
@@ -296,8 +297,9 @@ def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules
     """
     upto, s, e = sql_at(now), sql_at(start), sql_at(end)
     rider = PersonRow.__table__
-    opted = (rider.c.kind == "rider", rider.c.nickname.is_not(None),
-             func.trim(rider.c.nickname) != "")
+    opted = ((rider.c.kind == "rider", rider.c.nickname.is_not(None),
+              func.trim(rider.c.nickname) != "") if rider_id is None
+             else (rider.c.kind == "rider", rider.c.id == rider_id))
     # Joined, not IN (…): the planner then knows how many riders there are.
     mine = _alive(start, end, now, *opted, join=(rider, rider.c.id == _O.c.reporter_id)
                   ).cte("mine")

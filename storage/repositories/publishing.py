@@ -238,6 +238,14 @@ class PublishingRepository:
                          min(gains[person], rules.monthly_cap) + losses[person])
                 for person in set(gains) | set(losses)}
 
+    async def own_points(self, rider_id: int, start: datetime, end: datetime, now: datetime,
+                         rules: PointsRules = POINTS) -> int:
+        """One rider's 先锋指数 of [start, end), whether or not they show on the leaderboard."""
+        await write_events(self.session)
+        rows = (await self.session.execute(sql_awards(start, end, now, rules, rider_id))).all()
+        gains = sum(points for _, points in rows if points > 0)
+        return min(gains, rules.monthly_cap) + sum(points for _, points in rows if points < 0)
+
     # --- audiences ---------------------------------------------------------------------------
 
     async def subscribers(self) -> list[Recipient]:

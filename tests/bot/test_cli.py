@@ -27,7 +27,8 @@ def route(*args):
 
 def test_every_command_has_help():
     for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
-                    ["demo"], ["run"], ["wechat", "menu"], ["digest"]):
+                    ["demo"], ["run"], ["wechat", "menu"], ["digest"], ["dead-letters", "list"],
+                    ["dead-letters", "show"], ["dead-letters", "retry"], ["dead-letters", "drop"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 
@@ -130,3 +131,103 @@ def test_run_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path,
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
     assert not (tmp_path / "never.db").exists()
+
+
+def test_a_fresh_demo_starts_without_the_last_demo_s_uploads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old_upload = tmp_path / ".demo" / "media" / "web" / "earlier.jpg"
+    old_upload.parent.mkdir(parents=True)
+    old_upload.write_bytes(b"a photo from yesterday's demo")
+    assert runner.invoke(app, ["demo", "--tree-only", "--no-fresh"]).exit_code == 0
+    assert old_upload.exists()
+    assert runner.invoke(app, ["demo", "--tree-only"]).exit_code == 0
+    assert not old_upload.exists()
+
+
+def test_the_demo_listens_on_gridbot_web_port(tmp_path):
+    """`make demo` with GRIDBOT_WEB_PORT (or PORT=) serves there, not on 8080."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "GRIDBOT_WEB_PORT": str(port)}
+    demo = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path,
+                            env={**environment, "PYTHONPATH": os.pathsep.join(sys.path)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:   # polls a starting process: no clock of ours to move
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert demo.poll() is None and time.monotonic() < deadline, "demo did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.json() == {"ok": True}
+    finally:
+        demo.terminate()
+        demo.wait(timeout=20)
+
+
+def park(update_id: str) -> None:
+    """An update the chat gives up on, as `gridbot run` would have parked it."""
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.services import build_chat, open_services
+    from handlers.messages import Inbound, Sender
+
+    async def work():
+        services = await open_services(load_settings())
+        try:
+            chat = await build_chat(services)
+            await chat.receive(Inbound.pressed(Sender("telegram", "4242", "王小明"), "boom:x",
+                                               update_id))
+        finally:
+            await services.close()
+    asyncio.run(work())
+
+
+def test_dead_letters_are_listed_shown_retried_and_dropped(district, monkeypatch):
+    from handlers.dialog import BUTTONS
+    works = {"now": False}
+
+    async def boom(turn):
+        if not works["now"]:
+            raise RuntimeError("a bug")
+        turn.say("ok")
+    monkeypatch.setitem(BUTTONS, "boom", boom)
+    assert "no dead letters" in runner.invoke(app, ["dead-letters", "list"]).stdout
+    park("701")
+    park("702")
+    listed = runner.invoke(app, ["dead-letters", "list"])
+    assert listed.exit_code == 0
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == 2 and all("telegram" in line and "RuntimeError" in line for line in lines)
+    assert "王小明" not in listed.stdout and "4242" not in listed.stdout   # no personal data
+    first, second = (int(line.split()[0]) for line in lines)
+
+    shown = runner.invoke(app, ["dead-letters", "show", str(first)])
+    assert shown.exit_code == 0
+    letter = json.loads(shown.stdout)
+    assert letter["update_id"] == "701" and letter["attempts"] == 3
+    assert letter["payload"]["button"] == "boom:x"
+
+    failed = runner.invoke(app, ["dead-letters", "retry", str(first)])
+    assert failed.exit_code == 1 and "failed again" in failed.stderr
+    works["now"] = True
+    retried = runner.invoke(app, ["dead-letters", "retry", str(first)])
+    assert retried.exit_code == 0, retried.stderr
+    dropped = runner.invoke(app, ["dead-letters", "drop", str(second)])
+    assert dropped.exit_code == 0
+    assert "no dead letters" in runner.invoke(app, ["dead-letters", "list"]).stdout
+    for command in ("show", "retry", "drop"):
+        missing = runner.invoke(app, ["dead-letters", command, str(second)])
+        assert missing.exit_code == 2 and "no dead letter" in missing.stderr

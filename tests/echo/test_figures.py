@@ -71,7 +71,12 @@ async def test_sql_points_equal_the_domain_points_for_opted_in_riders(uow):
     expected = {pid: (opted[pid], pts) for pid, pts in totals.items() if pid in opted}
     async with uow:
         got = await uow.publishing.rider_points(month_start, month_end, month_end)
+        # /points: each rider's own figure, whether or not they chose a nickname.
+        own = {r.id: await uow.publishing.own_points(r.id, month_start, month_end, month_end)
+               for r in riders}
     assert got == expected and expected
+    assert own == {r.id: totals.get(r.id, 0) for r in riders}
+    assert any(own[r.id] for r in riders if not r.nickname)
 
 
 @pytest.mark.parametrize("split", [WEEK_START, WEEK_START - timedelta(days=3),

@@ -6,6 +6,7 @@ Tests tell it when a user wrote (`user_wrote`), as the test client does for ever
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 from collections import Counter, deque
@@ -107,6 +108,7 @@ class WeChatApiFake(LoopbackHost):
         self._last_wrote: dict[str, datetime] = {}
         self._window_used: Counter[str] = Counter()
         self._media_ids = itertools.count(1)
+        self.media_gate: asyncio.Event | None = None
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/cgi-bin/token", self._token)
@@ -180,6 +182,8 @@ class WeChatApiFake(LoopbackHost):
 
     async def _media_get(self, request: web.Request) -> web.Response:
         self.calls["media_get"] += 1
+        if self.media_gate is not None:       # a slow download, as long as the test wants
+            await self.media_gate.wait()
         refused = self.refusal(request)
         if refused is not None:
             return refused

@@ -62,15 +62,28 @@ class CoreTalk:
         return self.received.get(user, [])
 
 
-@pytest.fixture
-async def services(tmp_path):
-    clock = FixedClock(MONDAY_10)
-    services = await open_services(Settings(database_url=f"sqlite:///{tmp_path / 'chat.db'}"),
-                                   clock=clock)
+async def open_district(database_url: str):
+    """Services over the sample district and its staff, the clock at Monday 10:00."""
+    services = await open_services(Settings(database_url=database_url),
+                                   clock=FixedClock(MONDAY_10))
     async with services.uow() as uow:
         await import_grids(uow, SAMPLE_DISTRICT, progress=False)
         await import_people(uow, SAMPLE_PEOPLE, progress=False)
         await uow.commit()
+    return services
+
+
+@pytest.fixture
+async def services(tmp_path):
+    services = await open_district(f"sqlite:///{tmp_path / 'chat.db'}")
+    yield services
+    await services.close()
+
+
+@pytest.fixture
+async def district(db_url):
+    """`services` on SQLite and on PostgreSQL."""
+    services = await open_district(db_url)
     yield services
     await services.close()
 
@@ -98,6 +111,7 @@ async def talk(services):
 def point(services):
     """A spot inside 锦江畔3号楼."""
     import json
+
     from domain.routing import grids_from_geojson
     grids = {g.code: g for g in grids_from_geojson(json.loads(SAMPLE_DISTRICT.read_text()))}
     inside = grids["JJ-01-01-03"].geometry.representative_point()

@@ -122,6 +122,7 @@ async def test_a_voice_note_without_transcript_stands_as_the_description(talk, p
 
 async def test_a_message_that_fails_half_way_changes_nothing_and_is_not_handled_twice(
         services, talk, point, monkeypatch):
+    await scenarios.onboard_resident(talk, "resident")
     code = await scenarios.resident_files_rubbish(talk, "resident", point)
     await talk.text("resident", "/report")
 

@@ -130,7 +130,7 @@ def settings(services, tmp_path, wechat_fake, wecom_fake) -> Settings:
         wechat_aes_key=AES_KEY, wechat_api_url=wechat_fake.url, wechat_reply_budget=5.0,
         wecom_corpid=CORPID, wecom_agentid=AGENTID, wecom_secret="wecom-secret",
         wecom_token=WECOM_TOKEN, wecom_aes_key=WECOM_AES, wecom_api_url=wecom_fake.url,
-        wecom_robot_url=wecom_fake.robot_url, wecom_robot_keys={"echo_wall": "robot-echo"})
+        wecom_robot_url=wecom_fake.robot_url)
 
 
 @dataclass
@@ -176,6 +176,20 @@ async def rig(services, settings, wechat_fake, wecom_fake, virtual_time):
     await http.aclose()
     await wechat.close()
     await wecom.close()
+
+
+@pytest.fixture
+async def plain(rig):
+    """A 公众号 in plain mode (no EncodingAESKey) on the same database: its client and channel."""
+    settings = rig.settings.model_copy(update={"wechat_aes_key": None})
+    wechat = WeChatChannel(settings, rig.services.uow, rig.services.clock,
+                           http=httpx.AsyncClient(timeout=10))
+    app = FastAPI()
+    app.include_router(wechat_router(wechat, rig.chat))
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://plain.test")
+    yield OfficialAccountClient(http, TOKEN, APPID, None, rig.unix_now), wechat
+    await http.aclose()
+    await wechat.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@
                      : { text: "/start", id: "start" };
   const map = new DistrictMap(document.getElementById("map"));
   const pane = new ChatPane(document.getElementById("pane"), {
-    session, title: "网格通", icon: "💬", subtitle: "锦江街道 · 网格化服务",
+    session, title: "网格通", icon: "chat", subtitle: "锦江街道 · 网格化服务",
     name: params.get("name") || "", start, onLocate: (p) => map.arm(p),
   });
   pane.start();

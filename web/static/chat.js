@@ -17,6 +17,53 @@ function make(tag, className, text) {
   return element;
 }
 
+/* The bundled icons (icons.svg), so that no page needs an emoji font to be legible. */
+const EMOJI_ICONS = {
+  "📍": "pin", "📷": "camera", "💬": "chat", "🗺": "map", "🏠": "home", "🛵": "scooter",
+  "🧑‍💼": "staff", "⏰": "alarm", "⏳": "hourglass", "⚠": "warning", "🏅": "medal",
+  "📋": "clipboard", "📎": "clip", "📣": "megaphone", "📥": "inbox", "📰": "news", "⬆": "up",
+  "🔁": "repeat", "🚨": "siren", "🔴": "dot-red", "🟡": "dot-yellow", "🟢": "dot-green",
+  "⚪": "dot-white", "🟥": "square-red",
+};
+const EMOJI = new RegExp(`(${Object.keys(EMOJI_ICONS).sort((a, b) => b.length - a.length)
+  .join("|")})\uFE0F?`, "gu");
+
+function icon(name, label) {
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const graphic = document.createElementNS(SVG_NS, "svg");
+  graphic.setAttribute("class", `icon icon-${name}`);
+  graphic.setAttribute("viewBox", "0 0 24 24");
+  if (label) {
+    graphic.setAttribute("role", "img");
+    graphic.setAttribute("aria-label", label);
+  } else {
+    graphic.setAttribute("aria-hidden", "true");
+  }
+  const use = document.createElementNS(SVG_NS, "use");
+  use.setAttribute("href", `/static/icons.svg#${name}`);
+  graphic.append(use);
+  return graphic;
+}
+
+/* Text whose known emoji are drawn as bundled icons; everything else stays plain text. */
+function withIcons(element, text) {
+  let last = 0;
+  for (const match of text.matchAll(EMOJI)) {
+    element.append(text.slice(last, match.index), icon(EMOJI_ICONS[match[1]]));
+    last = match.index + match[0].length;
+  }
+  element.append(text.slice(last));
+  return element;
+}
+
+function iconButton(className, name, title) {
+  const button = make("button", `icon-btn ${className}`);
+  Object.assign(button, { type: "button", title });
+  button.setAttribute("aria-label", title);
+  button.append(icon(name));
+  return button;
+}
+
 class ChatPane {
   /* options: session, title, icon, subtitle, name, hint, start {text, id, always}, onLocate(pane) */
   constructor(root, options) {
@@ -32,7 +79,9 @@ class ChatPane {
     this.root.classList.add("pane");
     this.root.dataset.session = this.session;
     const header = make("header");
-    header.append(make("span", "avatar", o.icon || "💬"));
+    const avatar = make("span", "avatar");
+    avatar.append(icon(o.icon || "chat", o.title));
+    header.append(avatar);
     const titles = make("div", "titles");
     titles.append(make("h2", "", o.title || "对话"), make("small", "subtitle", o.subtitle || ""));
     header.append(titles);
@@ -42,10 +91,8 @@ class ChatPane {
     this.form = make("form", "composer");
     this.fileInput = make("input");
     Object.assign(this.fileInput, { type: "file", accept: "image/jpeg,image/png", hidden: true });
-    this.photoButton = make("button", "icon-btn photo", "📷");
-    Object.assign(this.photoButton, { type: "button", title: "发送照片" });
-    this.locateButton = make("button", "icon-btn locate", "📍");
-    Object.assign(this.locateButton, { type: "button", title: "在地图上选择位置" });
+    this.photoButton = iconButton("photo", "camera", "发送照片");
+    this.locateButton = iconButton("locate", "pin", "在地图上选择位置");
     this.input = make("input", "text");
     Object.assign(this.input, { type: "text", placeholder: "输入消息…", autocomplete: "off" });
     this.sendButton = make("button", "send", "发送");
@@ -167,7 +214,7 @@ class ChatPane {
   showBot(message) {
     const row = make("div", "msg bot");
     row.dataset.id = message.id;
-    const bubble = make("div", "bubble", message.text);
+    const bubble = withIcons(make("div", "bubble"), message.text || "");
     if (message.photo) {
       const image = make("img", "photo");
       Object.assign(image, { src: message.photo, alt: "照片" });
@@ -177,7 +224,7 @@ class ChatPane {
     if (message.choices && message.choices.length) {
       const choices = make("div", "choices");
       message.choices.forEach(([label, data], index) => {
-        const button = make("button", "", label);
+        const button = withIcons(make("button"), label);
         button.type = "button";
         button.dataset.data = data;
         // One id per button: pressing it twice (or a retry) is handled once.
@@ -196,7 +243,7 @@ class ChatPane {
 
   showMine(text) {
     const row = make("div", "msg me");
-    const bubble = make("div", "bubble", text);
+    const bubble = withIcons(make("div", "bubble"), text);
     row.append(bubble);
     this.append(row);
     return bubble;
@@ -236,3 +283,5 @@ class ChatPane {
 
 window.ChatPane = ChatPane;
 window.newId = newId;
+window.icon = icon;
+window.withIcons = withIcons;

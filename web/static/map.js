@@ -5,6 +5,9 @@ const SVG = "http://www.w3.org/2000/svg";
 const LEVELS = { street: "街道", community: "社区", grid: "网格", micro_grid: "微网格" };
 const ORDER = ["street", "community", "micro_grid", "grid"];
 const WIDTH = 1000;
+// On-screen label sizes in CSS pixels; the target first, then communities, then grids.
+const LABEL_PX = { target: 15, community: 17, grid: 13 };
+const rank = (label) => Object.keys(LABEL_PX).indexOf(label.dataset.kind);
 
 function svg(tag, attributes) {
   const element = document.createElementNS(SVG, tag);
@@ -19,8 +22,9 @@ function hue(text) {
 }
 
 class DistrictMap {
-  constructor(card) {
+  constructor(card, target) {
     this.card = card;
+    this.target = target || null;   // the code of a grid to outline and name (the demo's)
     this.armedFor = null;
     this.banner = card.querySelector(".map-banner");
     this.info = card.querySelector(".map-info");
@@ -28,6 +32,7 @@ class DistrictMap {
     card.querySelector(".map-body").append(this.svg);
     this.svg.addEventListener("click", (event) => this.clicked(event));
     card.querySelector(".map-cancel").addEventListener("click", () => this.disarm());
+    new ResizeObserver(() => this.fitLabels()).observe(this.svg);
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.disarm();
     });
@@ -100,14 +105,48 @@ class DistrictMap {
         const [x, y] = this.toXY(p.inside);
         layer.append(svg("circle", { cx: x, cy: y, r: 3, class: "spot", "data-code": p.code }));
       }
-      if (p.level === "grid" || p.level === "community") {
+      const target = p.code === this.target;
+      if (target) path.classList.add("target");
+      if (p.level === "grid" || p.level === "community" || target) {
         const [x, y] = this.toXY(p.inside);
-        const label = svg("text", { x, y, class: `label label-${p.level}` });
+        const kind = target ? "target" : p.level;
+        const label = svg("text", { x, y, class: `label label-${kind}`, "data-kind": kind,
+                                    // the target's name above its spot, where the pin drops
+                                    ...(target ? { dy: "-0.8em" } : {}) });
         label.textContent = p.name;
         labels.append(label);
       }
     }
+    this.labels = labels;
     this.svg.replaceChildren(...ORDER.map((level) => layers[level]), labels, this.pins);
+    this.fitLabels();
+  }
+
+  /* Labels keep a legible size on screen whatever the map's width: the SVG scales its
+     drawing, so each label's font size is set in drawing units from the current scale, and a
+     grid label that would overlap an earlier one (or the target's) is hidden. */
+  fitLabels() {
+    const toScreen = this.svg.getScreenCTM();
+    if (!this.labels || !toScreen || !toScreen.a) return;
+    const unitsPerPx = 1 / toScreen.a;   // the drawing is scaled alike in x and y
+    const kept = [];
+    const ordered = [...this.labels.children].sort((a, b) => rank(a) - rank(b));
+    for (const label of ordered) {
+      label.style.fontSize = `${LABEL_PX[label.dataset.kind] * unitsPerPx}px`;
+      label.style.strokeWidth = `${3 * unitsPerPx}px`;
+      label.style.display = "";
+      let box = label.getBBox();
+      const view = this.svg.viewBox.baseVal;
+      const shift = Math.max(view.x - box.x, 0) - Math.max(box.x + box.width - view.x - view.width, 0);
+      if (shift) {   // a name at the edge of the district stays inside the map
+        label.setAttribute("x", Number(label.getAttribute("x")) + shift);
+        box = label.getBBox();
+      }
+      const clash = kept.some((other) => box.x < other.x + other.width && other.x < box.x + box.width
+        && box.y < other.y + other.height && other.y < box.y + box.height);
+      if (clash) label.style.display = "none";
+      else kept.push(box);
+    }
   }
 
   describe(p) {
@@ -145,24 +184,24 @@ class DistrictMap {
     const feature = area && this.features.find((f) => f.properties.code === area.dataset.code);
     if (!this.armedFor) {
       this.info.textContent = feature ? this.describe(feature.properties)
-        : "先点对话框里的 📍，再点地图发送位置。";
+        : "先点对话框里的定位按钮，再点地图发送位置。";
       return;
     }
     const pane = this.armedFor;
     this.disarm();
-    this.dropPin(x, y, pane.options.icon || "📍");
+    this.dropPin(x, y);
     pane.sendLocation(lat, lng, feature ? feature.properties.name : "");
     if (window.matchMedia("(max-width: 860px)").matches) {
       pane.root.scrollIntoView({ behavior: "smooth", block: "start" });
     }
   }
 
-  dropPin(x, y, icon) {
+  dropPin(x, y) {
     const pin = svg("g", { class: "pin", transform: `translate(${x},${y})` });
     pin.append(svg("circle", { r: 6 }));
-    const text = svg("text", { y: -10 });
-    text.textContent = icon;
-    pin.append(text);
+    const marker = svg("use", { href: "/static/icons.svg#pin", x: -12, y: -30, width: 24,
+                                height: 24 });
+    pin.append(marker);
     this.pins.append(pin);
   }
 }

@@ -1,0 +1,68 @@
+"""/points and /nickname: a roaming reporter's own 先锋指数 and the opt-in leaderboard name."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.calendar import SHANGHAI
+from domain.points import PointsRules
+from domain.privacy import scrub
+from handlers import texts
+from handlers.dialog import Turn, command
+
+RIDER = "rider"
+LONGEST_NICKNAME = 12
+
+
+def month_of(now: datetime) -> tuple[datetime, datetime]:
+    """The calendar month (China Standard Time) that `now` falls in, as [start, end)."""
+    local = now.astimezone(SHANGHAI)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+@command("points")
+async def points(turn: Turn) -> None:
+    person = turn.person
+    if person is None or person.consent_at is None or person.kind != RIDER:
+        turn.say(texts.POINTS_RIDERS_ONLY)
+        return
+    start, end = month_of(turn.now)
+    rules = PointsRules()
+    mine = await turn.uow.publishing.own_points(person.id, start, end, turn.now, rules)
+    lines = [texts.POINTS_MINE.format(month=f"{start:%Y年%m月}", points=mine,
+                                      cap=rules.monthly_cap)]
+    board = await turn.uow.publishing.rider_points(start, end, turn.now, rules)
+    if person.id in board:
+        # Ranked like the digest's leaderboard: more points first; equal points share a rank.
+        rank = 1 + sum(1 for _, score in board.values() if score > board[person.id][1])
+        lines.append(texts.POINTS_RANK.format(rank=rank, of=len(board),
+                                              nickname=board[person.id][0]))
+    elif not (person.nickname or "").strip():
+        lines.append(texts.POINTS_OFF_BOARD)
+    turn.say("\n".join(lines))
+
+
+@command("nickname")
+async def nickname(turn: Turn) -> None:
+    person = turn.person
+    if person is None or person.consent_at is None or person.kind != RIDER:
+        turn.say(texts.POINTS_RIDERS_ONLY)
+        return
+    wanted = turn.inbound.text.strip()
+    if not wanted:
+        current = (person.nickname or "").strip()
+        turn.say(texts.NICKNAME_SHOW.format(nickname=current) if current
+                 else texts.NICKNAME_NONE.format(longest=LONGEST_NICKNAME))
+        return
+    if wanted in texts.NICKNAME_CLEAR_WORDS:
+        person.nickname = None
+        turn.person = await turn.uow.people.upsert(person)
+        turn.say(texts.NICKNAME_CLEARED)
+        return
+    # The board is public: a name that carries personal data (a phone, a plate…) is refused.
+    if len(wanted) > LONGEST_NICKNAME or not wanted.isprintable() or scrub(wanted) != wanted:
+        turn.say(texts.NICKNAME_REFUSED.format(longest=LONGEST_NICKNAME))
+        return
+    person.nickname = wanted
+    turn.person = await turn.uow.people.upsert(person)
+    turn.say(texts.NICKNAME_SET.format(nickname=wanted))

@@ -1,0 +1,43 @@
+"""/points and /nickname: a rider sees their own 先锋指数 and chooses whether to be on the board."""
+from __future__ import annotations
+
+from tests.scenarios import onboard_resident, onboard_rider, phone_photo
+
+
+async def rider_files_a_report(talk, point) -> None:
+    """The rider's quick path: photo, pin, one tap on a category."""
+    await talk.photo("rider", phone_photo(), "")
+    await talk.location("rider", *point)
+    filed = await talk.press("rider", "cat:H01")
+    assert filed[-1].text.startswith("已提交工单 WG-")
+
+
+async def test_a_rider_sees_their_points_and_joins_the_board_by_a_nickname(talk, point):
+    await onboard_rider(talk, "rider")
+    await rider_files_a_report(talk, point)    # dispatched at once: a valid report, +10
+
+    mine = (await talk.text("rider", "/points"))[-1].text
+    assert "先锋指数：10 分" in mine
+    assert "不在排行榜上" in mine and "/nickname" in mine
+
+    assert "「小李快跑」" in (await talk.text("rider", "/nickname 小李快跑"))[-1].text
+    ranked = (await talk.text("rider", "/points"))[-1].text
+    assert "第 1 名（共 1 人上榜）" in ranked and "「小李快跑」" in ranked
+
+    assert "不再出现在排行榜上" in (await talk.text("rider", "/nickname 清除"))[-1].text
+    assert "不在排行榜上" in (await talk.text("rider", "/points"))[-1].text
+
+
+async def test_a_nickname_with_a_phone_number_or_too_long_is_refused(talk):
+    await onboard_rider(talk, "rider")
+    for wanted in ("小李13912345678", "一个非常非常非常长的骑手昵称"):
+        refused = (await talk.text("rider", f"/nickname {wanted}"))[-1].text
+        assert "昵称须为" in refused
+    assert "即可上先锋指数排行榜" in (await talk.text("rider", "/nickname"))[-1].text
+
+
+async def test_points_are_for_riders_only(talk):
+    await onboard_resident(talk, "resident")
+    assert "只记给流动网格员" in (await talk.text("resident", "/points"))[-1].text
+    assert "只记给流动网格员" in (await talk.text("resident", "/nickname 王阿姨"))[-1].text
+    assert "只记给流动网格员" in (await talk.text("stranger", "/points"))[-1].text
