@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.calendar import SHANGHAI
-from domain.points import awards_for_order, month_of, monthly_totals
+from domain.points import PointsRules
 from domain.privacy import anonymised_report
 from handlers import texts
 from handlers.deps import Deps
 from handlers.dialog import Turn, button, choices, command
+from handlers.pioneer import month_of
 from storage.records import Person
 from storage.repositories.people import Report
 from storage.uow import UnitOfWork
@@ -88,14 +89,10 @@ async def _role(turn: Turn, person: Person) -> str:
 
 
 async def _points_this_month(turn: Turn, person: Person) -> int:
-    """先锋指数 credited this month, read from the person's own orders and follows."""
+    """先锋指数 credited this month, as /points counts it."""
     assert person.id is not None
-    codes = [o.code for o in await turn.uow.orders.reported_by(person.id, limit=500)]
-    codes += await turn.uow.people.followed(person.id)
-    histories = await turn.uow.publishing.histories(codes)
-    awards = [award for history in histories.values() for award in awards_for_order(history)
-              if award.person_id == person.id]
-    return monthly_totals(awards, month_of(turn.now)).get(person.id, 0)
+    start, end = month_of(turn.now)
+    return await turn.uow.publishing.own_points(person.id, start, end, turn.now, PointsRules())
 
 
 def _local(moment: datetime) -> str:
