@@ -14,6 +14,7 @@ from storage.repositories._sql import claim, insert
 from storage.repositories.orders import write_orders
 from storage.tables import (
     ChannelAccountRow,
+    DeadLetterRow,
     DialogRow,
     MembershipRow,
     OrderFollowerRow,
@@ -67,6 +68,7 @@ _HOLDERS = (select(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role)
 _ORDER = WorkOrderRow.__table__
 _FOLLOWER = OrderFollowerRow.__table__
 _OUTBOX = OutboxRow.__table__
+_LETTER = DeadLetterRow.__table__
 
 
 class Report(NamedTuple):
@@ -201,7 +203,8 @@ class PeopleRepository:
     async def erase(self, person_id: int, stand_in: str, kind: str) -> None:
         """Remove a person's data and keep their row as an empty stand-in.
 
-        Their accounts (and those accounts' dialogs) and follows are deleted, the messages owed
+        Their accounts (and those accounts' dialogs and parked updates) and follows are
+        deleted, the messages owed
         or sent to them emptied (see `_forget_messages`); the row
         keeps only its id, so their orders still count and still point at "someone", but no
         name, contact, home, nickname, consent or points remain. Orders are rewritten apart
@@ -213,6 +216,10 @@ class PeopleRepository:
         if accounts:
             await self.session.execute(delete(_DIALOG).where(
                 tuple_(_DIALOG.c.channel, _DIALOG.c.external_id).in_(accounts)))
+            # Parked updates keep what the person wrote, under their account.
+            sender = _LETTER.c.payload[("sender", "external_id")].as_string()
+            await self.session.execute(delete(_LETTER).where(
+                tuple_(_LETTER.c.channel, sender).in_(accounts)))
         await self.session.execute(delete(_ACCOUNT).where(_ACCOUNT.c.person_id == person_id))
         await self.session.execute(delete(_FOLLOWER).where(_FOLLOWER.c.person_id == person_id))
         await self._forget_messages(_OUTBOX.c.person_id == person_id)

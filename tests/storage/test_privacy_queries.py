@@ -30,6 +30,11 @@ async def _seed(uow: UnitOfWork) -> tuple[int, int]:
         await uow.orders.follow("WG-1", other.id)
         await uow.outbox.add_all([OutboxMessage("telegram", "5550001", {"text": "张秀兰"},
                                                 person_id=reporter.id)])
+        for update_id, external_id in (("u1", "5550001"), ("u2", "5550002")):
+            await uow.dead_letters.failed("telegram", update_id, "text", "E")
+            await uow.dead_letters.park("telegram", update_id, {
+                "sender": {"channel": "telegram", "external_id": external_id,
+                           "display_name": "张秀兰"}, "text": "我是张秀兰"})
         await uow.commit()
     assert reporter.id is not None and other.id is not None
     return reporter.id, other.id
@@ -53,6 +58,7 @@ async def test_erase_leaves_an_empty_stand_in_and_no_account(uow: UnitOfWork):
         assert await uow.people.by_channel("telegram", "5550001") is None
         assert await uow.dialogs.get("telegram", "5550001") is None
         assert await uow.people.accounts(reporter) == []
+        assert [letter.update_id for letter in await uow.dead_letters.parked()] == ["u2"]
         owed = (await uow.session.execute(select(OutboxRow.address, OutboxRow.payload,
                                                  OutboxRow.sent_at))).all()
     assert person is not None and (person.name, person.phone, person.nickname, person.kind,
