@@ -229,7 +229,9 @@ def demo(
     if tree_only:
         _print_district(settings, path)
         return
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
                "side by side); Ctrl-C stops it")
     try:
@@ -241,7 +243,9 @@ def demo(
 @app.command("run")
 def run_command() -> None:
     """Run gridbot with every channel the settings switch on (web always; Telegram with a token)."""
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     settings = load_settings()
     typer.echo(f"gridbot: web on http://{settings.web_host}:{settings.web_port}"
                + (f", telegram via {settings.telegram_library} ({settings.telegram_mode})"

@@ -1,4 +1,9 @@
-"""The ASGI app: the demo page, the single chat page, the web chat API and the district map."""
+"""The ASGI apps: the production app every `gridbot run` serves, and the demo's additions.
+
+Production serves only what needs no account (health, the echo wall, the district map) and the
+platform callbacks the runner adds, each authenticated by its platform. The web chat, with its
+session ids in URLs and no sign-in, is the demo's channel only (`gridbot demo`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,6 +20,8 @@ from web.chat_channel import WebChannel, chat_routes
 from web.demo_seed import DEMO_SESSIONS
 from web.district import district_geojson
 from web.echo_wall import echo_wall_routes
+from web.headers import NoReferrer
+from web.limits import BodyLimit
 from web.mailbox import OutboxBell, chained
 
 STATIC = Path(__file__).with_name("static")
@@ -28,40 +35,29 @@ class AppServices(Protocol):
     def uow(self) -> UnitOfWork: ...
 
 
-def create_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = None,
-               bell: OutboxBell | None = None) -> FastAPI:
-    """The app over a chat; without a bell of the caller's, one is hooked to the chat's commits."""
+def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None) -> FastAPI:
+    """The production app: public pages and health only; platform callbacks are added by the
+    runner. Without a bell of the caller's, one is hooked to the chat's commits."""
     if bell is None:
         bell = OutboxBell()
         chat.deps.on_committed = chained(chat.deps.on_committed, bell.ring)
     media_dir = Path(services.settings.media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
-    channel = WebChannel(chat, services.uow, media_dir, bell)
     app = FastAPI(title="gridbot", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.services, app.state.channel = services, channel
-    app.include_router(chat_routes(channel))
+    # Outermost first: refuse oversized bodies before anything reads them.
+    app.add_middleware(NoReferrer)
+    app.add_middleware(BodyLimit)
+    app.state.services, app.state.bell = services, bell
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/media", StaticFiles(directory=media_dir), name="media")
     district: dict[str, Any] = {}
-
-    @app.get("/", include_in_schema=False)
-    async def demo_page() -> FileResponse:
-        return FileResponse(STATIC / "demo.html")
-
-    @app.get("/chat", include_in_schema=False)
-    async def chat_page() -> FileResponse:
-        return FileResponse(STATIC / "chat.html")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         async with services.uow() as uow:
             await uow.session.execute(text("SELECT 1"))
         return {"ok": True}
-
-    @app.get("/api/demo")
-    async def demo_info() -> dict[str, Any]:
-        return demo or {"sessions": dict(DEMO_SESSIONS), "leader": None}
 
     @app.get("/api/district.geojson")
     async def district_map() -> JSONResponse:
@@ -72,3 +68,31 @@ def create_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = 
         return JSONResponse(district, media_type="application/geo+json")
 
     return app
+
+
+def create_demo_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = None,
+                    bell: OutboxBell | None = None) -> FastAPI:
+    """The production app plus the demo's web chat: the demo page, the chat page and its API."""
+    app = create_app(services, chat, bell)
+    add_demo(app, chat, demo)
+    return app
+
+
+def add_demo(app: FastAPI, chat: Chat, demo: dict[str, Any] | None = None) -> None:
+    """The web chat channel: anyone holding a session id acts as that session — demo only."""
+    services = app.state.services
+    channel = WebChannel(chat, services.uow, Path(services.settings.media_dir), app.state.bell)
+    app.state.channel = channel
+    app.include_router(chat_routes(channel))
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        return FileResponse(STATIC / "demo.html")
+
+    @app.get("/chat", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "chat.html")
+
+    @app.get("/api/demo")
+    async def demo_info() -> dict[str, Any]:
+        return demo or {"sessions": dict(DEMO_SESSIONS), "leader": None}
