@@ -28,7 +28,8 @@ PRIVATE_FIELDS = frozenset({
 _KEYS = ("sig|signature|msg_signature|nonce|echostr|secret|token|access_token|openid|"
          "session_id|session|chat_id|user_id|external_id|phone|name|display_name|full_name")
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # key=value (query strings, reprs) and "key": "value" (JSON)
+    # key='value' (reprs), key=value (query strings) and "key": "value" (JSON)
+    (re.compile(rf"(?i)\b({_KEYS})=(['\"])[^'\"]*\2"), rf"\1=\2{MASK}\2"),
     (re.compile(rf"(?i)\b({_KEYS})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
     (re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*)(['\"])[^'\"]*\2"), rf"\1\2{MASK}\2"),
     (re.compile(r"(?i)(['\"](?:chat_id|user_id|id)['\"]\s*:\s*)-?\d{5,}"), rf"\1{MASK}"),
