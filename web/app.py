@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -48,6 +49,7 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     app.add_middleware(NoReferrer)
     app.add_middleware(BodyLimit)
     app.state.services, app.state.bell = services, bell
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/media", StaticFiles(directory=media_dir), name="media")
@@ -68,6 +70,15 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
         return JSONResponse(district, media_type="application/geo+json")
 
     return app
+
+
+async def invalid_request(_: Request, error: Exception) -> JSONResponse:
+    """422 naming what was wrong, without echoing the input back (it may be 1e999 or NaN,
+    which JSON cannot carry, or a person's words)."""
+    problems = error.errors() if isinstance(error, RequestValidationError) else []
+    return JSONResponse({"detail": [{"loc": [str(part) for part in problem.get("loc", ())],
+                                     "msg": problem.get("msg", ""), "type": problem.get("type")}
+                                    for problem in problems]}, status_code=422)
 
 
 def create_demo_app(services: AppServices, chat: Chat, demo: dict[str, Any] | None = None,

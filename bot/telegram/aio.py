@@ -95,9 +95,9 @@ class AiogramTransport:
         try:
             update = (Update.model_validate(data, context={"bot": self._bot})
                       if data is not None else None)
-        except (ValidationError, RecursionError):
+        except (ValidationError, ValueError, OverflowError, RecursionError):
             update = None   # JSON, but no update aiogram can read: nothing to act on
-        if update is None:
+        if update is None or not convert.understood(update):
             log.info("telegram webhook: body is no update, ignored")
             return True
         # feed_update lets a failure reach the web route, so Telegram delivers again.

@@ -81,9 +81,9 @@ class PtbTransport:
         data = update_json(body)
         try:
             update = Update.de_json(data, self._app.bot) if data is not None else None
-        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        except Exception:   # noqa: BLE001 — PTB's parser fails in many ways on odd input
             update = None   # JSON, but no update PTB can read: nothing to act on
-        if update is None:
+        if update is None or not convert.understood(update):
             log.info("telegram webhook: body is no update, ignored")
             return True
         # Straight to the translation, not through the Application, so a failure reaches the

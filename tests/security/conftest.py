@@ -65,7 +65,8 @@ def library() -> str:
 async def production(tmp_path: Path, library: str) -> AsyncIterator[Production]:
     async with TelegramEmulator() as tg, AsyncExitStack() as stack:
         runtime = await assemble(await seeded_settings(tmp_path, tg, library), stack)
-        transport = httpx.ASGITransport(app=runtime.app)
+        # An unhandled error answers 500 as uvicorn would, instead of raising into the test.
+        transport = httpx.ASGITransport(app=runtime.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://gridbot.test") as client:
             yield Production(runtime, client, tg)
 
