@@ -133,7 +133,17 @@ async def test_streamed_body_over_the_limit_gets_413(production: Production):
 async def test_webhook_body_that_is_no_update_is_acknowledged_and_ignored(
         production: Production):
     for body in ([1, 2], {"update_id": "seven"}, {"message": {"text": "no id"}}, "text",
-                 {"update_id": 1, "poll": {"id": "x"}}, {"update_id": 2, "message": []}):
+                 {"update_id": 1, "poll": {"id": "x"}}, {"update_id": 2, "message": []},
+                 {"update_id": 3, "callback_query": {"id": "q", "chat_instance": "c",
+                                                     "data": "consent:yes"}},   # no sender
+                 {"update_id": 4, "message": {"message_id": 1, "date": 2**63, "text": "hi",
+                                              "chat": {"id": 5, "type": "private"},
+                                              "from": {"id": 5, "is_bot": False,
+                                                       "first_name": "x"}}},
+                 {"update_id": 5, "message": {"message_id": 1, "date": 1, "text": 7,
+                                              "chat": {"id": 5, "type": "private"},
+                                              "from": {"id": 5, "is_bot": False,
+                                                       "first_name": "x"}}}):
         answer = await production.post_update(json.dumps(body).encode())
         assert answer.status_code == 200, body
     assert production.tg.sent == []
