@@ -177,3 +177,18 @@ async def test_access_log_has_no_query_string(production: Production, served: st
     written = json_logs.getvalue()   # the test client's own request lines included
     for secret in ("SECRETCODE", "abc123", "987", "feedbeef"):
         assert secret not in written
+
+
+async def test_huge_declared_body_gets_413_at_once_from_the_running_server(served: str):
+    host, port = served.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(f"POST {WEBHOOK} HTTP/1.1\r\nHost: gridbot\r\n{SECRET_HEADER}: {SECRET}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {10**9}\r\n\r\n{{}}"
+                     .encode())
+        await writer.drain()
+        # The rest of the gigabyte never comes: the answer must not wait for it.
+        status_line = await asyncio.wait_for(reader.readline(), timeout=10)
+    finally:
+        writer.close()
+    assert status_line.startswith(b"HTTP/1.1 413")
