@@ -24,14 +24,18 @@ PRIVATE_FIELDS = frozenset({
     "user_id", "from_user", "openid", "fromusername", "userid", "phone", "token",
     "access_token", "sig", "signature", "msg_signature", "nonce", "echostr", "secret",
     "session", "session_id", "sid", "invite", "invite_code", "encrypt", "text", "caption",
+    "address", "payload", "first_name", "last_name", "username",
 })
 _KEYS = ("sig|signature|msg_signature|nonce|echostr|secret|token|access_token|openid|"
-         "session_id|session|chat_id|user_id|external_id|phone|name|display_name|full_name")
+         "session_id|session|chat_id|user_id|external_id|phone|name|display_name|full_name|"
+         "first_name|last_name|username|address|text|caption")
+# A quoted value as repr() and JSON write it: up to the same quote, backslash escapes skipped.
+_QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key='value' (reprs), key=value (query strings) and "key": "value" (JSON)
-    (re.compile(rf"(?i)\b({_KEYS})=(['\"])[^'\"]*\2"), rf"\1=\2{MASK}\2"),
+    (re.compile(rf"(?i)\b({_KEYS})={_QUOTED}"), rf"\1={MASK}"),
     (re.compile(rf"(?i)\b({_KEYS})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
-    (re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*)(['\"])[^'\"]*\2"), rf"\1\2{MASK}\2"),
+    (re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*){_QUOTED}"), rf"\1{MASK}"),
     (re.compile(r"(?i)(['\"](?:chat_id|user_id|id)['\"]\s*:\s*)-?\d{5,}"), rf"\1{MASK}"),
     (re.compile(r"inv_[A-Za-z0-9_-]+"), f"inv_{MASK}"),                        # invite codes
     (re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), MASK),                          # bot tokens
