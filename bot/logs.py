@@ -66,7 +66,8 @@ class PathOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (args[0], args[1], path_only(args[2]), args[3], args[4])
+            # No query string, and no web session id in the path either.
+            record.args = (args[0], args[1], redact(path_only(args[2])), args[3], args[4])
         return True
 
 

@@ -170,12 +170,14 @@ async def test_access_log_has_no_query_string(production: Production, served: st
         await client.post(WEBHOOK, params={"signature": "abc123", "nonce": "987"},
                           headers={SECRET_HEADER: "wrong"})
         await client.get("/echo-wall", params={"sig": "feedbeef", "exp": "1"})
+        await client.get("/api/chat/sess-SECRET/messages", params={"after": "1"})
     lines = access_lines(json_logs)
     assert [line["message"].split('"')[1] for line in lines] == [
-        "GET /chat HTTP/1.1", f"POST {WEBHOOK} HTTP/1.1", "GET /echo-wall HTTP/1.1"]
+        "GET /chat HTTP/1.1", f"POST {WEBHOOK} HTTP/1.1", "GET /echo-wall HTTP/1.1",
+        "GET /api/chat/***/messages HTTP/1.1"]
     assert not any("?" in line["message"] for line in lines)
     written = json_logs.getvalue()   # the test client's own request lines included
-    for secret in ("SECRETCODE", "abc123", "987", "feedbeef"):
+    for secret in ("SECRETCODE", "abc123", "987", "feedbeef", "sess-SECRET"):
         assert secret not in written
 
 
