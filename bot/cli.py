@@ -312,7 +312,9 @@ def demo(
     if tree_only:
         _print_district(settings, path)
         return
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
                "side by side); Ctrl-C stops it")
     try:
@@ -324,7 +326,9 @@ def demo(
 @app.command("run")
 def run_command() -> None:
     """Run gridbot with every channel the settings switch on (web always; Telegram with a token)."""
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     settings = load_settings()
     if not strong_secret(settings):
         # Links signed by one worker must open on every worker: a key made at start would not.

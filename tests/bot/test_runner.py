@@ -37,6 +37,8 @@ async def test_without_a_token_telegram_stays_off(tmp_path):
         runtime = await assemble(Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}",
                                           media_dir=tmp_path), stack)
         assert runtime.senders == []
+        paths = {getattr(route, "path", None) for route in runtime.app.routes}
+        assert "/healthz" in paths and not {"/", "/chat", "/api/demo"} & paths   # demo only
 
 
 async def test_configured_wechat_and_wecom_mount_their_callbacks_and_senders(tmp_path):

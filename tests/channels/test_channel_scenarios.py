@@ -8,7 +8,7 @@ from tests.channels.talk_telegram import TelegramTalk
 from tests.channels.talk_web import WebTalk
 from tests.fakes.telegram_api import TelegramEmulator
 from tests.handlers.conftest import bind_staff, point, services  # noqa: F401 — fixtures
-from web.app import create_app
+from web.app import create_demo_app
 
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
@@ -21,7 +21,7 @@ POINTED += [scenarios.scenario_delete_then_my]
 async def channel_talk(request, services, tmp_path):  # noqa: F811
     chat = await build_chat(services)
     if request.param == "web":
-        app = create_app(services, chat)
+        app = create_demo_app(services, chat)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://test") as client:
             talk = WebTalk(client)
