@@ -69,5 +69,6 @@ async def build_chat(services: Services, on_committed=None):
     from handlers.chat import Chat
     from handlers.deps import Deps
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
-                calendar=services.calendar, policy=services.policy, on_committed=on_committed)
+                calendar=services.calendar, policy=services.policy, on_committed=on_committed,
+                operator=services.settings.operator)
     return Chat(deps)
