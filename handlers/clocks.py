@@ -161,6 +161,7 @@ async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
         work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
             stage, to=order.assignee_id)))
         return False
+    order = await use_cases.load(work, order.code)   # saved through this unit of work
     await use_cases.dispatch_to(work, order, holding_unit(work, held, above.code), held.person_id,
                                 actor_id=None, reason=texts.CLOCK_UNASSIGNED_ESCALATED)
     return True

@@ -13,7 +13,6 @@ from domain.grids import (
     LEADER,
     GridTree,
     Holder,
-    Level,
     leaderless,
     nearest_holder,
     unheld_chains,
@@ -87,8 +86,7 @@ async def filed_notice(work: Work, order: WorkOrder) -> str:
     if held.is_operator:
         name = texts.OPERATOR_UNIT + texts.HELD_BY_OPERATOR.format(place=place_of(work, order))
     elif order.grid_code and held.grid_code != order.grid_code:
-        level = tree.get(unit).level.label if unit in tree else Level.STREET.label
-        name += texts.HELD_ABOVE.format(place=place_of(work, order), level=level,
+        name += texts.HELD_ABOVE.format(place=place_of(work, order),
                                         post=texts.ROLE_LABELS.get(held.post, held.post))
     return texts.FILED.format(code=order.code, category=category.label, unit=name,
                               sign_by=work_time(order.sign_due))

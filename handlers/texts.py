@@ -220,8 +220,8 @@ VOICE_SAVED = "已收到语音留言。"
 # Every order held by someone (handlers/holders.py): who holds an order when its own grid has no
 # one, what the resident reads then, and the dispatcher's clock on a queue.
 OPERATOR_UNIT = "值班员"
-HELD_ABOVE = "（{place}暂无网格长，由{level}{post}接手）"
-HELD_BY_OPERATOR = "（{place}所在网格及上级暂无负责人，由值班员接手）"
+HELD_ABOVE = "（{place}暂无网格长，由上级{post}接手）"
+HELD_BY_OPERATOR = "（{place}所在网格及上级暂无负责人）"
 FILED_UNHELD = ("已提交工单 {code}。{place}所在网格及上级目前都没有负责人，暂时无人签收；"
                 "工单已登记，签收时限 {sign_by}，管理员会看到这张无人负责的工单并尽快安排。")
 QUEUE_SIGN_BY = "\n分派时限：{sign_by}"
