@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.calendar import WorkingCalendar
-from domain.deadlines import DeadlinePolicy
+from domain.deadlines import DeadlinePolicy, due_for
 from domain.orders import Event, State, WorkOrder
 from handlers.clocks import (
     CLOSE,
@@ -86,9 +86,11 @@ def plan(order: WorkOrder, history: History, calendar: WorkingCalendar, policy: 
     # within the sign limit, counted from when it entered the queue; reminded and escalated alike.
     queued = (order.unit_code or "").startswith(QUEUE)
     waiting = (State.SUBMITTED, State.DISPATCHED) if queued else (State.DISPATCHED,)
-    if order.state in waiting and order.sign_due is not None:
-        due = order.sign_due
-        start = (history.queued_since if queued else history.sign_start) or order.created_at
+    start = (history.queued_since if queued else history.sign_start) or order.created_at
+    due = order.sign_due
+    if due is None and queued:   # queued before queues had a clock: the limit from its entry
+        due = due_for(policy, calendar, order.urgency, start).sign_by
+    if order.state in waiting and due is not None:
         for threshold in policy.reminder_thresholds:
             stages.append(Stage(moment(start, due, threshold, calendar, rule.sign_working),
                                 SIGN, f"{threshold:g}", due))
