@@ -11,6 +11,7 @@ from typing import Any
 from domain.grids import (
     DISPATCHER,
     LEADER,
+    OPERATOR,
     GridTree,
     Holder,
     leaderless,
@@ -49,7 +50,7 @@ async def find_operator(uow: UnitOfWork, staff_code: str | None) -> Holder | Non
     if not staff_code:
         return None
     person = await uow.people.by_staff_code(staff_code)
-    return Holder(person.id, None, "operator") if person and person.id is not None else None
+    return Holder(person.id, None, OPERATOR) if person and person.id is not None else None
 
 
 def holding_unit(work: Work, holder: Holder, unit: str) -> str:
@@ -71,25 +72,34 @@ def holder_label(work: Work, holder: Holder) -> str:
 
 async def filed_notice(work: Work, order: WorkOrder) -> str:
     """What the resident reads after filing: who holds the order now, and its real deadline."""
-    from handlers.use_cases import place_of, work_time  # use_cases imports this module
-    tree = work.deps.router.tree
-    category = work.deps.taxonomy.get(order.category)
-    held = await find_holder(work, order.unit_code or "") if order.unit_code else None
-    if held is None or held.person_id != order.assignee_id:
-        return texts.FILED_UNHELD.format(code=order.code, place=place_of(work, order),
-                                         sign_by=work_time(order.sign_due))
-    if (order.unit_code or "").startswith(QUEUE):
-        return texts.FILED_QUEUE.format(code=order.code, unit=holder_label(work, held),
-                                        sign_by=work_time(order.sign_due))
+    # use_cases imports this module: these come in at call time
+    from handlers.use_cases import Draft, _handling_unit, place_of, work_time
+    place, sign_by = place_of(work, order), work_time(order.sign_due)
+    if order.assignee_id is None:
+        return texts.FILED_UNHELD.format(code=order.code, place=place, sign_by=sign_by)
     unit = order.unit_code or ""
-    name = tree.get(unit).name if unit in tree else texts.OPERATOR_UNIT
-    if held.is_operator:
-        name = texts.OPERATOR_UNIT + texts.HELD_BY_OPERATOR.format(place=place_of(work, order))
-    elif order.grid_code and held.grid_code != order.grid_code:
-        name += texts.HELD_ABOVE.format(place=place_of(work, order),
-                                        post=texts.ROLE_LABELS.get(held.post, held.post))
+    held = await find_holder(work, unit)
+    if held is not None and held.person_id != order.assignee_id:
+        held = None                  # not how it would be held now: name the unit alone
+    tree = work.deps.router.tree
+    if unit.startswith(QUEUE):
+        code = unit.removeprefix(QUEUE)
+        label = (holder_label(work, held) if held else
+                 (tree.get(code).name if code in tree else code) + texts.ROLE_LABELS["dispatcher"])
+        return texts.FILED_QUEUE.format(code=order.code, unit=label, sign_by=sign_by)
+    category = work.deps.taxonomy.get(order.category)
+    # The unit that should have held it (the category may want the community, not the building).
+    meant = _handling_unit(work, Draft(grid=order.grid_code), category.level) \
+        if order.grid_code else unit
+    if held is not None and held.is_operator:
+        name = texts.OPERATOR_UNIT + texts.HELD_BY_OPERATOR.format(place=place)
+    else:
+        name = tree.get(unit).name if unit in tree else unit
+        if held is not None and meant in tree and held.grid_code != meant:
+            name += texts.HELD_ABOVE.format(place=tree.get(meant).name,
+                                            post=texts.ROLE_LABELS.get(held.post, held.post))
     return texts.FILED.format(code=order.code, category=category.label, unit=name,
-                              sign_by=work_time(order.sign_due))
+                              sign_by=sign_by)
 
 
 # --- the check: gridbot doctor and the warning at start ----------------------------------------

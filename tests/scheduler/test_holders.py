@@ -121,3 +121,25 @@ async def test_a_queued_order_unassigned_past_its_limit_is_reminded_then_escalat
     assert order.unit_code == "JJ-01" and order.assignee_id == await person(services, "P0002")
     told = [m.text for m in await new_mail(services, "community", community)]
     assert any(t.startswith("⬆️ 上报") and code in t for t in told)
+
+
+async def _file(talk, point, category: str) -> str:
+    await onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", f"cat:{category}")
+    await talk.text("resident", "楼上在砸承重墙")
+    await talk.press("resident", "skip:")
+    await talk.location("resident", *point)
+    return (await talk.press("resident", "confirm:"))[-1].text
+
+
+async def test_a_community_category_names_its_community_and_no_missing_leader(talk, point):
+    told = await _file(talk, point, "C03")                       # 违规装修: handled by the community
+    assert "负责：江畔社区\n" in told and "暂无" not in told
+
+
+async def test_a_community_category_without_its_leader_climbs_to_the_street(
+        services, talk, point):
+    await unstaff(services, "JJ-01")
+    told = await _file(talk, point, "C03")
+    assert "负责：锦江街道（江畔社区暂无网格长，由上级派单员接手）" in told
