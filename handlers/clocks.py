@@ -196,7 +196,7 @@ async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:
         data=_mark(stage, overdue_since=stage.due.isoformat(), unit=order.unit_code,
                    handler=order.assignee_id, days=days)))
     above = unit_above(work, order)
-    superior = await holder_of(work, above.code) if above else None
+    superior = await holder_of(work, above.code, operator=True) if above else None
     text = texts.RED_LISTED.format(days=days, **_facts(work, order, stage))
     for person_id in dict.fromkeys((order.assignee_id, superior)):
         await work.tell(person_id, text)

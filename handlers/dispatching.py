@@ -79,7 +79,8 @@ async def request_extension(work: Work, person_id: int, code: str, days: int,
         if order.unit_code in tree else None
     approver = await holder_of(work, community.code) if community else None
     if approver is None or approver == person_id:
-        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()))
+        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()),
+                                   operator=True)
     await work.tell(approver, texts.EXTENSION_REQUEST.format(code=code, days=days, reason=reason),
                     choices((texts.APPROVE, f"approve:{code}:{days}"), (texts.DENY, f"deny:{code}")))
     return order

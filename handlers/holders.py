@@ -28,9 +28,10 @@ QUEUE = "queue:"
 log = logging.getLogger(__name__)
 
 
-async def find_holder(work: Work, unit: str) -> Holder | None:
+async def find_holder(work: Work, unit: str, operator: bool = True) -> Holder | None:
     """Who must act for a unit: its leader (for a queue, its dispatcher), nearest up the tree;
-    above the street, the operator. None only when no one is bound and no operator is set."""
+    above the street, the operator (unless `operator` is False: the operator is no one's
+    public 网格长). None only when no one is bound and no operator is set."""
     tree = work.deps.router.tree
     code = unit.removeprefix(QUEUE)
     # A street often has a dispatcher and no 网格长: the dispatcher then holds what reaches it.
@@ -42,7 +43,7 @@ async def find_holder(work: Work, unit: str) -> Holder | None:
         found = nearest_holder([grid], {grid.code: posts}, prefer)
         if found is not None:
             return found
-    return await find_operator(work.uow, work.deps.operator)
+    return await find_operator(work.uow, work.deps.operator) if operator else None
 
 
 async def find_operator(uow: UnitOfWork, staff_code: str | None) -> Holder | None:

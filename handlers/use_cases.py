@@ -63,10 +63,10 @@ def place_of(work: Work, order: WorkOrder) -> str:
     return order.address or "未定位"
 
 
-async def holder_of(work: Work, unit: str) -> int | None:
+async def holder_of(work: Work, unit: str, operator: bool = False) -> int | None:
     """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree;
-    above the street, the operator."""
-    held = await find_holder(work, unit)
+    with `operator`, past the street the configured operator (who holds orders, not a grid)."""
+    held = await find_holder(work, unit, operator)
     return held.person_id if held else None
 
 
@@ -259,8 +259,8 @@ async def return_order(work: Work, person_id: int, code: str, reason: str) -> Wo
     if order.returns + 1 >= 2 or parent is None:
         parent = min(tree.roots(), key=lambda g: g.code)
     queue = QUEUE + parent.code
-    event = orders.return_order(order, person_id, reason, queue, await holder_of(work, queue),
-                                work.now)
+    event = orders.return_order(order, person_id, reason, queue,
+                                await holder_of(work, queue, operator=True), work.now)
     # The queue's clock starts now: the dispatcher must 派单 within a fresh sign limit.
     order.sign_due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now).sign_by
     await record(work, order, event)
@@ -278,7 +278,7 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
     unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
     parent = tree.parent_of(unit) if unit in tree else None
     target = parent.code if parent else unit
-    holder = await holder_of(work, target)
+    holder = await holder_of(work, target, operator=True)
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
     await record(work, order, event)

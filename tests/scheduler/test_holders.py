@@ -143,3 +143,13 @@ async def test_a_community_category_without_its_leader_climbs_to_the_street(
     await unstaff(services, "JJ-01")
     told = await _file(talk, point, "C03")
     assert "负责：锦江街道（江畔社区暂无网格长，由上级派单员接手）" in told
+
+
+async def test_the_operator_is_never_shown_to_residents_as_their_grid_leader(
+        services, talk, point):
+    await unstaff(services, *CHAIN)
+    talk.chat.deps.operator = "P0002"
+    await file_rubbish(talk, point)                               # the operator holds it
+    shown = (await talk.text("resident", "/grid"))[-1].text
+    assert "网格长：（待配备）" in shown
+    assert "刘雪" not in shown and "13900000002" not in shown     # the operator's roster entry
