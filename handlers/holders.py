@@ -78,27 +78,28 @@ async def filed_notice(work: Work, order: WorkOrder) -> str:
     place, sign_by = place_of(work, order), work_time(order.sign_due)
     if order.assignee_id is None:
         return texts.FILED_UNHELD.format(code=order.code, place=place, sign_by=sign_by)
-    unit = order.unit_code or ""
+    tree, unit = work.deps.router.tree, order.unit_code or ""
+    category = work.deps.taxonomy.get(order.category)
+    # The unit that should have held it (the category may want the community, not the building).
+    meant = (_handling_unit(work, Draft(grid=order.grid_code), category.level)
+             if order.grid_code else unit)
+    name = tree.get(unit).name if unit in tree else unit
+    if unit == meant and not unit.startswith(QUEUE):      # held where it belongs: nothing to add
+        return texts.FILED.format(code=order.code, category=category.label, unit=name,
+                                  sign_by=sign_by)
     held = await find_holder(work, unit)
     if held is not None and held.person_id != order.assignee_id:
         held = None                  # not how it would be held now: name the unit alone
-    tree = work.deps.router.tree
     if unit.startswith(QUEUE):
         code = unit.removeprefix(QUEUE)
         label = (holder_label(work, held) if held else
                  (tree.get(code).name if code in tree else code) + texts.ROLE_LABELS["dispatcher"])
         return texts.FILED_QUEUE.format(code=order.code, unit=label, sign_by=sign_by)
-    category = work.deps.taxonomy.get(order.category)
-    # The unit that should have held it (the category may want the community, not the building).
-    meant = _handling_unit(work, Draft(grid=order.grid_code), category.level) \
-        if order.grid_code else unit
     if held is not None and held.is_operator:
         name = texts.OPERATOR_UNIT + texts.HELD_BY_OPERATOR.format(place=place)
-    else:
-        name = tree.get(unit).name if unit in tree else unit
-        if held is not None and meant in tree and held.grid_code != meant:
-            name += texts.HELD_ABOVE.format(place=tree.get(meant).name,
-                                            post=texts.ROLE_LABELS.get(held.post, held.post))
+    elif held is not None and meant in tree:
+        name += texts.HELD_ABOVE.format(place=tree.get(meant).name,
+                                        post=texts.ROLE_LABELS.get(held.post, held.post))
     return texts.FILED.format(code=order.code, category=category.label, unit=name,
                               sign_by=sign_by)
 
