@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = 72
     public_base_url: str = "http://127.0.0.1:8080"
     telegram_bot_username: str | None = None
+    # The operator: a staff code from the roster (import-people). Orders whose grid chain has no
+    # leader or dispatcher up to the street go to this person, with their clocks.
+    operator: str | None = None
     # Address matching: candidates scoring below this are not offered.
     address_min_score: float = 60.0
 

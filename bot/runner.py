@@ -20,6 +20,7 @@ from bot import heap
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
+from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from web.app import add_demo, create_app
 from web.mailbox import OutboxBell
@@ -66,6 +67,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
             runtime.kick(but=frozenset(courier.channel for courier in chat.deps.couriers))
 
     chat = await build_chat(services, on_committed=committed)
+    await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
     runtime = Runtime(services, create_app(services, chat, bell=bell))
     if demo:   # the web chat has no sign-in: it is the demo's channel, never production's
         add_demo(runtime.app, chat, seeded)

@@ -73,5 +73,5 @@ async def build_chat(services: Services, on_committed=None):
     limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
                 calendar=services.calendar, policy=services.policy, limits=limits,
-                on_committed=on_committed)
+                on_committed=on_committed, operator=services.settings.operator)
     return Chat(deps)

@@ -50,3 +50,5 @@ class Deps:
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
     couriers: tuple[Courier, ...] = ()
+    # The staff code (from the roster) of the person who holds what no chain can: above the street.
+    operator: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from handlers import texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
+from handlers.holders import filed_notice
 from handlers.messages import Kind
 from handlers.onboarding import RIDER, consenting
 from handlers.use_cases import Draft, work_time
@@ -264,10 +265,4 @@ async def file(turn: Turn, draft: Draft) -> None:
         return
     order = await use_cases.file_order(turn, person.id, draft)
     turn.dialog.reset()
-    category = turn.deps.taxonomy.get(order.category)
-    unit = use_cases.unit_name(turn, order.unit_code)
-    if order.unit_code and order.unit_code.startswith(use_cases.QUEUE):
-        turn.say(texts.FILED_QUEUE.format(code=order.code, unit=unit.removesuffix("派单员")))
-    else:
-        turn.say(texts.FILED.format(code=order.code, category=category.label, unit=unit,
-                                    sign_by=work_time(order.sign_due)))
+    turn.say(await filed_notice(turn, order))   # who holds it now, and its real deadline

@@ -49,7 +49,7 @@ SAME_ISSUE = "附近已有同类工单 {code}（{place}，{state}）。是同一
 METOO_YES, METOO_NO = "同一个问题？+1", "不是，单独提交"
 METOO_DONE = "已为您关注工单 {code}，处理进展会同步通知您。感谢反映！"
 FILED = "已提交工单 {code}。\n类别：{category}\n负责：{unit}\n签收时限：{sign_by}\n我们会及时告知处理进展。"
-FILED_QUEUE = "已提交工单 {code}，正在由{unit}派单员人工分派，分派后会通知您。"
+FILED_QUEUE = "已提交工单 {code}，交由{unit}人工分派，分派时限：{sign_by}，分派后会通知您。"
 EMERGENCY = "⚠️ 如有人身危险，请立即拨打：火警 119 · 急救 120 · 报警 110 · 燃气抢修请联系燃气公司。"
 CANCELLED = "已取消。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
@@ -279,3 +279,16 @@ DELETE_NOTHING = "我们没有保存您的个人信息，无需删除。"
 DELETE_STAFF_REFUSED = ("您是网格工作人员，姓名和职责在网格长公示中公开，由社区统一管理。"
                         "如需删除或更正，请联系社区管理员从名册中移除。")
 ERASED_PERSON = "已注销用户"
+
+# Every order held by someone (handlers/holders.py): who holds an order when its own grid has no
+# one, what the resident reads then, and the dispatcher's clock on a queue.
+OPERATOR_UNIT = "值班员"
+HELD_ABOVE = "（{place}暂无网格长，由上级{post}接手）"
+HELD_BY_OPERATOR = "（{place}所在网格及上级暂无负责人）"
+FILED_UNHELD = ("已提交工单 {code}。{place}所在网格及上级目前都没有负责人，暂时无人签收；"
+                "工单已登记，签收时限 {sign_by}，管理员会看到这张无人负责的工单并尽快安排。")
+QUEUE_SIGN_BY = "\n分派时限：{sign_by}"
+CLOCK_ASSIGN_SOON = "⏰ 待分派工单 {code}（{category}，{place}）分派时限已过 {percent}%，请在 {due} 前派单。"
+CLOCK_ASSIGN_LATE = ("⏰ 待分派工单 {code}（{category}，{place}）已超过分派时限 {due}，请尽快派单；"
+                     "长时间未分派将自动上报上级。")
+CLOCK_UNASSIGNED_ESCALATED = "超过两倍分派时限仍未分派，自动上报"

@@ -10,8 +10,13 @@ import io
 import re
 
 from PIL import Image
+from sqlalchemy import delete
+
+from storage.tables import MembershipRow
 
 BUILDING = "JJ-01-01-03"          # 锦江畔3号楼, its leader plays "leader"
+BUILDING_CHAIN = (BUILDING, "JJ-01-01", "JJ-01", "JJ")
+OPERATOR = "P0002"                # a roster entry with a chat account: the one "community" plays
 CODE = re.compile(r"WG-\d{8}-\d{4}")
 
 
@@ -208,3 +213,28 @@ async def scenario_delete_then_my(talk, point) -> None:
     assert code not in mine.text and "还没有上报过工单" in mine.text
     notice = (await talk.text("resident", "/start"))[-1]
     assert "我们保存" in notice.text and "同意并继续" in labels(notice)
+
+
+async def leave_chain_unstaffed(services, deps) -> None:
+    """No one on the building's chain up to the street; the operator is set (to "community")."""
+    async with services.uow() as uow:
+        await uow.session.execute(
+            delete(MembershipRow).where(MembershipRow.grid_code.in_(BUILDING_CHAIN)))
+        await uow.commit()
+    deps.operator = OPERATOR
+
+
+async def scenario_unstaffed_order_reaches_the_operator(talk, point) -> None:
+    """Run after `leave_chain_unstaffed`: the operator gets the order with a clock and signs."""
+    await onboard_resident(talk, "resident")
+    await resident_reaches_confirm(talk, "resident", point)
+    filed = (await talk.press("resident", "confirm:"))[-1]
+    code = order_code([filed])
+    assert "负责：值班员（锦江畔3号楼所在网格及上级暂无负责人）" in filed.text
+    assert re.search(r"签收时限：\d\d-\d\d \d\d:\d\d", filed.text)      # a real deadline
+    new = talk.inbox("community")[-1]
+    assert code in new.text and labels(new) == ["签收", "退回", "上报"]
+    assert re.search(r"签收时限：\d\d-\d\d \d\d:\d\d", new.text)
+    signed = await talk.press("community", data_for(new, "签收"))
+    assert any(f"已签收 {code}" in m.text for m in signed)
+    assert "正在办理" in talk.inbox("resident")[-1].text

@@ -299,6 +299,17 @@ class MembershipRepository:
                 for person_id, grid, role in await self.session.execute(
                     _HOLDERS, {"grid": grid_code})]
 
+    async def posts(self, grid_codes: list[str] | None = None) -> dict[str, dict[str, list[int]]]:
+        """Grid code → holding post (leader, dispatcher) → people, for these grids or all."""
+        query = select(_MEMBER.c.grid_code, _MEMBER.c.role, _MEMBER.c.person_id).where(
+            _MEMBER.c.role.in_([Role.LEADER.value, Role.DISPATCHER.value]))
+        if grid_codes is not None:
+            query = query.where(_MEMBER.c.grid_code.in_(grid_codes))
+        found: dict[str, dict[str, list[int]]] = {}
+        for grid_code, role, person_id in await self.session.execute(query):
+            found.setdefault(grid_code, {}).setdefault(role, []).append(person_id)
+        return found
+
     async def leader_of(self, grid_code: str) -> int | None:
         leaders = await self.of_grid(grid_code, Role.LEADER)
         return leaders[0].person_id if leaders else None

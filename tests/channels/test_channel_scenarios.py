@@ -25,6 +25,7 @@ async def channel_talk(request, services, tmp_path):  # noqa: F811
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://test") as client:
             talk = WebTalk(client)
+            talk.chat = chat
             await bind_staff(services, talk)
             yield talk
         return
@@ -45,3 +46,8 @@ async def test_scenario(channel_talk, point, scenario):  # noqa: F811
 
 async def test_address_disambiguation(channel_talk):
     await scenarios.scenario_address_disambiguation(channel_talk)
+
+
+async def test_unstaffed_order_reaches_the_operator(channel_talk, services, point):  # noqa: F811
+    await scenarios.leave_chain_unstaffed(services, channel_talk.chat.deps)
+    await scenarios.scenario_unstaffed_order_reaches_the_operator(channel_talk, point)

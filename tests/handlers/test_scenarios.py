@@ -17,3 +17,8 @@ async def test_scenario(talk, point, scenario):
 
 async def test_address_disambiguation(talk):
     await scenarios.scenario_address_disambiguation(talk)
+
+
+async def test_unstaffed_order_reaches_the_operator(talk, services, point):
+    await scenarios.leave_chain_unstaffed(services, talk.chat.deps)
+    await scenarios.scenario_unstaffed_order_reaches_the_operator(talk, point)

@@ -13,3 +13,8 @@ SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_
 async def test_scenario(talk, point, scenario):
     await scenario(talk, point)
 
+
+
+async def test_unstaffed_order_reaches_the_operator(rig, talk, point):
+    await scenarios.leave_chain_unstaffed(rig.services, rig.chat.deps)
+    await scenarios.scenario_unstaffed_order_reaches_the_operator(talk, point)
