@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain import invites
+from domain.grids import Level
 from domain.orders import DomainError
 from handlers import texts
 from handlers.dialog import Turn, button, choices, command, step
@@ -73,7 +74,8 @@ async def choose_role(turn: Turn) -> None:
         turn.say(texts.ASK_PLATFORM, choices(*((p, f"platform:{p}") for p in texts.PLATFORMS)))
     else:
         turn.dialog.go("home")
-        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+        turn.say(texts.ASK_HOME.format(example=example_place(turn)),
+                 choices((texts.SKIP, "home:skip")))
 
 
 @button("platform")
@@ -88,7 +90,8 @@ async def choose_platform(turn: Turn) -> None:
 @step("home")
 async def home_address(turn: Turn) -> None:
     if not turn.inbound.text:
-        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+        turn.say(texts.ASK_HOME.format(example=example_place(turn)),
+                 choices((texts.SKIP, "home:skip")))
         return
     candidates = turn.deps.router.matcher.match(turn.inbound.text)[:4]
     if not candidates:
@@ -109,6 +112,17 @@ async def choose_home(turn: Turn) -> None:
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RESIDENT)
     await show_menu(turn)
+
+
+def example_place(turn: Turn) -> str:
+    """A place name to show as an example: the person's own building, else one of the district's."""
+    tree = turn.deps.router.tree
+    home = turn.person.home_grid if turn.person is not None else None
+    if home in tree:
+        inside = [g for g in tree.children(home) if g.level is Level.MICRO_GRID]
+        return (inside[0] if inside else tree.get(home)).name
+    grids = sorted(tree, key=lambda g: (-g.level.rank, g.code))
+    return grids[0].name if grids else texts.EXAMPLE_PLACE
 
 
 async def show_menu(turn: Turn) -> None:
