@@ -55,8 +55,10 @@ async def record_consent(turn: Turn, kind: str | None = None) -> Person:
     """Agreed (to the notice, or to a staff invite): the person is created now (minimal data)."""
     if turn.person is None:
         sender = turn.inbound.sender
+        # Staff are named by the roster; a chat name is all there is until it is imported.
+        unnamed = texts.STAFF_UNNAMED if kind == STAFF else texts.ROLE_RESIDENT
         person = await turn.uow.people.upsert(Person(
-            name=sender.display_name or "居民", consent_at=turn.now, kind=kind))
+            name=sender.display_name or unnamed, consent_at=turn.now, kind=kind))
         await turn.uow.people.link(person.id, sender.channel, sender.external_id)
         turn.person = person
     elif turn.person.consent_at is None:

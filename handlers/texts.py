@@ -252,3 +252,5 @@ RESOLVE_NOTE_SAVED = "已记下办结说明（已附 {n} 张照片）。还可�
 RESOLVE_FINISH = "完成办结"
 RESOLVE_FINISH_WORDS = ("完成", "完成办结", "办结")
 RESOLVE_NEED_NOTE = "还差办结说明：请填写办结说明（上报人可见），再点“完成办结”。"
+LEADER_UNLISTED = "（已在线，姓名待花名册登记）"
+STAFF_UNNAMED = "网格工作人员"
