@@ -310,14 +310,20 @@ async def scenario_resolve_note_then_photo(talk, point) -> None:
     assert ask.photo, "the photo sent after the note is part of the resolution"
 
 
+async def onboard_resident_at(talk, user: str, building: str) -> str:
+    """A resident who gives their building at /start; returns the home question they saw."""
+    await talk.text(user, "/start")
+    await talk.press(user, "consent:yes")
+    asked = (await talk.press(user, "role:resident"))[-1]
+    offered = (await talk.text(user, building))[-1]
+    await talk.press(user, data_for(offered, building))
+    return asked.text
+
+
 async def scenario_example_from_home_grid(talk) -> None:
     """The address example is the resident's own building, not the sample's 锦江畔3号楼."""
-    await talk.text("resident", "/start")
-    await talk.press("resident", "consent:yes")
-    home = (await talk.press("resident", "role:resident"))[-1]
-    assert "锦江畔3号楼" not in home.text
-    offered = (await talk.text("resident", "翠湖园2号楼"))[-1]
-    await talk.press("resident", data_for(offered, "翠湖园2号楼"))
+    home = await onboard_resident_at(talk, "resident", "翠湖园2号楼")
+    assert "锦江畔3号楼" not in home
     await talk.text("resident", "/report")
     await talk.press("resident", "cat:P03")
     await talk.text("resident", "路灯不亮")
