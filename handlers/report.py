@@ -74,21 +74,8 @@ async def in_report(turn: Turn) -> None:
 async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
     inbound, text = turn.inbound, turn.inbound.text.strip()
     if inbound.kind is Kind.PHOTO:
-        most = turn.deps.limits.max_photos
-        if text and not draft.description:
-            draft.description = text
-        if len(draft.photos) >= most:
-            turn.say(texts.PHOTOS_FULL.format(n=most))
-        else:
-            draft.photos.append(inbound.photo)
-            if expecting == "photos" and len(draft.photos) < most:
-                # Albums arrive one photo per update: wait for the next one or for 完成.
-                keep(turn, draft)
-                turn.say(texts.PHOTO_MORE.format(n=len(draft.photos),
-                                                 left=most - len(draft.photos)),
-                         _done_buttons(turn, texts.PHOTOS_DONE))
-                return
-            turn.say(texts.PHOTO_SAVED.format(n=len(draft.photos)))
+        if not take_photo(turn, draft, expecting):
+            return
     elif inbound.kind is Kind.VOICE and not text:
         draft.voice = inbound.photo                 # the transport's stored voice note
         draft.description = draft.description or texts.VOICE_ONLY
@@ -108,6 +95,26 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
             await suggest(turn, draft, text)
             return
     await advance(turn, draft)
+
+
+def take_photo(turn: Turn, draft: Draft, expecting: str) -> bool:
+    """Keep a photo (up to the limit); False while the photo question waits for more."""
+    most, caption = turn.deps.limits.max_photos, turn.inbound.text.strip()
+    if caption and not draft.description:
+        draft.description = caption
+    if len(draft.photos) >= most:
+        turn.say(texts.PHOTOS_FULL.format(n=most))
+        return True
+    draft.photos.append(turn.inbound.photo)
+    n = len(draft.photos)
+    if expecting == "photos" and n < most:
+        # An album arrives one photo per update: wait for the next one, or for 完成.
+        keep(turn, draft)
+        turn.say(texts.PHOTO_MORE.format(n=n, left=most - n),
+                 _done_buttons(turn, texts.PHOTOS_DONE))
+        return False
+    turn.say(texts.PHOTO_SAVED.format(n=n))
+    return True
 
 
 def place(turn: Turn, draft: Draft, found, lat_lng=None) -> None:

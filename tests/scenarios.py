@@ -163,8 +163,12 @@ async def scenario_return_and_redispatch(talk, point) -> None:
     assert code in queued.text and "退单" in queued.text and "派单" in labels(queued)
     menu = (await talk.press("grid_leader", data_for(queued, "派单")))[-1]
     target = next(c.data for c in menu.choices if c.data.startswith(f"to:{code}:JJ-01-01-"))
+    assert target == f"to:{code}:{BUILDING}"               # the order's own place is offered first
+    told_before = len(talk.inbox("leader"))
     await talk.press("grid_leader", target)
-    assert code in talk.inbox("leader")[-1].text or code in talk.inbox("grid_leader")[-1].text
+    # The building's leader gets the order again (the dispatcher's own "已将…派给" is not it).
+    redispatched = talk.inbox("leader")[told_before:]
+    assert any(code in m.text and "签收" in labels(m) for m in redispatched)
 
 
 async def scenario_escalation(talk, point) -> None:

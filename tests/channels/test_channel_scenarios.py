@@ -45,7 +45,7 @@ async def test_scenario(channel_talk, point, scenario):  # noqa: F811
     await scenario(channel_talk, point)
 
 
-async def test_example_from_home_grid(channel_talk):  # noqa: F811
+async def test_example_from_home_grid(channel_talk):
     await scenarios.scenario_example_from_home_grid(channel_talk)
 
 
