@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from domain import invites
-from domain.grids import Level
+from domain.grids import GridTree, Level
 from domain.orders import DomainError
 from handlers import texts
 from handlers.dialog import Turn, button, choices, command, step
@@ -123,8 +124,14 @@ def example_place(turn: Turn) -> str:
     if home in tree:
         inside = [g for g in tree.children(home) if g.level is Level.MICRO_GRID]
         return (inside[0] if inside else tree.get(home)).name
-    grids = sorted(tree, key=lambda g: (-g.level.rank, g.code))
-    return grids[0].name if grids else texts.EXAMPLE_PLACE
+    return _first_building(tree)
+
+
+@lru_cache(maxsize=2)
+def _first_building(tree: GridTree) -> str:
+    """The district's first micro-grid (else its first grid of any level), once per tree."""
+    first = min(tree, key=lambda g: (-g.level.rank, g.code), default=None)
+    return first.name if first else texts.EXAMPLE_PLACE
 
 
 async def show_menu(turn: Turn) -> None:
