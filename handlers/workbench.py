@@ -115,7 +115,8 @@ async def resolution_given(turn: Turn) -> None:
         await finish_resolution(turn)
     elif note:
         turn.say(texts.RESOLVE_NOTE_SAVED.format(n=len(photos), most=most),
-                 choices((texts.RESOLVE_FINISH, "finish:"), (texts.CANCEL, "cancel")))
+                 choices((texts.RESOLVE_FINISH, f"finish:{data['code']}"),
+                         (texts.CANCEL, "cancel")))
     elif photos:
         turn.say(texts.RESOLVE_PHOTO_SAVED.format(n=len(photos)),
                  choices((texts.CANCEL, "cancel"),))
@@ -126,10 +127,11 @@ async def resolution_given(turn: Turn) -> None:
 @button("finish")
 async def finish_resolution(turn: Turn) -> None:
     """完成办结: the note is required (the reporter reads it); the photos are optional."""
-    if turn.dialog.step != "resolving":
-        turn.say(texts.NOTHING_TO_CANCEL)
-        return
     data = turn.dialog.data
+    pressed = turn.inbound.button is not None
+    if turn.dialog.step != "resolving" or (pressed and turn.arg != data.get("code")):
+        turn.say(texts.NOTHING_TO_CANCEL)     # an old 完成办结, for a resolution not under way
+        return
     if not data.get("note"):
         turn.say(texts.RESOLVE_NEED_NOTE, choices((texts.CANCEL, "cancel"),))
         return

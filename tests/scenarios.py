@@ -100,7 +100,7 @@ async def scenario_report_to_close(talk, point) -> None:
 
     await talk.press("leader", f"resolve:{code}")
     await talk.text("leader", "已清运完毕")
-    await talk.press("leader", "finish:")
+    await talk.press("leader", f"finish:{code}")
     ask = talk.inbox("resident")[-1]
     assert "已清运完毕" in ask.text and labels(ask) == ["已解决", "未解决"]
     rating = (await talk.press("resident", data_for(ask, "已解决")))[-1]
