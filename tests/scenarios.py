@@ -237,6 +237,10 @@ async def scenario_back_at_every_step(talk, point) -> None:
     assert "请确认" in summary.text and texts.BACK in labels(summary)
     again = (await talk.text("resident", "返回"))[-1]                     # confirm → location, typed
     assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
+    offered = (await talk.text("resident", "锦江畔小区三栋"))[-1]
+    assert labels(offered)[0] == "锦江畔3号楼" and texts.BACK in labels(offered)
+    again = (await talk.press("resident", "back:"))[-1]                  # address list → location
+    assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
     summary = (await talk.press("resident", data_for(again, texts.KEEP)))[-1]
     assert "请确认" in summary.text
     assert "楼下垃圾三天没人清运了" in summary.text and "照片：1 张" in summary.text
