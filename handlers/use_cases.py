@@ -7,6 +7,7 @@ or someone above them in the tree, acts on an order.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from handlers import texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
-from storage.records import Person, Role
+from storage.records import Person
 
 
 class NotAllowed(DomainError):
@@ -302,10 +303,17 @@ async def report_progress(work: Work, person_id: int, code: str, note: str) -> W
 
 
 async def resolve(work: Work, person_id: int, code: str, note: str,
-                  photo: str | None = None) -> WorkOrder:
-    """办结: the reporter is asked whether it is solved, then to rate."""
+                  photo: str | None = None, photos: Sequence[str] = ()) -> WorkOrder:
+    """办结: the reporter is asked whether it is solved, then to rate.
+
+    The first photo is the resolution's after-photo; all of them are kept on the event.
+    """
+    photos = [photo, *photos] if photo else list(photos)
+    photo = photos[0] if photos else None
     order = await load_holding(work, person_id, code)
     event = orders.resolve(order, person_id, note, work.now, photo)
+    if len(photos) > 1:
+        event = replace(event, data={**event.data, "photos": photos})
     await record(work, order, event)
     await work.tell(order.reporter_id, texts.ASK_SOLVED.format(code=order.code, note=note),
                     choices((texts.SOLVED_YES, f"solved:{order.code}:1"),

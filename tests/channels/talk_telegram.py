@@ -86,5 +86,6 @@ class TelegramTalk:
         if user not in self.ids:
             return []
         return [Outbound("telegram", str(m.chat_id), m.text or "",
-                         tuple(Choice(label, data) for row in m.buttons for label, data in row))
+                         tuple(Choice(label, data) for row in m.buttons for label, data in row),
+                         "sent" if m.method == "sendPhoto" else None)
                 for m in self.tg.sent if m.chat_id == self.ids[user] and m.method != "editMessageText"]

@@ -30,7 +30,8 @@ class WebTalk:
             for row in answer.json()["messages"]:
                 self.cursor[user] = max(self.cursor[user], row["id"])
                 self.received.setdefault(user, []).append(Outbound(
-                    "web", user, row["text"], tuple(Choice(l, d) for l, d in row["choices"])))
+                    "web", user, row["text"], tuple(Choice(l, d) for l, d in row["choices"]),
+                    row.get("photo")))
 
     async def _do(self, user: str, sent) -> list[Outbound]:
         self.cursor.setdefault(user, 0)

@@ -13,7 +13,10 @@ from web.app import create_demo_app
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
            scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
-           scenarios.scenario_duplicate_delivery_makes_one_order]
+           scenarios.scenario_duplicate_delivery_makes_one_order,
+           scenarios.scenario_back_at_every_step, scenarios.scenario_back_on_rider_quick_path,
+           scenarios.scenario_three_photos_collected, scenarios.scenario_resolve_photo_then_note,
+           scenarios.scenario_resolve_note_then_photo]
 POINTED += [scenarios.scenario_delete_then_my]
 
 
@@ -42,6 +45,10 @@ async def channel_talk(request, services, tmp_path):  # noqa: F811
 @pytest.mark.parametrize("scenario", POINTED, ids=lambda s: s.__name__.removeprefix("scenario_"))
 async def test_scenario(channel_talk, point, scenario):  # noqa: F811
     await scenario(channel_talk, point)
+
+
+async def test_example_from_home_grid(channel_talk):
+    await scenarios.scenario_example_from_home_grid(channel_talk)
 
 
 async def test_address_disambiguation(channel_talk):

@@ -6,13 +6,20 @@ from tests import scenarios
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
            scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
-           scenarios.scenario_duplicate_delivery_makes_one_order]
+           scenarios.scenario_duplicate_delivery_makes_one_order,
+           scenarios.scenario_back_at_every_step, scenarios.scenario_back_on_rider_quick_path,
+           scenarios.scenario_three_photos_collected, scenarios.scenario_resolve_photo_then_note,
+           scenarios.scenario_resolve_note_then_photo]
 POINTED += [scenarios.scenario_delete_then_my]
 
 
 @pytest.mark.parametrize("scenario", POINTED, ids=lambda s: s.__name__.removeprefix("scenario_"))
 async def test_scenario(talk, point, scenario):
     await scenario(talk, point)
+
+
+async def test_example_from_home_grid(talk):
+    await scenarios.scenario_example_from_home_grid(talk)
 
 
 async def test_address_disambiguation(talk):
