@@ -51,6 +51,7 @@ async def close(talk, services, code: str, reporter: str = "resident") -> None:
     await talk.press("leader", f"sign:{code}")
     await talk.press("leader", f"resolve:{code}")
     await talk.text("leader", "已清运")
+    await talk.press("leader", f"finish:{code}")     # 完成办结: the note is filed
     ask = talk.inbox(reporter)[-1]
     rating = (await talk.press(reporter, data_for(ask, "已解决")))[-1]
     await talk.press(reporter, data_for(rating, "满意"))
