@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from domain.orders import DomainError, Satisfaction
-from handlers import texts, use_cases
+from handlers import catalogue, texts, use_cases
 from handlers.dialog import Turn, button, choices, step
 
 
@@ -11,9 +11,9 @@ async def solved(turn: Turn) -> None:
     code, _, answer = turn.arg.partition(":")
     order = await turn.uow.orders.get(code)
     if order is None or turn.person is None or order.reporter_id != turn.person.id:
-        raise DomainError(texts.NO_SUCH_ORDER)   # only the reporter rates
+        raise DomainError("NO_SUCH_ORDER")   # only the reporter rates
     turn.say(texts.ASK_SATISFACTION, choices(*(
-        (level.label, f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
+        (catalogue.label(level), f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
 
 
 @button("rate")

@@ -141,7 +141,7 @@ def _card(entry: dict[str, Any]) -> str:
     label = texts.ECHO_LABELS
     timing = {True: ("ontime", texts.ECHO_ON_TIME), False: ("late", texts.ECHO_LATE)}.get(
         entry.get("on_time"), ("", ""))
-    photo = (f'<img src="{escape(entry["photo_url"])}" alt="办结照片" loading="lazy">'
+    photo = (f'<img src="{escape(entry["photo_url"])}" alt="{escape(texts.WALL_PHOTO_ALT)}" loading="lazy">'
              if entry.get("photo_url") else "")
     rows = [(label["place"], escape(entry["place"])),
             (label["reported"], escape(_short(entry["reported_at"]))),

@@ -22,7 +22,7 @@ CARD_CLICK = "template_card_event"
 # A button's word, typed with an order number, presses that button.
 TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up",
                  texts.PROGRESS: "progress", texts.RESOLVE: "resolve", texts.EXTEND: "extend",
-                 "延期": "extend"}
+                 texts.EXTEND_TYPED: "extend"}
 TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
 
 
