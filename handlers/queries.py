@@ -8,7 +8,7 @@ from handlers.dialog import Turn, button, choices, command
 from handlers.use_cases import OPEN, place_of, work_time
 from storage.records import Person, Role
 
-PUBLIC_TO_REPORTER = set(texts.EVENT_LABELS) - {"followed"}
+HIDDEN_FROM_REPORTER = frozenset({"followed"})   # who else follows is not the reporter's business
 
 
 @command("my")
@@ -50,7 +50,7 @@ async def detail(turn: Turn) -> None:
         texts.TIMELINE_LINE.format(at=f"{e.at.astimezone(SHANGHAI):%m-%d %H:%M}",
                                    event=texts.EVENT_LABELS[e.kind])
         + (texts.TIMELINE_REASON.format(reason=e.reason) if e.reason and e.kind in ("progress", "resolved", "invalidated") else "")
-        for e in events if e.kind in PUBLIC_TO_REPORTER)
+        for e in events if e.kind in texts.EVENT_LABELS and e.kind not in HIDDEN_FROM_REPORTER)
     turn.say(texts.DETAIL.format(code=order.code, category=turn.deps.taxonomy.get(order.category).label,
                                  state=catalogue.label(order.state), place=place_of(turn, order),
                                  timeline=timeline))

@@ -15,10 +15,9 @@ from handlers.messages import Kind
 from handlers.use_cases import QUEUE, unit_name, work_time
 from storage.records import Role
 
-# What a reason answers: the button asked, the next text message is its reason.
-ASKS = {"return": texts.ASK_RETURN_REASON, "up": texts.ASK_ESCALATE_REASON,
-        "progress": texts.ASK_PROGRESS, "extend": texts.ASK_EXTEND,
-        "invalid": texts.ASK_INVALID_REASON, "merge": texts.ASK_MERGE_TARGET}
+# What a reason answers: the button asked (its catalogue key), the next text message is its reason.
+ASKS = {"return": "ASK_RETURN_REASON", "up": "ASK_ESCALATE_REASON", "progress": "ASK_PROGRESS",
+        "extend": "ASK_EXTEND", "invalid": "ASK_INVALID_REASON", "merge": "ASK_MERGE_TARGET"}
 # 申请延期's days: a number (at most 99) at the end of the reason, 天 optional.
 EXTENSION_DAYS = re.compile(r"(?<!\d)(\d{1,2})\s*天?\s*$")
 # The roster writes a department's duty as "部门｜职责"; its button shows the department.
@@ -50,7 +49,7 @@ def _asks(action: str):
             raise use_cases.NotAllowed()
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
-        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+        turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))
     return ask
 
 
@@ -63,7 +62,7 @@ async def reason_given(turn: Turn) -> None:
     action, code = turn.dialog.data["action"], turn.dialog.data["code"]
     text, me = turn.inbound.text.strip(), _me(turn)
     if not text:
-        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+        turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))
         return
     turn.dialog.reset()
     if action == "return":

@@ -39,8 +39,12 @@ RATES_FRESH_S = 60.0
 LIMIT = 50
 PHOTOS = "/echo-wall/photos"
 Limit = Annotated[int, Query(ge=1, le=500)]
-RATING_CLASS = {texts.ECHO_RATING_GOOD: "good", texts.ECHO_RATING_FAIR: "fair",
-                texts.ECHO_RATING_BAD: "bad", texts.ECHO_UNRATED: "none"}
+
+
+def rating_class(rating: str) -> str:
+    """The style of an entry's rating word (looked up when drawn: the words are the catalogue's)."""
+    return {texts.ECHO_RATING_GOOD: "good", texts.ECHO_RATING_FAIR: "fair",
+            texts.ECHO_RATING_BAD: "bad"}.get(rating, "none")
 
 
 class EchoWall:
@@ -150,7 +154,7 @@ def _card(entry: dict[str, Any]) -> str:
             (label["unit"], escape(entry["unit"])), (label["summary"], escape(entry["summary"]))]
     return (f'<article class="entry"><header><span class="code">{escape(entry["code"])}</span>'
             f'<span class="category">{escape(entry["category"])}</span>'
-            f'<span class="rating {RATING_CLASS.get(entry["rating"], "none")}">'
+            f'<span class="rating {rating_class(entry["rating"])}">'
             f'{escape(entry["rating"])}</span></header>{photo}<dl>'
             + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl></article>")
 
