@@ -24,7 +24,7 @@ DEFAULT_LANGUAGE = "zh-CN"
 _ORIGINAL = {name: value for name, value in vars(texts).items() if name.isupper()}
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     """Every key of the catalogue: the public upper-case names of the zh-CN module."""
     return sorted(_ORIGINAL)
 
