@@ -21,7 +21,8 @@ from domain.refusals import DomainError
 from handlers import texts
 
 DEFAULT_LANGUAGE = "zh-CN"
-_ORIGINAL = {name: value for name, value in vars(texts).items() if name.isupper()}
+_ORIGINAL = {name: value for name, value in vars(texts).items()
+             if name.isupper() and not name.startswith("_")}
 
 
 def all_keys() -> list[str]:
@@ -29,11 +30,14 @@ def all_keys() -> list[str]:
     return sorted(_ORIGINAL)
 
 
+# Which label table names each of the domain's codes (by key: the words are read when used).
+_LABELS = {State: "STATE_LABELS", Urgency: "URGENCY_LABELS", Satisfaction: "SATISFACTION_LABELS",
+           Level: "LEVEL_LABELS", Light: "LIGHT_LABELS"}
+
+
 def label(code: Enum) -> str:
     """A domain code (state, urgency, satisfaction, level, light) as people read it."""
-    tables = {State: texts.STATE_LABELS, Urgency: texts.URGENCY_LABELS, Level: texts.LEVEL_LABELS,
-              Satisfaction: texts.SATISFACTION_LABELS, Light: texts.LIGHT_LABELS}
-    return tables[type(code)][code.value]
+    return getattr(texts, _LABELS[type(code)])[code.value]
 
 
 def refusal(error: DomainError) -> str:
@@ -41,12 +45,8 @@ def refusal(error: DomainError) -> str:
     template = getattr(texts, error.key, None)
     if not isinstance(template, str):
         return texts.ACTION_REFUSED
-    params = {name: label(value) if isinstance(value, Enum) and type(value) in _LABELLED
-              else value for name, value in error.params.items()}
-    return template.format(**params)
-
-
-_LABELLED = (State, Urgency, Level, Satisfaction, Light)
+    return template.format(**{name: label(value) if type(value) in _LABELS else value
+                              for name, value in error.params.items()})
 
 
 def use(language: str) -> None:
