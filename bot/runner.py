@@ -20,10 +20,10 @@ from bot import heap
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
+from bot.web_server import DemoServer
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from web.app import create_app
 from web.mailbox import OutboxBell
-from web.server import DemoServer
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
-
-from storage.tables import OutboxRow
+from storage.records import OutboxMessage
+from storage.repositories.chat_log import shown_since
 from storage.uow import UnitOfWork
 
 WEB = "web"
@@ -101,21 +100,11 @@ async def owed_to(uow: UnitOfWork, session_id: str, after: int,
 
     Rows already sent are returned too, so a reloaded page gets its history back.
     """
-    now = uow.clock.now()
-    query = (select(OutboxRow)
-             .where(OutboxRow.channel == WEB, OutboxRow.address == session_id,
-                    OutboxRow.id > after, OutboxRow.due_at <= now)
-             .order_by(OutboxRow.id).limit(PAGE))
-    rows = list((await uow.session.execute(query)).scalars())
-    unsent = [row.id for row in rows if row.sent_at is None]
-    if unsent:
-        await uow.session.execute(
-            update(OutboxRow).where(OutboxRow.id.in_(unsent), OutboxRow.sent_at.is_(None))
-            .values(sent_at=now, attempts=OutboxRow.attempts + 1))
-    return [_shown(row, media_dir) for row in rows]
+    messages = await shown_since(uow.session, WEB, session_id, after, uow.clock.now(), PAGE)
+    return [_shown(message, media_dir) for message in messages]
 
 
-def _shown(row: OutboxRow, media_dir: Path) -> dict[str, Any]:
+def _shown(row: OutboxMessage, media_dir: Path) -> dict[str, Any]:
     payload = row.payload or {}
     return {"id": row.id, "text": payload.get("text", ""),
             "choices": [list(pair) for pair in payload.get("choices") or []],

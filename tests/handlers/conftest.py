@@ -98,6 +98,7 @@ async def talk(services):
 def point(services):
     """A spot inside 锦江畔3号楼."""
     import json
+
     from domain.routing import grids_from_geojson
     grids = {g.code: g for g in grids_from_geojson(json.loads(SAMPLE_DISTRICT.read_text()))}
     inside = grids["JJ-01-01-03"].geometry.representative_point()
