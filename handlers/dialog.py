@@ -22,7 +22,7 @@ BUTTONS: dict[str, Handler] = {}
 STEPS: dict[str, Handler] = {}
 
 
-def command(*names: str):
+def command(*names: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for name in names:
             COMMANDS[name] = handler
@@ -30,7 +30,7 @@ def command(*names: str):
     return register
 
 
-def button(prefix: str):
+def button(prefix: str) -> Callable[[Handler], Handler]:
     """Handles choices whose data is `prefix` or starts with `prefix:`."""
     def register(handler: Handler) -> Handler:
         BUTTONS[prefix] = handler
@@ -38,7 +38,7 @@ def button(prefix: str):
     return register
 
 
-def step(name: str):
+def step(name: str) -> Callable[[Handler], Handler]:
     """Handles free input (text, photo, location, voice) while the dialog waits at `name`."""
     def register(handler: Handler) -> Handler:
         STEPS[name] = handler
