@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import xmltodict
 from wechatpy.enterprise import parse_message
 
 from bot.wechat.choices import ChoiceMemory, number_in
@@ -26,25 +25,13 @@ TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up
 TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
 
 
-class Callback:
-    """wechatpy's model of a callback, with every field as sent beside it: wechatpy 1.8 does
-    not model template_card_event (newer than it), and keeps the raw fields only privately."""
-
-    def __init__(self, xml: str):
-        self.message = parse_message(xml)
-        self.fields: dict[str, Any] = xmltodict.parse(xml)["xml"]
-
-    def __getattr__(self, name: str) -> Any:   # source, content, media_id … as wechatpy has them
-        return getattr(self.message, name)
+def parse(xml: str) -> Any:
+    return parse_message(xml)
 
 
-def parse(xml: str) -> Callback:
-    return Callback(xml)
-
-
-def field(message: Callback, name: str) -> str:
-    """A field as sent, whether or not wechatpy models it."""
-    return str(message.fields.get(name) or "")
+def field(message: Any, name: str) -> str:
+    """A field wechatpy 1.8 does not model (template_card_event is newer than it)."""
+    return str(message._data.get(name) or "")
 
 
 def update_id(message: Any) -> str:
