@@ -100,6 +100,11 @@ class PeopleRepository:
     async def get(self, person_id: int) -> Person | None:
         return await self._one(_PERSON.c.id == person_id)
 
+    async def names(self, person_ids: set[int]) -> dict[int, str]:
+        """Each known person's name by id (for public lists such as 网格长公示)."""
+        query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(person_ids))
+        return {person_id: name for person_id, name in await self.session.execute(query)}
+
     async def by_staff_code(self, staff_code: str) -> Person | None:
         return await self._one(_PERSON.c.staff_code == staff_code)
 

@@ -15,7 +15,7 @@ import pytest
 from bot.logs import setup_logging
 from tests.fakes.telegram_api import SECRET_HEADER
 from tests.security.conftest import SECRET, WEBHOOK, Production
-from web.server import DemoServer
+from bot.web_server import DemoServer
 
 BOTH = pytest.mark.parametrize("library", ["ptb", "aiogram"])
 
