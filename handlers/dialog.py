@@ -58,7 +58,7 @@ def step(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def revisit(name: str):
+def revisit(name: str) -> Callable[[Handler], Handler]:
     """Asks the question of step `name` again, when "back" returns to it."""
     def register(handler: Handler) -> Handler:
         REVISITS[name] = handler

@@ -196,7 +196,7 @@ class PeopleRepository:
         query = select(*_REPORT_COLUMNS).where(_ORDER.c.reporter_id == person_id)
         return [Report(*row) for row in await self.session.execute(query)]
 
-    async def names(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+    async def names_to_scrub(self, person_ids: Collection[int]) -> dict[int, list[str]]:
         """Each person's name and nickname: what must not survive in anonymised text."""
         if not person_ids:
             return {}
