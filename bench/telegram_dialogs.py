@@ -1,14 +1,15 @@
 """Full report dialogs through each Telegram transport, against a bare echo bot on the same library.
 
     python -m bench.telegram_dialogs [--library ptb|aiogram|both] [--users 500] [--updates 3000]
-                                     [--rounds 3]
+                                     [--rounds 3] [--rate 100]
 
 Each simulated user files reports: /report → category button → description → skip photos →
 location pin → confirm (six updates, one reply each). Every update goes through the whole real
 path: emulator → library → Chat.receive (SQLite, one transaction) → outbox → OutboxSender →
 library → emulator. Two measurements per transport, each beside the echo ceiling in the same run:
 all updates at once (throughput; `--rounds` pairs of echo then dialogs, since a bare echo on a
-shared 2-core machine swings by a third from run to run) and a steady 100 updates/s (latency).
+shared 2-core machine swings by a third from run to run) and a steady rate (latency; `--rate`,
+default 100 updates/s).
 
 Two settings differ from production, both because one simulated user files many orders in a
 minute: the per-person flood limit is lifted and the me-too radius is shrunk to 0.5 m (each
@@ -155,7 +156,7 @@ TRANSPORTS = {
 
 
 async def main(libraries: list[str], users: int, updates: int, postgres: str | None,
-               rounds: int) -> None:
+               rounds: int, steady: float = 100.0) -> None:
     print(machine())
     print(f"{users} users, {updates} updates, {STEPS} updates per report, database: "
           f"{'PostgreSQL' if postgres else 'SQLite'}; all at once: {rounds} rounds of echo then "
@@ -168,7 +169,7 @@ async def main(libraries: list[str], users: int, updates: int, postgres: str | N
         library = "aiogram" if key == "aiogram" else "ptb"
         ratios: list[float] = []
         for label, rate in [*((f"all at once, round {n + 1}", None) for n in range(rounds)),
-                            ("100/s steady", 100.0)]:
+                            (f"{steady:g}/s steady", steady)]:
             ceiling, dialogs, texts = await measure(library, options, users, updates, rate,
                                                     postgres, text_echo=rate is None)
             ratio = dialogs.updates_per_s / ceiling.updates_per_s if ceiling.updates_per_s else 0
@@ -196,6 +197,8 @@ if __name__ == "__main__":
                         help="run the dialogs on PostgreSQL (a fresh schema) instead of SQLite")
     parser.add_argument("--rounds", type=int, default=3,
                         help="echo-then-dialogs pairs for the all-at-once load (median shown)")
+    parser.add_argument("--rate", type=float, default=100.0,
+                        help="updates per second for the steady (latency) load")
     args = parser.parse_args()
     chosen = ["ptb", "aiogram"] if args.library == "both" else [args.library]
-    asyncio.run(main(chosen, args.users, args.updates, args.postgres, args.rounds))
+    asyncio.run(main(chosen, args.users, args.updates, args.postgres, args.rounds, args.rate))

@@ -20,11 +20,11 @@ from bot import heap
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
+from bot.web_server import DemoServer
 from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from web.app import add_demo, create_app
 from web.mailbox import OutboxBell
-from web.server import DemoServer
 
 log = logging.getLogger(__name__)
 

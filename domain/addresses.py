@@ -132,7 +132,7 @@ class AddressMatcher:
                 stem, building = split_building(normalise(spelling))
                 if stem:
                     keys.append((i, stem, building))
-                elif building is not None and grid.parent in tree:
+                elif building is not None and grid.parent is not None and grid.parent in tree:
                     # "3号楼" under 锦江畔: the building is known by its compound's names.
                     parent = tree.get(grid.parent)
                     for name in (parent.name, *parent.aliases):

@@ -98,7 +98,7 @@ class WorkingCalendar:
         if day in self.extra_holidays:
             return False
         if self.known(day):
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         self.fell_back.add(day.year)
         return day.weekday() < 5
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeGuard
 
 from domain.orders import Urgency
 
@@ -180,7 +180,7 @@ def _parse_leaf(leaf: dict[str, Any], top: str, defaults: dict[str, Any]) -> Cat
     _no_unknown(leaf, _LEAF_FIELDS, where)
     raw = {**defaults, **leaf}
 
-    def field(key: str, check, expected: str) -> Any:
+    def field(key: str, check: Callable[[Any], object], expected: str) -> Any:
         if key not in raw:
             raise TaxonomyError(f"{where}: field '{key}' is missing")
         if not check(raw[key]):
@@ -209,7 +209,7 @@ def _no_unknown(table: Any, allowed: set[str], where: str) -> None:
                             f"(known: {', '.join(sorted(allowed))})")
 
 
-def _is_list_of_text(value: Any) -> bool:
+def _is_list_of_text(value: Any) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 

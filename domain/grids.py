@@ -1,6 +1,7 @@
 """The grid tree: street 街道 → community 社区 → grid 网格 → micro-grid 微网格."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -68,7 +69,7 @@ class GridTree:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Grid]:
         return iter(self._by_code.values())
 
     def __contains__(self, code: object) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -36,7 +37,7 @@ def queue_of(code: str) -> str:
     return f"{QUEUE_PREFIX}{code}"
 
 
-def grids_from_geojson(fc: dict) -> list[Grid]:
+def grids_from_geojson(fc: dict[str, Any]) -> list[Grid]:
     """Grids from a parsed GeoJSON FeatureCollection (properties code, name, level, parent…)."""
     if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection":
         raise GridImportError("not a FeatureCollection: field 'type' must be 'FeatureCollection'")

@@ -31,8 +31,9 @@ def all_keys() -> list[str]:
 
 
 # Which label table names each of the domain's codes (by key: the words are read when used).
-_LABELS = {State: "STATE_LABELS", Urgency: "URGENCY_LABELS", Satisfaction: "SATISFACTION_LABELS",
-           Level: "LEVEL_LABELS", Light: "LIGHT_LABELS"}
+_LABELS: dict[type[Enum], str] = {
+    State: "STATE_LABELS", Urgency: "URGENCY_LABELS", Satisfaction: "SATISFACTION_LABELS",
+    Level: "LEVEL_LABELS", Light: "LIGHT_LABELS"}
 
 
 def label(code: Enum) -> str:
@@ -45,7 +46,8 @@ def refusal(error: DomainError) -> str:
     template = getattr(texts, error.key, None)
     if not isinstance(template, str):
         return texts.ACTION_REFUSED
-    return template.format(**{name: label(value) if type(value) in _LABELS else value
+    return template.format(**{name: label(value) if isinstance(value, Enum) and type(value) in _LABELS
+                              else value
                               for name, value in error.params.items()})
 
 

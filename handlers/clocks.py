@@ -15,8 +15,8 @@ from domain.grids import Grid
 from domain.orders import State, WorkOrder
 from handlers import texts, use_cases
 from handlers.dialog import Work, choices
-from handlers.holders import find_holder, holding_unit
-from handlers.use_cases import QUEUE, holder_of, place_of, unit_name, work_time
+from handlers.holders import QUEUE, find_holder, holding_unit
+from handlers.use_cases import holder_of, place_of, unit_name, work_time
 
 SIGN, RESOLVE, OVERDUE, RATING = "sign", "resolve", "overdue", "rating"
 LATE, ESCALATE, SUPERVISE, RED_LIST, REMIND, CLOSE = (

@@ -26,7 +26,7 @@ STEPS: dict[str, Handler] = {}
 REVISITS: dict[str, Handler] = {}
 
 
-def command(*names: str):
+def command(*names: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for name in names:
             COMMANDS[name] = handler
@@ -34,7 +34,7 @@ def command(*names: str):
     return register
 
 
-def button(prefix: str):
+def button(prefix: str) -> Callable[[Handler], Handler]:
     """Handles choices whose data is `prefix` or starts with `prefix:`."""
     def register(handler: Handler) -> Handler:
         BUTTONS[prefix] = handler
@@ -42,7 +42,7 @@ def button(prefix: str):
     return register
 
 
-def step(name: str):
+def step(name: str) -> Callable[[Handler], Handler]:
     """Handles free input (text, photo, location, voice) while the dialog waits at `name`.
 
     A typed 返回 / 上一步 never reaches the handler while there is a step to go back to.
@@ -58,7 +58,7 @@ def step(name: str):
     return register
 
 
-def revisit(name: str):
+def revisit(name: str) -> Callable[[Handler], Handler]:
     """Asks the question of step `name` again, when "back" returns to it."""
     def register(handler: Handler) -> Handler:
         REVISITS[name] = handler

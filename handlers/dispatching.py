@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from domain import orders
 from domain.grids import Level
-from domain.orders import DomainError, WorkOrder
+from domain.orders import WorkOrder
+from domain.refusals import DomainError
 from handlers import texts
+from handlers.access import may_act
 from handlers.dialog import Work, choices
-from handlers.holders import find_holder, holding_unit
+from handlers.holders import QUEUE, find_holder, holding_unit
 from handlers.use_cases import (
-    QUEUE,
     NotAllowed,
     dispatch_to,
     follow,
     holder_of,
     load,
     load_for,
-    may_act,
     record,
     tell_reporters,
     unit_name,

@@ -167,7 +167,7 @@ async def forget_closed_reports(uow: UnitOfWork, deps: Deps, now: datetime,
     cutoff = now - deps.limits.retention
     async with uow:
         reports = await uow.people.reports_closed_before(cutoff, batch)
-        names = await uow.people.names({r.reporter_id for r in reports if r.reporter_id})
+        names = await uow.people.names_to_scrub({r.reporter_id for r in reports if r.reporter_id})
         await uow.people.rewrite_reports(
             [_anonymised(r, names.get(r.reporter_id or 0, [])) for r in reports], unlink=True)
         await uow.people.forget_messages_before(cutoff)

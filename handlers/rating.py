@@ -1,7 +1,8 @@
 """评单: solved or not, then the five-level satisfaction; unsatisfied asks why and reopens."""
 from __future__ import annotations
 
-from domain.orders import DomainError, Satisfaction
+from domain.orders import Satisfaction
+from domain.refusals import DomainError
 from handlers import catalogue, texts, use_cases
 from handlers.dialog import Turn, button, choices, step
 

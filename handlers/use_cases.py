@@ -16,7 +16,8 @@ from domain.categories import HandlingLevel
 from domain.deadlines import due_for
 from domain.geo import box_around, distance_m
 from domain.grids import Level
-from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
+from domain.orders import Event, Satisfaction, State, Urgency, WorkOrder
+from domain.refusals import DomainError
 from handlers import catalogue, texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices

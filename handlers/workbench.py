@@ -10,9 +10,11 @@ import re
 from domain.deadlines import light
 from domain.grids import Level
 from handlers import access, catalogue, dispatching, texts, use_cases
+from handlers.access import may_act
 from handlers.dialog import Turn, button, choices, command, step
+from handlers.holders import QUEUE
 from handlers.messages import Kind
-from handlers.use_cases import QUEUE, unit_name, work_time
+from handlers.use_cases import unit_name, work_time
 from storage.records import Role
 
 # What a reason answers: the button asked (its catalogue key), the next text message is its reason.
@@ -161,7 +163,7 @@ async def deny(turn: Turn) -> None:
 async def assign_menu(turn: Turn) -> None:
     """The grids under the dispatcher's unit (and the order's own place first)."""
     order = await use_cases.load(turn, turn.arg)
-    if not await use_cases.may_act(turn, _me(turn), order):
+    if not await may_act(turn, _me(turn), order):
         raise use_cases.NotAllowed()
     tree = turn.deps.router.tree
     unit = (order.unit_code or "").removeprefix(QUEUE)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.sqlite_driver import BUSY_TIMEOUT_MS, OneTripDBAPI
-
 DEFAULT_URL = "sqlite+aiosqlite:///gridbot.db"
+
+BUSY_TIMEOUT_MS = 5000   # how long a BEGIN waits for another process's write lock
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -65,13 +65,14 @@ def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         # dialogs stretched p99 to seconds. Other processes still wait on busy_timeout.
         if "poolclass" not in kwargs:
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
-        kwargs.setdefault("module", OneTripDBAPI())
         engine = create_async_engine(parsed, **kwargs)
         _tune_sqlite(engine)
     return engine
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE: SQLAlchemy's documented recipe
+    for taking transactions away from the pysqlite/aiosqlite driver."""
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).

@@ -4,10 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from shapely.geometry import mapping
-from sqlalchemy import select
 
 from domain.grids import GridTree
-from storage.tables import PersonRow
 from storage.uow import UnitOfWork
 
 DIGITS = 6  # about 0.1 m: plenty for a map, and a smaller file
@@ -37,8 +35,7 @@ async def district_geojson(uow: UnitOfWork, tree: GridTree) -> dict[str, Any]:
 async def _leader_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(ids))
-    return dict((await uow.session.execute(query)).all())
+    return await uow.people.names(ids)
 
 
 def _rounded(value: Any) -> Any:

@@ -10,9 +10,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
-
-from storage.tables import OutboxRow
+from storage.records import OutboxMessage
+from storage.repositories.chat_log import shown_since
 from storage.uow import UnitOfWork
 
 WEB = "web"
@@ -103,21 +102,11 @@ async def owed_to(uow: UnitOfWork, session_id: str, after: int,
     Rows already sent are returned too, so a reloaded page gets its history back. A photo is
     shown through `link`: a short-lived signed URL, issued to this session's owner only.
     """
-    now = uow.clock.now()
-    query = (select(OutboxRow)
-             .where(OutboxRow.channel == WEB, OutboxRow.address == session_id,
-                    OutboxRow.id > after, OutboxRow.due_at <= now)
-             .order_by(OutboxRow.id).limit(PAGE))
-    rows = list((await uow.session.execute(query)).scalars())
-    unsent = [row.id for row in rows if row.sent_at is None]
-    if unsent:
-        await uow.session.execute(
-            update(OutboxRow).where(OutboxRow.id.in_(unsent), OutboxRow.sent_at.is_(None))
-            .values(sent_at=now, attempts=OutboxRow.attempts + 1))
-    return [_shown(row, link) for row in rows]
+    messages = await shown_since(uow.session, WEB, session_id, after, uow.clock.now(), PAGE)
+    return [_shown(message, link) for message in messages]
 
 
-def _shown(row: OutboxRow, link: MediaLink) -> dict[str, Any]:
+def _shown(row: OutboxMessage, link: MediaLink) -> dict[str, Any]:
     payload = row.payload or {}
     return {"id": row.id, "text": payload.get("text", ""),
             "choices": [list(pair) for pair in payload.get("choices") or []],

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from pathlib import Path
-from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram import exceptions as ag_error
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.methods import SendMessage
-from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -50,7 +46,7 @@ class AiogramTransport:
     def __init__(self, token: str, api_url: str, media_dir: Path, *, mode: str = "polling",
                  webhook_secret: str | None = None, webhook_url: str | None = None,
                  concurrency: int = 1, poll_timeout: int = 10):
-        session = _Session(api=TelegramAPIServer.from_base(api_url))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self._bot = Bot(token, session=session)
         self._dispatcher = Dispatcher()
         router = Router(name="gridbot")
@@ -109,8 +105,8 @@ class AiogramTransport:
             if out.photo:
                 await self._send_photo(out, _markup(out.choices))
             else:
-                await self._bot(_SendText(chat_id=out.external_id, text=out.text,
-                                          reply_markup=_as_json(out.choices)))
+                await self._bot.send_message(out.external_id, out.text,
+                                             reply_markup=_markup(out.choices))
         except ag_error.TelegramRetryAfter as e:
             raise RetryAfter(float(e.retry_after)) from e
         except _REFUSED as e:
@@ -154,49 +150,6 @@ class AiogramTransport:
             got = await self._bot.download(file_id)
             return got.read() if got is not None else b""
         return await telegram_media.keep(media, self._media_dir, fetch)
-
-
-class _SendText(SendMessage):
-    """sendMessage with the keyboard given as JSON and Telegram's answer kept as JSON.
-
-    `Bot.send_message` builds the keyboard's pydantic models only to dump them again, and
-    validates the answer into a `Message`, keyboard and all, that the sender never reads: a
-    sixth of a busy dialog bot's time (bench/README.md). A string goes out as it is; errors are
-    raised as before.
-    """
-
-    __returning__ = dict[str, Any]
-    reply_markup: str | None = None  # type: ignore[assignment]
-
-
-class _Session(AiohttpSession):
-    """aiogram's session, with two costs taken out.
-
-    - Every answer is parsed as `Response[T]`, a pydantic generic class that pydantic caches
-      only weakly. A garbage collection can drop it, and the next call builds it again: a few
-      milliseconds each time, hundreds of times a minute on a busy bot (bench/README.md). So
-      each method's `Response[T]` is kept here for the life of the process.
-    - aiogram waits 250 ms on close so TLS connections wind down; plain HTTP needs no wait.
-    """
-
-    _answers: ClassVar[dict[type, type]] = {}
-
-    def check_response(self, bot, method, status_code, content):  # type: ignore[no-untyped-def]
-        kind = type(method)
-        if kind not in self._answers:
-            self._answers[kind] = Response[method.__returning__]
-        return super().check_response(bot, method, status_code, content)
-
-    async def close(self) -> None:
-        if self.api.base.startswith("https://"):
-            await super().close()
-        elif self._session is not None:
-            await self._session.close()
-
-
-def _as_json(choices: tuple[Choice, ...]) -> str | None:
-    keyboard = convert.inline_keyboard(choices)
-    return json.dumps(keyboard, ensure_ascii=False) if keyboard else None
 
 
 def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:

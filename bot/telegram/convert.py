@@ -112,15 +112,6 @@ def keyboard_rows(choices: tuple[Choice, ...]) -> list[list[Choice]]:
     return [[choice] for choice in choices]
 
 
-def inline_keyboard(choices: tuple[Choice, ...]) -> dict[str, Any] | None:
-    """The Bot API's InlineKeyboardMarkup as plain JSON-ready data (None without choices)."""
-    rows = keyboard_rows(choices)
-    if not rows:
-        return None
-    return {"inline_keyboard": [[{"text": c.label, "callback_data": c.data} for c in row]
-                                for row in rows]}
-
-
 def split_caption(text: str) -> tuple[str, str | None]:
     """The photo's caption and the text that must follow as its own message, if too long."""
     return (text, None) if len(text) <= CAPTION_LIMIT else ("", text)

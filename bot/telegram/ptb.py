@@ -96,27 +96,14 @@ class PtbTransport:
             if out.photo:
                 await self._send_photo(out, _markup(out.choices))
             else:
-                await self._send_text(out)
+                await self._app.bot.send_message(out.external_id, out.text,
+                                                 reply_markup=_markup(out.choices))
         except tg_error.RetryAfter as e:
             raise RetryAfter(_seconds(e)) from e
         except _REFUSED as e:
             raise Undeliverable(str(e)) from e
         except tg_error.TelegramError as e:
             raise TransientError(str(e)) from e
-
-    async def _send_text(self, out: Outbound) -> None:
-        """sendMessage with the keyboard as plain JSON, and the answer left unparsed.
-
-        `Bot.send_message` builds the keyboard's objects, serialises them back, and turns
-        Telegram's answer into a `Message` (with its keyboard) that the sender never reads:
-        a tenth of a busy bot's time. `_post` is what `send_message` itself ends in, with the
-        same defaults, timeouts and errors.
-        """
-        data: dict[str, object] = {"chat_id": out.external_id, "text": out.text}
-        keyboard = convert.inline_keyboard(out.choices)
-        if keyboard:
-            data["reply_markup"] = keyboard
-        await self._app.bot._post("sendMessage", data)
 
     async def _send_photo(self, out: Outbound, markup: InlineKeyboardMarkup | None) -> None:
         source = convert.photo_source(out.photo or "", self._media_dir)

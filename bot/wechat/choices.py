@@ -13,11 +13,9 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from handlers import texts
 from handlers.messages import Choice, Outbound
-from storage.tables import OutboxRow
+from storage.repositories.chat_log import last_sent_payloads
 from storage.uow import UnitOfWork
 
 REMEMBERED = 50_000      # addresses kept in memory; older ones are read back from the outbox
@@ -80,12 +78,8 @@ class ChoiceMemory:
         return offered[number - 1] if offered and 0 < number <= len(offered) else None
 
     async def _recover(self, address: str) -> tuple[str, ...] | None:
-        query = (select(OutboxRow.payload)
-                 .where(OutboxRow.channel == self.channel, OutboxRow.address == address,
-                        OutboxRow.sent_at.is_not(None))
-                 .order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc()).limit(LOOK_BACK))
         async with self.uow() as uow:
-            payloads = (await uow.session.execute(query)).scalars().all()
+            payloads = await last_sent_payloads(uow.session, self.channel, address, LOOK_BACK)
         for payload in payloads:
             if payload.get("choices"):
                 out = Outbound.from_payload(self.channel, address, payload)

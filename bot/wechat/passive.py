@@ -17,13 +17,10 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from handlers.deps import Courier
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
-from storage.repositories._sql import claim
-from storage.tables import OutboxRow
+from storage.repositories.chat_log import first_owed
 from storage.uow import UnitOfWork
 
 
@@ -117,17 +114,12 @@ def passive_kind(out: Outbound) -> bool:
 
 async def claim_first(uow: UnitOfWork, channel: str, address: str) -> Outbound | None:
     """Take the first message owed to `address` if it can be a passive reply, and mark it sent."""
-    now = uow.clock.now()
-    query = (select(OutboxRow)
-             .where(OutboxRow.channel == channel, OutboxRow.address == address,
-                    OutboxRow.sent_at.is_(None), OutboxRow.due_at <= now)
-             .order_by(OutboxRow.due_at, OutboxRow.id).limit(1))
-    row = (await uow.session.execute(claim(uow.session, query))).scalars().first()
-    if row is None:
+    owed = await first_owed(uow.session, channel, address, uow.clock.now())
+    if owed is None or owed.id is None:
         return None
-    out = Outbound.from_payload(channel, address, row.payload)
+    out = Outbound.from_payload(channel, address, owed.payload)
     if not passive_kind(out):
         return None   # sending a later message first would reorder the conversation
-    row.sent_at, row.attempts = now, row.attempts + 1
+    await uow.outbox.mark_sent(owed.id)
     await uow.commit()
     return out

@@ -100,6 +100,11 @@ class PeopleRepository:
     async def get(self, person_id: int) -> Person | None:
         return await self._one(_PERSON.c.id == person_id)
 
+    async def names(self, person_ids: set[int]) -> dict[int, str]:
+        """Each known person's name by id (for public lists such as 网格长公示)."""
+        query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(person_ids))
+        return {person_id: name for person_id, name in await self.session.execute(query)}
+
     async def by_staff_code(self, staff_code: str) -> Person | None:
         return await self._one(_PERSON.c.staff_code == staff_code)
 
@@ -191,7 +196,7 @@ class PeopleRepository:
         query = select(*_REPORT_COLUMNS).where(_ORDER.c.reporter_id == person_id)
         return [Report(*row) for row in await self.session.execute(query)]
 
-    async def names(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+    async def names_to_scrub(self, person_ids: Collection[int]) -> dict[int, list[str]]:
         """Each person's name and nickname: what must not survive in anonymised text."""
         if not person_ids:
             return {}

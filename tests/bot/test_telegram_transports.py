@@ -334,31 +334,3 @@ async def test_hold_after_429_delays_that_chat_only(clock):
     limits.hold(17, chat_id="7001")
     assert limits.delay("7001") == pytest.approx(17)
     assert limits.delay("7002") == 0
-
-
-async def test_aiogram_does_not_rebuild_its_answer_classes_after_a_collection(tg, tmp_path,
-                                                                             monkeypatch):
-    """aiogram parses each answer as `Response[T]`, which pydantic caches only weakly: rebuilt
-    after a garbage collection, it cost a busy bot a fifth of its time (bench/README.md)."""
-    import gc
-
-    from pydantic._internal import _generics
-
-    bot = make_transport("aiogram", tg.token, tg.base_url, tmp_path / "media",
-                         mode="webhook", webhook_secret="s")   # no polling: only our calls
-    await bot.start(Inbox())
-    try:
-        await bot.deliver(Outbound("telegram", str(COURIER), "第一条"))
-        built: list[str] = []
-        original = _generics.create_generic_submodel
-
-        def spy(name, *args):
-            built.append(name)
-            return original(name, *args)
-        monkeypatch.setattr(_generics, "create_generic_submodel", spy)
-        gc.collect()
-        await bot.deliver(Outbound("telegram", str(COURIER), "第二条"))
-        assert [s.text for s in await tg.wait_for_sent(2)] == ["第一条", "第二条"]
-        assert built == []
-    finally:
-        await bot.stop()

@@ -1,16 +1,16 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.invites import ALPHABET, Invite, InviteRefused, hash_code, new_code, redeem
 from domain.refusals import Refusal
 
-NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def invite(**kw) -> Invite:
-    fields = dict(code_hash=hash_code("ABCD234567"), grid_code="JJ-01-01", role="leader",
-                  created_at=NOW, expires_at=NOW + timedelta(hours=72))
+    fields = {"code_hash": hash_code("ABCD234567"), "grid_code": "JJ-01-01", "role": "leader",
+              "created_at": NOW, "expires_at": NOW + timedelta(hours=72)}
     return Invite(**(fields | kw))
 
 

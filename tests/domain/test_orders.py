@@ -1,17 +1,27 @@
 """The work order's state machine: every move DOMAIN.md allows, nothing it does not."""
-from datetime import datetime, timedelta, timezone
+import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from domain import orders
 from domain.orders import (
-    TRANSITIONS, Due, Event, IllegalAction, NotYourOrder, ReasonRequired, Satisfaction, State,
-    Urgency, WorkOrder,
+    TRANSITIONS,
+    Due,
+    Event,
+    IllegalAction,
+    NotYourOrder,
+    ReasonRequired,
+    Satisfaction,
+    State,
+    Urgency,
+    WorkOrder,
 )
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 REPORTER, LEADER, COMMUNITY = 1, 2, 3
 DUE = Due(T0 + timedelta(hours=2), T0 + timedelta(days=3))
 
@@ -203,7 +213,7 @@ class OrderLife(RuleBasedStateMachine):
         moves = [e for e in self.events if e.to_state is not None]
         assert moves[-1].to_state is self.order.state  # the last event tells where the order is
         assert self.events[0].kind == "submitted"
-        for earlier, later in zip(moves, moves[1:]):
+        for earlier, later in itertools.pairwise(moves):
             assert later.from_state is earlier.to_state  # the history has no gaps
         assert all(e.at <= f.at for e, f in zip(self.events, self.events[1:]))
 

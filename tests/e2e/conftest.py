@@ -18,7 +18,7 @@ from playwright.async_api import Browser, async_playwright
 
 from bot.config import Settings
 from bot.services import Services
-from web.server import DemoServer, demo_app
+from bot.web_server import DemoServer, demo_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from bot.logs import setup_logging
+from bot.web_server import DemoServer
 from tests.fakes.telegram_api import SECRET_HEADER
 from tests.security.conftest import SECRET, WEBHOOK, Production
-from web.server import DemoServer
 
 BOTH = pytest.mark.parametrize("library", ["ptb", "aiogram"])
 

@@ -83,7 +83,7 @@ async def test_retention_claims_only_closed_orders_past_the_cutoff_once(uow: Uni
     async with uow:
         assert await uow.people.reports_closed_before(now - timedelta(days=180), 10) == []
         assert await uow.orders.followers("WG-1") == []
-        assert await uow.people.names([reporter, other]) == {reporter: ["张秀兰", "兰兰"],
+        assert await uow.people.names_to_scrub([reporter, other]) == {reporter: ["张秀兰", "兰兰"],
                                                               other: ["李四"]}
     order = await _order(uow, "WG-1")
     assert (order.reporter_id, order.description, order.address) == (None, "反映垃圾", "锦江花园")

@@ -63,7 +63,8 @@ async def test_with_a_live_sender_every_reply_arrives_exactly_once(talk, rig):
     by_api = len(rig.wechat_fake.to(openid)) - custom_before
     assert await owed_to(rig, openid, unsent_only=True) == 0
     assert passive + by_api == await owed_to(rig, openid) - rows_before
-    assert passive >= 1
+    # How many went passively depends on whether the callback or the kicked sender takes the
+    # database's turn first; only a courier that hands the reply to the callback decides it.
 
 
 async def test_a_photo_goes_up_first_and_counts_twice_against_the_window(talk, rig):

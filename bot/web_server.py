@@ -1,6 +1,6 @@
 """Run the demo: services, sample data, the chat and the web app under uvicorn.
 
-This is an entry point (like `bot/cli.py`), so it may use the composition root in `bot/`.
+An entry point beside `bot/cli.py`: it uses the composition root, so it lives in `bot/`.
 """
 from __future__ import annotations
 

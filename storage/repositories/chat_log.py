@@ -1,0 +1,58 @@
+"""One chat address's outbox: what it is owed next and what it was sent, for the transports
+that answer from the outbox themselves (WeChat's passive reply, the web chat's page)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.records import OutboxMessage
+from storage.repositories._sql import claim
+from storage.tables import OutboxRow
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(channel=row.channel, address=row.address, payload=row.payload,
+                         person_id=row.person_id, due_at=row.due_at, dedupe_key=row.dedupe_key,
+                         id=row.id, created_at=row.created_at, attempts=row.attempts,
+                         sent_at=row.sent_at, last_error=row.last_error)
+
+
+async def first_owed(session: AsyncSession, channel: str, address: str,
+                     now: datetime) -> OutboxMessage | None:
+    """The first unsent message due to `address`, locked on PostgreSQL until commit."""
+    query = (select(OutboxRow)
+             .where(OutboxRow.channel == channel, OutboxRow.address == address,
+                    OutboxRow.sent_at.is_(None), OutboxRow.due_at <= now)
+             .order_by(OutboxRow.due_at, OutboxRow.id).limit(1))
+    row = (await session.execute(claim(session, query))).scalars().first()
+    return None if row is None else _message(row)
+
+
+async def shown_since(session: AsyncSession, channel: str, address: str, after_id: int,
+                      now: datetime, limit: int) -> list[OutboxMessage]:
+    """Messages to `address` newer than `after_id` and due, oldest first; the unsent ones are
+    marked sent (the caller shows them all, so a reloaded page gets its history back)."""
+    query = (select(OutboxRow)
+             .where(OutboxRow.channel == channel, OutboxRow.address == address,
+                    OutboxRow.id > after_id, OutboxRow.due_at <= now)
+             .order_by(OutboxRow.id).limit(limit))
+    messages = [_message(row) for row in (await session.execute(query)).scalars()]
+    unsent = [message.id for message in messages if message.sent_at is None]
+    if unsent:
+        await session.execute(
+            update(OutboxRow).where(OutboxRow.id.in_(unsent), OutboxRow.sent_at.is_(None))
+            .values(sent_at=now, attempts=OutboxRow.attempts + 1))
+    return messages
+
+
+async def last_sent_payloads(session: AsyncSession, channel: str, address: str,
+                             limit: int) -> list[dict[str, Any]]:
+    """The payloads of the last `limit` messages sent to `address`, newest first."""
+    query = (select(OutboxRow.payload)
+             .where(OutboxRow.channel == channel, OutboxRow.address == address,
+                    OutboxRow.sent_at.is_not(None))
+             .order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc()).limit(limit))
+    return list((await session.execute(query)).scalars().all())
