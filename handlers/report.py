@@ -6,7 +6,7 @@ reporter (rider) files as soon as a place and a category are known: photo → pi
 """
 from __future__ import annotations
 
-from handlers import texts, use_cases
+from handlers import reporter_phone, texts, use_cases
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.messages import Kind
 from handlers.onboarding import RIDER, consenting
@@ -66,6 +66,11 @@ async def in_report(turn: Turn) -> None:
 
 async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
     inbound, text = turn.inbound, turn.inbound.text.strip()
+    phone = await reporter_phone.taken(turn, expecting)   # the phone step (a shared contact)
+    if phone is not None:
+        if phone == reporter_phone.ADVANCE:
+            await advance(turn, draft)
+        return
     if inbound.kind is Kind.PHOTO:
         if len(draft.photos) >= turn.deps.limits.max_photos:
             turn.say(texts.PHOTOS_FULL)
@@ -222,6 +227,10 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
         return
     if not confirm:
         await file(turn, draft)
+        return
+    if reporter_phone.STEP not in asked(turn) and reporter_phone.wanted(turn):
+        # After the me-too offer (a follower leaves no number), before the summary.
+        await _ask(turn, draft, reporter_phone.STEP, reporter_phone.ask)
         return
     turn.dialog.go("report", expecting="confirm")
     category = turn.deps.taxonomy.get(draft.category)
