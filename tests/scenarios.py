@@ -16,12 +16,12 @@ CODE = re.compile(r"WG-\d{8}-\d{4}")
 
 
 def phone_photo(exif: bool = True) -> bytes:
-    """A small real JPEG, as a phone sends it: with GPS EXIF telling where it was taken."""
+    """A small real JPEG (larger than the 90 px thumbnail Telegram adds), as a phone sends it: with GPS EXIF telling where it was taken."""
     tags = Image.Exif()
     if exif:
         tags[0x8825] = {1: "N", 2: (30.0, 39.0, 15.0), 3: "E", 4: (104.0, 4.0, 27.0)}
     buffer = io.BytesIO()
-    Image.new("RGB", (16, 12), (200, 80, 40)).save(buffer, "JPEG", exif=tags.tobytes())
+    Image.new("RGB", (160, 120), (200, 80, 40)).save(buffer, "JPEG", exif=tags.tobytes())
     return buffer.getvalue()
 
 

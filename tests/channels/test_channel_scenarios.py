@@ -13,7 +13,11 @@ from web.app import create_app
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
            scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
-           scenarios.scenario_duplicate_delivery_makes_one_order]
+           scenarios.scenario_duplicate_delivery_makes_one_order,
+           scenarios.scenario_leader_receives_photos_and_pin,
+           scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
+# The web chat takes no voice notes (its page records none); Telegram does.
+VOICED = [scenarios.scenario_voice_note_reaches_leader_as_audio]
 
 
 @pytest.fixture(params=["ptb", "aiogram", "web"])
@@ -23,7 +27,7 @@ async def channel_talk(request, services, tmp_path):  # noqa: F811
         app = create_app(services, chat)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://test") as client:
-            talk = WebTalk(client)
+            talk = WebTalk(client, services)
             await bind_staff(services, talk)
             yield talk
         return
@@ -44,3 +48,10 @@ async def test_scenario(channel_talk, point, scenario):  # noqa: F811
 
 async def test_address_disambiguation(channel_talk):
     await scenarios.scenario_address_disambiguation(channel_talk)
+
+
+@pytest.mark.parametrize("scenario", VOICED, ids=lambda s: s.__name__.removeprefix("scenario_"))
+async def test_voiced_scenario(channel_talk, point, scenario):  # noqa: F811
+    if isinstance(channel_talk, WebTalk):
+        pytest.skip("the web chat records no voice notes")
+    await scenario(channel_talk, point)
