@@ -6,7 +6,10 @@ from tests import scenarios
 SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
              scenarios.scenario_me_too, scenarios.scenario_escalation,
              scenarios.scenario_duplicate_delivery_makes_one_order,
-             scenarios.scenario_return_and_redispatch]
+             scenarios.scenario_return_and_redispatch,
+             scenarios.scenario_leader_receives_photos_and_pin,
+             scenarios.scenario_voice_note_reaches_leader_as_audio,
+             scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__.removeprefix("scenario_"))
