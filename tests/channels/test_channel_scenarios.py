@@ -55,3 +55,62 @@ async def test_voiced_scenario(channel_talk, point, scenario):  # noqa: F811
     if isinstance(channel_talk, WebTalk):
         pytest.skip("the web chat records no voice notes")
     await scenario(channel_talk, point)
+
+
+@pytest.fixture(params=["ptb", "aiogram"])
+async def telegram_talk(request, services, tmp_path):  # noqa: F811
+    chat = await build_chat(services)
+    async with TelegramEmulator() as tg:
+        talk = TelegramTalk(tg, chat, services.uow, request.param, tmp_path / "media")
+        await talk.start()
+        try:
+            await bind_staff(services, talk)
+            yield talk
+        finally:
+            await talk.stop()
+
+
+async def test_telegram_leader_gets_the_album_and_a_venue_at_the_reported_spot(telegram_talk,
+                                                                               point):  # noqa: F811
+    talk = telegram_talk
+    await scenarios.onboard_resident(talk, "resident")
+    code = await scenarios.resident_files_with(talk, "resident", point, photos=2)
+    leader = talk.ids["leader"]
+    to_leader = [m for m in talk.tg.sent if m.chat_id == leader]
+    album = [m for m in to_leader if m.method == "sendMediaGroup"]
+    assert len(album) == 1 and len(album[0].media) == 2
+    assert all(isinstance(photo, bytes) and photo[:2] == b"\xff\xd8" for photo in album[0].media)
+    venue = [m for m in to_leader if m.method == "sendVenue"]
+    assert [v.location for v in venue] == [(point[0], point[1], "锦江畔3号楼")]
+    assert to_leader[-1].method == "sendMessage" and code in to_leader[-1].text
+
+
+async def test_telegram_asks_for_the_phone_with_the_request_contact_button(telegram_talk, point):  # noqa: F811
+    talk = telegram_talk
+    await scenarios.onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    await talk.text("resident", "垃圾没人清运")
+    await talk.press("resident", "skip:")
+    await talk.location("resident", *point)
+    asked = [m for m in talk.tg.sent if m.chat_id == talk.ids["resident"]][-1]
+    rows = asked.reply_markup["keyboard"]
+    assert rows[0] == [{"text": "📱 发送我的手机号", "request_contact": True}]
+    assert [row[0]["text"] for row in rows[1:]] == ["跳过", "取消"]
+
+
+async def test_telegram_a_forwarded_contact_card_is_not_taken_as_the_reporters_number(
+        telegram_talk, point):  # noqa: F811
+    talk = telegram_talk
+    await scenarios.onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    await talk.text("resident", "垃圾没人清运")
+    await talk.press("resident", "skip:")
+    await talk.location("resident", *point)
+    someone_else = talk._id("neighbour")
+    answer = await talk._after("resident", talk.tg.user_shares_contact(
+        talk._id("resident"), scenarios.PHONE, owner=someone_else))
+    assert "本人" in answer[-1].text
+    async with talk.uow() as uow:
+        assert (await uow.people.by_channel(*talk.account("resident"))).phone is None
