@@ -90,7 +90,6 @@ EXTENSION_ASKED = "延期申请已提交{unit}审批。"
 TODO_EMPTY = "没有待办工单。"
 TODO_HEADER = "待办工单（按时限排序）："
 NOT_ALLOWED = "您无权处理这个工单。"
-REPORTER_CONTACT = "上报人：{name} {phone}"
 
 QUEUE_ORDER = "📥 待分派 {code}【{urgency}】{category}\n地点：{place}\n描述：{description}\n原因：{why}"
 ASSIGN, INVALID, MERGE = "派单", "不予受理", "合并"
