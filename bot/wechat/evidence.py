@@ -36,12 +36,18 @@ def map_link(pin: Pin) -> str:
     return MAP_URL.format(lat=lat, lng=lng, name=quote(pin.title or ""))
 
 
-def with_lines(out: Outbound, voice_sent: bool) -> Outbound:
-    """The message with its map link (and a word on a voice note not sent) below the text."""
-    lines = []
+def lines(out: Outbound, voice_sent: bool) -> list[str]:
+    """The map link, and a word on a voice note that could not be sent."""
+    found = []
     if out.location:
-        lines.append(texts.MAP_LINK.format(title=out.location.title or texts.MAP_PLACE,
+        found.append(texts.MAP_LINK.format(title=out.location.title or texts.MAP_PLACE,
                                            url=map_link(out.location)))
     if out.voice and not voice_sent:
-        lines.append(texts.VOICE_NOT_SENT)
-    return replace(out, text="\n".join([out.text, *lines])) if lines else out
+        found.append(texts.VOICE_NOT_SENT)
+    return found
+
+
+def with_lines(out: Outbound, voice_sent: bool) -> Outbound:
+    """The message with its map link (and a word on a voice note not sent) below the text."""
+    below = lines(out, voice_sent)
+    return replace(out, text="\n".join([out.text, *below])) if below else out

@@ -24,7 +24,8 @@ class WeComTransport:
     async def deliver(self, out: Outbound) -> None:
         userid = out.external_id
         kept = evidence.files_of(out, self.media_dir)
-        out = evidence.with_lines(out, voice_sent=kept.voice is not None)   # the pin as a link
+        # The pin as a map link of its own, so that the order itself still fits a button card.
+        below = evidence.lines(out, voice_sent=kept.voice is not None)
         photo = local_file(out.photo, self.media_dir) if out.photo else None
         for image in ([photo] if photo else []) + kept.photos:
             await self.api.send(userid, "image", {"media_id": await self.api.upload_image(image)})
@@ -34,6 +35,9 @@ class WeComTransport:
             kind = "voice" if kept.voice.suffix.lower() == ".amr" else "file"
             await self.api.send(userid, kind,
                                 {"media_id": await self.api.upload_file(kept.voice, kind)})
+            await self._paced(userid)
+        if below:
+            await self.api.send(userid, "text", {"content": "\n".join(below)})
             await self._paced(userid)
         if fits_card(out):
             await self.api.send(userid, "template_card", button_card(out))

@@ -43,6 +43,7 @@ class ChannelTalk:
         self.last_answer: Answer | None = None
         self._seen = {"wechat": 0, "wecom": 0}
         self._photos: dict[str, list[tuple[str, str]]] = {}   # images and voice, by address
+        self._pin: dict[str, Pin | None] = {}                  # a map link sent ahead
         self._ids = itertools.count(7_000_000_001)
         self._given: dict[str, int] = {}
         self._stamps: dict[str, int] = {}
@@ -148,6 +149,9 @@ class ChannelTalk:
             if sent.msgtype in ("image", "voice", "file"):
                 self._attached(sent.touser, sent.msgtype, f"wecom:{sent.body['media_id']}")
                 continue
+            if sent.msgtype == "text" and _map_line(sent.text)[0] == "":
+                self._pin[sent.touser] = _map_line(sent.text)[1]    # the pin sent ahead
+                continue
             if sent.msgtype == "template_card":
                 buttons = tuple(Choice(b["text"], b["key"]) for b in sent.body["button_list"])
                 out = self._store(self._with_attached(Outbound(
@@ -174,7 +178,7 @@ class ChannelTalk:
     def _with_attached(self, out: Outbound) -> Outbound:
         if out.location is None:
             out, pin = _lines_off(out)
-            out = replace(out, location=pin)
+            out = replace(out, location=pin or self._pin.pop(out.external_id, None))
         attached = self._photos.pop(out.external_id, [])
         photos = tuple(media for kind, media in attached if kind == "image")
         voice = next((media for kind, media in attached if kind != "image"), None)

@@ -166,7 +166,7 @@ async def test_photo_is_downloaded_at_once_into_the_media_folder(talk, rig):
     [stored] = list((rig.settings.media_dir / "wechat").iterdir())
     assert re.fullmatch(r"[0-9a-f]{64}\.jpg", stored.name)
     with Image.open(stored) as kept:             # kept without its EXIF (GPS)
-        assert kept.size == (16, 12) and not kept.getexif() and "exif" not in kept.info
+        assert kept.size == (160, 120) and not kept.getexif() and "exif" not in kept.info
 
 
 async def test_voice_transcript_is_taken_as_the_description(talk, point, rig):
