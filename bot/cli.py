@@ -312,7 +312,9 @@ def demo(
     if tree_only:
         _print_district(settings, path)
         return
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
                "side by side); Ctrl-C stops it")
     try:
@@ -321,10 +323,44 @@ def demo(
         pass
 
 
+@app.command()
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Grids with no leader, chains with no holder, orders held by nobody; exit 1 if any is unheld."""
+    from handlers.holders import check_holders
+
+    async def work(services: Services):
+        tree = await services.load_tree()
+        async with services.uow() as uow:
+            return await check_holders(uow, tree, services.settings.operator)
+    found = _run(_with_services(work))
+    if as_json:
+        typer.echo(json.dumps(found.as_json(), ensure_ascii=False))
+        raise typer.Exit(0 if found.every_chain_held else 1)
+    typer.echo(f"grids without a leader: {len(found.leaderless)}")
+    for code, name, level in found.leaderless:
+        typer.echo(f"  {code:<16} {name} ({level})")
+    operator = ("not set (GRIDBOT_OPERATOR)" if found.operator is None else
+                "set" if found.operator_found else f"{found.operator} is not in the roster")
+    typer.echo(f"chains without a leader or dispatcher up to the street: "
+               f"{len(found.unheld_chains)}; operator: {operator}")
+    for code, name in found.unheld_chains:
+        typer.echo(f"  {code:<16} {name}")
+    typer.echo(f"open orders held by nobody: {len(found.unheld_orders)}")
+    for code, unit in found.unheld_orders:
+        typer.echo(f"  {code} ({unit or '-'})")
+    typer.echo("every chain ends at a person" if found.every_chain_held
+               else "some orders would be held by nobody")
+    raise typer.Exit(0 if found.every_chain_held else 1)
+
+
 @app.command("run")
 def run_command() -> None:
     """Run gridbot with every channel the settings switch on (web always; Telegram with a token)."""
+    from bot.logs import setup_logging
     from bot.runner import run as run_all
+    setup_logging()
     settings = load_settings()
     if not strong_secret(settings):
         # Links signed by one worker must open on every worker: a key made at start would not.

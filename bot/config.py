@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
@@ -25,8 +25,14 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = 72
     public_base_url: str = "http://127.0.0.1:8080"
     telegram_bot_username: str | None = None
+    # The operator: a staff code from the roster (import-people). Orders whose grid chain has no
+    # leader or dispatcher up to the street go to this person, with their clocks.
+    operator: str | None = None
     # Address matching: candidates scoring below this are not offered.
     address_min_score: float = 60.0
+
+    # Days after an order closes before its reporter's identity and contact are anonymised.
+    retention_days: int = Field(default=180, ge=1)
 
     # The scheduler: how often each sweep looks for due clocks.
     sweep_interval_seconds: float = 60.0

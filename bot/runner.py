@@ -20,8 +20,9 @@ from bot import heap
 from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
+from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
-from web.app import create_app
+from web.app import add_demo, create_app
 from web.mailbox import OutboxBell
 from web.server import DemoServer
 
@@ -66,7 +67,10 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
             runtime.kick(but=frozenset(courier.channel for courier in chat.deps.couriers))
 
     chat = await build_chat(services, on_committed=committed)
-    runtime = Runtime(services, create_app(services, chat, demo=seeded, bell=bell))
+    await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
+    runtime = Runtime(services, create_app(services, chat, bell=bell))
+    if demo:   # the web chat has no sign-in: it is the demo's channel, never production's
+        add_demo(runtime.app, chat, seeded)
     clocks = ClockSettings(interval=timedelta(seconds=settings.sweep_interval_seconds))
     runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
     _add_broadcasts(runtime, settings, chat.deps)
@@ -141,6 +145,7 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
     from bot.telegram import AT_ONCE, make_transport
     from bot.telegram.limits import Rate, TelegramLimits
+    from bot.telegram.transport import MalformedUpdate, secret_matches
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
     # order), and give PTB the aiohttp request class — bench/README.md has the figures.
     options = {"concurrency": AT_ONCE, **({"http": "aiohttp"} if settings.telegram_library == "ptb"
@@ -166,7 +171,14 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
         @runtime.app.post("/telegram/webhook", include_in_schema=False)
         async def telegram_webhook(request: Request) -> Response:
             secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-            if not await transport.handle_webhook(await request.body(), secret):
+            # Checked before the body is read: a stranger's POST costs nothing.
+            if not secret_matches(settings.telegram_webhook_secret, secret):
+                return Response("forbidden", status_code=403)
+            try:
+                handled = await transport.handle_webhook(await request.body(), secret)
+            except MalformedUpdate:
+                return Response("not JSON", status_code=400)
+            if not handled:
                 return Response("forbidden", status_code=403)
             return Response("ok")
     log.info("telegram channel on (%s, %s)", settings.telegram_library, settings.telegram_mode)

@@ -66,8 +66,12 @@ async def open_services(settings: Settings, clock: Clock | None = None,
 
 async def build_chat(services: Services, on_committed=None):
     """The platform-neutral chat over these services, with its router loaded once."""
+    from datetime import timedelta
+
     from handlers.chat import Chat
-    from handlers.deps import Deps
+    from handlers.deps import Deps, Limits
+    limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
-                calendar=services.calendar, policy=services.policy, on_committed=on_committed)
+                calendar=services.calendar, policy=services.policy, limits=limits,
+                on_committed=on_committed, operator=services.settings.operator)
     return Chat(deps)

@@ -116,3 +116,54 @@ class GridTree:
 
     def roots(self) -> list[Grid]:
         return [g for g in self._by_code.values() if g.parent is None]
+
+
+# --- who holds a unit's orders ------------------------------------------------------------------
+
+LEADER, DISPATCHER, OPERATOR = "leader", "dispatcher", "operator"
+HOLDING_POSTS = (LEADER, DISPATCHER)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The person who must act for a unit, the grid whose post they fill, and that post.
+
+    `grid_code` is None for the operator: the configured person above the street, who holds
+    what no one on a chain can.
+    """
+
+    person_id: int
+    grid_code: str | None
+    post: str
+
+    @property
+    def is_operator(self) -> bool:
+        return self.post == OPERATOR
+
+
+def nearest_holder(chain: list[Grid], posts: dict[str, dict[str, list[int]]],
+                   prefer: tuple[str, ...] = (LEADER, DISPATCHER)) -> Holder | None:
+    """The first grid up `chain` with someone in a holding post; of two people, the lowest id.
+
+    `posts` maps grid code → post → people; `prefer` orders the posts within one grid (a
+    dispatcher's queue prefers its dispatcher, an order its leader).
+    """
+    for grid in chain:
+        held = posts.get(grid.code, {})
+        for post in prefer:
+            if held.get(post):
+                return Holder(min(held[post]), grid.code, post)
+    return None
+
+
+def leaderless(tree: GridTree, posts: dict[str, dict[str, list[int]]]) -> list[Grid]:
+    """Grids with no 网格长, in tree order (code order)."""
+    return sorted((g for g in tree if not posts.get(g.code, {}).get(LEADER)),
+                  key=lambda g: g.code)
+
+
+def unheld_chains(tree: GridTree, posts: dict[str, dict[str, list[int]]]) -> list[Grid]:
+    """The smallest grids (no children) whose chain up to the street has no leader or dispatcher."""
+    return sorted((g for g in tree if not tree.children(g.code)
+                   and nearest_holder(tree.chain(g.code), posts) is None),
+                  key=lambda g: g.code)

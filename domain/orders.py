@@ -367,7 +367,8 @@ def merge(order: WorkOrder, into_code: str, actor_id: int, now: datetime) -> Eve
 
 # Events that annotate an order without moving it, and the states they may be written in.
 REMARKS: Mapping[str, frozenset[State]] = MappingProxyType({
-    "reminded": frozenset({State.DISPATCHED, State.ACCEPTED, State.RESOLVED}),
+    # SUBMITTED: a new order waiting in a dispatcher's queue has a clock too.
+    "reminded": frozenset({State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.RESOLVED}),
     "supervised": frozenset({State.DISPATCHED, State.ACCEPTED}),   # 督办
     "commented": frozenset(State) - FINAL_STATES,
     "followed": frozenset(State) - FINAL_STATES,                   # a me-too reporter

@@ -1,21 +1,31 @@
-"""Privacy (个人信息保护法): scrub free text, coarsen places, pseudonymise contact data.
+"""Privacy (个人信息保护法): scrub free text, coarsen places, anonymise old reports.
 
-Scrubbing masks mainland phone numbers, resident ID numbers, vehicle plates and e-mail
-addresses before any free text is shown beyond the handler (the echo wall, digests). It errs on
-the side of masking, but leaves order codes, dates, times, money and building numbers alone.
-Public service numbers (110, 119, 120, 12345) are too short to be taken for a phone.
+Scrubbing masks mainland phone numbers, resident ID numbers, vehicle plates, e-mail addresses,
+WeChat ids, room numbers and people's names said in context before any free text is shown
+beyond the handler (the echo wall, digests). It errs on the side of masking, but leaves order
+codes, dates, times, money and building numbers alone. Public service numbers (110, 119, 120,
+12345) are too short to be taken for a phone.
+
+Names are found by a heuristic, not a dictionary of people: a common surname followed by one or
+two characters of a given name, in a context that says a person is meant — before 家, 说 or a
+title (张三家门口, 张三说, 王阿姨, 李师傅), after a verb of contact (联系了李四, 通知赵六) or
+an introduction (我是张秀兰, 姓名：王五).
+Surnames that are also everyday words (周, 马, 高, 方 …) count only before a title, where a
+false alarm is rare. Names the caller knows (the reporter's own) are masked by `mask_names`.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import re
+from collections.abc import Iterable
 
 PHONE_MASK = "[电话]"
 ID_MASK = "[身份证号]"
 PLATE_MASK = "[车牌]"
 EMAIL_MASK = "[邮箱]"
+WECHAT_MASK = "[微信号]"
+ROOM_MASK = "[门牌]"
+NAME_MASK = "[姓名]"
 
 # Full-width forms (U+FF01..FF5E) and the ideographic space map one-to-one onto ASCII, so the
 # patterns match on a normalised copy while the offsets still fit the original text.
@@ -59,7 +69,11 @@ _WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＋＠．－\u3000]")
 
 
 def scrub(text: str) -> str:
-    """Mask phone numbers, ID numbers, plates and e-mail addresses in free text."""
+    """Mask phone and ID numbers, plates, e-mail addresses, WeChat ids, rooms and names."""
+    return _mask_names(_mask_rooms(_mask_wechat(_mask_numbers(text))))
+
+
+def _mask_numbers(text: str) -> str:
     if not _MAY_HOLD_PII.search(text):
         return text
     normal = text.translate(_HALF_WIDTH) if _WIDE.search(text) else text
@@ -74,6 +88,54 @@ def scrub(text: str) -> str:
         kept = match.end()
     parts.append(text[kept:])
     return "".join(parts)
+
+
+# WeChat ids: the system form (wxid_…) anywhere, and a chosen id (6–20 letters, digits, _ or -,
+# starting with a letter) after a word that says it is one (微信号：abc_123, VX abc123).
+_WECHAT = re.compile(
+    r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]+"
+    r"|(?P<label>(?:微信号?|(?<![A-Za-z])(?:[VvWw][Xx]|[Ww]e[Cc]hat))\s*(?:号|ID|id)?\s*[:：]?\s*)"
+    r"[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])", re.IGNORECASE)
+_D = "[0-9０-９]"
+# A room: digits before 室/房 ("502室", "3单元502室"), or 3–4 digits after a unit or floor
+# ("5楼502", "7栋1单元302"). A building or unit alone ("3号楼", "2单元") is a place, not a door.
+_ROOM = re.compile(
+    rf"(?:{_D}{{1,3}}\s*(?:号楼|栋|幢|座|单元|楼|层)\s*[-－—]?\s*)*{_D}{{2,5}}\s*(?:号房|室|房)"
+    rf"|(?:{_D}{{1,3}}\s*(?:号楼|栋|幢|座|单元|楼|层)\s*[-－—]?\s*)+{_D}{{3,4}}(?!{_D}|\s*[号栋幢座楼层])")
+# The heuristic for names said in context (see the module's docstring).
+_SURNAMES = ("王李张刘陈杨黄赵吴徐孙朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
+             "苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾夏韦付邹孟熊秦邱尹薛闫段雷侯陶贺顾郝龚邵钱覃"
+             "戴莫孔汤")
+_WORDLIKE_SURNAMES = "周马高方于任向万白金石江龙程史文严武毛黎"
+_TITLES = "师傅|阿姨|大爷|大妈|大姐|大哥|叔叔|婶婶|奶奶|爷爷|老师|先生|女士|同志|老板|医生|主任"
+# Characters that end a name: function words, punctuation and the context words themselves.
+_GIVEN = r"(?:[\u4e00-\u9fff](?<![和与及跟同的了说讲家在是把被给对向也都就还又已人们]))"
+# Led by a look-ahead for a surname, so most characters fail at once.
+_NAME = re.compile(
+    rf"(?=[{_SURNAMES}{_WORDLIKE_SURNAMES}])(?:(?:(?<=联系)|(?<=联系了)|(?<=通知)|(?<=通知了)|(?<=告诉)|(?<=致电)|(?<=转告)"
+    rf"|(?<=我是)|(?<=我叫)|(?<=本人)|(?<=姓名)|(?<=姓名：)|(?<=姓名:))"
+    rf"[{_SURNAMES}]{_GIVEN}{{1,2}}"
+    rf"|[{_SURNAMES}{_WORDLIKE_SURNAMES}](?:{_TITLES})"
+    # Not where a surname and a title follow: 感谢王阿姨 names 王阿姨, not 谢王.
+    rf"|[{_SURNAMES}](?!{_GIVEN}?[{_SURNAMES}{_WORDLIKE_SURNAMES}](?:{_TITLES}))"
+    rf"{_GIVEN}{{1,2}}?(?=家|说|讲|反映|{_TITLES}))")
+# Cheap checks first: text without a context word holds no name, without these no WeChat id.
+_MAY_HOLD_NAME = re.compile(rf"家|说|讲|反映|{_TITLES}|联系|通知|告诉|致电|转告|我是|我叫|本人|姓名")
+_MAY_HOLD_WECHAT = re.compile(r"wxid_|微信|[VvWw][Xx]|[Ww]e[Cc]hat")
+
+
+def _mask_wechat(text: str) -> str:
+    def mask(match: re.Match[str]) -> str:
+        return (match.group("label") or "") + WECHAT_MASK
+    return _WECHAT.sub(mask, text) if _MAY_HOLD_WECHAT.search(text) else text
+
+
+def _mask_rooms(text: str) -> str:
+    return _ROOM.sub(ROOM_MASK, text) if _MAY_HOLD_PII.search(text) else text
+
+
+def _mask_names(text: str) -> str:
+    return _NAME.sub(NAME_MASK, text) if _MAY_HOLD_NAME.search(text) else text
 
 
 _METRES_PER_DEGREE = 111_320.0
@@ -110,9 +172,23 @@ def strip_house_number(address: str) -> str:
     return _TRAILING.sub("", place).strip()
 
 
-def pseudonymise(value: str, secret: bytes) -> str:
-    """A stable keyed stand-in (HMAC-SHA256, 16 hex digits) for contact data past retention."""
-    if not secret:
-        raise ValueError("pseudonymise needs a non-empty secret")
-    digest = hmac.new(secret, value.strip().encode("utf-8"), hashlib.sha256)
-    return digest.hexdigest()[:16]
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Every occurrence of the given names (longest first) masked."""
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        text = text.replace(name, NAME_MASK)
+    return text
+
+
+def anonymised_report(description: str, address: str | None, lat: float | None,
+                      lng: float | None, names: Iterable[str] = ()
+                      ) -> tuple[str, str | None, float | None, float | None]:
+    """A report as kept for the statistics once its reporter is gone (deleted or past
+    retention): the text scrubbed of anyone's data, the address without its door, the point
+    snapped to a 100 m cell. Category, grid, times and states are untouched, so figures hold.
+    """
+    names = list(names)
+    text = scrub(mask_names(description, names))
+    place = scrub(mask_names(strip_house_number(address), names)) if address else address
+    if lat is not None and lng is not None:
+        lat, lng = coarse_point(lat, lng)
+    return text, place or None, lat, lng

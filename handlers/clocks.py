@@ -15,6 +15,7 @@ from domain.grids import Grid
 from domain.orders import State, WorkOrder
 from handlers import texts, use_cases
 from handlers.dialog import Work, choices
+from handlers.holders import find_holder, holding_unit
 from handlers.use_cases import QUEUE, holder_of, place_of, unit_name, work_time
 
 SIGN, RESOLVE, OVERDUE, RATING = "sign", "resolve", "overdue", "rating"
@@ -76,6 +77,11 @@ class Stage:
                    datetime.fromisoformat(raw["due"]))
 
 
+def queued(order: WorkOrder) -> bool:
+    """It waits in a dispatcher's queue: its holder must 派单 rather than 签收."""
+    return (order.unit_code or "").startswith(QUEUE)
+
+
 def unit_above(work: Work, order: WorkOrder) -> Grid | None:
     """The grid one level above the unit holding the order: where escalation would go."""
     tree = work.deps.router.tree
@@ -86,7 +92,10 @@ def unit_above(work: Work, order: WorkOrder) -> Grid | None:
 async def fire(work: Work, order: WorkOrder, stage: Stage) -> bool:
     """Act on a due stage; True when the order's clocks must be planned again."""
     if stage.clock == SIGN and stage.step == ESCALATE:
-        await use_cases.escalate(work, None, order.code, texts.CLOCK_UNSIGNED_ESCALATED)
+        if queued(order) and order.state is State.SUBMITTED:
+            return await _escalate_queued(work, order, stage)
+        await use_cases.escalate(work, None, order.code, texts.CLOCK_UNASSIGNED_ESCALATED
+                                 if queued(order) else texts.CLOCK_UNSIGNED_ESCALATED)
         return True
     if stage.clock in (SIGN, RESOLVE):
         await _remind_handler(work, order, stage)
@@ -121,7 +130,13 @@ async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
         stage, to=order.assignee_id)))
     facts = _facts(work, order, stage)
     percent = round((stage.threshold or 0) * 100)
-    if stage.clock == SIGN:
+    if stage.clock == SIGN and queued(order):
+        text = (texts.CLOCK_ASSIGN_LATE.format(**facts) if stage.step == LATE
+                else texts.CLOCK_ASSIGN_SOON.format(percent=percent, **facts))
+        buttons = choices((texts.ASSIGN, f"assign:{order.code}"),
+                          (texts.INVALID, f"invalid:{order.code}"),
+                          (texts.MERGE, f"merge:{order.code}"))
+    elif stage.clock == SIGN:
         text = (texts.CLOCK_SIGN_LATE.format(**facts) if stage.step == LATE
                 else texts.CLOCK_SIGN_SOON.format(percent=percent, **facts))
         buttons = choices((texts.SIGN, f"sign:{order.code}"),
@@ -133,6 +148,23 @@ async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
                           (texts.RESOLVE, f"resolve:{order.code}"),
                           (texts.EXTEND, f"extend:{order.code}"))
     await work.tell(order.assignee_id, text, buttons)
+
+
+async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
+    """A new order left in a queue twice its limit: dispatched to whoever holds the unit above.
+
+    With no one above and no operator, the order stays where it is and the miss is recorded.
+    """
+    above = unit_above(work, order)
+    held = await find_holder(work, above.code) if above else None
+    if held is None or held.person_id == order.assignee_id:
+        work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+            stage, to=order.assignee_id)))
+        return False
+    order = await use_cases.load(work, order.code)   # saved through this unit of work
+    await use_cases.dispatch_to(work, order, holding_unit(work, held, above.code), held.person_id,
+                                actor_id=None, reason=texts.CLOCK_UNASSIGNED_ESCALATED)
+    return True
 
 
 async def _supervise(work: Work, order: WorkOrder, stage: Stage) -> None:
@@ -164,7 +196,7 @@ async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:
         data=_mark(stage, overdue_since=stage.due.isoformat(), unit=order.unit_code,
                    handler=order.assignee_id, days=days)))
     above = unit_above(work, order)
-    superior = await holder_of(work, above.code) if above else None
+    superior = await holder_of(work, above.code, operator=True) if above else None
     text = texts.RED_LISTED.format(days=days, **_facts(work, order, stage))
     for person_id in dict.fromkeys((order.assignee_id, superior)):
         await work.tell(person_id, text)

@@ -36,6 +36,8 @@ class Limits:
     dialog_idle: timedelta = timedelta(minutes=30)
     metoo_radius_m: float = 100.0
     metoo_window: timedelta = timedelta(hours=24)
+    # How long after closure an order keeps its reporter's identity (then anonymised).
+    retention: timedelta = timedelta(days=180)
 
 
 @dataclass
@@ -48,3 +50,5 @@ class Deps:
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
     couriers: tuple[Courier, ...] = ()
+    # The staff code (from the roster) of the person who holds what no chain can: above the street.
+    operator: str | None = None

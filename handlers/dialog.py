@@ -1,7 +1,9 @@
 """One turn of a conversation: who wrote, where their dialog stands, and what we owe them.
 
 A dialog's state lives in the database (see `storage` DialogRow), so any process continues it.
-Handlers register themselves by command, by button prefix and by dialog step.
+Handlers register themselves by command, by button prefix and by dialog step. A dialog that
+asks questions one after another keeps the questions asked as a history, so "back" (a button,
+or a typed 返回 / 上一步) returns to the one before with what was given kept.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.orders import WorkOrder
-from handlers.messages import Choice, Inbound, Outbound, Pin
+from handlers import texts
+from handlers.messages import Choice, Inbound, Kind, Outbound, Pin
 from storage.records import OutboxMessage, Person
 from storage.uow import UnitOfWork
 
@@ -20,6 +23,7 @@ Handler = Callable[["Turn"], Awaitable[None]]
 COMMANDS: dict[str, Handler] = {}
 BUTTONS: dict[str, Handler] = {}
 STEPS: dict[str, Handler] = {}
+REVISITS: dict[str, Handler] = {}
 
 
 def command(*names: str):
@@ -39,11 +43,31 @@ def button(prefix: str):
 
 
 def step(name: str):
-    """Handles free input (text, photo, location, voice) while the dialog waits at `name`."""
+    """Handles free input (text, photo, location, voice) while the dialog waits at `name`.
+
+    A typed 返回 / 上一步 never reaches the handler while there is a step to go back to.
+    """
     def register(handler: Handler) -> Handler:
-        STEPS[name] = handler
+        async def handle(turn: Turn) -> None:
+            if is_back_word(turn.inbound) and (turn.dialog.history or turn.dialog.step is None):
+                await go_back(turn)
+                return
+            await handler(turn)
+        STEPS[name] = handle
         return handler
     return register
+
+
+def revisit(name: str):
+    """Asks the question of step `name` again, when "back" returns to it."""
+    def register(handler: Handler) -> Handler:
+        REVISITS[name] = handler
+        return handler
+    return register
+
+
+def is_back_word(inbound: Inbound) -> bool:
+    return inbound.kind is Kind.TEXT and inbound.text.strip() in texts.BACK_WORDS
 
 
 @dataclass
@@ -53,16 +77,47 @@ class Dialog:
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     touched_at: datetime | None = None
+    # The questions asked, oldest first, the current one last: {"step", "where", "passing"}.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     def go(self, step: str | None, **data: Any) -> None:
         self.step = step
         self.data.update(data)
 
+    def enter(self, step: str, passing: bool = False, **where: Any) -> None:
+        """Ask a question "back" can return to; `where` (kept in `data`) says which one.
+
+        A passing question (a follow-up such as "which of these addresses?") is left out of the
+        history once the next question is asked: back from there skips it.
+        """
+        if self.history and self.history[-1]["passing"]:
+            self.history.pop()
+        mark = {"step": step, "where": where, "passing": passing}
+        top = self.history[-1] if self.history else None
+        if top is None or (top["step"], top["where"]) != (step, where):
+            self.history.append(mark)
+        else:
+            top["passing"] = passing
+        self.go(step, **where)
+
+    def back(self) -> dict[str, Any] | None:
+        """Return to the question before the current one, keeping what was gathered."""
+        if len(self.history) < 2:
+            return None
+        self.history.pop()
+        mark = self.history[-1]
+        self.go(mark["step"], **mark["where"])
+        return mark
+
+    def asked(self, key: str) -> set[Any]:
+        """The values of `key` among the questions asked (and not gone back from)."""
+        return {mark["where"].get(key) for mark in self.history}
+
     def reset(self) -> None:
-        self.step, self.data = None, {}
+        self.step, self.data, self.history = None, {}, []
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "data": self.data,
+        return {"step": self.step, "data": self.data, "history": self.history,
                 "at": self.touched_at.isoformat() if self.touched_at else None}
 
     @classmethod
@@ -71,7 +126,8 @@ class Dialog:
             return cls()
         at = raw.get("at")
         return cls(raw.get("step"), dict(raw.get("data") or {}),
-                   datetime.fromisoformat(at) if at else None)
+                   datetime.fromisoformat(at) if at else None,
+                   [dict(mark) for mark in raw.get("history") or []])
 
     def idle_since(self, now: datetime, limit: timedelta) -> bool:
         return self.step is not None and self.touched_at is not None and now - self.touched_at > limit
@@ -160,6 +216,26 @@ class Turn(Work):
 
 def choices(*pairs: tuple[str, str]) -> list[Choice]:
     return [Choice(label, data) for label, data in pairs]
+
+
+def back_choice(turn: Turn) -> tuple[tuple[str, str], ...]:
+    """The "back" button, on every question but the first."""
+    return ((texts.BACK, "back:"),) if len(turn.dialog.history) > 1 else ()
+
+
+@button("back")
+async def go_back(turn: Turn) -> None:
+    """Back one question: it is asked again, what was given so far is kept."""
+    if not turn.dialog.history:
+        turn.say(texts.BACK_NOTHING)
+        return
+    if turn.dialog.back() is None:
+        turn.say(texts.BACK_FIRST)
+    ask_again = REVISITS.get(turn.dialog.step or "")
+    if ask_again is None:
+        turn.say(texts.BACK_NOTHING)
+        return
+    await ask_again(turn)
 
 
 def short(order: WorkOrder) -> str:

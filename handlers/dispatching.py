@@ -7,6 +7,7 @@ from domain.grids import Level
 from domain.orders import DomainError, WorkOrder
 from handlers import texts
 from handlers.dialog import Work, choices
+from handlers.holders import find_holder, holding_unit
 from handlers.use_cases import (
     QUEUE,
     NotAllowed,
@@ -27,10 +28,11 @@ from storage.records import Role
 async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
     """A dispatcher sends a queued, returned or escalated order to a grid."""
     order = await load_for(work, person_id, code)
-    holder = await holder_of(work, unit)
-    if holder is None:
+    held = await find_holder(work, unit)   # a grid without a leader: the nearest one above
+    if held is None:
         raise DomainError(f"{unit_name(work, unit)}还没有网格长，无法派单。")
-    await dispatch_to(work, order, unit, holder, actor_id=person_id)
+    await dispatch_to(work, order, holding_unit(work, held, unit), held.person_id,
+                      actor_id=person_id)
     return order
 
 
@@ -77,7 +79,8 @@ async def request_extension(work: Work, person_id: int, code: str, days: int,
         if order.unit_code in tree else None
     approver = await holder_of(work, community.code) if community else None
     if approver is None or approver == person_id:
-        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()))
+        approver = await holder_of(work, QUEUE + min(g.code for g in tree.roots()),
+                                   operator=True)
     await work.tell(approver, texts.EXTENSION_REQUEST.format(code=code, days=days, reason=reason),
                     choices((texts.APPROVE, f"approve:{code}:{days}"), (texts.DENY, f"deny:{code}")))
     return order

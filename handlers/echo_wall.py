@@ -2,8 +2,10 @@
 
 An entry holds only what DOMAIN.md allows: the public code, category, a coarse place (the
 compound's or grid's name, a point snapped to ≥ 100 m), times, whether it was on time, the
-handling unit, the result scrubbed of numbers, house numbers and the names of the people who
-reported it, the after-photo re-encoded without EXIF, and the rating bucket. The entry is kept
+handling unit, the result scrubbed of numbers, house numbers, WeChat ids, names said in context
+and the names of the people who reported it, the after-photo re-encoded without EXIF, and the
+rating bucket. The place is only ever a grid, community or street name: a typed address is
+the reporter's words and may name a home or a neighbour, so it never goes public. The entry is kept
 as the data of the order's "published" event: what went public is on record, word for word.
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
 from domain.grids import Grid, GridTree, Level
 from domain.orders import Event, Satisfaction, WorkOrder
-from domain.privacy import coarse_point, scrub, strip_house_number
+from domain.privacy import ROOM_MASK, coarse_point, mask_names, scrub, strip_house_number
 from handlers import texts
 from handlers.deps import Deps
 from handlers.messages import Outbound
@@ -33,8 +35,7 @@ log = logging.getLogger(__name__)
 PHOTO_DIR = "echo"
 LONGEST_PHOTO = 1600
 LONGEST_SUMMARY = 140
-NAME_MASK = "[姓名]"
-HOUSE_MASK = "[门牌]"
+HOUSE_MASK = ROOM_MASK      # one mask for any door, whichever pattern found it
 RATING = {Satisfaction.VERY_SATISFIED: texts.ECHO_RATING_GOOD,
           Satisfaction.SATISFIED: texts.ECHO_RATING_GOOD,
           Satisfaction.BASICALLY_SATISFIED: texts.ECHO_RATING_FAIR,
@@ -71,24 +72,29 @@ def public_text(text: str | None, names: Iterable[str] = ()) -> str:
     """Free text fit for the wall: no known names, phone or ID numbers, plates, house numbers."""
     if not text:
         return ""
-    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        text = text.replace(name, NAME_MASK)
-    text = mask_house_numbers(scrub(text)).strip()
+    text = mask_house_numbers(scrub(mask_names(text, names))).strip()
     return text if len(text) <= LONGEST_SUMMARY else text[:LONGEST_SUMMARY - 1] + "…"
 
 
-def coarse_place(order: WorkOrder, tree: GridTree, names: Iterable[str] = ()) -> str:
-    """The compound or grid the order lies in — never a building — else its stripped address."""
-    node = _public_grid(order, tree)
-    if node is not None:
-        return strip_house_number(node.name) or node.name
-    return public_text(strip_house_number(order.address or ""), names) or texts.ECHO_UNLOCATED
+def coarse_place(order: WorkOrder, tree: GridTree) -> str:
+    """The grid the order lies in — never a building — else the community or street that
+    handles it, by name; never the address the reporter typed."""
+    node = _public_grid(order, tree) or _public_area(order.unit_code, tree)
+    if node is None:
+        return texts.ECHO_UNLOCATED
+    return strip_house_number(node.name) or node.name
 
 
 def _public_grid(order: WorkOrder, tree: GridTree) -> Grid | None:
-    if not order.grid_code or order.grid_code not in tree:
+    return _public_area(order.grid_code, tree)
+
+
+def _public_area(code: str | None, tree: GridTree) -> Grid | None:
+    """The grid, community or street of a grid or unit code (a queue's too)."""
+    code = (code or "").removeprefix("queue:")
+    if not code or code not in tree:
         return None
-    return next((g for g in tree.chain(order.grid_code) if g.level.rank <= Level.GRID.rank), None)
+    return next((g for g in tree.chain(code) if g.level.rank <= Level.GRID.rank), None)
 
 
 def public_unit(unit: str | None, tree: GridTree) -> str:
@@ -118,7 +124,7 @@ def echo_entry(order: WorkOrder, history: list[Event], tree: GridTree, taxonomy:
         else None
     return {
         "code": order.code, "category": taxonomy.get(order.category).label,
-        "category_code": order.category, "place": coarse_place(order, tree, names),
+        "category_code": order.category, "place": coarse_place(order, tree),
         "grid": grid.code if grid else None,
         "community": community.code if community else None,
         "community_name": community.name if community else None,

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from domain import invites
+from domain.grids import GridTree, Level
 from domain.orders import DomainError
 from handlers import texts
 from handlers.dialog import Turn, button, choices, command, step
+from handlers.privacy_rights import privacy_notice
 from storage.records import Person, Role
 
 RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
@@ -23,8 +26,8 @@ async def start(turn: Turn) -> None:
         await show_menu(turn)
         return
     turn.dialog.go("consent")
-    turn.say(texts.PRIVACY_NOTICE, choices((texts.CONSENT_YES, "consent:yes"),
-                                           (texts.CONSENT_NO, "consent:no")))
+    turn.say(privacy_notice(turn.deps), choices((texts.CONSENT_YES, "consent:yes"),
+                                                (texts.CONSENT_NO, "consent:no")))
 
 
 @button("consent")
@@ -54,8 +57,10 @@ async def record_consent(turn: Turn, kind: str | None = None) -> Person:
     """Agreed (to the notice, or to a staff invite): the person is created now (minimal data)."""
     if turn.person is None:
         sender = turn.inbound.sender
+        # Staff are named by the roster; a chat name is all there is until it is imported.
+        unnamed = texts.STAFF_UNNAMED if kind == STAFF else texts.ROLE_RESIDENT
         person = await turn.uow.people.upsert(Person(
-            name=sender.display_name or "居民", consent_at=turn.now, kind=kind))
+            name=sender.display_name or unnamed, consent_at=turn.now, kind=kind))
         await turn.uow.people.link(person.id, sender.channel, sender.external_id)
         turn.person = person
     elif turn.person.consent_at is None:
@@ -73,7 +78,8 @@ async def choose_role(turn: Turn) -> None:
         turn.say(texts.ASK_PLATFORM, choices(*((p, f"platform:{p}") for p in texts.PLATFORMS)))
     else:
         turn.dialog.go("home")
-        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+        turn.say(texts.ASK_HOME.format(example=example_place(turn)),
+                 choices((texts.SKIP, "home:skip")))
 
 
 @button("platform")
@@ -88,7 +94,8 @@ async def choose_platform(turn: Turn) -> None:
 @step("home")
 async def home_address(turn: Turn) -> None:
     if not turn.inbound.text:
-        turn.say(texts.ASK_HOME, choices((texts.SKIP, "home:skip")))
+        turn.say(texts.ASK_HOME.format(example=example_place(turn)),
+                 choices((texts.SKIP, "home:skip")))
         return
     candidates = turn.deps.router.matcher.match(turn.inbound.text)[:4]
     if not candidates:
@@ -109,6 +116,23 @@ async def choose_home(turn: Turn) -> None:
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RESIDENT)
     await show_menu(turn)
+
+
+def example_place(turn: Turn) -> str:
+    """A place name to show as an example: the person's own building, else one of the district's."""
+    tree = turn.deps.router.tree
+    home = turn.person.home_grid if turn.person is not None else None
+    if home in tree:
+        inside = [g for g in tree.children(home) if g.level is Level.MICRO_GRID]
+        return (inside[0] if inside else tree.get(home)).name
+    return _first_building(tree)
+
+
+@lru_cache(maxsize=2)
+def _first_building(tree: GridTree) -> str:
+    """The district's first micro-grid (else its first grid of any level), once per tree."""
+    first = min(tree, key=lambda g: (-g.level.rank, g.code), default=None)
+    return first.name if first else texts.EXAMPLE_PLACE
 
 
 async def show_menu(turn: Turn) -> None:

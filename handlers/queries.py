@@ -6,6 +6,7 @@ from domain.deadlines import light
 from handlers import access, texts
 from handlers.dialog import Turn, button, choices, command
 from handlers.use_cases import OPEN, place_of, work_time
+from storage.records import Person, Role
 
 EVENT_WORDS = {
     "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展", "returned": "退回重派",
@@ -72,10 +73,26 @@ async def my_grid(turn: Turn) -> None:
     if home is None or home not in tree:
         turn.say(texts.GRID_UNKNOWN)
         return
-    from handlers.use_cases import holder_of
-    leader_id = await holder_of(turn, home)
-    leader = await turn.uow.people.get(leader_id) if leader_id else None
-    turn.say(texts.GRID_LEADER.format(grid=tree.get(home).name,
-                                      leader=leader.name if leader else "（待配备）",
-                                      duty=(leader.duty or "—") if leader else "—",
-                                      phone=(leader.phone or "—") if leader else "—"))
+    leader = await listed_leader(turn, home)
+    listed = leader is not None and leader.staff_code is not None
+    turn.say(texts.GRID_LEADER.format(
+        grid=tree.get(home).name,
+        leader=(leader.name if listed else texts.LEADER_UNLISTED) if leader else "（待配备）",
+        duty=(leader.duty or "—") if listed else "—",
+        phone=(leader.phone or "—") if listed else "—"))
+
+
+async def listed_leader(turn: Turn, home: str) -> Person | None:
+    """The nearest leader (else dispatcher) up the chain, as the roster names them.
+
+    Names come from the roster (`import-people`), never from a chat account: a person created
+    when an invite was redeemed before the roster was imported has no name worth showing.
+    """
+    for grid in turn.deps.router.tree.chain(home):
+        held = await turn.uow.memberships.holders(grid.code)
+        for role in (Role.LEADER, Role.DISPATCHER):
+            people = [await turn.uow.people.get(m.person_id) for m in held if m.role is role]
+            people = [p for p in people if p is not None]
+            if people:
+                return min(people, key=lambda p: (p.staff_code is None, p.id))
+    return None

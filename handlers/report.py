@@ -3,14 +3,17 @@
 Whatever the reporter sends is used where it fits (a photo is a photo at any step); the dialog
 then asks for the first thing still missing. Residents are asked step by step; a roaming
 reporter (rider) files as soon as a place and a category are known: photo → pin → one tap.
+Each question is entered in the dialog's history, so "back" asks the one before again, showing
+what was given and offering to keep it.
 """
 from __future__ import annotations
 
 from handlers import reporter_phone, texts, use_cases
-from handlers.dialog import Turn, button, choices, command, step
+from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
+from handlers.holders import filed_notice
 from handlers.messages import Kind
-from handlers.onboarding import RIDER, consenting
-from handlers.use_cases import Draft, work_time
+from handlers.onboarding import RIDER, consenting, example_place
+from handlers.use_cases import Draft
 
 COMMON = ("H01", "X01", "S01", "S02", "P03", "P02", "J02", "H03")
 RESIDENT_ORDER = ("category", "description", "photos", "location", "confirm")
@@ -27,7 +30,12 @@ def keep(turn: Turn, draft: Draft) -> None:
 
 
 def asked(turn: Turn) -> set[str]:
-    return set(turn.dialog.data.get("asked", []))
+    """The questions asked on the way here (going back un-asks the one left)."""
+    return turn.dialog.asked("expecting")
+
+
+def is_rider(turn: Turn) -> bool:
+    return turn.person is not None and turn.person.kind == RIDER
 
 
 @command("report")
@@ -72,13 +80,8 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
             await advance(turn, draft)
         return
     if inbound.kind is Kind.PHOTO:
-        if len(draft.photos) >= turn.deps.limits.max_photos:
-            turn.say(texts.PHOTOS_FULL)
-        else:
-            draft.photos.append(inbound.photo)
-            turn.say(texts.PHOTO_SAVED.format(n=len(draft.photos)))
-        if text and not draft.description:
-            draft.description = text
+        if not take_photo(turn, draft, expecting):
+            return
     elif inbound.kind is Kind.VOICE and not text:
         draft.voice = inbound.photo                 # the transport's stored voice note
         draft.description = draft.description or texts.VOICE_ONLY
@@ -94,10 +97,30 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
             return
         if not draft.description or expecting == "description":
             draft.description = text
-        if draft.category is None:
+        if draft.category is None or expecting == "category":
             await suggest(turn, draft, text)
             return
     await advance(turn, draft)
+
+
+def take_photo(turn: Turn, draft: Draft, expecting: str) -> bool:
+    """Keep a photo (up to the limit); False while the photo question waits for more."""
+    most, caption = turn.deps.limits.max_photos, turn.inbound.text.strip()
+    if caption and not draft.description:
+        draft.description = caption
+    if len(draft.photos) >= most:
+        turn.say(texts.PHOTOS_FULL.format(n=most))
+        return True
+    draft.photos.append(turn.inbound.photo)
+    n = len(draft.photos)
+    if expecting == "photos" and n < most:
+        # An album arrives one photo per update: wait for the next one, or for 完成.
+        keep(turn, draft)
+        turn.say(texts.PHOTO_MORE.format(n=n, left=most - n),
+                 _done_buttons(turn, texts.PHOTOS_DONE))
+        return False
+    turn.say(texts.PHOTO_SAVED.format(n=n))
+    return True
 
 
 def place(turn: Turn, draft: Draft, found, lat_lng=None) -> None:
@@ -121,9 +144,9 @@ async def offer_addresses(turn: Turn, draft: Draft, text: str) -> None:
         place(turn, draft, found)
         await advance(turn, draft)
         return
-    turn.dialog.go("report", expecting="pick")
+    turn.dialog.enter("report", passing=True, expecting="pick")
     turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"pick:{c.code}") for c in found.candidates[:4]),
-                                         (texts.NONE_OF_THESE, "pick:none")))
+                                         (texts.NONE_OF_THESE, "pick:none"), *back_choice(turn)))
 
 
 @button("pick")
@@ -141,18 +164,23 @@ async def pick_place(turn: Turn) -> None:
 async def suggest(turn: Turn, draft: Draft, text: str) -> None:
     keep(turn, draft)
     suggested = turn.deps.taxonomy.suggest(text, limit=3)
-    turn.dialog.go("report", expecting="category")
+    turn.dialog.enter("report", expecting="category")
     if not suggested:
         await ask_category(turn)
         return
     turn.say(texts.SUGGESTED, choices(*((c.label, f"cat:{c.code}") for c, _ in suggested),
-                                      (texts.MORE_CATEGORIES, "cats:")))
+                                      (texts.MORE_CATEGORIES, "cats:"), *back_choice(turn)))
 
 
 async def ask_category(turn: Turn) -> None:
-    taxonomy = turn.deps.taxonomy
-    turn.say(texts.ASK_CATEGORY, choices(*((taxonomy.get(c).name, f"cat:{c}") for c in COMMON),
-                                         (texts.MORE_CATEGORIES, "cats:"), (texts.CANCEL, "cancel")))
+    taxonomy, draft = turn.deps.taxonomy, draft_of(turn)
+    given = (texts.CURRENT_VALUE.format(value=taxonomy.get(draft.category).label) + "\n"
+             if draft.category else "")
+    kept = ((texts.KEEP, "skip:"),) if draft.category else ()
+    turn.say(given + texts.ASK_CATEGORY,
+             choices(*((taxonomy.get(c).name, f"cat:{c}") for c in COMMON),
+                     (texts.MORE_CATEGORIES, "cats:"), *kept, *back_choice(turn),
+                     (texts.CANCEL, "cancel")))
 
 
 @button("cats")
@@ -160,9 +188,11 @@ async def browse_categories(turn: Turn) -> None:
     taxonomy = turn.deps.taxonomy
     if turn.arg in taxonomy.top_levels():
         turn.say(texts.ASK_CATEGORY, choices(*((c.name, f"cat:{c.code}")
-                                               for c in taxonomy.children(turn.arg))))
+                                               for c in taxonomy.children(turn.arg)),
+                                             *back_choice(turn)))
     else:
-        turn.say(texts.ASK_CATEGORY, choices(*((top, f"cats:{top}") for top in taxonomy.top_levels())))
+        turn.say(texts.ASK_CATEGORY, choices(*((top, f"cats:{top}") for top in taxonomy.top_levels()),
+                                             *back_choice(turn)))
 
 
 @button("cat")
@@ -190,55 +220,100 @@ async def skip(turn: Turn) -> None:
 
 async def advance(turn: Turn, draft: Draft) -> None:
     """Ask for the first thing still missing; a rider's report files itself when complete."""
-    rider = turn.person is not None and turn.person.kind == RIDER
-    done = asked(turn)
-    for need in RIDER_ORDER if rider else RESIDENT_ORDER:
-        if need == "category" and draft.category is None:
-            return await _ask(turn, draft, "category", ask_category)
-        if need == "description" and not draft.description and "description" not in done:
-            return await _ask(turn, draft, "description", lambda t: t.say(
-                texts.ASK_DESCRIPTION, choices((texts.SKIP, "skip:"), (texts.CANCEL, "cancel"))))
-        if need == "photos" and "photos" not in done and not draft.photos:
-            return await _ask(turn, draft, "photos", lambda t: t.say(
-                texts.ASK_PHOTOS, choices((texts.SKIP, "skip:"), (texts.CANCEL, "cancel"))))
-        if need == "location" and not draft.placed:
-            return await _ask(turn, draft, "location", lambda t: t.say(
-                texts.ASK_LOCATION, choices((texts.CANCEL, "cancel"),)))
-        if need in ("confirm", "file"):
-            return await _near_duplicate_or(turn, draft, confirm=need == "confirm")
-
-
-async def _ask(turn: Turn, draft: Draft, need: str, ask) -> None:
+    need = next_need(turn, draft)
+    if need in ("confirm", "file"):
+        await _near_duplicate_or(turn, draft, confirm=need == "confirm")
+        return
     keep(turn, draft)
-    turn.dialog.go("report", expecting=need, asked=sorted(asked(turn) | {need}))
-    result = ask(turn)
-    if result is not None:
-        await result
+    turn.dialog.enter("report", expecting=need)
+    await ask(turn, draft, need)
+
+
+def next_need(turn: Turn, draft: Draft) -> str:
+    done = asked(turn)
+    for need in RIDER_ORDER if is_rider(turn) else RESIDENT_ORDER:
+        if need == "category" and draft.category is None:
+            return need
+        if need == "description" and not draft.description and need not in done:
+            return need
+        if need == "photos" and need not in done \
+                and len(draft.photos) < turn.deps.limits.max_photos:
+            return need
+        if need == "location" and not draft.placed:
+            return need
+        if need in ("confirm", "file"):
+            return need
+    return "confirm"
+
+
+async def ask(turn: Turn, draft: Draft, need: str) -> None:
+    """The question for `need`; what was already given is shown and may be kept."""
+    if need == "category":
+        await ask_category(turn)
+    elif need == "description":
+        given = (texts.CURRENT_VALUE.format(value=draft.description) + "\n"
+                 if draft.description else "")
+        turn.say(given + texts.ASK_DESCRIPTION,
+                 _done_buttons(turn, texts.KEEP if draft.description else texts.SKIP))
+    elif need == "photos":
+        most, n = turn.deps.limits.max_photos, len(draft.photos)
+        if n:
+            turn.say(texts.PHOTOS_SO_FAR.format(n=n, left=most - n),
+                     _done_buttons(turn, texts.PHOTOS_DONE))
+        else:
+            turn.say(texts.ASK_PHOTOS.format(n=most), _done_buttons(turn, texts.SKIP))
+    elif need == reporter_phone.STEP:
+        reporter_phone.ask(turn)
+    elif need in ("location", "pick"):
+        given = (texts.CURRENT_VALUE.format(value=_where(turn, draft)) + "\n"
+                 if draft.placed else "")
+        kept = ((texts.KEEP, "skip:"),) if draft.placed else ()
+        turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn)),
+                 choices(*kept, *back_choice(turn), (texts.CANCEL, "cancel")))
+
+
+def _done_buttons(turn: Turn, done: str):
+    return choices((done, "skip:"), *back_choice(turn), (texts.CANCEL, "cancel"))
+
+
+@revisit("report")
+async def ask_again(turn: Turn) -> None:
+    """Back at a question of the report: asked again with what was given."""
+    draft, need = draft_of(turn), turn.dialog.data.get("expecting", "category")
+    if need in ("confirm", "metoo"):
+        await _near_duplicate_or(turn, draft, confirm=need == "confirm" or not is_rider(turn))
+        return
+    await ask(turn, draft, need)
+
+
+def _where(turn: Turn, draft: Draft) -> str:
+    return (turn.deps.router.tree.get(draft.grid).name if draft.grid
+            else draft.address or "待人工分派")
 
 
 async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
     keep(turn, draft)
     same = await use_cases.nearby_duplicate(turn, draft)
     if same is not None and not turn.dialog.data.get("not_same"):
-        turn.dialog.go("report", expecting="metoo")
+        turn.dialog.enter("report", passing=True, expecting="metoo")
         turn.say(texts.SAME_ISSUE.format(code=same.code, place=use_cases.place_of(turn, same),
                                          state=same.state.label),
-                 choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:")))
+                 choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:"),
+                         *back_choice(turn)))
         return
     if not confirm:
         await file(turn, draft)
         return
     if reporter_phone.STEP not in asked(turn) and reporter_phone.wanted(turn):
         # After the me-too offer (a follower leaves no number), before the summary.
-        await _ask(turn, draft, reporter_phone.STEP, reporter_phone.ask)
+        turn.dialog.enter("report", expecting=reporter_phone.STEP)
+        reporter_phone.ask(turn)
         return
-    turn.dialog.go("report", expecting="confirm")
+    turn.dialog.enter("report", expecting="confirm")
     category = turn.deps.taxonomy.get(draft.category)
-    where = (turn.deps.router.tree.get(draft.grid).name if draft.grid
-             else draft.address or "待人工分派")
     turn.say(texts.SUMMARY.format(category=category.label, description=draft.description or "（无）",
-                                  photos=len(draft.photos), place=where),
-             choices((texts.CONFIRM, "confirm:"), (texts.CANCEL, "cancel")))
+                                  photos=len(draft.photos), place=_where(turn, draft)),
+             choices((texts.CONFIRM, "confirm:"), *back_choice(turn), (texts.CANCEL, "cancel")))
 
 
 @button("metoo")
@@ -246,8 +321,7 @@ async def metoo(turn: Turn) -> None:
     draft = draft_of(turn)
     if not turn.arg:
         turn.dialog.data["not_same"] = True
-        rider = turn.person is not None and turn.person.kind == RIDER
-        await _near_duplicate_or(turn, draft, confirm=not rider)
+        await _near_duplicate_or(turn, draft, confirm=not is_rider(turn))
         return
     # Checked at the press: the button's code proves nothing (codes count up by day).
     draft = draft_of(turn) if turn.dialog.step == "report" else None
@@ -273,10 +347,4 @@ async def file(turn: Turn, draft: Draft) -> None:
         return
     order = await use_cases.file_order(turn, person.id, draft)
     turn.dialog.reset()
-    category = turn.deps.taxonomy.get(order.category)
-    unit = use_cases.unit_name(turn, order.unit_code)
-    if order.unit_code and order.unit_code.startswith(use_cases.QUEUE):
-        turn.say(texts.FILED_QUEUE.format(code=order.code, unit=unit.removesuffix("派单员")))
-    else:
-        turn.say(texts.FILED.format(code=order.code, category=category.label, unit=unit,
-                                    sign_by=work_time(order.sign_due)))
+    turn.say(await filed_notice(turn, order))   # who holds it now, and its real deadline

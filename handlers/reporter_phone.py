@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handlers import texts
-from handlers.dialog import Turn, choices
+from handlers.dialog import Turn, back_choice, choices
 from handlers.messages import Kind, Outbound
 from handlers.order_view import phone_number
 
@@ -23,7 +23,8 @@ def wanted(turn: Turn) -> bool:
 def ask(turn: Turn, again: str = texts.ASK_PHONE) -> None:
     sender = turn.inbound.sender
     turn.replies.append(Outbound(sender.channel, sender.external_id, again,
-                                 tuple(choices((texts.SKIP, "skip:"), (texts.CANCEL, "cancel"))),
+                                 tuple(choices((texts.SKIP, "skip:"), *back_choice(turn),
+                                               (texts.CANCEL, "cancel"))),
                                  ask_contact=texts.SHARE_PHONE))
 
 

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 PRIVACY_NOTICE = (
     "欢迎使用网格通！在您使用前，请了解：\n"
-    "• 我们保存：您的聊天账号、您上报的文字、照片和上报地点（只保存上报点，不记录行动轨迹）。\n"
-    "• 谁能看到：只有负责处理的网格长和上级派单员能看到您的身份；被反映的人看不到；"
-    "回音壁公开时隐去姓名、电话、门牌号和原始照片。\n"
-    "• 如何删除：随时发送 /delete 申请删除个人信息。\n"
-    "同意后即可上报。"
+    "• 我们保存：您的称呼、聊天账号（平台和账号标识）、您选择提供的电话和住址网格；"
+    "您上报的文字、照片、语音和上报地点（只保存上报点，不记录行动轨迹）；工单的处理记录和先锋积分。\n"
+    "• 谁能看到：只有负责处理的网格长、派单员和职能部门能看到您的身份和电话；被反映的人看不到；"
+    "回音壁公开时只写网格、社区或街道名，隐去姓名、电话、微信号、门牌号和原始照片。\n"
+    "• 您的权利：随时发送 /mydata 查看我们保存的您的信息；发送 /delete 删除您的个人信息"
+    "（工单去掉您的身份后保留，仅用于统计）。"
 )
 CONSENT_YES, CONSENT_NO = "同意并继续", "不同意"
 CONSENT_DECLINED = "已尊重您的选择，我们不会保存您的信息。如改变主意，发送 /start 即可。"
 ASK_ROLE = "请选择您的身份："
 ROLE_RESIDENT, ROLE_RIDER = "居民", "流动网格员（快递/外卖/网约车）"
-ASK_HOME = "请输入您的小区和楼栋（如“锦江畔3号楼”），以便默认上报到您的网格；也可以跳过。"
+ASK_HOME = "请输入您的小区和楼栋（如“{example}”），以便默认上报到您的网格；也可以跳过。"
 ASK_PLATFORM = "您在哪个平台跑单？"
 PLATFORMS = ("美团", "饿了么", "顺丰", "京东", "其他")
 SKIP, BACK, CANCEL = "跳过", "返回上一步", "取消"
@@ -33,11 +34,11 @@ ASK_CATEGORY = "请选择问题类别，或直接用一句话描述问题："
 SUGGESTED = "根据您的描述，可能是以下类别，请点选："
 MORE_CATEGORIES = "更多类别"
 ASK_DESCRIPTION = "请简单描述问题（文字或语音）："
-ASK_PHOTOS = "可以发送照片（最多 3 张，随时可补发）；没有照片请点“跳过”。"
+ASK_PHOTOS = "可以发送照片（最多 {n} 张，可一次选多张）；没有照片请点“跳过”。"
 PHOTO_SAVED = "已收到第 {n} 张照片。"
-PHOTOS_FULL = "最多 3 张照片，已收到 3 张。"
+PHOTOS_FULL = "最多 {n} 张照片，已收到 {n} 张。"
 PHOTOS_DONE = "完成"
-ASK_LOCATION = "请发送位置（📎→位置），或输入地址（如“锦江畔3号楼”）："
+ASK_LOCATION = "请发送位置（📎→位置），或输入地址（如“{example}”）："
 PICK_ADDRESS = "找到以下地点，请选择："
 NONE_OF_THESE = "都不是"
 NO_ADDRESS_MATCH = "没有找到这个地址，工单会交给社区派单员人工分派。"
@@ -48,7 +49,7 @@ SAME_ISSUE = "附近已有同类工单 {code}（{place}，{state}）。是同一
 METOO_YES, METOO_NO = "同一个问题？+1", "不是，单独提交"
 METOO_DONE = "已为您关注工单 {code}，处理进展会同步通知您。感谢反映！"
 FILED = "已提交工单 {code}。\n类别：{category}\n负责：{unit}\n签收时限：{sign_by}\n我们会及时告知处理进展。"
-FILED_QUEUE = "已提交工单 {code}，正在由{unit}派单员人工分派，分派后会通知您。"
+FILED_QUEUE = "已提交工单 {code}，交由{unit}人工分派，分派时限：{sign_by}，分派后会通知您。"
 EMERGENCY = "⚠️ 如有人身危险，请立即拨打：火警 119 · 急救 120 · 报警 110 · 燃气抢修请联系燃气公司。"
 CANCELLED = "已取消。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
@@ -62,7 +63,8 @@ PHOTO_NOT_AN_IMAGE = "只能上传 JPEG 或 PNG 格式的照片，这个文件�
 PHOTO_WRONG_FORMAT = "只能上传 JPEG 或 PNG 格式的照片，这个文件是 {kind}。"
 PHOTO_TOO_MANY_PIXELS = "照片像素过多（超过 {megapixels} 百万像素），请缩小后再上传。"
 RATE_LIMITED = "您这一小时提交的工单较多（{n} 条），请稍后再试。如遇紧急情况请拨打 110/119/120。"
-NOT_UNDERSTOOD = "没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长。"
+NOT_UNDERSTOOD = ("没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长，"
+                  "/points 查看先锋指数（流动网格员），/mydata 查看我的信息，/delete 删除我的信息。")
 NEED_CONSENT = "请先发送 /start 阅读并同意隐私说明。"
 
 MY_EMPTY = "您还没有上报过工单。"
@@ -79,7 +81,7 @@ PROGRESS, RESOLVE, EXTEND = "进展", "办结", "申请延期"
 ASK_RETURN_REASON = "请说明退回原因："
 ASK_ESCALATE_REASON = "请说明上报原因："
 ASK_PROGRESS = "请填写进展说明（上报人可见）："
-ASK_RESOLVE = "请填写办结说明，可附一张照片："
+ASK_RESOLVE = "请填写办结说明，可附照片（最多 {n} 张，先发后发都可以）："
 ASK_EXTEND = "请说明延期原因和天数，如“需要协调物业 3”："
 SIGNED = "已签收 {code}，办结时限：{resolve_by}。"
 RETURNED = "已退回 {code}，交{unit}重新分派。"
@@ -237,6 +239,75 @@ EXTENSION_DENIED_DONE = "已驳回 {code} 的延期申请。"
 ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作。"
 REASON_REQUIRED = "请说明原因后再提交。"
 
+# --- Privacy rights (handlers/privacy_rights.py): the notice's retention line, /mydata, /delete --
+PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式和门牌号会被匿名化，"
+                     "工单只作统计。")
+PRIVACY_AGREE = "同意后即可上报。"
+MYDATA_NOTHING = "我们没有保存您的任何个人信息。发送 /start 开始使用。"
+MYDATA_HEADER = "网格通保存的您的信息："
+MYDATA_NAME = "称呼：{name}"
+MYDATA_ROLE = "身份：{role}"
+MYDATA_STAFF_ROLE = "{grid}{role}"
+MYDATA_CONSENT = "同意隐私说明：{at}"
+MYDATA_NO_CONSENT = "同意隐私说明：未同意"
+MYDATA_CHANNELS = "聊天账号：{channels}"
+MYDATA_PHONE = "电话：{phone}"
+MYDATA_HOME = "住址网格：{grid}"
+MYDATA_NICKNAME = "榜单昵称：{nickname}"
+MYDATA_PLATFORM = "跑单平台：{platform}"
+MYDATA_ORDERS = "上报的工单：{n} 件"
+MYDATA_ORDER_LINE = "  {code} {state}"
+MYDATA_MORE = "  ……另有 {n} 件"
+MYDATA_POINTS = "本月先锋积分：{points} 分"
+MYDATA_DIGEST = "社区周报：{state}"
+MYDATA_SUBSCRIBED, MYDATA_NOT_SUBSCRIBED = "已订阅", "未订阅"
+MYDATA_FOLLOWING = "关注的工单：{codes}"
+MYDATA_NONE = "无"
+MYDATA_FOOTER = "工单办结满 {days} 天后，其上的身份和联系方式会被匿名化。删除请发送 /delete。"
+CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": "企业微信",
+                  "web": "网页聊天"}
+KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
+DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
+                  "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
+                  "电话和门牌号后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
+DELETE_YES, DELETE_NO = "确认删除", "不删除"
+DELETE_DONE = ("已删除您的个人信息。您不会再收到工单进展通知。"
+               "如需再次使用，发送 /start，我们会重新征求您的同意。")
+DELETE_KEPT = "没有删除，您的信息保持不变。"
+DELETE_NOTHING = "我们没有保存您的个人信息，无需删除。"
+DELETE_STAFF_REFUSED = ("您是网格工作人员，姓名和职责在网格长公示中公开，由社区统一管理。"
+                        "如需删除或更正，请联系社区管理员从名册中移除。")
+ERASED_PERSON = "已注销用户"
+
+# Every order held by someone (handlers/holders.py): who holds an order when its own grid has no
+# one, what the resident reads then, and the dispatcher's clock on a queue.
+OPERATOR_UNIT = "值班员"
+HELD_ABOVE = "（{place}暂无网格长，由上级{post}接手）"
+HELD_BY_OPERATOR = "（{place}所在网格及上级暂无负责人）"
+FILED_UNHELD = ("已提交工单 {code}。{place}所在网格及上级目前都没有负责人，暂时无人签收；"
+                "工单已登记，签收时限 {sign_by}，管理员会看到这张无人负责的工单并尽快安排。")
+QUEUE_SIGN_BY = "\n分派时限：{sign_by}"
+CLOCK_ASSIGN_SOON = "⏰ 待分派工单 {code}（{category}，{place}）分派时限已过 {percent}%，请在 {due} 前派单。"
+CLOCK_ASSIGN_LATE = ("⏰ 待分派工单 {code}（{category}，{place}）已超过分派时限 {due}，请尽快派单；"
+                     "长时间未分派将自动上报上级。")
+CLOCK_UNASSIGNED_ESCALATED = "超过两倍分派时限仍未分派，自动上报"
+
+# --- Dialogs people can finish: back at every step, photos one by one, 办结 in any order -------
+BACK_WORDS = ("返回", "上一步", "返回上一步")
+BACK_FIRST = "已经是第一步了。"
+BACK_NOTHING = "当前没有可以返回的步骤。"
+KEEP = "保留不变"
+CURRENT_VALUE = "当前：{value}"
+PHOTO_MORE = "已收到第 {n} 张照片。还可以再发 {left} 张，发完请点“完成”。"
+PHOTOS_SO_FAR = "已收到 {n} 张照片，还可以再发 {left} 张；发完请点“完成”。"
+EXAMPLE_PLACE = "幸福小区1号楼"          # only when the loaded district has no grid at all
+RESOLVE_PHOTO_SAVED = "已收到第 {n} 张办结照片。请填写办结说明（上报人可见）："
+RESOLVE_NOTE_SAVED = "已记下办结说明（已附 {n} 张照片）。还可以发照片（最多 {most} 张），或点“完成办结”。"
+RESOLVE_FINISH = "完成办结"
+RESOLVE_FINISH_WORDS = ("完成", "完成办结", "办结")
+RESOLVE_NEED_NOTE = "还差办结说明：请填写办结说明（上报人可见），再点“完成办结”。"
+LEADER_UNLISTED = "（已在线，姓名待花名册登记）"
+STAFF_UNNAMED = "网格工作人员"
 # --- The handler's view (handlers/order_view.py, report.py's phone step, transports) -----------
 # A new order's evidence and the reporter's phone: the number only behind 查看联系方式, logged.
 CONTACT_LEFT = "📞 报事人已留电话，点「查看联系方式」。"

@@ -7,6 +7,7 @@ or someone above them in the tree, acts on an order.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -19,10 +20,9 @@ from domain.orders import DomainError, Event, Satisfaction, State, Urgency, Work
 from handlers import order_view, texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
+from handlers.holders import QUEUE, find_holder, holding_unit
 from handlers.messages import Choice
-from storage.records import Person, Role
-
-QUEUE = "queue:"
+from storage.records import Person
 
 
 class NotAllowed(DomainError):
@@ -67,20 +67,11 @@ def place_of(work: Work, order: WorkOrder) -> str:
     return order.address or "未定位"
 
 
-async def holder_of(work: Work, unit: str) -> int | None:
-    """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree."""
-    tree = work.deps.router.tree
-    code = unit.removeprefix(QUEUE)
-    # A street often has a dispatcher and no 网格长: the dispatcher then holds what reaches it.
-    wanted = ((Role.DISPATCHER, Role.LEADER) if unit.startswith(QUEUE)
-              else (Role.LEADER, Role.DISPATCHER))
-    for grid in tree.chain(code) if code in tree else []:
-        held = await work.uow.memberships.holders(grid.code)   # both roles in one query
-        for role in wanted:
-            people = [m.person_id for m in held if m.role is role]
-            if people:
-                return min(people)
-    return None
+async def holder_of(work: Work, unit: str, operator: bool = False) -> int | None:
+    """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree;
+    with `operator`, past the street the configured operator (who holds orders, not a grid)."""
+    held = await find_holder(work, unit, operator)
+    return held.person_id if held else None
 
 
 async def load(work: Work, code: str) -> WorkOrder:
@@ -140,7 +131,7 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     category = deps.taxonomy.get(draft.category)
     # Who will hold it is looked up first, so that the new order is written once, dispatched.
     unit = _handling_unit(work, draft, category.level)
-    holder = await holder_of(work, unit)
+    held = await find_holder(work, unit)
     order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
@@ -149,13 +140,15 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     if draft.voice:
         event = replace(event, data={**event.data, "voice": draft.voice})
     work.uow.events.add(event)
-    if unit.startswith(QUEUE) or holder is None:
+    if unit.startswith(QUEUE) or held is None:
         order.unit_code = unit if unit.startswith(QUEUE) else QUEUE + unit
-        order.assignee_id = await holder_of(work, order.unit_code)
+        order.assignee_id = held.person_id if held else None
+        # A queue keeps the sign limit too: its holder must 派单 by then (the scheduler reminds).
+        order.sign_due = due_for(deps.policy, deps.calendar, order.urgency, now).sign_by
         await work.uow.orders.save(order)
         await _announce_queue(work, order, "无法自动定位网格" if not draft.grid else "无人负责")
     else:
-        await dispatch_to(work, order, unit, holder, actor_id=None)
+        await dispatch_to(work, order, holding_unit(work, held, unit), held.person_id, actor_id=None)
     if category.urgency is Urgency.EMERGENCY:
         await _alarm_chain(work, order)
     return order
@@ -214,7 +207,8 @@ async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
     category = work.deps.taxonomy.get(order.category)
     await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=order.urgency.label, category=category.label,
-        place=place_of(work, order), description=order.description or "（无）", why=why),
+        place=place_of(work, order), description=order.description or "（无）", why=why)
+        + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
         choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
                 (texts.MERGE, f"merge:{order.code}")))
 
@@ -282,8 +276,10 @@ async def return_order(work: Work, person_id: int, code: str, reason: str) -> Wo
     if order.returns + 1 >= 2 or parent is None:
         parent = min(tree.roots(), key=lambda g: g.code)
     queue = QUEUE + parent.code
-    event = orders.return_order(order, person_id, reason, queue, await holder_of(work, queue),
-                                work.now)
+    event = orders.return_order(order, person_id, reason, queue,
+                                await holder_of(work, queue, operator=True), work.now)
+    # The queue's clock starts now: the dispatcher must 派单 within a fresh sign limit.
+    order.sign_due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now).sign_by
     await record(work, order, event)
     await _announce_queue(work, order, f"退单：{event.reason}")
     await tell_reporters(work, order, event)
@@ -299,7 +295,7 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
     unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
     parent = tree.parent_of(unit) if unit in tree else None
     target = parent.code if parent else unit
-    holder = await holder_of(work, target)
+    holder = await holder_of(work, target, operator=True)
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
     await record(work, order, event)
@@ -321,10 +317,17 @@ async def report_progress(work: Work, person_id: int, code: str, note: str) -> W
 
 
 async def resolve(work: Work, person_id: int, code: str, note: str,
-                  photo: str | None = None) -> WorkOrder:
-    """办结: the reporter is asked whether it is solved, then to rate."""
+                  photo: str | None = None, photos: Sequence[str] = ()) -> WorkOrder:
+    """办结: the reporter is asked whether it is solved, then to rate.
+
+    The first photo is the resolution's after-photo; all of them are kept on the event.
+    """
+    photos = [photo, *photos] if photo else list(photos)
+    photo = photos[0] if photos else None
     order = await load_holding(work, person_id, code)
     event = orders.resolve(order, person_id, note, work.now, photo)
+    if len(photos) > 1:
+        event = replace(event, data={**event.data, "photos": photos})
     await record(work, order, event)
     await work.tell(order.reporter_id, texts.ASK_SOLVED.format(code=order.code, note=note),
                     choices((texts.SOLVED_YES, f"solved:{order.code}:1"),

@@ -1,4 +1,8 @@
-"""The leader's workbench and the dispatcher's queue: buttons on each order, a reason when needed."""
+"""The leader's workbench and the dispatcher's queue: buttons on each order, a reason when needed.
+
+办结 gathers a note and up to three photos in any order (a photo without a caption, then the note;
+or the note, then photos) and files them as one resolution when the leader presses 完成办结.
+"""
 from __future__ import annotations
 
 import re
@@ -13,7 +17,7 @@ from storage.records import Role
 
 # What a reason answers: the button asked, the next text message is its reason.
 ASKS = {"return": texts.ASK_RETURN_REASON, "up": texts.ASK_ESCALATE_REASON,
-        "progress": texts.ASK_PROGRESS, "resolve": texts.ASK_RESOLVE, "extend": texts.ASK_EXTEND,
+        "progress": texts.ASK_PROGRESS, "extend": texts.ASK_EXTEND,
         "invalid": texts.ASK_INVALID_REASON, "merge": texts.ASK_MERGE_TARGET}
 
 
@@ -62,7 +66,6 @@ for _action in ASKS:
 async def reason_given(turn: Turn) -> None:
     action, code = turn.dialog.data["action"], turn.dialog.data["code"]
     text, me = turn.inbound.text.strip(), _me(turn)
-    photo = turn.inbound.photo if turn.inbound.kind is Kind.PHOTO else None
     if not text:
         turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
         return
@@ -76,9 +79,6 @@ async def reason_given(turn: Turn) -> None:
     elif action == "progress":
         await use_cases.report_progress(turn, me, code, text)
         turn.say(texts.PROGRESS_SAVED)
-    elif action == "resolve":
-        await use_cases.resolve(turn, me, code, text, photo)
-        turn.say(texts.RESOLVED.format(code=code))
     elif action == "extend":
         days = re.search(r"(?<!\d)(\d{1,2})\s*天?\s*$", text)   # at most 99 days
         await dispatching.request_extension(turn, me, code, int(days.group(1)) if days else 3,
@@ -91,6 +91,62 @@ async def reason_given(turn: Turn) -> None:
         into = text.upper()
         await dispatching.merge(turn, me, code, into)
         turn.say(texts.MERGED.format(code=code, into=into))
+
+
+@button("resolve")
+async def ask_resolution(turn: Turn) -> None:
+    order = await use_cases.load(turn, turn.arg)
+    if not await access.may_press(turn, _me(turn), order, "resolve"):
+        raise use_cases.NotAllowed()
+    turn.dialog.reset()
+    turn.dialog.go("resolving", code=order.code, note="", photos=[])
+    turn.say(texts.ASK_RESOLVE.format(n=turn.deps.limits.max_photos),
+             choices((texts.CANCEL, "cancel"),))
+
+
+@step("resolving")
+async def resolution_given(turn: Turn) -> None:
+    """A note, a photo (with or without caption), or 完成: all kept for the one resolution."""
+    data, most = turn.dialog.data, turn.deps.limits.max_photos
+    text, photos = turn.inbound.text.strip(), list(data.get("photos", []))
+    if turn.inbound.kind is Kind.TEXT and text in texts.RESOLVE_FINISH_WORDS:
+        await finish_resolution(turn)
+        return
+    if turn.inbound.kind is Kind.PHOTO and turn.inbound.photo:
+        if len(photos) >= most:
+            turn.say(texts.PHOTOS_FULL.format(n=most))
+        else:
+            photos.append(turn.inbound.photo)
+    note = "；".join(part for part in (data.get("note", ""), text) if part)
+    turn.dialog.go("resolving", note=note, photos=photos)
+    if note and len(photos) >= most:
+        await finish_resolution(turn)
+    elif note:
+        turn.say(texts.RESOLVE_NOTE_SAVED.format(n=len(photos), most=most),
+                 choices((texts.RESOLVE_FINISH, f"finish:{data['code']}"),
+                         (texts.CANCEL, "cancel")))
+    elif photos:
+        turn.say(texts.RESOLVE_PHOTO_SAVED.format(n=len(photos)),
+                 choices((texts.CANCEL, "cancel"),))
+    else:
+        turn.say(texts.ASK_RESOLVE.format(n=most), choices((texts.CANCEL, "cancel"),))
+
+
+@button("finish")
+async def finish_resolution(turn: Turn) -> None:
+    """完成办结: the note is required (the reporter reads it); the photos are optional."""
+    data = turn.dialog.data
+    pressed = turn.inbound.button is not None
+    if turn.dialog.step != "resolving" or (pressed and turn.arg != data.get("code")):
+        turn.say(texts.NOTHING_TO_CANCEL)     # an old 完成办结, for a resolution not under way
+        return
+    if not data.get("note"):
+        turn.say(texts.RESOLVE_NEED_NOTE, choices((texts.CANCEL, "cancel"),))
+        return
+    code = data["code"]
+    await use_cases.resolve(turn, _me(turn), code, data["note"], photos=data.get("photos", []))
+    turn.dialog.reset()
+    turn.say(texts.RESOLVED.format(code=code))
 
 
 @button("approve")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.calendar import WorkingCalendar
-from domain.deadlines import DeadlinePolicy
+from domain.deadlines import DeadlinePolicy, due_for
 from domain.orders import Event, State, WorkOrder
 from handlers.clocks import (
     CLOSE,
@@ -29,7 +29,7 @@ from handlers.use_cases import QUEUE
 from scheduler.settings import ClockSettings
 
 # The events that move a clock, or record that one fired.
-HISTORY_KINDS = ("dispatched", "escalated", "reopened", "extended", "resolved", "supervised",
+HISTORY_KINDS = ("submitted", "returned", "dispatched", "escalated", "reopened", "extended", "resolved", "supervised",
                  "reminded", "red_listed")
 
 
@@ -42,14 +42,17 @@ class History:
     resolve_set: datetime | None = None     # its deadline was last set (an extension moves it)
     overdue_since: datetime | None = None   # the missed deadline of an open 督办
     fired: frozenset[str] = frozenset()     # keys of stages already acted on
+    queued_since: datetime | None = None    # it last entered a dispatcher's queue (提单 or 退单)
 
 
 def read_history(events: Iterable[Event]) -> History:
     """Fold an order's events, oldest first, into what its clocks need."""
-    sign_start = resolve_start = resolve_set = overdue_since = None
+    sign_start = resolve_start = resolve_set = overdue_since = queued_since = None
     fired: set[str] = set()
     for event in events:
-        if event.kind in ("dispatched", "escalated"):
+        if event.kind in ("submitted", "returned"):
+            queued_since = event.at
+        elif event.kind in ("dispatched", "escalated"):
             sign_start = resolve_start = resolve_set = event.at
         elif event.kind == "reopened":
             resolve_start = resolve_set = event.at
@@ -61,7 +64,8 @@ def read_history(events: Iterable[Event]) -> History:
             overdue_since = datetime.fromisoformat(event.data["due"])
         if "clock" in event.data:
             fired.add(event.data["clock"])
-    return History(sign_start, resolve_start, resolve_set, overdue_since, frozenset(fired))
+    return History(sign_start, resolve_start, resolve_set, overdue_since, frozenset(fired),
+                   queued_since)
 
 
 def moment(start: datetime, due: datetime, fraction: float, calendar: WorkingCalendar,
@@ -78,9 +82,15 @@ def plan(order: WorkOrder, history: History, calendar: WorkingCalendar, policy: 
     """The stages still to come for the order as it stands, in the order they fire."""
     rule = policy.rule(order.urgency)
     stages: list[Stage] = []
-    queued = (order.unit_code or "").startswith(QUEUE)   # a dispatcher assigns, nobody signs
-    if order.state is State.DISPATCHED and order.sign_due is not None and not queued:
-        due, start = order.sign_due, history.sign_start or order.created_at
+    # A queued order (提单 routing could not place, or 退单) waits for its dispatcher to 派单
+    # within the sign limit, counted from when it entered the queue; reminded and escalated alike.
+    queued = (order.unit_code or "").startswith(QUEUE)
+    waiting = (State.SUBMITTED, State.DISPATCHED) if queued else (State.DISPATCHED,)
+    start = (history.queued_since if queued else history.sign_start) or order.created_at
+    due = order.sign_due
+    if due is None and queued:   # queued before queues had a clock: the limit from its entry
+        due = due_for(policy, calendar, order.urgency, start).sign_by
+    if order.state in waiting and due is not None:
         for threshold in policy.reminder_thresholds:
             stages.append(Stage(moment(start, due, threshold, calendar, rule.sign_working),
                                 SIGN, f"{threshold:g}", due))

@@ -20,6 +20,8 @@ class ClockSettings:
     close_unrated_after: timedelta = timedelta(days=3)
     red_list_after_working_days: float = 5.0
     retry_after: timedelta = timedelta(minutes=10)        # a stage whose action failed
+    # The retention sweep reads every order closed before the window: hourly is enough.
+    retention_interval: timedelta = timedelta(hours=1)
 
     def __post_init__(self) -> None:
         if self.batch < 1 or self.plan_batch < 1:
@@ -31,4 +33,5 @@ class ClockSettings:
         object.__setattr__(self, "intervals", MappingProxyType(dict(self.intervals)))
 
     def interval_of(self, sweep: str) -> timedelta:
-        return self.intervals.get(sweep, self.interval)
+        default = self.retention_interval if sweep == "retention" else self.interval
+        return self.intervals.get(sweep, default)

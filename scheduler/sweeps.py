@@ -1,4 +1,5 @@
-"""The sweeps: plan the clocks of changed orders, then act on the stages that fell due.
+"""The sweeps: plan the clocks of changed orders, then act on the stages that fell due; and
+the retention sweep, which anonymises what reporters left on orders closed long enough ago.
 
 Each batch is one transaction that claims its orders (SKIP LOCKED on PostgreSQL), acts through
 a `Work` so notices reach the outbox with their events, and commits; two schedulers on one
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import clocks
+from handlers import clocks, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.dialog import Work
@@ -25,6 +26,7 @@ from storage.repositories.clocks import Clocked, Planned
 
 log = logging.getLogger(__name__)
 PLAN = "plan"
+RETENTION = "retention"
 MAX_BATCHES = 10_000   # a guard: a sweep that never runs dry is a bug, not a workload
 
 
@@ -81,7 +83,7 @@ class Sweeper:
     async def sweep(self, sweep: str, now: datetime | None = None) -> SweepReport:
         """One sweep, batch after batch, until nothing of it is left."""
         report = SweepReport()
-        size = self.settings.plan_batch if sweep == PLAN else self.settings.batch
+        size = self.settings.plan_batch if sweep in (PLAN, RETENTION) else self.settings.batch
         for _ in range(MAX_BATCHES):
             batch = await self.sweep_once(sweep, now)
             report += batch
@@ -93,8 +95,10 @@ class Sweeper:
         """One batch of one sweep in one transaction: claim, act, commit."""
         if sweep == PLAN:
             return await self._plan_batch(now)
+        if sweep == RETENTION:
+            return await self._retention_batch(now)
         if sweep not in SWEEPS:
-            raise ValueError(f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS)}")
+            raise ValueError(f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS, RETENTION)}")
         return await self._fire_batch(sweep, now)
 
     async def _plan_batch(self, now: datetime | None) -> SweepReport:
@@ -107,6 +111,15 @@ class Sweeper:
             await uow.clocks.plan(planned)
             await uow.commit()
         return SweepReport(planned=len(planned), batches=1)
+
+    async def _retention_batch(self, now: datetime | None) -> SweepReport:
+        """Orders closed longer than the retention window, anonymised in one claimed batch."""
+        done = await privacy_rights.forget_closed_reports(
+            self.deps.uow(), self.deps, now or self.clock.now(), self.settings.plan_batch)
+        report = SweepReport(batches=1)
+        if done:
+            report.fired[f"{RETENTION}:anonymised"] = done
+        return report
 
     def _stages(self, work: Work, claimed: Clocked, events: list[Event]) -> list[Stage]:
         deps, order = self.deps, claimed.order

@@ -48,6 +48,9 @@ def split_schema(url: str | URL) -> tuple[URL, str | None]:
 def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     """An async engine; on PostgreSQL `?schema=name` in the URL sets the search_path."""
     parsed, schema = split_schema(url)
+    # A failed statement's parameters (names, external ids, texts) stay out of its error
+    # message, so a logged traceback carries no person.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "postgresql":
         if schema:
             connect_args = kwargs.setdefault("connect_args", {})

@@ -10,17 +10,24 @@ import io
 import re
 
 from PIL import Image
+from sqlalchemy import delete
+
+from handlers import texts
+from storage.tables import MembershipRow
 
 BUILDING = "JJ-01-01-03"          # 锦江畔3号楼, its leader plays "leader"
+BUILDING_CHAIN = (BUILDING, "JJ-01-01", "JJ-01", "JJ")
+OPERATOR = "P0002"                # a roster entry with a chat account: the one "community" plays
 CODE = re.compile(r"WG-\d{8}-\d{4}")
 
 
 def phone_photo(exif: bool = True) -> bytes:
-    """A small real JPEG (larger than the 90 px thumbnail Telegram adds), as a phone sends it: with GPS EXIF telling where it was taken."""
+    """A small real JPEG, as a phone sends it: with GPS EXIF telling where it was taken."""
     tags = Image.Exif()
     if exif:
         tags[0x8825] = {1: "N", 2: (30.0, 39.0, 15.0), 3: "E", 4: (104.0, 4.0, 27.0)}
     buffer = io.BytesIO()
+    # Larger than the 90-pixel thumbnail Telegram offers beside it, as any real photo is.
     Image.new("RGB", (160, 120), (200, 80, 40)).save(buffer, "JPEG", exif=tags.tobytes())
     return buffer.getvalue()
 
@@ -99,6 +106,7 @@ async def scenario_report_to_close(talk, point) -> None:
 
     await talk.press("leader", f"resolve:{code}")
     await talk.text("leader", "已清运完毕")
+    await talk.press("leader", f"finish:{code}")
     ask = talk.inbox("resident")[-1]
     assert "已清运完毕" in ask.text and labels(ask) == ["已解决", "未解决"]
     rating = (await talk.press("resident", data_for(ask, "已解决")))[-1]
@@ -162,8 +170,12 @@ async def scenario_return_and_redispatch(talk, point) -> None:
     assert code in queued.text and "退单" in queued.text and "派单" in labels(queued)
     menu = (await talk.press("grid_leader", data_for(queued, "派单")))[-1]
     target = next(c.data for c in menu.choices if c.data.startswith(f"to:{code}:JJ-01-01-"))
+    assert target == f"to:{code}:{BUILDING}"               # the order's own place is offered first
+    told_before = len(talk.inbox("leader"))
     await talk.press("grid_leader", target)
-    assert code in talk.inbox("leader")[-1].text or code in talk.inbox("grid_leader")[-1].text
+    # The building's leader gets the order again (the dispatcher's own "已将…派给" is not it).
+    redispatched = talk.inbox("leader")[told_before:]
+    assert any(code in m.text and "签收" in labels(m) for m in redispatched)
 
 
 async def scenario_escalation(talk, point) -> None:
@@ -196,6 +208,182 @@ async def scenario_duplicate_delivery_makes_one_order(talk, point) -> None:
     assert first[-1].text.startswith("已提交工单") and again == []
     mine = (await talk.text("resident", "/my"))[-1]
     assert len(CODE.findall(mine.text)) == 1
+
+
+async def scenario_delete_then_my(talk, point) -> None:
+    """/delete, confirmed, forgets the person: /my then shows a stranger, /start asks consent."""
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    assert code in (await talk.text("resident", "/my"))[-1].text
+    ask = (await talk.text("resident", "/delete"))[-1]
+    assert labels(ask) == ["确认删除", "不删除"]
+    done = (await talk.press("resident", data_for(ask, "确认删除")))[-1]
+    assert "已删除您的个人信息" in done.text
+    mine = (await talk.text("resident", "/my"))[-1]
+    assert code not in mine.text and "还没有上报过工单" in mine.text
+    notice = (await talk.text("resident", "/start"))[-1]
+    assert "我们保存" in notice.text and "同意并继续" in labels(notice)
+
+
+async def leave_chain_unstaffed(services, deps) -> None:
+    """No one on the building's chain up to the street; the operator is set (to "community")."""
+    async with services.uow() as uow:
+        await uow.session.execute(
+            delete(MembershipRow).where(MembershipRow.grid_code.in_(BUILDING_CHAIN)))
+        await uow.commit()
+    deps.operator = OPERATOR
+
+
+async def scenario_unstaffed_order_reaches_the_operator(talk, point) -> None:
+    """Run after `leave_chain_unstaffed`: the operator gets the order with a clock and signs."""
+    await onboard_resident(talk, "resident")
+    await resident_reaches_confirm(talk, "resident", point)
+    filed = (await talk.press("resident", "confirm:"))[-1]
+    code = order_code([filed])
+    assert "负责：值班员（锦江畔3号楼所在网格及上级暂无负责人）" in filed.text
+    assert re.search(r"签收时限：\d\d-\d\d \d\d:\d\d", filed.text)      # a real deadline
+    new = talk.inbox("community")[-1]
+    assert code in new.text and labels(new) == ["签收", "退回", "上报"]
+    assert re.search(r"签收时限：\d\d-\d\d \d\d:\d\d", new.text)
+    signed = await talk.press("community", data_for(new, "签收"))
+    assert any(f"已签收 {code}" in m.text for m in signed)
+    assert "正在办理" in talk.inbox("resident")[-1].text
+
+
+# --- Dialogs people can finish: back, three photos, 办结 in any order, district examples -------
+
+def asks(message, prompt: str) -> bool:
+    """The message is the question `prompt` (a catalogue sentence, its example filled in)."""
+    return message.text.split("\n")[-1].startswith(prompt.split("{")[0])
+
+
+async def scenario_back_at_every_step(talk, point) -> None:
+    """返回上一步 from each step of a report asks the step before again, keeping what was given."""
+    await onboard_resident(talk, "resident")
+    first = (await talk.text("resident", "/report"))[-1]
+    assert asks(first, texts.ASK_CATEGORY) and texts.BACK not in labels(first)
+    described = (await talk.press("resident", "cat:H01"))[-1]
+    assert asks(described, texts.ASK_DESCRIPTION) and texts.BACK in labels(described)
+    again = (await talk.press("resident", "back:"))[-1]                  # description → category
+    assert asks(again, texts.ASK_CATEGORY) and "垃圾" in again.text     # the category is kept
+    await talk.press("resident", "cat:H01")
+    photos = (await talk.text("resident", "楼下垃圾三天没人清运了"))[-1]
+    assert asks(photos, texts.ASK_PHOTOS)
+    again = (await talk.press("resident", "back:"))[-1]                  # photos → description
+    assert asks(again, texts.ASK_DESCRIPTION) and "楼下垃圾三天没人清运了" in again.text
+    photos = (await talk.press("resident", data_for(again, texts.KEEP)))[-1]
+    assert asks(photos, texts.ASK_PHOTOS)
+    await talk.photo("resident", phone_photo(), "")
+    where = (await talk.press("resident", "skip:"))[-1]
+    assert asks(where, texts.ASK_LOCATION)
+    again = (await talk.press("resident", "back:"))[-1]                  # location → photos
+    assert "已收到 1 张照片" in again.text, [m.text for m in talk.inbox("resident")[-6:]]
+    where = (await talk.press("resident", "skip:"))[-1]
+    assert asks(where, texts.ASK_LOCATION)
+    summary = (await talk.location("resident", *point))[-1]
+    assert "请确认" in summary.text and texts.BACK in labels(summary)
+    again = (await talk.text("resident", "返回"))[-1]                     # confirm → location, typed
+    assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
+    offered = (await talk.text("resident", "锦江畔小区三栋"))[-1]
+    assert labels(offered)[0] == "锦江畔3号楼" and texts.BACK in labels(offered)
+    again = (await talk.press("resident", "back:"))[-1]                  # address list → location
+    assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
+    summary = (await talk.press("resident", data_for(again, texts.KEEP)))[-1]
+    assert "请确认" in summary.text
+    assert "楼下垃圾三天没人清运了" in summary.text and "照片：1 张" in summary.text
+    filed = await talk.press("resident", "confirm:")
+    assert filed[-1].text.startswith("已提交工单 WG-")
+    assert "楼下垃圾三天没人清运了" in talk.inbox("leader")[-1].text
+
+
+async def scenario_back_on_rider_quick_path(talk, point) -> None:
+    """A rider's category question goes back to the pin; the first question has nothing before."""
+    await onboard_rider(talk, "rider")
+    where = (await talk.photo("rider", phone_photo(), ""))[-1]
+    assert asks(where, texts.ASK_LOCATION) and texts.BACK not in labels(where)
+    categories = (await talk.location("rider", *point))[-1]
+    assert "类别" in categories.text and texts.BACK in labels(categories)
+    again = (await talk.press("rider", "back:"))[-1]
+    assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
+    first = await talk.text("rider", "上一步")
+    assert first[0].text == texts.BACK_FIRST and asks(first[-1], texts.ASK_LOCATION)
+    categories = (await talk.press("rider", data_for(again, texts.KEEP)))[-1]
+    assert "类别" in categories.text
+    filed = await talk.press("rider", "cat:S02")
+    assert filed[-1].text.startswith("已提交工单 WG-")
+
+
+async def scenario_three_photos_collected(talk, point) -> None:
+    """Photos sent one by one (as an album arrives) are all kept, up to three, then it moves on."""
+    await onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    await talk.text("resident", "垃圾桶满了")
+    first = (await talk.photo("resident", phone_photo(), ""))[-1]
+    assert "已收到第 1 张照片" in first.text and texts.PHOTOS_DONE in labels(first)
+    second = (await talk.photo("resident", phone_photo(), ""))[-1]
+    assert "已收到第 2 张照片" in second.text and texts.PHOTOS_DONE in labels(second)
+    third = await talk.photo("resident", phone_photo(), "")
+    assert any("已收到第 3 张照片" in m.text for m in third)
+    assert asks(third[-1], texts.ASK_LOCATION)                            # moved on by itself
+    summary = (await talk.location("resident", *point))[-1]
+    assert "照片：3 张" in summary.text
+
+
+async def _leader_holds_an_order(talk, point) -> str:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"sign:{code}")
+    await talk.press("leader", f"resolve:{code}")
+    return code
+
+
+async def scenario_resolve_photo_then_note(talk, point) -> None:
+    """办结: a photo without a caption is kept, then the note; 完成办结 files both."""
+    code = await _leader_holds_an_order(talk, point)
+    kept = (await talk.photo("leader", phone_photo(), ""))[-1]
+    assert "已收到第 1 张办结照片" in kept.text
+    noted = (await talk.text("leader", "已清运完毕"))[-1]
+    assert texts.RESOLVE_FINISH in labels(noted) and "已附 1 张照片" in noted.text
+    await talk.press("leader", data_for(noted, texts.RESOLVE_FINISH))
+    assert any(f"已办结 {code}" in m.text for m in talk.inbox("leader")[-2:])
+    ask = talk.inbox("resident")[-1]
+    assert "已清运完毕" in ask.text and labels(ask) == ["已解决", "未解决"]
+    assert ask.photo, "the reporter sees the leader's photo with the question"
+
+
+async def scenario_resolve_note_then_photo(talk, point) -> None:
+    """办结: the note first, then a photo: the photo joins the same resolution, no new report."""
+    code = await _leader_holds_an_order(talk, point)
+    noted = (await talk.text("leader", "已清运完毕"))[-1]
+    assert texts.RESOLVE_FINISH in labels(noted)
+    kept = (await talk.photo("leader", phone_photo(), ""))[-1]
+    assert "已附 1 张照片" in kept.text and "类别" not in kept.text     # not a new report
+    await talk.press("leader", data_for(kept, texts.RESOLVE_FINISH))
+    ask = talk.inbox("resident")[-1]
+    assert code in ask.text and "已清运完毕" in ask.text
+    assert ask.photo, "the photo sent after the note is part of the resolution"
+
+
+async def onboard_resident_at(talk, user: str, building: str) -> str:
+    """A resident who gives their building at /start; returns the home question they saw."""
+    await talk.text(user, "/start")
+    await talk.press(user, "consent:yes")
+    asked = (await talk.press(user, "role:resident"))[-1]
+    offered = (await talk.text(user, building))[-1]
+    await talk.press(user, data_for(offered, building))
+    return asked.text
+
+
+async def scenario_example_from_home_grid(talk) -> None:
+    """The address example is the resident's own building, not the sample's 锦江畔3号楼."""
+    home = await onboard_resident_at(talk, "resident", "翠湖园2号楼")
+    assert "锦江畔3号楼" not in home
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:P03")
+    await talk.text("resident", "路灯不亮")
+    where = (await talk.press("resident", "skip:"))[-1]
+    assert asks(where, texts.ASK_LOCATION) and "如“翠湖园2号楼”" in where.text
 
 
 # --- The handler's view: photos, voice note, pin and the reporter's phone -----------------------

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from bot.config import Settings
 from bot.services import build_chat, open_services
-from web.app import create_app
+from web.app import create_demo_app
 from web.demo_seed import seed_demo
 from web.mailbox import OutboxBell
 
@@ -29,7 +29,7 @@ async def demo_app(settings: Settings) -> AsyncIterator[FastAPI]:
         demo = await seed_demo(services)
         bell = OutboxBell()
         chat = await build_chat(services, on_committed=bell.ring)
-        yield create_app(services, chat, demo=demo, bell=bell)
+        yield create_demo_app(services, chat, demo=demo, bell=bell)
     finally:
         await services.close()
 
@@ -38,10 +38,12 @@ class DemoServer(uvicorn.Server):
     """uvicorn that first releases the pages' long-polls, so stopping takes no 20 s wait."""
 
     def __init__(self, app: FastAPI, host: str, port: int, log_level: str = "info"):
+        # log_config=None: logging is set up once by `bot.logs` (JSON lines, redacted, access
+        # log without query strings); uvicorn's own dictConfig would replace it.
         super().__init__(uvicorn.Config(app, host=host, port=port, log_level=log_level,
-                                        lifespan="off",
+                                        lifespan="off", log_config=None,
                                         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S))
-        self.bell: OutboxBell = app.state.channel.bell
+        self.bell: OutboxBell = app.state.bell
 
     async def shutdown(self, sockets: list | None = None) -> None:
         self.bell.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     Update,
 )
+from pydantic import ValidationError
 
 from bot.telegram import convert
 from bot.telegram import media as telegram_media
@@ -34,6 +36,7 @@ from bot.telegram.transport import (
     TransientError,
     Undeliverable,
     secret_matches,
+    update_json,
 )
 from handlers.messages import Choice, Inbound, Outbound
 
@@ -41,6 +44,7 @@ _REFUSED = (ag_error.TelegramBadRequest, ag_error.TelegramForbiddenError,
             ag_error.TelegramNotFound, ag_error.TelegramMigrateToChat,
             ag_error.TelegramUnauthorizedError, ag_error.TelegramEntityTooLarge)
 _PASSING = (ag_error.TelegramAPIError, ag_error.ClientDecodeError)
+log = logging.getLogger(__name__)
 
 
 class AiogramTransport:
@@ -90,8 +94,17 @@ class AiogramTransport:
     async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
         if not secret_matches(self._secret, secret_header):
             return False
-        # feed_raw_update lets a failure reach the web route, so Telegram delivers again.
-        await self._dispatcher.feed_raw_update(self._bot, json.loads(body))
+        data = update_json(body)
+        try:
+            update = (Update.model_validate(data, context={"bot": self._bot})
+                      if data is not None else None)
+        except (ValidationError, ValueError, OverflowError, RecursionError):
+            update = None   # JSON, but no update aiogram can read: nothing to act on
+        if update is None or not convert.understood(update):
+            log.info("telegram webhook: body is no update, ignored")
+            return True
+        # feed_update lets a failure reach the web route, so Telegram delivers again.
+        await self._dispatcher.feed_update(self._bot, update)
         return True
 
     async def deliver(self, out: Outbound) -> None:

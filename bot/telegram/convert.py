@@ -5,6 +5,7 @@ message.location.latitude, query.from_user…), so one translation serves both l
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,34 @@ class Media:
     unique_id: str        # platform input: only its hash ever names a file
     kind: MediaKind
     suffix: str
+
+
+def understood(update: Any) -> bool:
+    """Whether a parsed update has what the translation reads, in the types Telegram sends.
+
+    The libraries parse leniently (a missing sender, a number where text belongs); such an
+    update did not come from Telegram as documented, and is acknowledged and left alone.
+    """
+    if query := update.callback_query:
+        return _person(query.from_user) and (query.data is None or isinstance(query.data, str))
+    message = update.message   # the only other kind gridbot asks Telegram for
+    if message is None or not _person(message.from_user):
+        return False
+    if any(not isinstance(value, str | None) for value in (message.text, message.caption)):
+        return False
+    if loc := message.location:
+        return _degrees(loc.latitude, 90) and _degrees(loc.longitude, 180)
+    return True
+
+
+def _person(user: Any) -> bool:
+    return (user is not None and type(user.id) is int and abs(user.id) < 2**63
+            and isinstance(user.full_name, str))
+
+
+def _degrees(value: Any, limit: float) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and -limit <= value <= limit)
 
 
 def sender_of(user: Any) -> Sender:

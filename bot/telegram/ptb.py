@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import logging
 import warnings
 from pathlib import Path
@@ -30,6 +29,7 @@ from bot.telegram.transport import (
     TransientError,
     Undeliverable,
     secret_matches,
+    update_json,
 )
 from handlers.messages import Choice, Outbound
 
@@ -85,9 +85,17 @@ class PtbTransport:
     async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
         if not secret_matches(self._secret, secret_header):
             return False
+        data = update_json(body)
+        try:
+            update = Update.de_json(data, self._app.bot) if data is not None else None
+        except Exception:   # noqa: BLE001 — PTB's parser fails in many ways on odd input
+            update = None   # JSON, but no update PTB can read: nothing to act on
+        if update is None or not convert.understood(update):
+            log.info("telegram webhook: body is no update, ignored")
+            return True
         # Straight to the translation, not through the Application, so a failure reaches the
         # web route, which answers 500 and Telegram delivers the update again.
-        await self._translate(Update.de_json(json.loads(body), self._app.bot))
+        await self._translate(update)
         return True
 
     async def deliver(self, out: Outbound) -> None:

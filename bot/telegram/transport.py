@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -36,6 +37,23 @@ class CallbackDataTooLong(Undeliverable, ValueError):
     """A choice's data exceeds Telegram's 64-byte callback_data; the dialog must shorten it."""
 
 
+class MalformedUpdate(ValueError):
+    """A webhook body that is not JSON at all: the web route answers 400."""
+
+
+def update_json(body: bytes) -> dict | None:
+    """A webhook body as a JSON object; None for JSON that is no object (nothing to handle).
+
+    Raises MalformedUpdate when the body is not JSON (bad UTF-8, truncated, nested too deep,
+    a number too long to read).
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise MalformedUpdate("webhook body is not JSON") from None
+    return data if isinstance(data, dict) else None
+
+
 class Transport(Protocol):
     """One platform connection: updates in as `Inbound`, `Outbound` out as platform calls."""
 
@@ -49,7 +67,11 @@ class Transport(Protocol):
         """Send one message; raises RetryAfter, TransientError or Undeliverable."""
 
     async def handle_webhook(self, body: bytes, secret_header: str | None) -> bool:
-        """Process one webhook POST; False (nothing processed) when the secret is wrong."""
+        """Process one webhook POST; False (nothing processed) when the secret is wrong.
+
+        Raises MalformedUpdate for a body that is not JSON; JSON that is no valid update is
+        acknowledged and ignored (True), so Telegram does not deliver it again and again.
+        """
 
 
 def secret_matches(expected: str | None, given: str | None) -> bool:

@@ -11,11 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.grids import Grid, GridTree, Level
+from domain.orders import State
 from storage.records import Role
 from storage.repositories._sql import insert
-from storage.tables import GridRow, MembershipRow
+from storage.tables import GridRow, MembershipRow, WorkOrderRow
 
 _GRID = GridRow.__table__
+_ORDER = WorkOrderRow.__table__
+_OPEN = (State.SUBMITTED.value, State.DISPATCHED.value, State.ACCEPTED.value)
 _COLUMNS = ("code", "name", "level", "parent", "aliases", "geometry",
             "min_lat", "min_lng", "max_lat", "max_lng")
 
@@ -89,6 +92,13 @@ class GridRepository:
             set_={name: statement.excluded[name] for name in _COLUMNS if name != "code"},
         )
         await self.session.execute(statement, values)
+
+    async def unheld_orders(self, limit: int = 1000) -> list[tuple[str, str | None]]:
+        """Open orders that no person holds (code, unit), oldest first: a chain without staff."""
+        query = (select(_ORDER.c.code, _ORDER.c.unit_code)
+                 .where(_ORDER.c.state.in_(_OPEN), _ORDER.c.assignee_id.is_(None))
+                 .order_by(_ORDER.c.created_at, _ORDER.c.code).limit(limit))
+        return [(code, unit) for code, unit in (await self.session.execute(query)).all()]
 
     async def _existing(self, codes: list[str]) -> set[str]:
         found: set[str] = set()

@@ -1,15 +1,27 @@
 """People, their platform accounts, and their roles on grids."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
 from storage.records import ChannelAccount, Membership, Person, Role
-from storage.repositories._sql import insert
-from storage.tables import ChannelAccountRow, DialogRow, MembershipRow, PersonRow
+from storage.repositories._sql import claim, insert
+from storage.repositories.orders import write_orders
+from storage.tables import (
+    ChannelAccountRow,
+    DeadLetterRow,
+    DialogRow,
+    MembershipRow,
+    OrderFollowerRow,
+    OutboxRow,
+    PersonRow,
+    WorkOrderRow,
+)
 
 _PERSON = PersonRow.__table__
 _MEMBER = MembershipRow.__table__
@@ -51,6 +63,30 @@ _HOLDERS = (select(_MEMBER.c.person_id, _MEMBER.c.grid_code, _MEMBER.c.role)
             .where(_MEMBER.c.grid_code == bindparam("grid"),
                    _MEMBER.c.role.in_([Role.LEADER.value, Role.DISPATCHER.value]))
             .order_by(_MEMBER.c.person_id, _MEMBER.c.role))
+
+
+_ORDER = WorkOrderRow.__table__
+_FOLLOWER = OrderFollowerRow.__table__
+_OUTBOX = OutboxRow.__table__
+_LETTER = DeadLetterRow.__table__
+
+
+class Report(NamedTuple):
+    """What an order holds that its reporter said: kept anonymised once they are gone."""
+
+    code: str
+    reporter_id: int | None
+    description: str
+    address: str | None
+    lat: float | None
+    lng: float | None
+
+
+_REPORT_COLUMNS = (_ORDER.c.code, _ORDER.c.reporter_id, _ORDER.c.description, _ORDER.c.address,
+                   _ORDER.c.lat, _ORDER.c.lng)
+_REWRITE = (update(_ORDER).where(_ORDER.c.code == bindparam("the_code"))
+            .values(description=bindparam("description"), address=bindparam("address"),
+                    lat=bindparam("lat"), lng=bindparam("lng")))
 
 
 def _person(row: Any) -> Person:
@@ -136,6 +172,101 @@ class PeopleRepository:
         row = (await self.session.execute(select(_PERSON).where(condition))).first()
         return _person(row) if row else None
 
+    # --- privacy: what is held (PIPL art. 45), erasure (art. 47), retention ------------------
+
+    async def followed(self, person_id: int) -> list[str]:
+        """The orders a person follows (me-too), newest first."""
+        query = (select(_FOLLOWER.c.order_code).where(_FOLLOWER.c.person_id == person_id)
+                 .order_by(_FOLLOWER.c.since.desc(), _FOLLOWER.c.order_code))
+        return list((await self.session.execute(query)).scalars())
+
+    async def count_reported(self, person_id: int) -> int:
+        await write_orders(self.session)
+        return (await self.session.execute(select(func.count()).select_from(_ORDER).where(
+            _ORDER.c.reporter_id == person_id))).scalar_one()
+
+    async def reports(self, person_id: int) -> list[Report]:
+        """Every order a person reported, with what they said in it."""
+        await write_orders(self.session)
+        query = select(*_REPORT_COLUMNS).where(_ORDER.c.reporter_id == person_id)
+        return [Report(*row) for row in await self.session.execute(query)]
+
+    async def names(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+        """Each person's name and nickname: what must not survive in anonymised text."""
+        if not person_ids:
+            return {}
+        query = select(_PERSON.c.id, _PERSON.c.name, _PERSON.c.nickname).where(
+            _PERSON.c.id.in_(list(person_ids)))
+        return {pid: [n for n in (name, nick) if n]
+                for pid, name, nick in await self.session.execute(query)}
+
+    async def erase(self, person_id: int, stand_in: str, kind: str) -> None:
+        """Remove a person's data and keep their row as an empty stand-in.
+
+        Their accounts (and those accounts' dialogs and parked updates) and follows are
+        deleted, the messages owed
+        or sent to them emptied (see `_forget_messages`); the row
+        keeps only its id, so their orders still count and still point at "someone", but no
+        name, contact, home, nickname, consent or points remain. Orders are rewritten apart
+        (`rewrite_reports`).
+        """
+        accounts = [tuple(row) for row in await self.session.execute(
+            select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id)
+            .where(_ACCOUNT.c.person_id == person_id))]
+        if accounts:
+            await self.session.execute(delete(_DIALOG).where(
+                tuple_(_DIALOG.c.channel, _DIALOG.c.external_id).in_(accounts)))
+            # Parked updates keep what the person wrote, under their account.
+            sender = _LETTER.c.payload[("sender", "external_id")].as_string()
+            await self.session.execute(delete(_LETTER).where(
+                tuple_(_LETTER.c.channel, sender).in_(accounts)))
+        await self.session.execute(delete(_ACCOUNT).where(_ACCOUNT.c.person_id == person_id))
+        await self.session.execute(delete(_FOLLOWER).where(_FOLLOWER.c.person_id == person_id))
+        await self._forget_messages(_OUTBOX.c.person_id == person_id)
+        await self.session.execute(update(_PERSON).where(_PERSON.c.id == person_id).values(
+            name=stand_in, staff_code=None, phone=None, duty=None, nickname=None, kind=kind,
+            home_grid=None, rides_for=None, consent_at=None, subscribed=False))
+
+    async def rewrite_reports(self, reports: list[Report], *, unlink: bool = False) -> None:
+        """Write back anonymised reports in one statement; `unlink` also drops the reporter
+        link and the follows (retention). Open orders get a new version, so a handler's save
+        of an older copy fails instead of writing the words back."""
+        if not reports:
+            return
+        await write_orders(self.session)
+        statement = _REWRITE.values(version=_ORDER.c.version + 1)
+        if unlink:
+            statement = _REWRITE.values(reporter_id=None)
+        await self.session.execute(statement, [
+            {"the_code": r.code, "description": r.description, "address": r.address,
+             "lat": r.lat, "lng": r.lng} for r in reports])
+        if unlink:
+            await self.session.execute(delete(_FOLLOWER).where(
+                _FOLLOWER.c.order_code.in_([r.code for r in reports])))
+
+    async def reports_closed_before(self, cutoff: datetime, limit: int) -> list[Report]:
+        """Closed orders past retention still linked to a reporter, claimed, oldest first."""
+        await write_orders(self.session)
+        query = (select(*_REPORT_COLUMNS)
+                 .where(_ORDER.c.closed_at < cutoff, _ORDER.c.reporter_id.is_not(None))
+                 .order_by(_ORDER.c.closed_at, _ORDER.c.code).limit(limit))
+        return [Report(*row) for row in await self.session.execute(claim(self.session, query))]
+
+    async def forget_messages_before(self, cutoff: datetime) -> int:
+        """Empty the messages delivered to people before `cutoff`: their text holds names and
+        contact lines (a leader's new-order message names the reporter)."""
+        return await self._forget_messages(_OUTBOX.c.sent_at < cutoff,
+                                           _OUTBOX.c.person_id.is_not(None))
+
+    async def _forget_messages(self, *conditions: Any) -> int:
+        """Messages emptied, not deleted: SQLite would hand a deleted last id out again, and a
+        reader that waits for ids after it (the web chat) would miss the next message. One
+        not yet sent is settled unsent, with no address to go to."""
+        result = await self.session.execute(update(_OUTBOX).where(*conditions).values(
+            payload={}, address="", person_id=None,
+            sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased"))
+        return result.rowcount or 0
+
 
 class MembershipRepository:
     def __init__(self, session: AsyncSession):
@@ -167,6 +298,17 @@ class MembershipRepository:
         return [Membership(person_id, grid, Role(role))
                 for person_id, grid, role in await self.session.execute(
                     _HOLDERS, {"grid": grid_code})]
+
+    async def posts(self, grid_codes: list[str] | None = None) -> dict[str, dict[str, list[int]]]:
+        """Grid code → holding post (leader, dispatcher) → people, for these grids or all."""
+        query = select(_MEMBER.c.grid_code, _MEMBER.c.role, _MEMBER.c.person_id).where(
+            _MEMBER.c.role.in_([Role.LEADER.value, Role.DISPATCHER.value]))
+        if grid_codes is not None:
+            query = query.where(_MEMBER.c.grid_code.in_(grid_codes))
+        found: dict[str, dict[str, list[int]]] = {}
+        for grid_code, role, person_id in await self.session.execute(query):
+            found.setdefault(grid_code, {}).setdefault(role, []).append(person_id)
+        return found
 
     async def leader_of(self, grid_code: str) -> int | None:
         leaders = await self.of_grid(grid_code, Role.LEADER)

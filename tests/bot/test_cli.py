@@ -27,8 +27,9 @@ def route(*args):
 
 def test_every_command_has_help():
     for command in (["db", "upgrade"], ["import-grids"], ["import-people"], ["route"], ["invite"],
-                    ["demo"], ["run"], ["wechat", "menu"], ["digest"], ["dead-letters", "list"],
-                    ["dead-letters", "show"], ["dead-letters", "retry"], ["dead-letters", "drop"]):
+                    ["demo"], ["run"], ["wechat", "menu"], ["digest"], ["doctor"],
+                    ["dead-letters", "list"], ["dead-letters", "show"], ["dead-letters", "retry"],
+                    ["dead-letters", "drop"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
 
@@ -231,3 +232,62 @@ def test_dead_letters_are_listed_shown_retried_and_dropped(district, monkeypatch
     for command in ("show", "retry", "drop"):
         missing = runner.invoke(app, ["dead-letters", command, str(second)])
         assert missing.exit_code == 2 and "no dead letter" in missing.stderr
+
+
+def doctor():
+    result = runner.invoke(app, ["doctor", "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_doctor_on_the_sample_district_finds_every_chain_held(district):
+    code, out = doctor()
+    assert code == 0 and out["ok"] is True
+    assert out["unheld_chains"] == [] and out["unheld_orders"] == []
+    # The street has a dispatcher and no 网格长: listed, yet its chains end at a person.
+    assert [g["code"] for g in out["leaderless_grids"]] == ["JJ"]
+    text = runner.invoke(app, ["doctor"])
+    assert text.exit_code == 0 and "every chain ends at a person" in text.stdout
+
+
+def _square(x: float, y: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01],
+                                                [x, y + 0.01], [x, y]]]}
+
+
+def _leaderless_district(tmp_path) -> None:
+    """桃李街道: 东区 has a leader on 东苑 (not on 东苑1号楼); 西苑 and all above it have no one."""
+    grids = [("TL", "桃李街道", "street", None, 0.0), ("TL-01", "桃李社区", "community", "TL", 0.0),
+             ("TL-01-01", "东苑", "grid", "TL-01", 0.0), ("TL-01-01-01", "东苑1号楼",
+                                                          "micro_grid", "TL-01-01", 0.0),
+             ("TL-01-02", "西苑", "grid", "TL-01", 0.02),
+             ("TL-01-02-01", "西苑1号楼", "micro_grid", "TL-01-02", 0.02)]
+    features = [{"type": "Feature", "geometry": _square(120.0 + dx, 30.0),
+                 "properties": {"code": c, "name": n, "level": lv, "parent": p, "aliases": []}}
+                for c, n, lv, p, dx in grids]
+    (tmp_path / "tl.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    (tmp_path / "tl.csv").write_text("code,name,role,grid,phone,duty\n"
+                                     "T001,周一,leader,TL-01-01,13900000101,网格长\n")
+    assert runner.invoke(app, ["import-grids", str(tmp_path / "tl.geojson")]).exit_code == 0
+    assert runner.invoke(app, ["import-people", str(tmp_path / "tl.csv")]).exit_code == 0
+
+
+def test_doctor_lists_leaderless_grids_and_unheld_chains_with_exit_1(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'tl.db'}")
+    monkeypatch.chdir(tmp_path)
+    _leaderless_district(tmp_path)
+    code, out = doctor()
+    assert code == 1 and out["ok"] is False
+    assert [g["code"] for g in out["leaderless_grids"]] == [
+        "TL", "TL-01", "TL-01-01-01", "TL-01-02", "TL-01-02-01"]
+    assert out["unheld_chains"] == [{"code": "TL-01-02-01", "name": "西苑1号楼"}]
+    assert out["operator"] == {"configured": False, "found": False}
+    text = runner.invoke(app, ["doctor"])
+    assert text.exit_code == 1 and "西苑1号楼" in text.stdout and "周一" not in text.stdout
+
+    monkeypatch.setenv("GRIDBOT_OPERATOR", "T404")                  # not in the roster
+    code, out = doctor()
+    assert code == 1 and out["operator"] == {"configured": True, "found": False}
+    monkeypatch.setenv("GRIDBOT_OPERATOR", "T001")                  # the operator holds it all
+    code, out = doctor()
+    assert code == 0 and out["ok"] is True and out["operator"]["found"] is True

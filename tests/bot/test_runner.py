@@ -37,6 +37,8 @@ async def test_without_a_token_telegram_stays_off(tmp_path):
         runtime = await assemble(Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}",
                                           media_dir=tmp_path), stack)
         assert runtime.senders == []
+        paths = {getattr(route, "path", None) for route in runtime.app.routes}
+        assert "/healthz" in paths and not {"/", "/chat", "/api/demo"} & paths   # demo only
 
 
 async def test_configured_wechat_and_wecom_mount_their_callbacks_and_senders(tmp_path):
@@ -51,3 +53,15 @@ async def test_configured_wechat_and_wecom_mount_their_callbacks_and_senders(tmp
                                      base_url="http://test") as client:
             for path in ("/wechat/callback", "/wecom/callback"):   # mounted, and unsigned refused
                 assert (await client.get(path, params={"echostr": "x"})).status_code == 403
+
+
+async def test_run_warns_at_start_of_grids_without_a_leader_in_counts_only(tmp_path, caplog):
+    caplog.set_level("WARNING", logger="handlers.holders")
+    async with AsyncExitStack() as stack:
+        await assemble(Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}",
+                                media_dir=tmp_path), stack, demo=True)
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "handlers.holders"]
+    # The sample street has a dispatcher and no 网格长; every chain still ends at a person.
+    assert "1 grids without a leader, 0 chains without a holder" in warning
+    assert "operator not set" in warning and "gridbot doctor" in warning
+    assert "JJ" not in warning and "锦江" not in warning and "梁红" not in warning

@@ -124,6 +124,7 @@ class TelegramTalk:
             else:
                 found.append(Outbound("telegram", str(m.chat_id), m.text or "", tuple(
                     Choice(label, data) for row in m.buttons for label, data in row),
+                    "sent" if m.method == "sendPhoto" else None,
                     photos=tuple(photos), voice=voice, location=pin))
                 photos, voice, pin = [], None, None
         return found

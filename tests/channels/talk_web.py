@@ -32,6 +32,7 @@ class WebTalk:
                 pin = row.get("location")
                 self.received.setdefault(user, []).append(Outbound(
                     "web", user, row["text"], tuple(Choice(l, d) for l, d in row["choices"]),
+                    row.get("photo"),
                     photos=tuple(row.get("photos") or ()), voice=row.get("voice"),
                     location=Pin(pin["lat"], pin["lng"], pin["title"]) if pin else None))
 

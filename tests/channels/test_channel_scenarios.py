@@ -8,26 +8,31 @@ from tests.channels.talk_telegram import TelegramTalk
 from tests.channels.talk_web import WebTalk
 from tests.fakes.telegram_api import TelegramEmulator
 from tests.handlers.conftest import bind_staff, point, services  # noqa: F401 — fixtures
-from web.app import create_app
+from web.app import create_demo_app
 
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
            scenarios.scenario_escalation, scenarios.scenario_unauthorised_action_refused,
            scenarios.scenario_duplicate_delivery_makes_one_order,
+           scenarios.scenario_back_at_every_step, scenarios.scenario_back_on_rider_quick_path,
+           scenarios.scenario_three_photos_collected, scenarios.scenario_resolve_photo_then_note,
+           scenarios.scenario_resolve_note_then_photo,
            scenarios.scenario_leader_receives_photos_and_pin,
            scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
 # The web chat takes no voice notes (its page records none); Telegram does.
 VOICED = [scenarios.scenario_voice_note_reaches_leader_as_audio]
+POINTED += [scenarios.scenario_delete_then_my]
 
 
 @pytest.fixture(params=["ptb", "aiogram", "web"])
 async def channel_talk(request, services, tmp_path):  # noqa: F811
     chat = await build_chat(services)
     if request.param == "web":
-        app = create_app(services, chat)
+        app = create_demo_app(services, chat)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://test") as client:
             talk = WebTalk(client, services)
+            talk.chat = chat
             await bind_staff(services, talk)
             yield talk
         return
@@ -44,6 +49,10 @@ async def channel_talk(request, services, tmp_path):  # noqa: F811
 @pytest.mark.parametrize("scenario", POINTED, ids=lambda s: s.__name__.removeprefix("scenario_"))
 async def test_scenario(channel_talk, point, scenario):  # noqa: F811
     await scenario(channel_talk, point)
+
+
+async def test_example_from_home_grid(channel_talk):
+    await scenarios.scenario_example_from_home_grid(channel_talk)
 
 
 async def test_address_disambiguation(channel_talk):

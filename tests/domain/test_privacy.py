@@ -1,4 +1,5 @@
-"""Privacy: what the echo wall shows never carries a phone, an ID, a plate, an e-mail or a door."""
+"""Privacy: what the echo wall shows never carries a phone, an ID, a plate, an e-mail, a WeChat
+id, a door or a name said in context."""
 import math
 import re
 from datetime import date
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.orders import order_code
-from domain.privacy import coarse_point, pseudonymise, scrub, strip_house_number
+from domain.privacy import anonymised_report, coarse_point, scrub, strip_house_number
 
 DIGITS = "0123456789"
 PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ" + DIGITS
@@ -87,7 +88,7 @@ def test_planted_personal_data_never_survives_scrubbing(pieces, tail):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("电话：13912345678，找王师傅", "电话：[电话]，找王师傅"),
+    ("电话：13912345678，找物业", "电话：[电话]，找物业"),
     ("联系139-1234-5678或139 1234 5678", "联系[电话]或[电话]"),
     ("物业（010）12345678转6021", "物业[电话]"),
     ("座机 8888 8888", "座机 [电话]"),
@@ -103,7 +104,7 @@ def test_known_personal_data_is_masked_by_kind(text, expected):
 
 @pytest.mark.parametrize("text", [
     "工单WG-20261122-0042已办结",
-    "3号楼2单元501室门口堆物",
+    "3号楼2单元门口堆物",
     "2026年11月23日 09:30 报修",
     "2026-11-23 09:30:00",
     "维修费¥120，另收120元",
@@ -159,12 +160,64 @@ def test_coarse_points_are_never_closer_than_a_hundred_metres():
             assert a == b or metres_between(a, b) >= 99
 
 
-def test_pseudonym_is_stable_keyed_and_hides_the_value():
-    phone = "13912345678"
-    alias = pseudonymise(phone, b"secret-1")
-    assert alias == pseudonymise(" 13912345678 ", b"secret-1")
-    assert alias != pseudonymise(phone, b"secret-2")
-    assert alias != pseudonymise("13912345679", b"secret-1")
-    assert re.fullmatch(r"[0-9a-f]{16}", alias) and phone not in alias
-    with pytest.raises(ValueError):
-        pseudonymise(phone, b"")
+@pytest.mark.parametrize("text, expected", [
+    ("已通过微信wxid_abc123联系上报人", "已通过微信[微信号]联系上报人"),
+    ("微信号：abc_123", "微信号：[微信号]"),
+    ("加VX: zhangsan88 详谈", "加VX: [微信号] 详谈"),
+    ("回复到li.si@example.cn", "回复到[邮箱]"),
+    ("3单元502室漏水", "[门牌]漏水"),
+    ("502室漏水", "[门牌]漏水"),
+    ("5楼502门口", "[门牌]门口"),
+    ("7栋1单元302堆物", "[门牌]堆物"),
+    ("幸福路张三家门口", "幸福路[姓名]家门口"),
+    ("已联系了李四，明天处理", "已联系了[姓名]，明天处理"),
+    ("王阿姨说楼道灯坏了", "[姓名]说楼道灯坏了"),
+    ("马师傅来修了", "[姓名]来修了"),
+    ("刘先生反映噪音", "[姓名]反映噪音"),
+    ("我是张秀兰，住3楼", "我是[姓名]，住3楼"),
+    ("感谢王阿姨的反映", "感谢[姓名]的反映"),
+    ("张秀兰阿姨家门口", "[姓名]阿姨家门口"),
+])
+def test_wechat_ids_rooms_and_names_in_context_are_masked(text, expected):
+    assert scrub(text) == expected
+
+
+planted_names = st.builds(str.__add__, st.sampled_from("王李张刘陈杨黄赵吴徐孙朱胡郭何林罗郑梁谢"),
+                          st.text(alphabet="秀英建国志强桂兰海燕振华玉梅德明", min_size=1, max_size=2))
+name_contexts = st.sampled_from(["{n}家门口", "联系了{n}", "通知{n}", "{n}说", "{n}反映",
+                                 "{n}师傅", "{n}阿姨", "我是{n}", "姓名：{n}"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(filler, planted_names, name_contexts, filler)
+def test_a_name_said_in_context_never_survives_scrubbing(before, name, context, after):
+    shown = scrub(f"{before}，{context.format(n=name)}，{after}")
+    assert name not in shown
+
+
+@pytest.mark.parametrize("text", [
+    "本周三家门口清扫",            # 周 is a word here, not a surname before a title
+    "马路边的井盖松动",
+    "任何人说都没用",
+    "已联系保洁公司，今天下午清运",
+    "通知物业明天处理",
+    "3号楼2单元，楼道堆物",       # a building and a unit are places, not doors
+    "高楼层水压不足",
+])
+def test_everyday_words_are_not_taken_for_names_or_rooms(text):
+    assert scrub(text) == text
+
+
+def test_a_leaders_note_never_reaches_the_wall_word_for_word():
+    note = "已通过微信wxid_abc123联系上报人"
+    assert "wxid_abc123" not in scrub(note) and scrub(note) != note
+
+
+def test_an_anonymised_report_keeps_its_sense_but_nobody_in_it():
+    text, place, lat, lng = anonymised_report(
+        "我是张秀兰，3单元502室门口漏水，电话13912345678，微信号：zxl_1988",
+        "锦江畔小区3号楼2单元502室", 30.654321, 104.065432, names=["张秀兰"])
+    assert text == "我是[姓名]，[门牌]门口漏水，电话[电话]，微信号：[微信号]"
+    assert place == "锦江畔小区"
+    assert (lat, lng) == coarse_point(30.654321, 104.065432) != (30.654321, 104.065432)
+    assert anonymised_report("漏水", None, None, None) == ("漏水", None, None, None)

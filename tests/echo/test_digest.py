@@ -30,6 +30,7 @@ async def a_week_of_work(talk, services, point) -> tuple[str, str]:
     await talk.press("leader", f"sign:{done}")
     await talk.press("leader", f"resolve:{done}")
     await talk.text("leader", "已清运完毕，3号楼2单元门口已打扫")
+    await talk.press("leader", f"finish:{done}")
     await talk.press("resident", f"rate:{done}:1:satisfied")
     stuck = await scenarios.resident_files_rubbish(talk, "resident", point)
     await scenarios.onboard_rider(talk, "rider")

@@ -213,4 +213,35 @@ async def test_a_report_in_a_building_shows_its_compound_and_an_address_loses_it
     assert coarse_place(in_building, tree) == "锦江畔小区"
     nowhere = WorkOrder("WG-2", "H01", Urgency.NORMAL, 1, "", services.clock.now(),
                         address="人民路88号3号楼2单元501室（王秀英家）")
-    assert coarse_place(nowhere, tree, ["王秀英"]) == "人民路"
+    assert coarse_place(nowhere, tree) == "未定位"          # typed text never goes public
+    queued = WorkOrder("WG-3", "H01", Urgency.NORMAL, 1, "", services.clock.now(),
+                       unit_code="queue:JJ-01", address="幸福路张三家门口")
+    assert coarse_place(queued, tree) == tree.get("JJ-01").name
+
+
+async def test_echo_wall_place_is_never_typed_text_and_a_leaders_note_is_scrubbed(
+        services, tmp_path):
+    """An address that matched no grid ("幸福路张三家门口") was published as the place, and a
+    leader's note with a WeChat id word for word."""
+    async with services.uow() as uow:
+        leader = await uow.memberships.leader_of("JJ-01-01-03")
+        now = services.clock.now()
+        order = WorkOrder("WG-20261118-0100", "H01", Urgency.NORMAL, None, "门口垃圾",
+                          now - timedelta(days=2), address="幸福路张三家门口")
+        events = [orders.submit(order), orders.dispatch(
+            order, "queue:JJ-01", leader, Due(None, None), now - timedelta(days=2))]
+        events.append(orders.sign_for(order, leader, now - timedelta(days=2)))
+        events.append(orders.resolve(order, leader, "已通过微信wxid_abc123联系上报人，已清运",
+                                     now - timedelta(days=1)))
+        events.append(orders.close_unrated(order, now))
+        await add_all(uow, [(order, events)])
+        await uow.commit()
+        tree = await uow.grids.tree()
+    chat = await build_chat(services)
+    assert await publish_due(services.uow(), chat.deps, EchoChannels(CHANNEL, None, tmp_path))
+    async with services.uow() as uow:
+        [entry] = await uow.publishing.wall()
+    assert entry["place"] == tree.get("JJ-01").name
+    assert "wxid_abc123" not in entry["summary"] and "联系上报人" in entry["summary"]
+    corpus = await published_corpus(services, chat)
+    assert "幸福路" not in corpus and "张三" not in corpus and "wxid_abc123" not in corpus

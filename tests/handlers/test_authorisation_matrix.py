@@ -167,6 +167,8 @@ class World:
             said = await talk.press(user, f"{prefix}:{code}")
             if said and said[-1].text not in REFUSALS:
                 said += await talk.text(user, reason)
+                if action == "resolve":          # 办结 waits for photos until 完成办结
+                    said += await talk.press(user, f"finish:{code}")
         elif action == "assign":
             said = await talk.press(user, f"to:{code}:JJ-01-01-02")
         elif action == "merge":

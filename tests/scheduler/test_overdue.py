@@ -66,6 +66,9 @@ async def test_the_second_return_sends_the_order_to_the_street_which_must_assign
         dispatcher = await uow.people.by_staff_code("P0001")
     assert order.assignee_id == dispatcher.id
 
-    services.clock.at = on(0, 16, 0)                     # a dispatcher assigns; nobody signs
+    services.clock.at = on(0, 16, 0)            # the street's queue has a clock: 派单 in time
     report = await sweeper.sweep_all()
-    assert report.acted == 0 and await history(services, filed, "reminded") == []
+    assert report.fired == {"sign:late": 1}
+    [reminded] = await history(services, filed, "reminded")
+    assert reminded.data["to"] == dispatcher.id
+    assert (await sweeper.sweep_all()).acted == 0        # nothing above the street to climb to

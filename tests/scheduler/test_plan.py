@@ -89,3 +89,19 @@ async def test_one_order_that_fails_does_not_stop_the_others_and_is_tried_again(
     services.clock.advance(timedelta(minutes=6))
     assert (await sweeper.sweep_all()).fired == {"sign:0.5": 1}
     assert len(await history(services, broken, "reminded")) == 1
+
+
+def test_a_queued_order_is_clocked_from_when_it_entered_the_queue():
+    queued = WorkOrder("WG-20261123-0002", "H01", Urgency.NORMAL, 1, "垃圾", on(0, 10),
+                       unit_code="queue:JJ-01", assignee_id=2)     # filed before queues had clocks
+    stages = plan(queued, History(queued_since=on(0, 10)), CALENDAR, POLICY, SETTINGS,
+                  can_escalate=True)
+    assert _steps(stages) == ["sign:0.5", "sign:0.8", "sign:late", "sign:escalate"]
+    assert stages[2].at == on(0, 12)                              # 2 working hours: 派单 by then
+    returned = WorkOrder("WG-20261123-0003", "H01", Urgency.NORMAL, 1, "垃圾", on(0, 9),
+                         state=State.DISPATCHED, unit_code="queue:JJ-01-01", assignee_id=2,
+                         sign_due=on(1, 11))
+    stages = plan(returned, History(sign_start=on(0, 9), queued_since=on(1, 9)), CALENDAR,
+                  POLICY, SETTINGS, can_escalate=False)
+    assert _steps(stages) == ["sign:0.5", "sign:0.8", "sign:late"]
+    assert stages[0].at == on(1, 10)                               # half-way from the return

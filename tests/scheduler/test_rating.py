@@ -11,6 +11,7 @@ async def _resolved(talk, code: str) -> None:
     await talk.press("leader", f"sign:{code}")
     await talk.press("leader", f"resolve:{code}")
     await talk.text("leader", "已清运完毕")
+    await talk.press("leader", f"finish:{code}")
 
 
 async def test_an_unrated_order_is_reminded_after_a_day_and_closed_after_three(

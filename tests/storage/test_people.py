@@ -103,3 +103,30 @@ async def test_an_invite_is_redeemed_once(uow: UnitOfWork):
         assert late is not None and late.used_by == first.id
         late.used_by = second.id   # a racing second redemption of a stale copy
         assert await uow.invites.mark_used(late) is False
+
+
+async def test_holding_posts_and_orders_held_by_nobody_are_read_from_the_roster(uow: UnitOfWork):
+    from datetime import datetime
+
+    from domain.calendar import SHANGHAI
+    from domain.orders import State, Urgency, WorkOrder
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+    async with uow:
+        await uow.grids.upsert(DISTRICT)
+        leader = await uow.people.upsert(Person(name="李华", staff_code="S-1"))
+        dispatcher = await uow.people.upsert(Person(name="王芳", staff_code="S-2"))
+        await uow.memberships.add(leader.id, "JJ-01-02", Role.LEADER)
+        await uow.memberships.add(dispatcher.id, "JJ", Role.DISPATCHER)
+        await uow.memberships.add(leader.id, "JJ-01-02-03", Role.MEMBER)      # not a holder
+        for n, (assignee, state) in enumerate([(None, State.SUBMITTED), (leader.id, State.DISPATCHED),
+                                               (None, State.CLOSED)], start=1):
+            uow.orders.add(WorkOrder(f"WG-20261123-000{n}", "H01", Urgency.NORMAL, None, "垃圾",
+                                     at, state=state, unit_code="queue:JJ-01-02-03",
+                                     assignee_id=assignee))
+        await uow.commit()
+    async with uow:
+        assert await uow.memberships.posts() == {"JJ-01-02": {"leader": [leader.id]},
+                                                 "JJ": {"dispatcher": [dispatcher.id]}}
+        assert await uow.memberships.posts(["JJ"]) == {"JJ": {"dispatcher": [dispatcher.id]}}
+        # Open and held by no one: only the first (the second has a holder, the third is closed).
+        assert await uow.grids.unheld_orders() == [("WG-20261123-0001", "queue:JJ-01-02-03")]

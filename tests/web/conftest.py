@@ -17,7 +17,7 @@ from shapely.geometry import shape
 from bot.config import SAMPLE_DISTRICT, Settings
 from bot.services import Services, build_chat, open_services
 from storage.migrate import upgrade
-from web.app import create_app
+from web.app import create_demo_app
 from web.demo_seed import seed_demo
 
 LEADER_GRID = "JJ-01-01-03"
@@ -91,7 +91,7 @@ async def web(seeded_database: tuple[Path, dict[str, Any]],
     settings = Settings(database_url=f"sqlite:///{path}", media_dir=tmp_path / "media")
     services = await open_services(settings, migrate=False)
     chat = await build_chat(services)
-    app = create_app(services, chat, demo=demo)
+    app = create_demo_app(services, chat, demo=demo)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://web.test") as client:
         yield Web(client, services, settings.media_dir, demo)

@@ -116,7 +116,7 @@ async def test_a_photo_is_kept_and_acknowledged(web: Web):
         files={"file": ("IMG_0001.png", picture.getvalue(), "image/png")})
 
     assert response.status_code == 200, response.text
-    assert "已收到第 1 张照片。" in [m["text"] for m in await web.messages(RESIDENT)]
+    assert any(m["text"].startswith("已收到第 1 张照片。") for m in await web.messages(RESIDENT))
     stored = list(web.media_dir.rglob("*.jpg"))
     assert len(stored) == 1 and stored[0].name != "IMG_0001.png"
 
@@ -150,3 +150,23 @@ async def test_pages_and_health_are_served(web: Web):
         response = await web.client.get(page)
         assert response.status_code == 200 and "网格通" in response.text
     assert (await web.client.get("/api/demo")).json()["sessions"]["leader"] == LEADER
+
+
+async def test_a_number_json_cannot_carry_gets_422_not_500(web: Web):
+    for body in (b'{"text": 1e999}', b'{"lat": NaN, "lng": 1}', b'{"lat": -Infinity}'):
+        response = await web.client.post(f"/api/chat/{RESIDENT}/send", content=body,
+                                          headers={"content-type": "application/json"})
+        assert response.status_code == 422, body
+        assert "Infinity" not in response.text and "NaN" not in response.text
+    assert await count(web, InboundRow) == 0
+
+
+async def test_the_demo_chat_page_keeps_its_invite_code_out_of_referers(web: Web):
+    response = await web.client.get("/chat?start=inv_ABC")
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_an_oversized_chat_message_gets_413(web: Web):
+    response = await web.send(RESIDENT, text="报" * 10_000)   # 30 kB of JSON
+    assert response.status_code == 413
+    assert await count(web, InboundRow) == 0

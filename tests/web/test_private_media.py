@@ -48,6 +48,7 @@ async def resolved_with_photo(web: Web, point: tuple[float, float]) -> dict:
     await web.send(LEADER, button=f"resolve:{code}")
     response = await upload(web, LEADER, gps_jpeg(), caption="纸箱已清走", message_id="after")
     assert response.status_code == 200, response.text
+    await web.send(LEADER, button=f"finish:{code}")          # 完成办结
     return next(m for m in await web.messages(RESIDENT) if m["photo"])
 
 

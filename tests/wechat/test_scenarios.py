@@ -7,6 +7,9 @@ SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_
              scenarios.scenario_me_too, scenarios.scenario_escalation,
              scenarios.scenario_duplicate_delivery_makes_one_order,
              scenarios.scenario_return_and_redispatch,
+             scenarios.scenario_back_at_every_step, scenarios.scenario_back_on_rider_quick_path,
+             scenarios.scenario_three_photos_collected, scenarios.scenario_resolve_photo_then_note,
+             scenarios.scenario_resolve_note_then_photo,
              scenarios.scenario_leader_receives_photos_and_pin,
              scenarios.scenario_voice_note_reaches_leader_as_audio,
              scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
@@ -16,3 +19,12 @@ SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_
 async def test_scenario(talk, point, scenario):
     await scenario(talk, point)
 
+
+
+async def test_unstaffed_order_reaches_the_operator(rig, talk, point):
+    await scenarios.leave_chain_unstaffed(rig.services, rig.chat.deps)
+    await scenarios.scenario_unstaffed_order_reaches_the_operator(talk, point)
+
+
+async def test_example_from_home_grid(talk):
+    await scenarios.scenario_example_from_home_grid(talk)

@@ -1,0 +1,176 @@
+"""The privacy notice's promises kept: /mydata (PIPL art. 45), /delete (art. 47), retention.
+
+/delete removes what identifies a person and keeps their orders, anonymised, for the
+statistics: the person's row stays as an empty stand-in (an id, "已注销用户", kind "erased"), so
+orders still point at someone and every figure still counts them, but nothing leads back to a
+human. Their chat accounts go, so the same account is a stranger afterwards: /start asks for
+consent again. Staff are refused: their name and duty are the public 网格长公示, kept in the
+roster that `gridbot import-people` manages, so the 社区 administrator removes them there.
+
+Retention: once an order has been closed for `Limits.retention`, the link to its reporter and
+its followers is cut and its text, address and point are anonymised the same way.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.calendar import SHANGHAI
+from domain.points import PointsRules
+from domain.privacy import anonymised_report
+from handlers import texts
+from handlers.deps import Deps
+from handlers.dialog import Turn, button, choices, command
+from handlers.pioneer import month_of
+from storage.records import Person
+from storage.repositories.people import Report
+from storage.uow import UnitOfWork
+
+ERASED = "erased"          # Person.kind of a stand-in left by /delete
+CONFIRM_STEP = "delete"
+SHOWN_ORDERS = 20          # /mydata lists this many codes, then counts the rest
+
+
+def privacy_notice(deps: Deps) -> str:
+    """The notice shown at /start, with the retention window from the settings."""
+    return "\n".join((texts.PRIVACY_NOTICE,
+                      texts.PRIVACY_RETENTION.format(days=deps.limits.retention.days),
+                      texts.PRIVACY_AGREE))
+
+
+# --- /mydata -----------------------------------------------------------------------------------
+
+@command("mydata")
+async def my_data(turn: Turn) -> None:
+    """Everything gridbot holds about the person who asks, as one message."""
+    person = turn.person
+    if person is None:
+        turn.say(texts.MYDATA_NOTHING)
+        return
+    uow, tree = turn.uow, turn.deps.router.tree
+    lines = [texts.MYDATA_HEADER, texts.MYDATA_NAME.format(name=person.name),
+             texts.MYDATA_ROLE.format(role=await _role(turn, person))]
+    lines.append(texts.MYDATA_CONSENT.format(at=_local(person.consent_at)) if person.consent_at
+                 else texts.MYDATA_NO_CONSENT)
+    channels = sorted({texts.CHANNEL_LABELS.get(a.channel, a.channel)
+                       for a in await uow.people.accounts(person.id)})
+    lines.append(texts.MYDATA_CHANNELS.format(channels="、".join(channels) or texts.MYDATA_NONE))
+    if person.phone:
+        lines.append(texts.MYDATA_PHONE.format(phone=person.phone))
+    if person.home_grid:
+        home = tree.get(person.home_grid).name if person.home_grid in tree else person.home_grid
+        lines.append(texts.MYDATA_HOME.format(grid=home))
+    if person.nickname:
+        lines.append(texts.MYDATA_NICKNAME.format(nickname=person.nickname))
+    if person.rides_for:
+        lines.append(texts.MYDATA_PLATFORM.format(platform=person.rides_for))
+    total = await uow.people.count_reported(person.id)
+    mine = await uow.orders.reported_by(person.id, limit=SHOWN_ORDERS)
+    lines.append(texts.MYDATA_ORDERS.format(n=total))
+    lines += [texts.MYDATA_ORDER_LINE.format(code=o.code, state=o.state.label) for o in mine]
+    if total > len(mine):
+        lines.append(texts.MYDATA_MORE.format(n=total - len(mine)))
+    followed = await uow.people.followed(person.id)
+    if person.kind == "rider":
+        lines.append(texts.MYDATA_POINTS.format(points=await _points_this_month(turn, person)))
+    lines.append(texts.MYDATA_DIGEST.format(
+        state=texts.MYDATA_SUBSCRIBED if person.subscribed else texts.MYDATA_NOT_SUBSCRIBED))
+    lines.append(texts.MYDATA_FOLLOWING.format(codes="、".join(followed) or texts.MYDATA_NONE))
+    lines.append(texts.MYDATA_FOOTER.format(days=turn.deps.limits.retention.days))
+    turn.say("\n".join(lines))
+
+
+async def _role(turn: Turn, person: Person) -> str:
+    tree = turn.deps.router.tree
+    roles = [texts.MYDATA_STAFF_ROLE.format(
+        grid=tree.get(m.grid_code).name if m.grid_code in tree else m.grid_code,
+        role=texts.ROLE_LABELS.get(m.role.value, m.role.value))
+        for m in await turn.uow.memberships.of_person(person.id)]
+    return "、".join(roles) or texts.KIND_LABELS.get(person.kind or "", texts.MYDATA_NONE)
+
+
+async def _points_this_month(turn: Turn, person: Person) -> int:
+    """先锋指数 credited this month, as /points counts it."""
+    assert person.id is not None
+    start, end = month_of(turn.now)
+    return await turn.uow.publishing.own_points(person.id, start, end, turn.now, PointsRules())
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+# --- /delete -----------------------------------------------------------------------------------
+
+@command("delete")
+async def delete(turn: Turn) -> None:
+    """Ask first: nothing is removed without a yes to this very question."""
+    person = turn.person
+    if person is None:
+        turn.say(texts.DELETE_NOTHING)
+        return
+    if await _is_staff(turn, person):
+        turn.say(texts.DELETE_STAFF_REFUSED)
+        return
+    turn.dialog.reset()
+    turn.dialog.go(CONFIRM_STEP)
+    turn.say(texts.DELETE_CONFIRM.format(n=await turn.uow.people.count_reported(person.id)),
+             choices((texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no")))
+
+
+@button("delete")
+async def confirm_delete(turn: Turn) -> None:
+    """Only a yes to the question just asked erases; any other press changes nothing."""
+    asked = turn.dialog.step == CONFIRM_STEP
+    turn.dialog.reset()
+    person = turn.person
+    if not asked or turn.arg != "yes" or person is None or person.id is None:
+        turn.say(texts.DELETE_KEPT)
+        return
+    if await _is_staff(turn, person):
+        turn.say(texts.DELETE_STAFF_REFUSED)
+        return
+    await erase(turn.uow, person)
+    turn.person = None      # the answer is addressed to the account, owned by nobody now
+    turn.say(texts.DELETE_DONE)
+
+
+async def _is_staff(turn: Turn, person: Person) -> bool:
+    assert person.id is not None
+    return bool(person.staff_code) or bool(await turn.uow.memberships.of_person(person.id))
+
+
+async def erase(uow: UnitOfWork, person: Person) -> None:
+    """The person's orders anonymised, then the person reduced to a stand-in."""
+    assert person.id is not None
+    names = [n for n in (person.name, person.nickname) if n]
+    reports = await uow.people.reports(person.id)
+    await uow.people.rewrite_reports([_anonymised(r, names) for r in reports])
+    await uow.people.erase(person.id, texts.ERASED_PERSON, ERASED)
+
+
+def _anonymised(report: Report, names: list[str]) -> Report:
+    description, address, lat, lng = anonymised_report(
+        report.description, report.address, report.lat, report.lng, names)
+    return report._replace(description=description, address=address, lat=lat, lng=lng)
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+async def forget_closed_reports(uow: UnitOfWork, deps: Deps, now: datetime,
+                                batch: int = 500) -> int:
+    """One batch of orders closed longer than the retention window: reporter link and follows
+    cut, text anonymised; delivered messages older than the window deleted. Returns how many
+    orders were anonymised; 0 when none is left (the sweep's sign to stop).
+
+    Idempotent: an order once done has no reporter link and is never claimed again.
+    """
+    cutoff = now - deps.limits.retention
+    async with uow:
+        reports = await uow.people.reports_closed_before(cutoff, batch)
+        names = await uow.people.names({r.reporter_id for r in reports if r.reporter_id})
+        await uow.people.rewrite_reports(
+            [_anonymised(r, names.get(r.reporter_id or 0, [])) for r in reports], unlink=True)
+        await uow.people.forget_messages_before(cutoff)
+        await uow.commit()
+    return len(reports)
+
