@@ -1,6 +1,7 @@
 """The handler's view: what a new order carries to its holder, and the reporter's number."""
 import pytest
 
+from handlers import texts
 from handlers.messages import Choice, Inbound, Kind, Outbound, Pin, Sender
 from handlers.order_view import phone_number
 from tests import scenarios
@@ -63,7 +64,8 @@ async def test_a_closed_order_no_longer_shows_the_number(talk, point):
     signed_hint = talk.inbox("leader")[-1]
     assert "查看联系方式" in [c.label for c in signed_hint.choices]   # offered after 签收 too
     await talk.press("leader", f"resolve:{code}")
-    await talk.text("leader", "已清运")
+    noted = (await talk.text("leader", "已清运"))[-1]
+    await talk.press("leader", scenarios.data_for(noted, texts.RESOLVE_FINISH))
     rating = (await talk.press("resident", f"solved:{code}:1"))[-1]
     closed = await talk.press("resident", scenarios.data_for(rating, "满意"))
     assert f"{code} 已结案" in closed[-1].text
