@@ -105,7 +105,7 @@ async def test_telegram_asks_for_the_phone_with_the_request_contact_button(teleg
     asked = [m for m in talk.tg.sent if m.chat_id == talk.ids["resident"]][-1]
     rows = asked.reply_markup["keyboard"]
     assert rows[0] == [{"text": "📱 发送我的手机号", "request_contact": True}]
-    assert [row[0]["text"] for row in rows[1:]] == ["跳过", "取消"]
+    assert [row[0]["text"] for row in rows[1:]] == ["跳过", "返回上一步", "取消"]   # sent as text
 
 
 async def test_telegram_a_forwarded_contact_card_is_not_taken_as_the_reporters_number(
