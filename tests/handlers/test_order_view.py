@@ -72,3 +72,13 @@ async def test_a_closed_order_no_longer_shows_the_number(talk, point):
     answer = await talk.press("leader", f"contact:{code}")
     assert scenarios.PHONE not in answer[-1].text
     assert await scenarios.contact_views(talk, code) == []
+
+
+async def test_after_delete_the_holder_finds_no_number(talk, point):
+    await scenarios.onboard_resident(talk, "resident")
+    code = await scenarios.resident_files_with(talk, "resident", point, phone=scenarios.PHONE)
+    ask = (await talk.text("resident", "/delete"))[-1]
+    await talk.press("resident", scenarios.data_for(ask, "确认删除"))
+    answer = await talk.press("leader", f"contact:{code}")
+    assert scenarios.PHONE not in answer[-1].text and "没有留电话" in answer[-1].text
+    assert await scenarios.contact_views(talk, code) == []
