@@ -1,8 +1,10 @@
 """The scenario suite through every channel: Telegram on both libraries, and the web chat."""
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.services import build_chat
+from storage.tables import OutboxRow
 from tests import scenarios
 from tests.channels.talk_telegram import TelegramTalk
 from tests.channels.talk_web import WebTalk
@@ -106,6 +108,10 @@ async def test_telegram_asks_for_the_phone_with_the_request_contact_button(teleg
     rows = asked.reply_markup["keyboard"]
     assert rows[0] == [{"text": "📱 发送我的手机号", "request_contact": True}]
     assert [row[0]["text"] for row in rows[1:]] == ["跳过", "返回上一步", "取消"]   # sent as text
+    async with talk.uow() as uow:                # and the library took Telegram's answer
+        rows = (await uow.session.execute(select(OutboxRow.payload, OutboxRow.sent_at))).all()
+    assert [sent for payload, sent in rows if payload.get("ask_contact")] != []
+    assert all(sent is not None for payload, sent in rows if payload.get("ask_contact"))
 
 
 async def test_telegram_a_forwarded_contact_card_is_not_taken_as_the_reporters_number(

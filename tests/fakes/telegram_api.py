@@ -391,8 +391,11 @@ class TelegramEmulator:
             return self._refuse(429, wait)
         if text is not None and method == "sendMessage":
             content["text"] = text
-        if p.get("reply_markup"):
-            content["reply_markup"] = p["reply_markup"]
+        markup = p.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # As Telegram: a message carries only an inline keyboard; a reply keyboard (the
+            # request-contact button) shows under the input field and is not returned.
+            content["reply_markup"] = markup
         message = self._message(chat_id, self.bot_user, self._chat(chat_id, chat_id), **content)
         await self._record(method, message, p.get("reply_markup"), upload, media, place)
         return _ok(message)
