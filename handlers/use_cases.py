@@ -17,10 +17,11 @@ from domain.deadlines import due_for
 from domain.geo import box_around, distance_m
 from domain.grids import Level
 from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
-from handlers import texts
+from handlers import order_view, texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
+from handlers.messages import Choice
 from storage.records import Person
 
 
@@ -176,10 +177,22 @@ async def dispatch_to(work: Work, order: WorkOrder, unit: str, holder: int,
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
     await record(work, order, event)
-    await work.tell(holder, _new_order_text(work, order),
-                    choices((texts.SIGN, f"sign:{order.code}"), (texts.RETURN, f"return:{order.code}"),
-                            (texts.ESCALATE, f"up:{order.code}")))
+    await _tell_handler(work, holder, order, _new_order_text(work, order),
+                        choices((texts.SIGN, f"sign:{order.code}"),
+                                (texts.RETURN, f"return:{order.code}"),
+                                (texts.ESCALATE, f"up:{order.code}")))
     await tell_reporters(work, order, event)
+
+
+async def _tell_handler(work: Work, holder: int | None, order: WorkOrder, text: str,
+                        buttons: list[Choice]) -> None:
+    """The order as its new holder must see it: photos, voice note and pin with the text, and
+    a 查看联系方式 button when the reporter left a number (never the number itself)."""
+    if holder is None:
+        return
+    seen = await order_view.evidence(work, order, place_of(work, order))
+    line, contact = await order_view.contact_offer(work, order)
+    await work.tell(holder, text + line, [*buttons, *contact], **seen.as_kwargs())
 
 
 def _new_order_text(work: Work, order: WorkOrder) -> str:
@@ -192,7 +205,7 @@ def _new_order_text(work: Work, order: WorkOrder) -> str:
 
 async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
     category = work.deps.taxonomy.get(order.category)
-    await work.tell(order.assignee_id, texts.QUEUE_ORDER.format(
+    await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=order.urgency.label, category=category.label,
         place=place_of(work, order), description=order.description or "（无）", why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
@@ -286,10 +299,11 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
     await record(work, order, event)
-    await work.tell(holder, "⬆️ 上报 " + _new_order_text(work, order) + f"\n原因：{reason}",
-                    choices((texts.SIGN, f"sign:{order.code}"),
-                            (texts.ASSIGN, f"assign:{order.code}"),
-                            (texts.ESCALATE, f"up:{order.code}")))
+    await _tell_handler(work, holder, order,
+                        "⬆️ 上报 " + _new_order_text(work, order) + f"\n原因：{reason}",
+                        choices((texts.SIGN, f"sign:{order.code}"),
+                                (texts.ASSIGN, f"assign:{order.code}"),
+                                (texts.ESCALATE, f"up:{order.code}")))
     await tell_reporters(work, order, event)
     return order
 
