@@ -123,6 +123,8 @@ def setup_logging(level: int | str = logging.INFO, stream: TextIO | None = None)
         setattr(handler, _SET_UP, True)
         root.addHandler(handler)
     root.setLevel(level)
+    # aiosqlite logs every statement with its parameters (people's words, ids) at DEBUG: never.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
     quiet_access_paths()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

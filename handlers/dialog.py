@@ -14,7 +14,7 @@ from typing import Any
 
 from domain.orders import WorkOrder
 from handlers import texts
-from handlers.messages import Choice, Inbound, Kind, Outbound
+from handlers.messages import Choice, Inbound, Kind, Outbound, Pin
 from storage.records import OutboxMessage, Person
 from storage.uow import UnitOfWork
 
@@ -153,15 +153,18 @@ class Work:
 
     async def tell(self, person_id: int | None, text: str,
                    choices: list[Choice] | tuple[Choice, ...] = (), photo: str | None = None,
-                   dedupe_key: str | None = None) -> None:
-        """Tell someone (a leader, a reporter, a follower) on every channel they use."""
+                   dedupe_key: str | None = None, *, photos: tuple[str, ...] = (),
+                   voice: str | None = None, location: Pin | None = None) -> None:
+        """Tell someone (a leader, a reporter, a follower) on every channel they use; `photos`,
+        `voice` and `location` go with the text (a new order as its handler must see it)."""
         if person_id is None:
             return
         if self.is_me(person_id):
             self.say(text, choices)
             return
         for account in await self.uow.people.accounts(person_id):
-            out = Outbound(account.channel, account.external_id, text, tuple(choices), photo)
+            out = Outbound(account.channel, account.external_id, text, tuple(choices), photo,
+                           photos, voice, location)
             self.owed.append(OutboxMessage(account.channel, account.external_id, out.as_payload(),
                                            person_id=person_id, dedupe_key=dedupe_key))
 

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     VOICE = "voice"
     BUTTON = "button"
     COMMAND = "command"
+    CONTACT = "contact"           # the person shared their own phone number (Telegram's button)
     UNSUPPORTED = "unsupported"   # stickers, files, contacts…: the dialog answers with a hint
 
 
@@ -41,6 +42,7 @@ class Inbound:
     lat: float | None = None         # WGS-84 unless gcj02
     lng: float | None = None
     gcj02: bool = False              # WeChat's locations are GCJ-02
+    phone: str | None = None         # CONTACT: the sender's own number, as the platform gave it
 
     def as_payload(self) -> dict[str, Any]:
         """The update as JSON, to be handed in again later (a parked dead letter's retry)."""
@@ -81,6 +83,10 @@ class Inbound:
         return cls(sender, Kind.PHOTO, update_id, caption, photo=path)
 
     @classmethod
+    def contact(cls, sender: Sender, phone: str, update_id: str | None = None) -> Inbound:
+        return cls(sender, Kind.CONTACT, update_id, phone=phone)
+
+    @classmethod
     def voice(cls, sender: Sender, transcript: str, update_id: str | None = None) -> Inbound:
         return cls(sender, Kind.VOICE, update_id, transcript)
 
@@ -92,21 +98,58 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A place to open in a map app: WGS-84, with the grid's name as its title."""
+
+    lat: float
+    lng: float
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Outbound:
-    """One message owed to one person on one channel."""
+    """One message owed to one person on one channel.
+
+    `photos`, `voice` and `location` travel with the text (a new order's pictures, voice note
+    and pin); each transport sends them as its platform can, before the text and its choices.
+    `ask_contact` is the label of a "share my phone number" button where the platform has one.
+    """
 
     channel: str
     external_id: str
     text: str
     choices: tuple[Choice, ...] = field(default=())
     photo: str | None = None
+    photos: tuple[str, ...] = field(default=())
+    voice: str | None = None
+    location: Pin | None = None
+    ask_contact: str | None = None
 
     def as_payload(self) -> dict:
-        return {"text": self.text, "choices": [[c.label, c.data] for c in self.choices],
-                "photo": self.photo}
+        payload: dict[str, Any] = {"text": self.text,
+                                   "choices": [[c.label, c.data] for c in self.choices],
+                                   "photo": self.photo}
+        # Only what is there: older rows (and most messages) carry none of these.
+        if self.photos:
+            payload["photos"] = list(self.photos)
+        if self.voice:
+            payload["voice"] = self.voice
+        if self.location:
+            payload["location"] = [self.location.lat, self.location.lng, self.location.title]
+        if self.ask_contact:
+            payload["ask_contact"] = self.ask_contact
+        return payload
 
     @classmethod
     def from_payload(cls, channel: str, external_id: str, payload: dict) -> Outbound:
+        pin = payload.get("location")
         return cls(channel, external_id, payload["text"],
                    tuple(Choice(label, data) for label, data in payload.get("choices", [])),
-                   payload.get("photo"))
+                   payload.get("photo"), tuple(payload.get("photos") or ()),
+                   payload.get("voice"), Pin(*pin) if pin else None,
+                   payload.get("ask_contact"))
+
+    @property
+    def attachments(self) -> bool:
+        """Whether anything but the text (and its one photo) goes with this message."""
+        return bool(self.photos or self.voice or self.location)

@@ -8,7 +8,7 @@ what was given and offering to keep it.
 """
 from __future__ import annotations
 
-from handlers import catalogue, texts, use_cases
+from handlers import catalogue, reporter_phone, texts, use_cases
 from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
 from handlers.holders import filed_notice
 from handlers.messages import Kind
@@ -74,6 +74,11 @@ async def in_report(turn: Turn) -> None:
 
 async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
     inbound, text = turn.inbound, turn.inbound.text.strip()
+    phone = await reporter_phone.taken(turn, expecting)   # the phone step (a shared contact)
+    if phone is not None:
+        if phone == reporter_phone.ADVANCE:
+            await advance(turn, draft)
+        return
     if inbound.kind is Kind.PHOTO:
         if not take_photo(turn, draft, expecting):
             return
@@ -257,6 +262,8 @@ async def ask(turn: Turn, draft: Draft, need: str) -> None:
                      _done_buttons(turn, texts.PHOTOS_DONE))
         else:
             turn.say(texts.ASK_PHOTOS.format(n=most), _done_buttons(turn, texts.SKIP))
+    elif need == reporter_phone.STEP:
+        reporter_phone.ask(turn)
     elif need in ("location", "pick"):
         given = (texts.CURRENT_VALUE.format(value=_where(turn, draft)) + "\n"
                  if draft.placed else "")
@@ -296,6 +303,11 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
         return
     if not confirm:
         await file(turn, draft)
+        return
+    if reporter_phone.STEP not in asked(turn) and reporter_phone.wanted(turn):
+        # After the me-too offer (a follower leaves no number), before the summary.
+        turn.dialog.enter("report", expecting=reporter_phone.STEP)
+        reporter_phone.ask(turn)
         return
     turn.dialog.enter("report", expecting="confirm")
     category = turn.deps.taxonomy.get(draft.category)

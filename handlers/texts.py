@@ -92,7 +92,6 @@ EXTENSION_ASKED = "延期申请已提交{unit}审批。"
 TODO_EMPTY = "没有待办工单。"
 TODO_HEADER = "待办工单（按时限排序）："
 NOT_ALLOWED = "您无权处理这个工单。"
-REPORTER_CONTACT = "上报人：{name} {phone}"
 
 QUEUE_ORDER = "📥 待分派 {code}【{urgency}】{category}\n地点：{place}\n描述：{description}\n原因：{why}"
 ASSIGN, INVALID, MERGE = "派单", "不予受理", "合并"
@@ -310,6 +309,22 @@ RESOLVE_FINISH_WORDS = ("完成", "完成办结", "办结")
 RESOLVE_NEED_NOTE = "还差办结说明：请填写办结说明（上报人可见），再点“完成办结”。"
 LEADER_UNLISTED = "（已在线，姓名待花名册登记）"
 STAFF_UNNAMED = "网格工作人员"
+# --- The handler's view (handlers/order_view.py, report.py's phone step, transports) -----------
+# A new order's evidence and the reporter's phone: the number only behind 查看联系方式, logged.
+CONTACT_LEFT = "📞 报事人已留电话，点「查看联系方式」。"
+CONTACT_VIEW = "查看联系方式"
+CONTACT_SHOWN = "工单 {code} 报事人电话：{phone}\n（本次查看已记录，请仅用于办理本工单。）"
+CONTACT_NONE = "工单 {code} 的报事人没有留电话。"
+CONTACT_REFUSED = "只有正在办理这张工单的人可以查看报事人的联系方式。"
+CONTACT_CLOSED = "工单 {code} 已结束，不能再查看报事人的联系方式。"
+ASK_PHONE = "留个电话方便网格长联系？号码只给办理这张工单的网格长看，每次查看都有记录。可直接输入号码，或点「跳过」。"
+SHARE_PHONE = "📱 发送我的手机号"
+PHONE_SAVED = "已记下您的电话，只有办理您工单的网格长能查看。"
+PHONE_NOT_UNDERSTOOD = "没有看懂这个号码。请输入手机号（如 13800138000）或带区号的座机号，或点「跳过」。"
+PHONE_NOT_YOURS = "请分享您本人的手机号。"
+MAP_LINK = "📍 {title}地图：{url}"
+MAP_PLACE = "位置"
+VOICE_NOT_SENT = "🎤 报事人留了一段语音，此渠道无法播放。"
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------
 STATE_LABELS = {"submitted": "已提单", "dispatched": "已派单", "accepted": "办理中",

@@ -18,10 +18,11 @@ from domain.geo import box_around, distance_m
 from domain.grids import Level
 from domain.orders import Event, Satisfaction, State, Urgency, WorkOrder
 from domain.refusals import DomainError
-from handlers import catalogue, texts
+from handlers import catalogue, order_view, texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
+from handlers.messages import Choice
 from storage.records import Person
 
 
@@ -178,10 +179,22 @@ async def dispatch_to(work: Work, order: WorkOrder, unit: str, holder: int,
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
     await record(work, order, event)
-    await work.tell(holder, _new_order_text(work, order),
-                    choices((texts.SIGN, f"sign:{order.code}"), (texts.RETURN, f"return:{order.code}"),
-                            (texts.ESCALATE, f"up:{order.code}")))
+    await _tell_handler(work, holder, order, _new_order_text(work, order),
+                        choices((texts.SIGN, f"sign:{order.code}"),
+                                (texts.RETURN, f"return:{order.code}"),
+                                (texts.ESCALATE, f"up:{order.code}")))
     await tell_reporters(work, order, event)
+
+
+async def _tell_handler(work: Work, holder: int | None, order: WorkOrder, text: str,
+                        buttons: list[Choice]) -> None:
+    """The order as its new holder must see it: photos, voice note and pin with the text, and
+    a 查看联系方式 button when the reporter left a number (never the number itself)."""
+    if holder is None:
+        return
+    seen = await order_view.evidence(work, order, place_of(work, order))
+    line, contact = await order_view.contact_offer(work, order)
+    await work.tell(holder, text + line, [*buttons, *contact], **seen.as_kwargs())
 
 
 def _new_order_text(work: Work, order: WorkOrder) -> str:
@@ -194,7 +207,7 @@ def _new_order_text(work: Work, order: WorkOrder) -> str:
 
 async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
     category = work.deps.taxonomy.get(order.category)
-    await work.tell(order.assignee_id, texts.QUEUE_ORDER.format(
+    await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=catalogue.label(order.urgency), category=category.label,
         place=place_of(work, order), description=order.description or texts.NO_TEXT, why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
@@ -288,11 +301,12 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
     await record(work, order, event)
-    await work.tell(holder, texts.ESCALATED_TO_YOU.format(order=_new_order_text(work, order),
-                                                         reason=reason),
-                    choices((texts.SIGN, f"sign:{order.code}"),
-                            (texts.ASSIGN, f"assign:{order.code}"),
-                            (texts.ESCALATE, f"up:{order.code}")))
+    await _tell_handler(work, holder, order,
+                        texts.ESCALATED_TO_YOU.format(order=_new_order_text(work, order),
+                                                      reason=reason),
+                        choices((texts.SIGN, f"sign:{order.code}"),
+                                (texts.ASSIGN, f"assign:{order.code}"),
+                                (texts.ESCALATE, f"up:{order.code}")))
     await tell_reporters(work, order, event)
     return order
 

@@ -9,7 +9,7 @@ import re
 
 from domain.deadlines import light
 from domain.grids import Level
-from handlers import access, catalogue, dispatching, texts, use_cases
+from handlers import access, catalogue, dispatching, order_view, texts, use_cases
 from handlers.access import may_act
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.holders import QUEUE
@@ -39,9 +39,17 @@ async def sign(turn: Turn) -> None:
              choices((texts.PROGRESS, f"progress:{order.code}"),
                      (texts.RESOLVE, f"resolve:{order.code}"),
                      (texts.EXTEND, f"extend:{order.code}")))
-    reporter = await turn.uow.people.get(order.reporter_id) if order.reporter_id else None
-    if reporter is not None:   # only the handler who needs it sees who reported
-        turn.say(texts.REPORTER_CONTACT.format(name=reporter.name, phone=reporter.phone or ""))
+    # The number stays behind its button, where each look is recorded (handlers/order_view.py).
+    line, contact = await order_view.contact_offer(turn, order)
+    if contact:
+        turn.say(line.strip(), contact)
+
+
+@button(order_view.CONTACT)
+async def view_contact(turn: Turn) -> None:
+    """查看联系方式: the reporter's number for the order's holder, the look written down."""
+    person_id = turn.person.id if turn.person else None
+    turn.say(await order_view.view_contact(turn, person_id, turn.arg))
 
 
 def _asks(action: str):

@@ -69,7 +69,10 @@ async def resident_reaches_confirm(talk, user: str, point, text: str = "楼下�
     await talk.press(user, "cat:H01")
     await talk.text(user, text)
     await talk.press(user, "skip:")
-    return (await talk.location(user, *point))[-1]
+    answer = (await talk.location(user, *point))[-1]     # the phone question, or a me-too offer
+    if asks(answer, texts.ASK_PHONE):
+        return (await talk.text(user, "跳过"))[-1]
+    return answer
 
 
 async def resident_files_rubbish(talk, user: str, point) -> str:
@@ -134,7 +137,8 @@ async def scenario_address_disambiguation(talk) -> None:
     await talk.press(talk_user, "skip:")
     offered = (await talk.text(talk_user, "锦江畔小区三栋"))[-1]
     assert labels(offered)[0] == "锦江畔3号楼"
-    summary = (await talk.press(talk_user, data_for(offered, "锦江畔3号楼")))[-1]
+    await talk.press(talk_user, data_for(offered, "锦江畔3号楼"))
+    summary = (await talk.text(talk_user, "跳过"))[-1]               # no phone left
     assert "锦江畔3号楼" in summary.text
     await talk.press(talk_user, "confirm:")
     assert "路灯不亮" in talk.inbox("leader")[-1].text
@@ -277,15 +281,21 @@ async def scenario_back_at_every_step(talk, point) -> None:
     assert "已收到 1 张照片" in again.text, [m.text for m in talk.inbox("resident")[-6:]]
     where = (await talk.press("resident", "skip:"))[-1]
     assert asks(where, texts.ASK_LOCATION)
-    summary = (await talk.location("resident", *point))[-1]
+    phone = (await talk.location("resident", *point))[-1]
+    assert asks(phone, texts.ASK_PHONE)
+    summary = (await talk.text("resident", "跳过"))[-1]
     assert "请确认" in summary.text and texts.BACK in labels(summary)
-    again = (await talk.text("resident", "返回"))[-1]                     # confirm → location, typed
+    again = (await talk.text("resident", "返回"))[-1]                     # confirm → phone, typed
+    assert asks(again, texts.ASK_PHONE)
+    again = (await talk.press("resident", "back:"))[-1]                  # phone → location
     assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
     offered = (await talk.text("resident", "锦江畔小区三栋"))[-1]
     assert labels(offered)[0] == "锦江畔3号楼" and texts.BACK in labels(offered)
     again = (await talk.press("resident", "back:"))[-1]                  # address list → location
     assert asks(again, texts.ASK_LOCATION) and "锦江畔3号楼" in again.text
-    summary = (await talk.press("resident", data_for(again, texts.KEEP)))[-1]
+    phone = (await talk.press("resident", data_for(again, texts.KEEP)))[-1]
+    assert asks(phone, texts.ASK_PHONE)                # gone back past it: asked again
+    summary = (await talk.text("resident", "跳过"))[-1]
     assert "请确认" in summary.text
     assert "楼下垃圾三天没人清运了" in summary.text and "照片：1 张" in summary.text
     filed = await talk.press("resident", "confirm:")
@@ -323,7 +333,8 @@ async def scenario_three_photos_collected(talk, point) -> None:
     third = await talk.photo("resident", phone_photo(), "")
     assert any("已收到第 3 张照片" in m.text for m in third)
     assert asks(third[-1], texts.ASK_LOCATION)                            # moved on by itself
-    summary = (await talk.location("resident", *point))[-1]
+    await talk.location("resident", *point)
+    summary = (await talk.text("resident", "跳过"))[-1]                   # no phone left
     assert "照片：3 张" in summary.text
 
 
@@ -381,3 +392,81 @@ async def scenario_example_from_home_grid(talk) -> None:
     await talk.text("resident", "路灯不亮")
     where = (await talk.press("resident", "skip:"))[-1]
     assert asks(where, texts.ASK_LOCATION) and "如“翠湖园2号楼”" in where.text
+
+
+# --- The handler's view: photos, voice note, pin and the reporter's phone -----------------------
+PHONE = "13800138000"
+OGG = b"OggS\x00\x02" + bytes(40)     # the first bytes of a voice note; nobody plays it here
+
+
+def near(pin, expected, tolerance: float = 1e-5) -> bool:
+    return (pin is not None and abs(pin.lat - expected[0]) < tolerance
+            and abs(pin.lng - expected[1]) < tolerance)
+
+
+async def resident_files_with(talk, user: str, point, photos: int = 0, voice: bool = False,
+                              phone: str | None = None) -> str:
+    """A rubbish report with photos or a voice note, and the phone step answered."""
+    await talk.text(user, "/report")
+    await talk.press(user, "cat:H01")
+    if voice:
+        await talk.voice(user, OGG)
+    else:
+        await talk.text(user, "井盖边上堆了一大堆垃圾")
+    for n in range(photos):
+        await talk.photo(user, phone_photo(exif=n % 2 == 0))
+    if not photos:
+        await talk.press(user, "skip:")
+    asked = (await talk.location(user, *point))[-1]
+    assert "留个电话" in asked.text
+    summary = (await (talk.contact(user, phone) if phone else talk.text(user, "跳过")))[-1]
+    assert "请确认" in summary.text, summary
+    return order_code(await talk.press(user, "confirm:"))
+
+
+async def scenario_leader_receives_photos_and_pin(talk, point) -> None:
+    """The new order reaches its leader with the reporter's two photos and the pin."""
+    await onboard_resident(talk, "resident")
+    code = await resident_files_with(talk, "resident", point, photos=2)
+    new = talk.inbox("leader")[-1]
+    assert code in new.text and labels(new) == ["签收", "退回", "上报"]
+    assert len(new.photos) == 2, new
+    assert near(new.location, talk.pin_expected(point)), new.location
+    assert "锦江畔3号楼" in new.location.title
+
+
+async def scenario_voice_note_reaches_leader_as_audio(talk, point) -> None:
+    await onboard_resident(talk, "resident")
+    code = await resident_files_with(talk, "resident", point, voice=True)
+    new = talk.inbox("leader")[-1]
+    assert code in new.text and new.voice, new
+
+
+async def scenario_contact_shared_then_viewed_by_the_holder_only(talk, point) -> None:
+    """The reporter leaves a number; the leader sees only that one was left, presses 查看联系方式
+    and reads it (the look recorded); the leader's superior pressing the same is refused."""
+    await onboard_resident(talk, "resident")
+    code = await resident_files_with(talk, "resident", point, phone=PHONE)
+    new = talk.inbox("leader")[-1]
+    assert code in new.text and PHONE not in new.text and "查看联系方式" in labels(new)
+    assert not any(PHONE in m.text for m in talk.inbox("grid_leader"))
+
+    refused = await talk.press_unoffered("grid_leader", f"contact:{code}")
+    assert refused and not any(PHONE in m.text for m in refused)
+    assert await contact_views(talk, code) == []
+
+    shown = await talk.press("leader", data_for(new, "查看联系方式"))
+    assert any(PHONE in m.text for m in shown)
+    assert await contact_views(talk, code) == [await person_of(talk, "leader")]
+
+
+async def contact_views(talk, code: str) -> list[int]:
+    """Who looked at the reporter's number of order `code`, one entry per look."""
+    async with talk.uow() as uow:
+        return [e.actor_id for e in await uow.events.for_order(code)
+                if e.kind == "contact_viewed" and e.at is not None]
+
+
+async def person_of(talk, user: str) -> int:
+    async with talk.uow() as uow:
+        return (await uow.people.by_channel(*talk.account(user))).id

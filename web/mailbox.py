@@ -108,7 +108,26 @@ async def owed_to(uow: UnitOfWork, session_id: str, after: int,
 
 def _shown(row: OutboxMessage, link: MediaLink) -> dict[str, Any]:
     payload = row.payload or {}
-    return {"id": row.id, "text": payload.get("text", ""),
-            "choices": [list(pair) for pair in payload.get("choices") or []],
-            "photo": link(payload.get("photo")),
-            "at": row.created_at.isoformat() if row.created_at else None}
+    shown = {"id": row.id, "text": payload.get("text", ""),
+             "choices": [list(pair) for pair in payload.get("choices") or []],
+             "photo": link(payload.get("photo")),
+             "at": row.created_at.isoformat() if row.created_at else None}
+    shown.update(_evidence(payload, link))
+    return shown
+
+
+def _evidence(payload: dict[str, Any], link: MediaLink) -> dict[str, Any]:
+    """A new order's photos and voice note as signed links (only the files still kept), and
+    its pin as WGS-84 coordinates with the grid's name: only what the row carries."""
+    shown: dict[str, Any] = {}
+    photos = [url for url in map(link, payload.get("photos") or []) if url]
+    if photos:
+        shown["photos"] = photos
+    voice = link(payload.get("voice"))
+    if voice:
+        shown["voice"] = voice
+    pin = payload.get("location")
+    if pin:
+        lat, lng, title = pin
+        shown["location"] = {"lat": lat, "lng": lng, "title": title}
+    return shown

@@ -15,7 +15,10 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
     Update,
 )
 from pydantic import ValidationError
@@ -102,7 +105,12 @@ class AiogramTransport:
 
     async def deliver(self, out: Outbound) -> None:
         try:
-            if out.photo:
+            if out.attachments:
+                await self._send_attachments(out)
+            if out.ask_contact:
+                await self._bot.send_message(out.external_id, out.text,
+                                             reply_markup=_contact_markup(out))
+            elif out.photo:
                 await self._send_photo(out, _markup(out.choices))
             else:
                 await self._bot.send_message(out.external_id, out.text,
@@ -123,6 +131,31 @@ class AiogramTransport:
                                    reply_markup=None if follow_up else markup)
         if follow_up:
             await self._bot.send_message(out.external_id, follow_up, reply_markup=markup)
+
+    async def _send_attachments(self, out: Outbound) -> None:
+        """A new order's album (or photo), voice note and pin, ahead of its text and buttons.
+
+        A retry after a failure half way sends them again: a repeat beats a handler who never
+        sees the photo."""
+        bot, chat = self._bot, out.external_id
+        photos = convert.kept_files(out.photos, self._media_dir)[:convert.ALBUM_LIMIT]
+        if len(photos) == 1:
+            await bot.send_photo(chat, _upload(photos[0]))
+        elif photos:
+            await bot.send_media_group(chat, [InputMediaPhoto(media=_upload(p)) for p in photos])
+        for voice in convert.kept_files((out.voice,) if out.voice else (), self._media_dir):
+            method = convert.voice_method(voice)
+            if method == "sendVoice":
+                await bot.send_voice(chat, _upload(voice))
+            elif method == "sendAudio":
+                await bot.send_audio(chat, _upload(voice))
+            else:
+                await bot.send_document(chat, _upload(voice))
+        if pin := out.location:
+            if pin.title:
+                await bot.send_venue(chat, pin.lat, pin.lng, pin.title, pin.title)
+            else:
+                await bot.send_location(chat, pin.lat, pin.lng)
 
     async def _on_press(self, query: CallbackQuery, event_update: Update) -> None:
         async with self._turns.turn(str(query.from_user.id)):
@@ -158,3 +191,14 @@ def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=c.label, callback_data=c.data) for c in row] for row in rows])
+
+
+def _upload(path: Path) -> BufferedInputFile:
+    return BufferedInputFile(path.read_bytes(), path.name)
+
+
+def _contact_markup(out: Outbound) -> ReplyKeyboardMarkup:
+    rows = convert.contact_rows(out.ask_contact or "", out.choices)
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=label, request_contact=asks)]
+                                         for label, asks in rows],
+                               one_time_keyboard=True, resize_keyboard=True)

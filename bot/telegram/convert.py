@@ -83,6 +83,11 @@ def inbound_of(message: Any, update_id: int, stored: Path | None = None) -> Inbo
     if message.location:
         loc = message.location
         return Inbound.location(sender, loc.latitude, loc.longitude, uid)
+    if message.contact:
+        # Only the sender's own number (the request-contact button); a forwarded contact card
+        # arrives without one, so nobody leaves a third party's number as theirs.
+        own = message.contact.user_id is not None and message.contact.user_id == message.from_user.id
+        return Inbound.contact(sender, message.contact.phone_number if own else "", uid)
     if message.voice and stored:
         # Telegram gives no transcript; Inbound has one media field, so the voice file rides in it.
         return Inbound(sender, Kind.VOICE, uid, "", photo=str(stored))
@@ -115,6 +120,32 @@ def keyboard_rows(choices: tuple[Choice, ...]) -> list[list[Choice]]:
 def split_caption(text: str) -> tuple[str, str | None]:
     """The photo's caption and the text that must follow as its own message, if too long."""
     return (text, None) if len(text) <= CAPTION_LIMIT else ("", text)
+
+
+def contact_rows(label: str, choices: tuple[Choice, ...]) -> list[tuple[str, bool]]:
+    """A reply keyboard's rows as (label, asks for the contact): "share my number" first, then
+    the choices as plain text buttons (a reply keyboard sends its label as text, which the
+    phone step reads as that choice)."""
+    return [(label, True), *((c.label, False) for c in choices)]
+
+
+# The voice formats Telegram plays as a voice note; mp3 and m4a go as audio, others as a file.
+VOICE_SUFFIXES = frozenset({".ogg", ".oga", ".opus"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".m4a"})
+ALBUM_LIMIT = 10            # photos in one sendMediaGroup, Bot API
+
+
+def voice_method(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return ("sendVoice" if suffix in VOICE_SUFFIXES
+            else "sendAudio" if suffix in AUDIO_SUFFIXES else "sendDocument")
+
+
+def kept_files(paths: tuple[str, ...], media_dir: Path) -> list[Path]:
+    """The stored files among `paths`; anything else (a file gone, a stray id) is left out
+    rather than failing the whole message."""
+    return [found for found in (photo_source(p, media_dir) for p in paths)
+            if isinstance(found, Path)]
 
 
 def photo_source(photo: str, media_dir: Path) -> Path | str:

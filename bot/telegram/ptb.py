@@ -7,7 +7,14 @@ import logging
 import warnings
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram import error as tg_error
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
@@ -93,7 +100,12 @@ class PtbTransport:
 
     async def deliver(self, out: Outbound) -> None:
         try:
-            if out.photo:
+            if out.attachments:
+                await self._send_attachments(out)
+            if out.ask_contact:
+                await self._app.bot.send_message(out.external_id, out.text,
+                                                 reply_markup=_contact_markup(out))
+            elif out.photo:
                 await self._send_photo(out, _markup(out.choices))
             else:
                 await self._app.bot.send_message(out.external_id, out.text,
@@ -113,6 +125,31 @@ class PtbTransport:
                                        reply_markup=None if follow_up else markup)
         if follow_up:
             await self._app.bot.send_message(out.external_id, follow_up, reply_markup=markup)
+
+    async def _send_attachments(self, out: Outbound) -> None:
+        """A new order's album (or photo), voice note and pin, ahead of its text and buttons.
+
+        A retry after a failure half way sends them again: a repeat beats a handler who never
+        sees the photo."""
+        bot, chat = self._app.bot, out.external_id
+        photos = convert.kept_files(out.photos, self._media_dir)[:convert.ALBUM_LIMIT]
+        if len(photos) == 1:
+            await bot.send_photo(chat, photos[0].read_bytes())
+        elif photos:
+            await bot.send_media_group(chat, [InputMediaPhoto(p.read_bytes()) for p in photos])
+        for voice in convert.kept_files((out.voice,) if out.voice else (), self._media_dir):
+            method = convert.voice_method(voice)
+            if method == "sendVoice":
+                await bot.send_voice(chat, voice.read_bytes())
+            elif method == "sendAudio":
+                await bot.send_audio(chat, voice.read_bytes(), filename=voice.name)
+            else:
+                await bot.send_document(chat, voice.read_bytes(), filename=voice.name)
+        if pin := out.location:
+            if pin.title:
+                await bot.send_venue(chat, pin.lat, pin.lng, pin.title, pin.title)
+            else:
+                await bot.send_location(chat, pin.lat, pin.lng)
 
     async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
         await self._translate(update)
@@ -153,6 +190,13 @@ def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows])
+
+
+def _contact_markup(out: Outbound) -> ReplyKeyboardMarkup:
+    rows = convert.contact_rows(out.ask_contact or "", out.choices)
+    return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=asks)]
+                                for label, asks in rows],
+                               one_time_keyboard=True, resize_keyboard=True)
 
 
 def _seconds(error: tg_error.RetryAfter) -> float:

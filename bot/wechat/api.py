@@ -46,5 +46,17 @@ class OfficialAccountAPI(TokenClient):
                                files={"media": (path.name, image, "image/jpeg")})
         return body["media_id"]
 
+    async def send_voice(self, openid: str, media_id: str) -> None:
+        await self.call("POST", "/cgi-bin/message/custom/send",
+                        json={"touser": openid, "msgtype": "voice",
+                              "voice": {"media_id": media_id}})
+
+    async def upload_voice(self, path: Path) -> str:
+        """A temporary voice note (AMR or MP3, 3 days) to send by media_id."""
+        voice = await asyncio.to_thread(path.read_bytes)
+        body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "voice"},
+                               files={"media": (path.name, voice, "application/octet-stream")})
+        return body["media_id"]
+
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("POST", "/cgi-bin/menu/create", json=menu)

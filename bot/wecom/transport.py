@@ -5,6 +5,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.wechat import evidence
 from bot.wechat.choices import ChoiceMemory, render
 from bot.wechat.media import local_file
 from bot.wecom.api import WeComAPI, post_to_robot
@@ -22,16 +23,31 @@ class WeComTransport:
 
     async def deliver(self, out: Outbound) -> None:
         userid = out.external_id
+        kept = evidence.files_of(out, self.media_dir)
+        # The pin as a map link of its own, so that the order itself still fits a button card.
+        below = evidence.lines(out, voice_sent=kept.voice is not None)
         photo = local_file(out.photo, self.media_dir) if out.photo else None
-        if photo is not None:
-            await self.api.send(userid, "image", {"media_id": await self.api.upload_image(photo)})
-            if self.limits is not None:     # the sender paced one message; this is the second
-                await self.limits.acquire(userid)
+        for image in ([photo] if photo else []) + kept.photos:
+            await self.api.send(userid, "image", {"media_id": await self.api.upload_image(image)})
+            await self._paced(userid)
+        if kept.voice is not None:
+            # WeCom plays AMR as a voice message; other formats arrive as a file to open.
+            kind = "voice" if kept.voice.suffix.lower() == ".amr" else "file"
+            await self.api.send(userid, kind,
+                                {"media_id": await self.api.upload_file(kept.voice, kind)})
+            await self._paced(userid)
+        if below:
+            await self.api.send(userid, "text", {"content": "\n".join(below)})
+            await self._paced(userid)
         if fits_card(out):
             await self.api.send(userid, "template_card", button_card(out))
             return
         await self.api.send(userid, "text", {"content": render(out)})
         self.choices.remember(userid, out.choices)
+
+    async def _paced(self, userid: str) -> None:
+        if self.limits is not None:     # the sender paced one message; each extra one waits too
+            await self.limits.acquire(userid)
 
 
 class RobotTransport:

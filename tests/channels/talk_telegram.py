@@ -10,7 +10,7 @@ import itertools
 
 from bot.sender import OutboxSender
 from bot.telegram import make_transport
-from handlers.messages import Choice, Outbound
+from handlers.messages import Choice, Outbound, Pin
 
 
 class TelegramTalk:
@@ -78,14 +78,53 @@ class TelegramTalk:
         return await self._after(user, self._deliver(
             user, update_id, lambda uid: self.tg.user_sends_photo(uid, content, caption)))
 
+    async def voice(self, user, content: bytes, update_id=None):
+        return await self._after(user, self._deliver(
+            user, update_id, lambda uid: self.tg.user_sends_voice(uid, content)))
+
+    async def contact(self, user, phone: str, update_id=None):
+        """The reply keyboard's request-contact button: Telegram sends the user's own number."""
+        return await self._after(user, self._deliver(
+            user, update_id, lambda uid: self.tg.user_shares_contact(uid, phone)))
+
+    async def press_unoffered(self, user, data, update_id=None):
+        return await self.press(user, data, update_id)
+
+    def uow(self):
+        return self.chat.deps.uow()
+
+    def account(self, user: str) -> tuple[str, str]:
+        return "telegram", str(self._id(user))
+
+    def pin_expected(self, point: tuple[float, float]) -> tuple[float, float]:
+        return point              # Telegram's pins are WGS-84
+
     def _last_message_id(self, user: str) -> int:
         mine = [m.message_id for m in self.tg.sent if m.chat_id == self._id(user)]
         return mine[-1] if mine else 1
 
     def inbox(self, user) -> list[Outbound]:
+        """What `user` read, one Outbound per text; the photos, voice and pin sent just before a
+        text are folded into it (as the method that carried each), as the sender sent them."""
         if user not in self.ids:
             return []
-        return [Outbound("telegram", str(m.chat_id), m.text or "",
-                         tuple(Choice(label, data) for row in m.buttons for label, data in row),
-                         "sent" if m.method == "sendPhoto" else None)
-                for m in self.tg.sent if m.chat_id == self.ids[user] and m.method != "editMessageText"]
+        found: list[Outbound] = []
+        photos: list[str] = []
+        voice: str | None = None
+        pin: Pin | None = None
+        for m in self.tg.sent:
+            if m.chat_id != self.ids[user] or m.method == "editMessageText":
+                continue
+            if m.method == "sendMediaGroup" or (m.method == "sendPhoto" and not m.text):
+                photos += [m.method] * max(1, len(m.media))
+            elif m.method in ("sendVoice", "sendAudio", "sendDocument"):
+                voice = m.method
+            elif m.method in ("sendLocation", "sendVenue"):
+                pin = Pin(m.location[0], m.location[1], m.location[2] or "")
+            else:
+                found.append(Outbound("telegram", str(m.chat_id), m.text or "", tuple(
+                    Choice(label, data) for row in m.buttons for label, data in row),
+                    "sent" if m.method == "sendPhoto" else None,
+                    photos=tuple(photos), voice=voice, location=pin))
+                photos, voice, pin = [], None, None
+        return found

@@ -6,7 +6,7 @@ import itertools
 
 from PIL import Image
 
-from handlers.messages import Choice, Outbound
+from handlers.messages import Choice, Outbound, Pin
 
 
 def tiny_jpeg() -> bytes:
@@ -16,8 +16,8 @@ def tiny_jpeg() -> bytes:
 
 
 class WebTalk:
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, client, services=None):
+        self.client, self.services = client, services
         self.received: dict[str, list[Outbound]] = {}
         self.cursor: dict[str, int] = {}
         self._ids = itertools.count(1)
@@ -29,9 +29,12 @@ class WebTalk:
             assert answer.status_code == 200, answer.text
             for row in answer.json()["messages"]:
                 self.cursor[user] = max(self.cursor[user], row["id"])
+                pin = row.get("location")
                 self.received.setdefault(user, []).append(Outbound(
                     "web", user, row["text"], tuple(Choice(l, d) for l, d in row["choices"]),
-                    row.get("photo")))
+                    row.get("photo"),
+                    photos=tuple(row.get("photos") or ()), voice=row.get("voice"),
+                    location=Pin(pin["lat"], pin["lng"], pin["title"]) if pin else None))
 
     async def _do(self, user: str, sent) -> list[Outbound]:
         self.cursor.setdefault(user, 0)
@@ -62,5 +65,21 @@ class WebTalk:
         return await self._do(user, self.client.post(f"/api/chat/{user}/photo", files=files,
                                                      data=data))
 
+    async def contact(self, user, phone: str, update_id=None):
+        """The web chat has no share button: the number is typed."""
+        return await self.text(user, phone, update_id)
+
+    async def press_unoffered(self, user, data, update_id=None):
+        return await self.press(user, data, update_id)
+
     def inbox(self, user) -> list[Outbound]:
         return self.received.get(user, [])
+
+    def uow(self):
+        return self.services.uow()
+
+    def account(self, user: str) -> tuple[str, str]:
+        return "web", user
+
+    def pin_expected(self, point: tuple[float, float]) -> tuple[float, float]:
+        return point

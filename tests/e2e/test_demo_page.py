@@ -46,6 +46,8 @@ async def resident_reports_by_taps(page: Page) -> str:
     await resident.get_by_role("button", name="在地图上选择位置").click()
     await expect(page.locator("#map .map-banner")).to_be_visible()
     await page.locator(f'#map circle[data-code="{LEADER_BUILDING}"]').click()
+    await bot_says(resident, "留个电话方便网格长联系")
+    await press(resident, "跳过")
     await bot_says(resident, "地点：锦江畔3号楼")
     await press(resident, "确认提交")
     await bot_says(resident, re.compile(r"已提交工单 WG-\d{8}-\d{4}"))
@@ -66,6 +68,7 @@ async def test_resident_reports_on_the_map_and_the_leader_signs_for_it(
     await expect(new_order).to_contain_text("新工单")
     await expect(new_order.locator("svg.icon-clipboard")).to_be_visible()   # the bot's 📋
     await expect(new_order.get_by_role("button")).to_have_text(["签收", "退回", "上报"])
+    await expect(new_order.locator("a.pin")).to_contain_text("锦江畔3号楼")   # the reported spot
     await new_order.get_by_role("button", name="签收").click()
     await expect(leader.locator(".msg.bot", has_text=f"已签收 {code}")).to_be_visible()
     resident = page.locator("#pane-resident")

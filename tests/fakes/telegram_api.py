@@ -17,7 +17,8 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
-SENDING = ("sendMessage", "sendPhoto", "editMessageText")
+SENDING = ("sendMessage", "sendPhoto", "editMessageText", "sendMediaGroup", "sendVoice",
+           "sendAudio", "sendDocument", "sendLocation", "sendVenue")
 HARMLESS = {"setmycommands", "deletemycommands", "setmydescription", "setmyshortdescription",
             "setmyname", "setchatmenubutton", "sendchataction", "logout", "close"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -34,6 +35,8 @@ class SentCall:
     photo: bytes | str | None
     message_id: int
     at: float                      # time.monotonic() on arrival
+    media: tuple = ()              # an album's photos, or the voice, audio or document sent
+    location: tuple | None = None  # (latitude, longitude, title) of sendLocation / sendVenue
 
     @property
     def buttons(self) -> list[list[tuple[str, str]]]:
@@ -112,7 +115,9 @@ class TelegramEmulator:
         self._closing = False
         self._methods = {name.lower(): getattr(self, f"_{name}") for name in (
             "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage",
-            "sendPhoto", "editMessageText", "answerCallbackQuery", "getFile", "getMyCommands")}
+            "sendPhoto", "editMessageText", "answerCallbackQuery", "getFile", "getMyCommands",
+            "sendMediaGroup", "sendVoice", "sendAudio", "sendDocument", "sendLocation",
+            "sendVenue")}
 
     async def __aenter__(self) -> Self:
         app = web.Application(client_max_size=50 * 2**20)
@@ -155,6 +160,12 @@ class TelegramEmulator:
     def user_sends_location(self, user_id: int, lat: float, lng: float) -> int:
         location = {"latitude": lat, "longitude": lng}
         return self._push({"message": self._user_message(user_id, None, location=location)})
+
+    def user_shares_contact(self, user_id: int, phone: str, owner: int | None = None) -> int:
+        """The request-contact button (`owner` None: the user's own), or a forwarded card."""
+        contact = {"phone_number": phone, "first_name": f"user{user_id}",
+                   "user_id": user_id if owner is None else owner}
+        return self._push({"message": self._user_message(user_id, None, contact=contact)})
 
     def user_sends_voice(self, user_id: int, ogg: bytes, duration: int = 3) -> int:
         voice = {**self._store("voice", ".ogg", ogg), "duration": duration,
@@ -286,6 +297,60 @@ class TelegramEmulator:
         extra = {"photo": sizes, **({"caption": p["caption"]} if p.get("caption") else {})}
         return await self._send("sendPhoto", p, text=p.get("caption"), upload=photo, **extra)
 
+    async def _sendMediaGroup(self, p: dict, files: dict) -> web.Response:
+        items = p.get("media") or []
+        if not 2 <= len(items) <= 10:
+            return _error(400, "Bad Request: wrong number of media in the album")
+        uploads = tuple(files.get(str(i.get("media", "")).removeprefix("attach://"), i.get("media"))
+                        for i in items)
+        chat_id = _int(p.get("chat_id"))
+        if chat_id is None:
+            return _error(400, "Bad Request: chat_id is empty")
+        sent = []
+        for upload in uploads:
+            message = self._message(chat_id, self.bot_user, self._chat(chat_id, chat_id),
+                                    photo=self._photo_sizes(upload) if isinstance(upload, bytes)
+                                    else [])
+            sent.append(message)
+        await self._record("sendMediaGroup", sent[0], None, None, media=uploads)
+        return _ok(sent)
+
+    async def _sendVoice(self, p: dict, files: dict) -> web.Response:
+        return await self._send_file("sendVoice", "voice", p, files)
+
+    async def _sendAudio(self, p: dict, files: dict) -> web.Response:
+        return await self._send_file("sendAudio", "audio", p, files)
+
+    async def _sendDocument(self, p: dict, files: dict) -> web.Response:
+        return await self._send_file("sendDocument", "document", p, files)
+
+    async def _send_file(self, method: str, field: str, p: dict, files: dict) -> web.Response:
+        upload = files.get(field, p.get(field))
+        if not upload:
+            return _error(400, f"Bad Request: there is no {field} in the request")
+        stored = self._store(field, ".bin", upload if isinstance(upload, bytes) else b"")
+        return await self._send(method, p, text=None, media=(upload,),
+                                **{field: {**stored, "duration": 1}})
+
+    async def _sendLocation(self, p: dict, files: dict) -> web.Response:
+        return await self._send_place("sendLocation", p)
+
+    async def _sendVenue(self, p: dict, files: dict) -> web.Response:
+        if not p.get("title") or not p.get("address"):
+            return _error(400, "Bad Request: venue title and address are required")
+        return await self._send_place("sendVenue", p)
+
+    async def _send_place(self, method: str, p: dict) -> web.Response:
+        try:
+            lat, lng = float(p["latitude"]), float(p["longitude"])
+        except (KeyError, TypeError, ValueError):
+            return _error(400, "Bad Request: wrong latitude or longitude")
+        location = {"latitude": lat, "longitude": lng}
+        extra: dict[str, Any] = {"location": location}
+        if method == "sendVenue":
+            extra["venue"] = {"location": location, "title": p["title"], "address": p["address"]}
+        return await self._send(method, p, text=None, place=(lat, lng, p.get("title")), **extra)
+
     async def _editMessageText(self, p: dict, files: dict) -> web.Response:
         key = (_int(p.get("chat_id")), _int(p.get("message_id")))
         message = self._messages.get(key)
@@ -317,6 +382,7 @@ class TelegramEmulator:
 
     # ---- the emulator's own machinery --------------------------------------------------------
     async def _send(self, method: str, p: dict, text: str | None, upload: Any = None,
+                    media: tuple = (), place: tuple | None = None,
                     **content: Any) -> web.Response:
         chat_id = _int(p.get("chat_id"))
         if chat_id is None:
@@ -325,16 +391,20 @@ class TelegramEmulator:
             return self._refuse(429, wait)
         if text is not None and method == "sendMessage":
             content["text"] = text
-        if p.get("reply_markup"):
-            content["reply_markup"] = p["reply_markup"]
+        markup = p.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # As Telegram: a message carries only an inline keyboard; a reply keyboard (the
+            # request-contact button) shows under the input field and is not returned.
+            content["reply_markup"] = markup
         message = self._message(chat_id, self.bot_user, self._chat(chat_id, chat_id), **content)
-        await self._record(method, message, p.get("reply_markup"), upload)
+        await self._record(method, message, p.get("reply_markup"), upload, media, place)
         return _ok(message)
 
-    async def _record(self, method: str, message: dict, markup: dict | None, photo: Any) -> None:
+    async def _record(self, method: str, message: dict, markup: dict | None, photo: Any,
+                      media: tuple = (), place: tuple | None = None) -> None:
         text = message.get("text", message.get("caption"))
         self.sent.append(SentCall(method, message["chat"]["id"], text, markup, photo,
-                                  message["message_id"], time.monotonic()))
+                                  message["message_id"], time.monotonic(), media, place))
         async with self._changed:
             self._changed.notify_all()
 

@@ -157,7 +157,7 @@ class WeChatApiFake(LoopbackHost):
         self._window_used[touser] += 1
         msgtype = body["msgtype"]
         self.sent.append(Sent(CUSTOM, touser, msgtype, body.get("text", {}).get("content", ""),
-                              body.get("image", {}).get("media_id")))
+                              (body.get(msgtype) or {}).get("media_id")))
         return ok()
 
     def _outside_window(self, openid: str) -> int:

@@ -10,7 +10,7 @@ from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings
 from bot.services import build_chat, open_services
 from domain import invites
 from domain.calendar import SHANGHAI
-from handlers.messages import Inbound, Outbound, Sender
+from handlers.messages import Inbound, Kind, Outbound, Sender
 from storage.clock import FixedClock
 from storage.importer import import_grids, import_people
 
@@ -58,8 +58,28 @@ class CoreTalk:
         return await self._send(Inbound.photo_message(self._sender(user), "media/test.jpg", caption,
                                                       self._id(update_id)))
 
+    async def voice(self, user, content: bytes, update_id=None):
+        return await self._send(Inbound(self._sender(user), Kind.VOICE, self._id(update_id),
+                                        photo="media/voice.ogg"))
+
+    async def contact(self, user, phone: str, update_id=None):
+        """The core has no share button: a number arrives as the Inbound a transport makes."""
+        return await self._send(Inbound.contact(self._sender(user), phone, self._id(update_id)))
+
+    async def press_unoffered(self, user, data, update_id=None):
+        return await self.press(user, data, update_id)
+
     def inbox(self, user) -> list[Outbound]:
         return self.received.get(user, [])
+
+    def uow(self):
+        return self.chat.deps.uow()
+
+    def account(self, user: str) -> tuple[str, str]:
+        return self.channel, user
+
+    def pin_expected(self, point: tuple[float, float]) -> tuple[float, float]:
+        return point              # WGS-84, as sent
 
 
 async def open_district(database_url: str):

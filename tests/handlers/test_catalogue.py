@@ -37,6 +37,7 @@ DATA_NAMES = {
     ("handlers/echo_wall.py", "_HOUSE"): "room-number regex: building/unit/room suffixes",
     ("handlers/workbench.py", "EXTENSION_DAYS"): "parses the typed days; 天 optional, any language",
     ("handlers/workbench.py", "DUTY_SEPARATOR"): "the roster's 部门｜职责 field separator",
+    ("handlers/order_view.py", "_SEPARATORS"): "what is stripped from a typed phone number",
 }
 
 

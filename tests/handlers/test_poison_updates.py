@@ -71,6 +71,8 @@ async def test_an_update_failing_three_times_is_parked_acknowledged_and_logged_o
     calls: list = []
     monkeypatch.setitem(BUTTONS, "boom", failing(calls))
     caplog.set_level(logging.DEBUG)
+    # As `bot.logs` sets it: aiosqlite's DEBUG lines are the statements with their parameters.
+    caplog.set_level(logging.INFO, logger="aiosqlite")
     sender = Sender("test", "u-123456", "王小明")
     written = await core.chat.receive(Inbound.pressed(sender, "boom:x", "upd-1"))
     assert [m.payload["text"] for m in written] == [texts.TURN_FAILED]

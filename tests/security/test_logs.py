@@ -50,3 +50,20 @@ def test_log_lines_mask_people_and_secrets(written):
     assert "traceback" in lines[-1]
     for secret in PRIVATE:
         assert secret not in stream.getvalue(), secret
+
+
+def test_the_database_driver_never_logs_statement_parameters():
+    """aiosqlite writes each statement with its parameters (people's words) at DEBUG."""
+    import logging
+
+    from bot.logs import setup_logging
+    root, driver = logging.getLogger(), logging.getLogger("aiosqlite")
+    before = (root.level, list(root.handlers), driver.level)
+    try:
+        setup_logging(logging.DEBUG)
+        assert root.isEnabledFor(logging.DEBUG)
+        assert not driver.isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(before[0])
+        root.handlers[:] = before[1]
+        driver.setLevel(before[2])

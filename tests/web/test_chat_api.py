@@ -28,6 +28,7 @@ async def file_report(web: Web, point: tuple[float, float], confirm_id: str = "c
     await web.send(RESIDENT, button="skip:")
     lat, lng = point
     await web.send(RESIDENT, lat=lat, lng=lng)
+    await web.send(RESIDENT, text="跳过")                 # no phone left
     assert "锦江畔3号楼" in (await web.last(RESIDENT))["text"]
     await web.send(RESIDENT, confirm_id, button="confirm:")
 

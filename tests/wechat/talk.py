@@ -7,7 +7,10 @@ transports to the loopback fakes, and reads back what the fakes recorded as neut
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import unquote
 
 from sqlalchemy import select
 
@@ -15,7 +18,8 @@ from bot.sender import OutboxSender
 from bot.wechat.choices import options_of
 from bot.wecom.cards import card_text
 from domain.geo import wgs84_to_gcj02
-from handlers.messages import Choice, Outbound
+from handlers import texts
+from handlers.messages import Choice, Outbound, Pin
 from storage.tables import OutboxRow
 from tests.fakes.wechat_api import WeChatApiFake
 from tests.fakes.wechat_client import Answer, OfficialAccountClient, WeComClient
@@ -38,7 +42,8 @@ class ChannelTalk:
         self.received: dict[str, list[Outbound]] = {}
         self.last_answer: Answer | None = None
         self._seen = {"wechat": 0, "wecom": 0}
-        self._photos: dict[str, str] = {}
+        self._photos: dict[str, list[tuple[str, str]]] = {}   # images and voice, by address
+        self._pin: dict[str, Pin | None] = {}                  # a map link sent ahead
         self._ids = itertools.count(7_000_000_001)
         self._given: dict[str, int] = {}
         self._stamps: dict[str, int] = {}
@@ -81,8 +86,33 @@ class ChannelTalk:
         return await self._after(user, await self.official.image(
             OPENID + user, media, self.wechat_fake.pic_url(media), self._id(update_id)))
 
+    async def voice(self, user, content: bytes, update_id=None):
+        """A voice note without WeChat's transcript: gridbot keeps the AMR file itself."""
+        self.wechat_fake.user_wrote(OPENID + user)
+        media = self.wechat_fake.add_media(content)
+        return await self._after(user, await self.official.voice(OPENID + user, media, "",
+                                                                 self._id(update_id)))
+
+    async def contact(self, user, phone: str, update_id=None):
+        """WeChat has no share button: the number is typed."""
+        return await self.text(user, phone, update_id)
+
+    async def press_unoffered(self, user, data, update_id=None):
+        """A WeCom click on a key this member was never offered (a forged or stale card)."""
+        assert user in STAFF
+        return await self._after(user, await self.work.click(user, data))
+
     def inbox(self, user) -> list[Outbound]:
         return self.received.get(user, [])
+
+    def uow(self):
+        return self.services.uow()
+
+    def account(self, user: str) -> tuple[str, str]:
+        return ("wecom", user) if user in STAFF else ("wechat", OPENID + user)
+
+    def pin_expected(self, point: tuple[float, float]) -> tuple[float, float]:
+        return wgs84_to_gcj02(*point)      # the map link is GCJ-02, as Chinese map apps expect
 
     # ---- reading what reached them ----------------------------------------------------------
     async def drain(self) -> list[tuple[str, str, Outbound]]:
@@ -109,20 +139,23 @@ class ChannelTalk:
     async def _recorded(self) -> list[tuple[str, str, Outbound]]:
         found = []
         for sent in self.wechat_fake.sent[self._seen["wechat"]:]:
-            if sent.msgtype == "image":
-                self._photos[sent.touser] = f"wechat:{sent.media_id}"
+            if sent.msgtype in ("image", "voice"):
+                self._attached(sent.touser, sent.msgtype, f"wechat:{sent.media_id}")
                 continue
             found.append(("wechat", sent.touser,
                           await self._keep("wechat", sent.touser, sent.text)))
         self._seen["wechat"] = len(self.wechat_fake.sent)
         for sent in self.wecom_fake.sent[self._seen["wecom"]:]:
-            if sent.msgtype == "image":
-                self._photos[sent.touser] = f"wecom:{sent.body['media_id']}"
+            if sent.msgtype in ("image", "voice", "file"):
+                self._attached(sent.touser, sent.msgtype, f"wecom:{sent.body['media_id']}")
+                continue
+            if sent.msgtype == "text" and _map_line(sent.text)[0] == "":
+                self._pin[sent.touser] = _map_line(sent.text)[1]    # the pin sent ahead
                 continue
             if sent.msgtype == "template_card":
                 buttons = tuple(Choice(b["text"], b["key"]) for b in sent.body["button_list"])
-                out = self._store(Outbound("wecom", sent.touser, card_text(sent.body), buttons,
-                                           self._photos.pop(sent.touser, None)))
+                out = self._store(self._with_attached(Outbound(
+                    "wecom", sent.touser, card_text(sent.body), buttons)))
                 self._cards.add(id(out))
             else:
                 out = await self._keep("wecom", sent.touser, sent.text)
@@ -133,9 +166,23 @@ class ChannelTalk:
     async def _keep(self, channel: str, address: str, rendered: str) -> Outbound:
         """A text as read on the phone: its numbered options become choices again."""
         body, options = options_of(rendered)
+        body, pin = _map_line(body)
         choices = await self._choice_data(channel, address, body, [label for _, label in options])
-        return self._store(Outbound(channel, address, body, choices,
-                                    self._photos.pop(address, None)))
+        return self._store(self._with_attached(Outbound(channel, address, body, choices,
+                                                        location=pin)))
+
+    def _attached(self, address: str, msgtype: str, media: str) -> None:
+        """A photo or voice note sent ahead of a text: it belongs to that text."""
+        self._photos.setdefault(address, []).append((msgtype, media))
+
+    def _with_attached(self, out: Outbound) -> Outbound:
+        if out.location is None:
+            out, pin = _lines_off(out)
+            out = replace(out, location=pin or self._pin.pop(out.external_id, None))
+        attached = self._photos.pop(out.external_id, [])
+        photos = tuple(media for kind, media in attached if kind == "image")
+        voice = next((media for kind, media in attached if kind != "image"), None)
+        return replace(out, photo=photos[0] if photos else None, photos=photos, voice=voice)
 
     def _store(self, out: Outbound) -> Outbound:
         self.received.setdefault(self._user(out.external_id), []).append(out)
@@ -179,3 +226,24 @@ class ChannelTalk:
         if given is None:
             return next(self._ids)
         return self._given.setdefault(given, next(self._ids))
+
+
+MAP_LINE = re.compile(r"📍 (?P<title>.*)地图：https://uri\.amap\.com/marker\?position="
+                      r"(?P<lng>[-\d.]+),(?P<lat>[-\d.]+)&name=(?P<name>[^&\s]*)\S*")
+
+
+def _map_line(body: str) -> tuple[str, Pin | None]:
+    """The text as gridbot wrote it, and the pin its map link (GCJ-02) pointed at."""
+    lines, pin = [], None
+    for line in body.split("\n"):
+        found = MAP_LINE.fullmatch(line)
+        if found:
+            pin = Pin(float(found["lat"]), float(found["lng"]), unquote(found["name"]))
+        elif line != texts.VOICE_NOT_SENT:
+            lines.append(line)
+    return "\n".join(lines), pin
+
+
+def _lines_off(out: Outbound) -> tuple[Outbound, Pin | None]:
+    text, pin = _map_line(out.text)
+    return replace(out, text=text), pin

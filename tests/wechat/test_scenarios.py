@@ -9,7 +9,10 @@ SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_
              scenarios.scenario_return_and_redispatch,
              scenarios.scenario_back_at_every_step, scenarios.scenario_back_on_rider_quick_path,
              scenarios.scenario_three_photos_collected, scenarios.scenario_resolve_photo_then_note,
-             scenarios.scenario_resolve_note_then_photo]
+             scenarios.scenario_resolve_note_then_photo,
+             scenarios.scenario_leader_receives_photos_and_pin,
+             scenarios.scenario_voice_note_reaches_leader_as_audio,
+             scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__.removeprefix("scenario_"))

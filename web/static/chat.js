@@ -220,6 +220,7 @@ class ChatPane {
       Object.assign(image, { src: message.photo, alt: "照片" });
       bubble.append(image);
     }
+    this.showEvidence(bubble, message);
     row.append(bubble);
     if (message.choices && message.choices.length) {
       const choices = make("div", "choices");
@@ -239,6 +240,31 @@ class ChatPane {
       row.append(choices);
     }
     this.append(row);
+  }
+
+  /* A new order's photos, voice note and pin (signed links, shown to this session only). */
+  showEvidence(bubble, message) {
+    (message.photos || []).forEach((url) => {
+      const image = make("img", "photo");
+      Object.assign(image, { src: url, alt: "现场照片", loading: "lazy" });
+      bubble.append(image);
+    });
+    if (message.voice) {
+      const audio = make("audio", "voice");
+      Object.assign(audio, { src: message.voice, controls: true, preload: "none" });
+      bubble.append(audio);
+    }
+    const pin = message.location;
+    if (pin && Number.isFinite(pin.lat) && Number.isFinite(pin.lng)) {
+      const link = make("a", "pin");
+      Object.assign(link, {
+        href: `https://www.openstreetmap.org/?mlat=${pin.lat}&mlon=${pin.lng}#map=18/${pin.lat}/${pin.lng}`,
+        target: "_blank", rel: "noopener noreferrer",
+      });
+      link.append(icon("pin"), `${pin.title || "位置"}（${pin.lat.toFixed(5)}, ${pin.lng.toFixed(5)}）`);
+      bubble.append(link);
+      if (this.options.onPin) this.options.onPin(pin.lat, pin.lng, pin.title);
+    }
   }
 
   showMine(text) {
