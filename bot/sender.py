@@ -1,168 +1,194 @@
-"""The sender: drains the outbox for one channel, in order per chat, within the platform's limits.
+"""The sender: drains the outbox for one channel, each chat in order, within the platform's limits.
 
-Two ways in, one way out:
-- claim a batch (leased, committed), send outside any transaction, then record the outcomes in
-  a new transaction: what was owed before this process started, retries, scheduled notices;
-- or be handed a reply the moment its turn commits (`hand`, the chat's `Courier`): the chat
-  wrote it already leased to us, so it goes out at once, without a claiming transaction.
-Either way, a sender that dies mid-send leaves its messages due again when the lease ends:
-delivery is at least once, and nothing accepted is lost. Outcomes are recorded in batches.
+How a message goes (docs/delivery.md has the whole story):
+1. claim: one statement takes the next message of every chat that has nothing in flight
+   (`OutboxRepository.due`); the claim lasts `CLAIM` (10 s) and is renewed every `RENEW` (2 s)
+   while this sender lives, so a dead sender's claims are free again within seconds;
+2. send, outside any transaction;
+3. record the platform's answer at once: outcomes that arrive while one is being written go
+   together in the next write (no waiting on purpose). Only then may the chat's next message be
+   claimed, so a chat's messages never overtake each other, across processes and restarts.
+
+Exactly once where the platform allows it: the Bot API has no idempotency key, so a message
+whose send had started but whose outcome was not yet recorded when the process died is sent
+again once its claim runs out. That is the only message that can go twice, at most one per chat.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.telegram.limits import TelegramLimits
-from bot.telegram.transport import (
-    PersonTurns,
-    RetryAfter,
-    TransientError,
-    Transport,
-    Undeliverable,
-)
+from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
+from storage.repositories.outbox import CLAIM, RENEW
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-GAVE_UP = timedelta(days=3650)   # an undeliverable message stays visible, never retried
-# Handed messages' outcomes wait this long to be recorded with the ones that follow: at a
-# steady 100 updates/s, one transaction records five turns' replies instead of one. A crash
-# in between only means those are sent again when their lease (a minute) ends.
-RECORD_AFTER = 0.05
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    sent: list[int] = field(default_factory=list)
-    failed: list[tuple[int, str, timedelta | None]] = field(default_factory=list)
-    held: list[int] = field(default_factory=list)
-    retry_in: float = 0.0
+    """What the platform said about one claimed message."""
+
+    message_id: int
+    attempt: int                        # the claim's token (see `OutboxRepository.renew`)
+    error: str | None = None            # None: sent
+    retry_after: timedelta | None = None
+    given_up: bool = False
 
 
 class OutboxSender:
     def __init__(self, uow: Callable[[], UnitOfWork], channel: str, transport: Transport,
-                 limits: TelegramLimits | None = None, batch: int = 200, chats_at_once: int = 64):
+                 limits: TelegramLimits | None = None, batch: int = 200, chats_at_once: int = 64,
+                 claim: timedelta = CLAIM, renew: timedelta = RENEW):
         self.uow, self.channel, self.transport = uow, channel, transport
         self.limits = limits
-        self.batch = batch
-        self._chats = asyncio.Semaphore(chats_at_once)
+        self.batch = min(batch, chats_at_once)   # one message per chat is in flight at a time
+        self.claim, self.renew_every = claim, renew
         self._wake = asyncio.Event()
-        self._in_order = PersonTurns()        # one chat's messages never overtake each other
-        self._handed: set[asyncio.Task[None]] = set()
-        self._outcomes: list[Outcome] = []
+        self._held: dict[int, int] = {}           # claimed here, not yet recorded: id → token
+        self._carrying: set[asyncio.Task[None]] = set()
+        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._recording: asyncio.Task[None] | None = None
-
-    def hand(self, messages: list[OutboxMessage]) -> None:
-        """Send these just-committed messages (leased to this sender) now; record them later."""
-        mine = [message for message in messages if message.channel == self.channel]
-        if mine:
-            task = asyncio.get_running_loop().create_task(self._send_handed(mine))
-            self._handed.add(task)
-            task.add_done_callback(self._handed.discard)
-
-    async def _send_handed(self, messages: list[OutboxMessage]) -> None:
-        outcome = Outcome()
-        await asyncio.gather(*(self._send_chat(chat, outcome)
-                               for chat in _by_chat(messages).values()))
-        self._outcomes.append(outcome)
-        if self._recording is None or self._recording.done():
-            self._recording = asyncio.get_running_loop().create_task(self._record_handed())
-
-    async def _record_handed(self) -> None:
-        """Whatever outcomes piled up meanwhile, in one transaction (group commit again)."""
-        await asyncio.sleep(RECORD_AFTER)
-        while self._outcomes:
-            outcomes, self._outcomes = self._outcomes, []
-            try:
-                await self._record(Outcome(
-                    sent=[i for o in outcomes for i in o.sent],
-                    failed=[f for o in outcomes for f in o.failed],
-                    held=[i for o in outcomes for i in o.held]))
-            except Exception:
-                log.exception("recording %s deliveries failed", self.channel)
-
-    async def settle(self) -> None:
-        """Wait until everything handed over is sent and recorded (tests, shutdown)."""
-        while self._handed or (self._recording is not None and not self._recording.done()):
-            await asyncio.gather(*self._handed, *([self._recording] if self._recording else []),
-                                 return_exceptions=True)
 
     def kick(self) -> None:
         """Something was committed: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, poll: float = 1.0) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                if await self.drain_once():
-                    continue
-            except Exception:
-                log.exception("outbox sender for %s failed a batch", self.channel)
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=poll)
-            except TimeoutError:
-                pass
+        """Claim and send until cancelled; each chat's next message is claimed when its last
+        one is recorded, so finished sends wake the loop too."""
+        renewing = asyncio.get_running_loop().create_task(self._renew_forever())
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    room = self.batch - len(self._held)
+                    for message in await self._claim(room) if room > 0 else []:
+                        task = asyncio.get_running_loop().create_task(self._carry(message))
+                        self._carrying.add(task)
+                        task.add_done_callback(self._carried)
+                except Exception:
+                    log.exception("outbox sender for %s failed to claim", self.channel)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll)
+                except TimeoutError:
+                    pass
+        finally:
+            renewing.cancel()
+
+    def _carried(self, task: asyncio.Task[None]) -> None:
+        self._carrying.discard(task)
+        self._wake.set()   # that chat's next message may be claimed now
 
     async def drain_once(self) -> int:
-        """Send what is due now; returns how many messages were attempted."""
-        async with self.uow() as uow:
-            due = await uow.outbox.due(self.batch, channels=[self.channel])
-            await uow.commit()
-        if not due:
-            return 0
-        outcome = Outcome()
-        await asyncio.gather(*(self._send_chat(messages, outcome)
-                               for messages in _by_chat(due).values()))
-        await self._record(outcome)
-        return len(due)
+        """Claim the next message of every chat, send and record them; how many (tests)."""
+        claimed = await self._claim(self.batch)
+        await asyncio.gather(*(self._carry(message) for message in claimed))
+        return len(claimed)
 
-    async def _send_chat(self, messages: list[OutboxMessage], outcome: Outcome) -> None:
-        """One chat's messages in order; the first failure holds back the rest of that chat."""
-        async with self._in_order.turn(messages[0].address), self._chats:
-            for position, message in enumerate(messages):
-                out = Outbound.from_payload(message.channel, message.address, message.payload)
-                if self.limits is not None:
-                    await self.limits.acquire(message.address)
-                try:
-                    await self.transport.deliver(out)
-                except RetryAfter as flood:
-                    if self.limits is not None:
-                        self.limits.hold(flood.seconds, message.address)
-                    outcome.failed.append((message.id, str(flood),
-                                           timedelta(seconds=flood.seconds)))
-                except TransientError as trouble:
-                    outcome.failed.append((message.id, str(trouble), None))
-                except Undeliverable as refused:
-                    log.warning("undeliverable message %s: %s", message.id, refused)
-                    outcome.failed.append((message.id, f"undeliverable: {refused}", GAVE_UP))
-                    continue
-                else:
-                    outcome.sent.append(message.id)
-                    continue
-                outcome.held.extend(m.id for m in messages[position + 1:])
-                return
+    async def settle(self) -> None:
+        """Wait until every message claimed here is sent and recorded (tests, shutdown)."""
+        while self._carrying or (self._recording is not None and not self._recording.done()):
+            await asyncio.gather(*self._carrying, *([self._recording] if self._recording else []),
+                                 return_exceptions=True)
+
+    async def renew(self) -> None:
+        """Extend this sender's claims; a claim found taken over is dropped."""
+        held = dict(self._held)
+        if not held:
+            return
+        async with self.uow() as uow:
+            kept = await uow.outbox.renew(list(held.items()), self.claim)
+            await uow.commit()
+        for message_id in held.keys() - kept:
+            if self._held.get(message_id) == held[message_id]:
+                log.warning("claim on outbox message %s was lost", message_id)
+                del self._held[message_id]
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every.total_seconds())
+            try:
+                await self.renew()
+            except Exception:
+                log.exception("renewing %s claims failed", self.channel)
+
+    async def _claim(self, limit: int) -> list[OutboxMessage]:
+        async with self.uow() as uow:
+            claimed = await uow.outbox.due(limit, self.claim, channels=[self.channel])
+            await uow.commit()
+        for message in claimed:
+            self._held[message.id or 0] = message.attempts
+        return claimed
+
+    async def _carry(self, message: OutboxMessage) -> None:
+        """Send one claimed message and record what the platform said."""
+        message_id = message.id or 0
+        try:
+            outcome = await self._send(message)
+            if self._held.get(message_id) != message.attempts:
+                return   # the claim was lost meanwhile: its new holder records it
+            await self._record(outcome)
+        except Exception:
+            # Not recorded: the claim runs out and the message is tried again.
+            log.exception("sending outbox message %s failed", message_id)
+        finally:
+            self._held.pop(message_id, None)
+
+    async def _send(self, message: OutboxMessage) -> Outcome:
+        out = Outbound.from_payload(message.channel, message.address, message.payload)
+        mine = (message.id or 0, message.attempts)
+        if self.limits is not None:
+            await self.limits.acquire(message.address)
+        if self._held.get(mine[0]) != mine[1]:
+            return Outcome(*mine, error="claim lost before sending")
+        try:
+            await self.transport.deliver(out)
+        except RetryAfter as flood:
+            if self.limits is not None:
+                self.limits.hold(flood.seconds, message.address)
+            return Outcome(*mine, str(flood), timedelta(seconds=flood.seconds))
+        except TransientError as trouble:
+            return Outcome(*mine, str(trouble))
+        except Undeliverable as refused:
+            log.warning("undeliverable message %s: %s", mine[0], refused)
+            return Outcome(*mine, f"undeliverable: {refused}", given_up=True)
+        return Outcome(*mine)
 
     async def _record(self, outcome: Outcome) -> None:
-        async with self.uow() as uow:
-            await uow.outbox.mark_all_sent(outcome.sent)
-            soonest = None
-            for message_id, error, retry_after in outcome.failed:
-                due = await uow.outbox.mark_failed(message_id, error, retry_after)
-                soonest = due if soonest is None else min(soonest, due)
-            for message_id in outcome.held:
-                await uow.outbox.postpone(message_id, soonest or uow.clock.now())
-            await uow.commit()
+        """Record one outcome now, together with any that arrive while a write is under way."""
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((outcome, done))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.get_running_loop().create_task(self._write_outcomes())
+        await done
 
-
-def _by_chat(messages: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
-    by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
-    for message in messages:
-        by_chat[message.address].append(message)
-    return by_chat
+    async def _write_outcomes(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.uow() as uow:
+                    outcomes = [outcome for outcome, _ in batch]
+                    await uow.outbox.mark_all_sent(
+                        [o.message_id for o in outcomes if o.error is None])
+                    for o in outcomes:
+                        if o.given_up:
+                            await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
+                        elif o.error is not None:
+                            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after,
+                                                         o.attempt)
+                    await uow.commit()
+            except Exception as error:  # noqa: BLE001 — each waiting sender hears of it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)

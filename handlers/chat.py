@@ -13,7 +13,6 @@ import contextvars
 import logging
 from collections import deque
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from domain.invites import InviteRefused
 from domain.orders import DomainError
@@ -24,7 +23,6 @@ from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
-from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -137,7 +135,7 @@ class Chat:
             await self._save_dialogs(uow, list(turns.values()))
             written = {key: turn.settle() for key, turn in turns.items()}
             everything = [m for messages in written.values() for m in messages]
-            await uow.outbox.add_all(self._leased(everything, uow.clock.now()))
+            await uow.outbox.add_all(everything)
             await uow.commit()
         self._committed(everything)
         return [written.get(id(inbound), []) for inbound in batch]
@@ -154,25 +152,14 @@ class Chat:
             if not await self._handle_safely(turn) and await self._seen_before(uow, inbound):
                 return []   # handled meanwhile by someone else, after our rollback
             await self._save_dialogs(uow, [turn])
-            written = self._leased(turn.settle(), uow.clock.now())
+            written = turn.settle()
             await uow.outbox.add_all(written)
             await uow.commit()
         self._committed(written)
         return written
 
-    def _leased(self, messages: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
-        """Messages for a channel with a courier are written leased to it (see `Courier`)."""
-        carried = {courier.channel for courier in self.deps.couriers}
-        for message in messages:
-            if message.channel in carried and message.due_at is None:
-                message.due_at = now + LEASE
-        return messages
-
     def _committed(self, written: list[OutboxMessage]) -> None:
-        for courier in self.deps.couriers:
-            mine = [message for message in written if message.channel == courier.channel]
-            if mine:
-                courier.hand(mine)
+        """The senders are told at once: they claim what was just written (docs/delivery.md)."""
         if self.deps.on_committed:
             self.deps.on_committed()
 
