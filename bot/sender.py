@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from bot.telegram.limits import TelegramLimits
 from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
+from bot.wechat.window import WindowClosed
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from storage.repositories.outbox import CLAIM, RENEW
@@ -40,6 +41,7 @@ class Outcome:
     error: str | None = None            # None: sent
     retry_after: timedelta | None = None
     given_up: bool = False
+    held: bool = False                  # never reached the platform: not an attempt
 
 
 class OutboxSender:
@@ -150,6 +152,8 @@ class OutboxSender:
             return Outcome(*mine, error="claim lost before sending")
         try:
             await self.transport.deliver(out)
+        except WindowClosed as closed:
+            return Outcome(*mine, str(closed), timedelta(seconds=closed.seconds), held=True)
         except RetryAfter as flood:
             if self.limits is not None:
                 self.limits.hold(flood.seconds, message.address)
@@ -178,7 +182,10 @@ class OutboxSender:
                     await uow.outbox.mark_all_sent(
                         [o.message_id for o in outcomes if o.error is None])
                     for o in outcomes:
-                        if o.given_up:
+                        if o.held:
+                            await uow.outbox.hold(o.message_id, uow.clock.now() + (
+                                o.retry_after or timedelta()), o.error or "", o.attempt)
+                        elif o.given_up:
                             await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
                         elif o.error is not None:
                             await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after,

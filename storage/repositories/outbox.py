@@ -5,6 +5,7 @@ A row is in one of five states, read from the columns it already has:
 - claimed: a sender is carrying it; `attempts` was raised by the claim, and `due_at` is the
   claim's expiry, renewed while the sender lives;
 - waiting to be retried: a failed attempt; `due_at` is the retry time;
+- held: it could not even be tried (WeChat's window is closed); owed again, due later;
 - given up: the platform refused it for good; due `NEVER`, kept for the record;
 - sent: `sent_at` set.
 The claim's `attempts` is its token: renewing or failing a claim names (id, attempts), so a
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -44,21 +45,26 @@ _SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)
 def _heads(dialect: str, by_channel: bool) -> Any:
     """UPDATE … RETURNING that claims the head of every chat that has nothing in flight.
 
-    A chat's head is its oldest (lowest id) unsent row that is due. A chat is skipped while
-    one of its rows is claimed or waiting to be retried, so its messages go one at a time, in
-    the order written. On PostgreSQL the rows are locked with SKIP LOCKED: two senders never
-    take the same row, and one that meets a head being claimed skips that chat, since in its
-    snapshot that head is still owed and ahead of the chat's next row.
+    A chat's head is the first of its unsent rows that are due: one already tried (its retry,
+    or a claim that ran out) before any other, then by due time, then in the order written
+    (id). A chat is skipped while one of its rows is claimed or waiting to be retried, so its
+    messages go one at a time and never overtake each other. On PostgreSQL the rows are locked
+    with SKIP LOCKED: two senders never take the same row, and one that meets a head being
+    claimed skips that chat, since in its snapshot that head is still owed and ahead of the rest.
     """
     row, other = _OUTBOX.alias("head"), _OUTBOX.alias("other")
     now = bindparam("now")
+
+    def place(table: Any) -> Any:   # where a due row stands in its chat's queue
+        return tuple_(case((table.c.attempts > 0, 0), else_=1), table.c.due_at, table.c.id)
+
     same_chat = and_(other.c.channel == row.c.channel, other.c.address == row.c.address,
                      other.c.sent_at.is_(None))
-    ahead = exists().where(same_chat, other.c.id < row.c.id, other.c.due_at <= now)
+    ahead = exists().where(same_chat, other.c.due_at <= now, place(other) < place(row))
     busy = exists().where(same_chat, other.c.attempts > 0, other.c.due_at > now,
                           other.c.due_at < NEVER)
     heads = (select(row.c.id).where(row.c.sent_at.is_(None), row.c.due_at <= now, ~ahead, ~busy)
-             .order_by(row.c.id).limit(bindparam("limit")))
+             .order_by(row.c.due_at, row.c.id).limit(bindparam("limit")))
     if by_channel:
         heads = heads.where(row.c.channel.in_(bindparam("channels", expanding=True)))
     if dialect == "postgresql":
@@ -162,6 +168,14 @@ class OutboxRepository:
             .values(due_at=due, last_error=error[:2000])
             .execution_options(synchronize_session=False))
         return due
+
+    async def hold(self, message_id: int, until: datetime, why: str, attempt: int) -> None:
+        """Put a message off without counting the attempt: it never reached the platform (a
+        closed WeChat window). Held like a scheduled message, it does not stop its chat."""
+        await self.session.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == message_id, _OUTBOX.c.attempts == attempt,
+                                  _OUTBOX.c.sent_at.is_(None))
+            .values(due_at=until, attempts=attempt - 1, last_error=why[:2000]))
 
     async def give_up(self, message_id: int, error: str, attempt: int | None = None) -> None:
         """The platform refused it for good: never retried, kept (unsent) for the record."""
