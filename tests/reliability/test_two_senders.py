@@ -16,10 +16,15 @@ from tests.reliability.conftest import owe
 CHATS, EACH = 50, 10
 
 
+def units_on(engine, clock):
+    sessions = session_factory(engine)
+    return lambda: UnitOfWork(sessions, clock)
+
+
 async def test_two_senders_send_500_messages_over_50_chats_once_each_and_in_order(
         migrated_url, clock: FixedClock, tmp_path):
     engines = [make_engine(migrated_url), make_engine(migrated_url)]   # two workers
-    workers = [lambda sessions=session_factory(e): UnitOfWork(sessions, clock) for e in engines]
+    workers = [units_on(engine, clock) for engine in engines]
     async with TelegramEmulator() as tg:
         transports = [make_transport("aiogram", tg.token, tg.base_url, tmp_path / f"media{n}",
                                      mode="webhook", webhook_secret="s3cret") for n in range(2)]
