@@ -2,7 +2,7 @@
 
 How a message goes (docs/delivery.md has the whole story):
 1. claim: one statement takes the next message of every chat that has nothing in flight
-   (`OutboxRepository.due`); the claim lasts `CLAIM` (10 s) and is renewed every `RENEW` (2 s)
+   (`OutboxRepository.due`); the claim lasts `CLAIM` (5 s) and is renewed every `RENEW` (1 s)
    while this sender lives, so a dead sender's claims are free again within seconds;
 2. send, outside any transaction;
 3. record the platform's answer at once: outcomes that arrive while one is being written go

@@ -26,9 +26,10 @@ from storage.tables import OutboxRow
 
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_RETRY = timedelta(hours=1)
-# A claim lasts this long unless renewed; a live sender renews its claims every RENEW.
-CLAIM = timedelta(seconds=10)
-RENEW = timedelta(seconds=2)
+# A claim lasts this long unless renewed; a live sender renews its claims every RENEW, so a
+# claim runs out only after five missed renewals, and a dead sender's within 5 s of its death.
+CLAIM = timedelta(seconds=5)
+RENEW = timedelta(seconds=1)
 LEASE = CLAIM   # the older name: how far ahead a row in flight may be due
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)   # the due time of a message given up on
 _MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
