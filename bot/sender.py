@@ -5,9 +5,11 @@ How a message goes (docs/delivery.md has the whole story):
    (`OutboxRepository.due`); the claim lasts `CLAIM` (5 s) and is renewed every `RENEW` (1 s)
    while this sender lives, so a dead sender's claims are free again within seconds;
 2. send, outside any transaction;
-3. record the platform's answer at once: outcomes that arrive while one is being written go
-   together in the next write (no waiting on purpose). Only then may the chat's next message be
-   claimed, so a chat's messages never overtake each other, across processes and restarts.
+3. record the platform's answer at once: each answer wakes the sender, whose next round
+   records every answer that arrived meanwhile and, in the same transaction, claims the heads
+   that this freed (no waiting on purpose). A chat's next message is claimable only once the
+   previous one is recorded, so its messages never overtake each other, across processes and
+   restarts.
 
 Exactly once where the platform allows it: the Bot API has no idempotency key, so a message
 whose send had started but whose outcome was not yet recorded when the process died is sent
@@ -16,10 +18,12 @@ again once its claim runs out. That is the only message that can go twice, at mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from bot.telegram.limits import TelegramLimits
 from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
@@ -30,6 +34,7 @@ from storage.repositories.outbox import CLAIM, RENEW
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,50 +60,50 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._held: dict[int, int] = {}           # claimed here, not yet recorded: id → token
         self._carrying: set[asyncio.Task[None]] = set()
-        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._recording: asyncio.Task[None] | None = None
+        self._outcomes: list[Outcome] = []        # answered, not yet recorded
+        self._transactions: set[asyncio.Task[Any]] = set()
 
     def kick(self) -> None:
         """Something was committed: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, poll: float = 1.0) -> None:
-        """Claim and send until cancelled; each chat's next message is claimed when its last
-        one is recorded, so finished sends wake the loop too."""
+        """Record and claim in rounds until cancelled; a kick (a commit, or an answer from the
+        platform) starts the next round at once."""
         renewing = asyncio.get_running_loop().create_task(self._renew_forever())
         try:
             while True:
                 self._wake.clear()
                 try:
-                    room = self.batch - len(self._held)
-                    for message in await self._claim(room) if room > 0 else []:
+                    for message in await self._whole(self._round(claim=True)):
                         task = asyncio.get_running_loop().create_task(self._carry(message))
                         self._carrying.add(task)
-                        task.add_done_callback(self._carried)
+                        task.add_done_callback(self._carrying.discard)
                 except Exception:
-                    log.exception("outbox sender for %s failed to claim", self.channel)
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=poll)
-                except TimeoutError:
-                    pass
+                    log.exception("outbox sender for %s failed a round", self.channel)
+                if self._outcomes:
+                    continue
+                # Not wait_for: on Python 3.11 it can swallow a cancellation that arrives as the
+                # event is set, and the sender would never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(poll):
+                        await self._wake.wait()
         finally:
             renewing.cancel()
 
-    def _carried(self, task: asyncio.Task[None]) -> None:
-        self._carrying.discard(task)
-        self._wake.set()   # that chat's next message may be claimed now
-
     async def drain_once(self) -> int:
         """Claim the next message of every chat, send and record them; how many (tests)."""
-        claimed = await self._claim(self.batch)
+        claimed = await self._round(claim=True)
         await asyncio.gather(*(self._carry(message) for message in claimed))
+        await self._round(claim=False)
         return len(claimed)
 
     async def settle(self) -> None:
         """Wait until every message claimed here is sent and recorded (tests, shutdown)."""
-        while self._carrying or (self._recording is not None and not self._recording.done()):
-            await asyncio.gather(*self._carrying, *([self._recording] if self._recording else []),
-                                 return_exceptions=True)
+        while self._carrying or self._transactions:
+            await asyncio.gather(*self._carrying, *self._transactions, return_exceptions=True)
+        while self._outcomes:
+            await self._round(claim=False)
 
     async def renew(self) -> None:
         """Extend this sender's claims; a claim found taken over is dropped."""
@@ -113,35 +118,58 @@ class OutboxSender:
                 log.warning("claim on outbox message %s was lost", message_id)
                 del self._held[message_id]
 
+    async def _whole(self, transaction: Coroutine[Any, Any, T]) -> T:
+        """Run a transaction to its end even if the sender is stopped meanwhile: one cancelled
+        halfway would leave its connection in the middle of a transaction."""
+        task = asyncio.get_running_loop().create_task(transaction)
+        self._transactions.add(task)
+        task.add_done_callback(self._transactions.discard)
+        return await asyncio.shield(task)
+
     async def _renew_forever(self) -> None:
         while True:
             await asyncio.sleep(self.renew_every.total_seconds())
             try:
-                await self.renew()
+                await self._whole(self.renew())
             except Exception:
                 log.exception("renewing %s claims failed", self.channel)
 
-    async def _claim(self, limit: int) -> list[OutboxMessage]:
-        async with self.uow() as uow:
-            claimed = await uow.outbox.due(limit, self.claim, channels=[self.channel])
-            await uow.commit()
+    async def _round(self, claim: bool) -> list[OutboxMessage]:
+        """One transaction: record the outcomes that arrived, then claim the heads now free.
+
+        Recording first is what keeps a chat in order: its next message becomes claimable in
+        the same commit that records the previous one as sent.
+        """
+        outcomes, self._outcomes = self._outcomes, []
+        room = self.batch - len(self._held) + len(outcomes) if claim else 0
+        try:
+            async with self.uow() as uow:
+                await _write(uow, outcomes)
+                claimed = await uow.outbox.due(room, self.claim, [self.channel]) if room else []
+                await uow.commit()
+        except BaseException:
+            self._outcomes[:0] = outcomes   # recorded in a later round; the claims still hold
+            raise
+        for outcome in outcomes:
+            if self._held.get(outcome.message_id) == outcome.attempt:
+                del self._held[outcome.message_id]
         for message in claimed:
             self._held[message.id or 0] = message.attempts
         return claimed
 
     async def _carry(self, message: OutboxMessage) -> None:
-        """Send one claimed message and record what the platform said."""
+        """Send one claimed message; its outcome is recorded by the next round."""
         message_id = message.id or 0
         try:
             outcome = await self._send(message)
-            if self._held.get(message_id) != message.attempts:
-                return   # the claim was lost meanwhile: its new holder records it
-            await self._record(outcome)
         except Exception:
             # Not recorded: the claim runs out and the message is tried again.
             log.exception("sending outbox message %s failed", message_id)
-        finally:
             self._held.pop(message_id, None)
+            return
+        if self._held.get(message_id) == message.attempts:   # else its new holder records it
+            self._outcomes.append(outcome)
+            self._wake.set()
 
     async def _send(self, message: OutboxMessage) -> Outcome:
         out = Outbound.from_payload(message.channel, message.address, message.payload)
@@ -165,37 +193,15 @@ class OutboxSender:
             return Outcome(*mine, f"undeliverable: {refused}", given_up=True)
         return Outcome(*mine)
 
-    async def _record(self, outcome: Outcome) -> None:
-        """Record one outcome now, together with any that arrive while a write is under way."""
-        done = asyncio.get_running_loop().create_future()
-        self._pending.append((outcome, done))
-        if self._recording is None or self._recording.done():
-            self._recording = asyncio.get_running_loop().create_task(self._write_outcomes())
-        await done
 
-    async def _write_outcomes(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                async with self.uow() as uow:
-                    outcomes = [outcome for outcome, _ in batch]
-                    await uow.outbox.mark_all_sent(
-                        [o.message_id for o in outcomes if o.error is None])
-                    for o in outcomes:
-                        if o.held:
-                            await uow.outbox.hold(o.message_id, uow.clock.now() + (
-                                o.retry_after or timedelta()), o.error or "", o.attempt)
-                        elif o.given_up:
-                            await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
-                        elif o.error is not None:
-                            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after,
-                                                         o.attempt)
-                    await uow.commit()
-            except Exception as error:  # noqa: BLE001 — each waiting sender hears of it
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+async def _write(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
+    """Outcomes into the outbox: sent in one statement, the rest one by one (they are rare)."""
+    await uow.outbox.mark_all_sent([o.message_id for o in outcomes if o.error is None])
+    for o in outcomes:
+        if o.held:
+            await uow.outbox.hold(o.message_id, uow.clock.now() + (o.retry_after or timedelta()),
+                                  o.error or "", o.attempt)
+        elif o.given_up:
+            await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
+        elif o.error is not None:
+            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after, o.attempt)

@@ -38,7 +38,7 @@ async def test_two_senders_send_500_messages_over_50_chats_once_each_and_in_orde
                                                  for chat in range(CHATS)))
                 for sender in senders:
                     sender.kick()
-            await tg.wait_for_sent(CHATS * EACH, timeout=60)
+            await tg.wait_for_sent(CHATS * EACH, timeout=30)
         finally:
             for task in running:
                 task.cancel()
