@@ -172,10 +172,6 @@ async def test_kill_9_three_times_under_load_loses_nothing_and_repeats_almost_no
     ends = [*clock["kill"][1:], float("inf")]
     for kill, kill_wall, up, end in zip(clock["kill"], clock["kill_wall"], clock["up"][1:], ends):
         owed = [at for written_at, at, *_ in arrivals if written_at < kill_wall and kill < at < end]
-        for written_at, at, chat, text in arrivals:
-            if written_at < kill_wall and kill < at < end and at - up > 3:
-                print("late", chat, text[:30], written_at - kill_wall, at - kill,
-                      [round(a - kill, 2) for w, a, c, _ in arrivals if c == chat and a > kill - 3])
         print(f"restart: owed {len(owed)}, last {max(owed, default=up) - up:.2f} s after up,"
               f" up {up - kill:.2f} s after kill")
         assert max(owed, default=up) - up < 5, f"{max(owed) - up:.1f} s after restart {why}"
