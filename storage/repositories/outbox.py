@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -53,21 +53,24 @@ def _heads(dialect: str, by_channel: bool) -> Any:
     with SKIP LOCKED: two senders never take the same row, and one that meets a head being
     claimed skips that chat, since in its snapshot that head is still owed and ahead of the rest.
     """
-    row, other = _OUTBOX.alias("head"), _OUTBOX.alias("other")
+    queue, row = _OUTBOX.alias("queue"), _OUTBOX.alias("head")
     now = bindparam("now")
-
-    def place(table: Any) -> Any:   # where a due row stands in its chat's queue
-        return tuple_(case((table.c.attempts > 0, 0), else_=1), table.c.due_at, table.c.id)
-
-    same_chat = and_(other.c.channel == row.c.channel, other.c.address == row.c.address,
-                     other.c.sent_at.is_(None))
-    ahead = exists().where(same_chat, other.c.due_at <= now, place(other) < place(row))
-    busy = exists().where(same_chat, other.c.attempts > 0, other.c.due_at > now,
-                          other.c.due_at < NEVER)
-    heads = (select(row.c.id).where(row.c.sent_at.is_(None), row.c.due_at <= now, ~ahead, ~busy)
-             .order_by(row.c.due_at, row.c.id).limit(bindparam("limit")))
+    # One pass over the unsent rows that are due or in the way (claimed, waiting for a retry),
+    # numbered in each chat: one in the way comes first, so then the chat has no head.
+    in_the_way = and_(queue.c.attempts > 0, queue.c.due_at > now, queue.c.due_at < NEVER)
+    place = func.row_number().over(
+        partition_by=(queue.c.channel, queue.c.address),
+        order_by=(case((queue.c.due_at > now, 0), (queue.c.attempts > 0, 1), else_=2),
+                  queue.c.due_at, queue.c.id))
+    lined_up = (select(queue.c.id, queue.c.due_at, place.label("place"))
+                .where(queue.c.sent_at.is_(None), or_(queue.c.due_at <= now, in_the_way)))
     if by_channel:
-        heads = heads.where(row.c.channel.in_(bindparam("channels", expanding=True)))
+        lined_up = lined_up.where(queue.c.channel.in_(bindparam("channels", expanding=True)))
+    first = lined_up.subquery("lined_up")
+    fronts = select(first.c.id).where(first.c.place == 1, first.c.due_at <= now)
+    heads = (select(row.c.id).where(row.c.id.in_(fronts), row.c.sent_at.is_(None),
+                                    row.c.due_at <= now)
+             .order_by(row.c.due_at, row.c.id).limit(bindparam("limit")))
     if dialect == "postgresql":
         heads = heads.with_for_update(skip_locked=True)
     return (update(_OUTBOX).where(_OUTBOX.c.id.in_(heads.scalar_subquery()))
