@@ -1,6 +1,6 @@
 """The outbox: messages owed, claimed by senders one chat head at a time (docs/delivery.md).
 
-A row is in one of five states, read from the columns it already has:
+A row is in one of six states, read from the columns it already has:
 - owed: `sent_at` NULL, `attempts` 0, due at `due_at` (now, or later when scheduled);
 - claimed: a sender is carrying it; `attempts` was raised by the claim, and `due_at` is the
   claim's expiry, renewed while the sender lives;
