@@ -83,11 +83,12 @@ async def prepared_services(folder: Path, users: int, database_url: str | None =
 
 
 def dialog_bot(services, chat, senders: list):
-    """The handler for run_load: the real chat, and the sender as its courier."""
+    """The handler for run_load: the real chat, and the sender kicked on every commit."""
     def handler(transport):
         sender = OutboxSender(services.uow, "telegram", transport)
-        chat.deps.couriers = (sender,)      # as `gridbot run` wires it (no kick on commits)
-        senders.append(asyncio.get_running_loop().create_task(sender.run(poll=0.5)))
+        chat.deps.on_committed = sender.kick      # as `gridbot run` wires it
+        task = asyncio.get_running_loop().create_task(sender.run(poll=0.5))
+        senders.append((sender, task))
 
         async def receive(inbound) -> None:
             await chat.receive(inbound)
@@ -132,15 +133,14 @@ async def measure(library: str, options: dict, users: int, updates: int,
         services = await prepared_services(folder, users, url)
         chat = await build_chat(services)
         chat.deps.limits = Limits(orders_per_hour=10**6, metoo_radius_m=0.5)
-        senders: list[asyncio.Task] = []
+        senders: list[tuple[OutboxSender, asyncio.Task]] = []
         try:
             dialogs = await run_load(factory, dialog_bot(services, chat, senders), users,
                                      updates, rate, scenario=report_dialog)
         finally:
-            for task in senders:
+            for sender, task in senders:   # what was claimed is recorded first
                 task.cancel()
-            for courier in chat.deps.couriers:   # what was handed over is recorded first
-                await courier.settle()
+                await sender.settle()
             await services.close()
             if url:
                 await drop_schema(url)

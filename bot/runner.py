@@ -2,9 +2,7 @@
 
 Each outbound channel has one `OutboxSender`; every commit of the chat kicks them, so a reply
 leaves as soon as its transaction lands, and anything left over is retried on their poll.
-Telegram's sender is also the chat's courier: a turn's Telegram messages are handed to it as
-they commit (written leased to it), with no claiming transaction in between, so the chat's
-commits do not kick it (it would only look for rows that are all leased to it already).
+Senders of several workers share the outbox through short claims (docs/delivery.md).
 """
 from __future__ import annotations
 
@@ -64,7 +62,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     def committed() -> None:
         bell.ring()
         if runtime is not None:
-            runtime.kick(but=frozenset(courier.channel for courier in chat.deps.couriers))
+            runtime.kick()
 
     chat = await build_chat(services, on_committed=committed)
     await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
@@ -91,10 +89,9 @@ def _add_wechat(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStac
     wechat = WeChatChannel(settings, services.uow, services.clock)
     stack.push_async_callback(wechat.close)
     runtime.app.include_router(wechat_router(wechat, chat))
-    sender = OutboxSender(services.uow, "wechat", wechat.transport)
-    runtime.senders.append(sender)
-    # A turn's replies go first to a waiting callback's response, then to the sender.
-    chat.deps.couriers = (*chat.deps.couriers, wechat.courier(sender))
+    # A reply the sender claims while its callback waits goes into that callback's response
+    # (the transport hands it over); see bot/wechat/passive.py.
+    runtime.senders.append(OutboxSender(services.uow, "wechat", wechat.transport))
     log.info("wechat channel on")
 
 
@@ -165,7 +162,6 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     limits = TelegramLimits(per_chat=Rate(1.0, 3))
     sender = OutboxSender(runtime.services.uow, "telegram", transport, limits)
     runtime.senders.append(sender)
-    chat.deps.couriers = (*chat.deps.couriers, sender)
     runtime.transports.append(transport)
     if settings.telegram_mode == "webhook":
         @runtime.app.post("/telegram/webhook", include_in_schema=False)
@@ -199,7 +195,7 @@ async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> Non
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            # Replies handed over at their commit are sent and recorded before the database
-            # closes (unrecorded ones would be sent again when their lease ends).
+            # Messages already claimed are sent and recorded before the database closes
+            # (unrecorded ones would be sent again when their claim runs out).
             await asyncio.gather(*(sender.settle() for sender in runtime.senders),
                                  return_exceptions=True)

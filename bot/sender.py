@@ -1,168 +1,207 @@
-"""The sender: drains the outbox for one channel, in order per chat, within the platform's limits.
+"""The sender: drains the outbox for one channel, each chat in order, within the platform's limits.
 
-Two ways in, one way out:
-- claim a batch (leased, committed), send outside any transaction, then record the outcomes in
-  a new transaction: what was owed before this process started, retries, scheduled notices;
-- or be handed a reply the moment its turn commits (`hand`, the chat's `Courier`): the chat
-  wrote it already leased to us, so it goes out at once, without a claiming transaction.
-Either way, a sender that dies mid-send leaves its messages due again when the lease ends:
-delivery is at least once, and nothing accepted is lost. Outcomes are recorded in batches.
+How a message goes (docs/delivery.md has the whole story):
+1. claim: one statement takes the next message of every chat that has nothing in flight
+   (`OutboxRepository.due`); the claim lasts `CLAIM` (5 s) and is renewed every `RENEW` (1 s)
+   while this sender lives, so a dead sender's claims are free again within seconds;
+2. send, outside any transaction;
+3. record the platform's answer at once: each answer wakes the sender, whose next round
+   records every answer that arrived meanwhile and, in the same transaction, claims the heads
+   that this freed (no waiting on purpose). A chat's next message is claimable only once the
+   previous one is recorded, so its messages never overtake each other, across processes and
+   restarts.
+
+Exactly once where the platform allows it: the Bot API has no idempotency key, so a message
+whose send had started but whose outcome was not yet recorded when the process died is sent
+again once its claim runs out. That is the only message that can go twice, at most one per chat.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from bot.telegram.limits import TelegramLimits
-from bot.telegram.transport import (
-    PersonTurns,
-    RetryAfter,
-    TransientError,
-    Transport,
-    Undeliverable,
-)
+from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
+from bot.wechat.window import WindowClosed
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
+from storage.repositories.outbox import CLAIM, RENEW
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-GAVE_UP = timedelta(days=3650)   # an undeliverable message stays visible, never retried
-# Handed messages' outcomes wait this long to be recorded with the ones that follow: at a
-# steady 100 updates/s, one transaction records five turns' replies instead of one. A crash
-# in between only means those are sent again when their lease (a minute) ends.
-RECORD_AFTER = 0.05
+T = TypeVar("T")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    sent: list[int] = field(default_factory=list)
-    failed: list[tuple[int, str, timedelta | None]] = field(default_factory=list)
-    held: list[int] = field(default_factory=list)
-    retry_in: float = 0.0
+    """What the platform said about one claimed message."""
+
+    message_id: int
+    attempt: int                        # the claim's token (see `OutboxRepository.renew`)
+    error: str | None = None            # None: sent
+    retry_after: timedelta | None = None
+    given_up: bool = False
+    held: bool = False                  # never reached the platform: not an attempt
 
 
 class OutboxSender:
     def __init__(self, uow: Callable[[], UnitOfWork], channel: str, transport: Transport,
-                 limits: TelegramLimits | None = None, batch: int = 200, chats_at_once: int = 64):
+                 limits: TelegramLimits | None = None, batch: int = 200, chats_at_once: int = 64,
+                 claim: timedelta = CLAIM, renew: timedelta = RENEW):
         self.uow, self.channel, self.transport = uow, channel, transport
         self.limits = limits
-        self.batch = batch
-        self._chats = asyncio.Semaphore(chats_at_once)
+        self.batch = min(batch, chats_at_once)   # one message per chat is in flight at a time
+        self.claim, self.renew_every = claim, renew
         self._wake = asyncio.Event()
-        self._in_order = PersonTurns()        # one chat's messages never overtake each other
-        self._handed: set[asyncio.Task[None]] = set()
-        self._outcomes: list[Outcome] = []
-        self._recording: asyncio.Task[None] | None = None
-
-    def hand(self, messages: list[OutboxMessage]) -> None:
-        """Send these just-committed messages (leased to this sender) now; record them later."""
-        mine = [message for message in messages if message.channel == self.channel]
-        if mine:
-            task = asyncio.get_running_loop().create_task(self._send_handed(mine))
-            self._handed.add(task)
-            task.add_done_callback(self._handed.discard)
-
-    async def _send_handed(self, messages: list[OutboxMessage]) -> None:
-        outcome = Outcome()
-        await asyncio.gather(*(self._send_chat(chat, outcome)
-                               for chat in _by_chat(messages).values()))
-        self._outcomes.append(outcome)
-        if self._recording is None or self._recording.done():
-            self._recording = asyncio.get_running_loop().create_task(self._record_handed())
-
-    async def _record_handed(self) -> None:
-        """Whatever outcomes piled up meanwhile, in one transaction (group commit again)."""
-        await asyncio.sleep(RECORD_AFTER)
-        while self._outcomes:
-            outcomes, self._outcomes = self._outcomes, []
-            try:
-                await self._record(Outcome(
-                    sent=[i for o in outcomes for i in o.sent],
-                    failed=[f for o in outcomes for f in o.failed],
-                    held=[i for o in outcomes for i in o.held]))
-            except Exception:
-                log.exception("recording %s deliveries failed", self.channel)
-
-    async def settle(self) -> None:
-        """Wait until everything handed over is sent and recorded (tests, shutdown)."""
-        while self._handed or (self._recording is not None and not self._recording.done()):
-            await asyncio.gather(*self._handed, *([self._recording] if self._recording else []),
-                                 return_exceptions=True)
+        self._held: dict[int, int] = {}           # claimed here, not yet recorded: id → token
+        self._carrying: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Outcome] = []        # answered, not yet recorded
+        self._transactions: set[asyncio.Task[Any]] = set()
 
     def kick(self) -> None:
         """Something was committed: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, poll: float = 1.0) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                if await self.drain_once():
+        """Record and claim in rounds until cancelled; a kick (a commit, or an answer from the
+        platform) starts the next round at once."""
+        renewing = asyncio.get_running_loop().create_task(self._renew_forever())
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    for message in await self._whole(self._round(claim=True)):
+                        task = asyncio.get_running_loop().create_task(self._carry(message))
+                        self._carrying.add(task)
+                        task.add_done_callback(self._carrying.discard)
+                except Exception:
+                    log.exception("outbox sender for %s failed a round", self.channel)
+                if self._outcomes:
                     continue
-            except Exception:
-                log.exception("outbox sender for %s failed a batch", self.channel)
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=poll)
-            except TimeoutError:
-                pass
+                # Not wait_for: on Python 3.11 it can swallow a cancellation that arrives as the
+                # event is set, and the sender would never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(poll):
+                        await self._wake.wait()
+        finally:
+            renewing.cancel()
 
     async def drain_once(self) -> int:
-        """Send what is due now; returns how many messages were attempted."""
+        """Claim the next message of every chat, send and record them; how many (tests)."""
+        claimed = await self._round(claim=True)
+        await asyncio.gather(*(self._carry(message) for message in claimed))
+        await self._round(claim=False)
+        return len(claimed)
+
+    async def settle(self) -> None:
+        """Wait until every message claimed here is sent and recorded (tests, shutdown)."""
+        while self._carrying or self._transactions:
+            await asyncio.gather(*self._carrying, *self._transactions, return_exceptions=True)
+        while self._outcomes:
+            await self._round(claim=False)
+
+    async def renew(self) -> None:
+        """Extend this sender's claims; a claim found taken over is dropped."""
+        held = dict(self._held)
+        if not held:
+            return
         async with self.uow() as uow:
-            due = await uow.outbox.due(self.batch, channels=[self.channel])
+            kept = await uow.outbox.renew(list(held.items()), self.claim)
             await uow.commit()
-        if not due:
-            return 0
-        outcome = Outcome()
-        await asyncio.gather(*(self._send_chat(messages, outcome)
-                               for messages in _by_chat(due).values()))
-        await self._record(outcome)
-        return len(due)
+        for message_id in held.keys() - kept:
+            if self._held.get(message_id) == held[message_id]:
+                log.warning("claim on outbox message %s was lost", message_id)
+                del self._held[message_id]
 
-    async def _send_chat(self, messages: list[OutboxMessage], outcome: Outcome) -> None:
-        """One chat's messages in order; the first failure holds back the rest of that chat."""
-        async with self._in_order.turn(messages[0].address), self._chats:
-            for position, message in enumerate(messages):
-                out = Outbound.from_payload(message.channel, message.address, message.payload)
-                if self.limits is not None:
-                    await self.limits.acquire(message.address)
-                try:
-                    await self.transport.deliver(out)
-                except RetryAfter as flood:
-                    if self.limits is not None:
-                        self.limits.hold(flood.seconds, message.address)
-                    outcome.failed.append((message.id, str(flood),
-                                           timedelta(seconds=flood.seconds)))
-                except TransientError as trouble:
-                    outcome.failed.append((message.id, str(trouble), None))
-                except Undeliverable as refused:
-                    log.warning("undeliverable message %s: %s", message.id, refused)
-                    outcome.failed.append((message.id, f"undeliverable: {refused}", GAVE_UP))
-                    continue
-                else:
-                    outcome.sent.append(message.id)
-                    continue
-                outcome.held.extend(m.id for m in messages[position + 1:])
-                return
+    async def _whole(self, transaction: Coroutine[Any, Any, T]) -> T:
+        """Run a transaction to its end even if the sender is stopped meanwhile: one cancelled
+        halfway would leave its connection in the middle of a transaction."""
+        task = asyncio.get_running_loop().create_task(transaction)
+        self._transactions.add(task)
+        task.add_done_callback(self._transactions.discard)
+        return await asyncio.shield(task)
 
-    async def _record(self, outcome: Outcome) -> None:
-        async with self.uow() as uow:
-            await uow.outbox.mark_all_sent(outcome.sent)
-            soonest = None
-            for message_id, error, retry_after in outcome.failed:
-                due = await uow.outbox.mark_failed(message_id, error, retry_after)
-                soonest = due if soonest is None else min(soonest, due)
-            for message_id in outcome.held:
-                await uow.outbox.postpone(message_id, soonest or uow.clock.now())
-            await uow.commit()
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every.total_seconds())
+            try:
+                await self._whole(self.renew())
+            except Exception:
+                log.exception("renewing %s claims failed", self.channel)
+
+    async def _round(self, claim: bool) -> list[OutboxMessage]:
+        """One transaction: record the outcomes that arrived, then claim the heads now free.
+
+        Recording first is what keeps a chat in order: its next message becomes claimable in
+        the same commit that records the previous one as sent.
+        """
+        outcomes, self._outcomes = self._outcomes, []
+        room = self.batch - len(self._held) + len(outcomes) if claim else 0
+        try:
+            async with self.uow() as uow:
+                await _write(uow, outcomes)
+                claimed = await uow.outbox.due(room, self.claim, [self.channel]) if room else []
+                await uow.commit()
+        except BaseException:
+            self._outcomes[:0] = outcomes   # recorded in a later round; the claims still hold
+            raise
+        for outcome in outcomes:
+            if self._held.get(outcome.message_id) == outcome.attempt:
+                del self._held[outcome.message_id]
+        for message in claimed:
+            self._held[message.id or 0] = message.attempts
+        return claimed
+
+    async def _carry(self, message: OutboxMessage) -> None:
+        """Send one claimed message; its outcome is recorded by the next round."""
+        message_id = message.id or 0
+        try:
+            outcome = await self._send(message)
+        except Exception:
+            # Not recorded: the claim runs out and the message is tried again.
+            log.exception("sending outbox message %s failed", message_id)
+            self._held.pop(message_id, None)
+            return
+        if self._held.get(message_id) == message.attempts:   # else its new holder records it
+            self._outcomes.append(outcome)
+            self._wake.set()
+
+    async def _send(self, message: OutboxMessage) -> Outcome:
+        out = Outbound.from_payload(message.channel, message.address, message.payload)
+        mine = (message.id or 0, message.attempts)
+        if self.limits is not None:
+            await self.limits.acquire(message.address)
+        if self._held.get(mine[0]) != mine[1]:
+            return Outcome(*mine, error="claim lost before sending")
+        try:
+            await self.transport.deliver(out)
+        except WindowClosed as closed:
+            return Outcome(*mine, str(closed), timedelta(seconds=closed.seconds), held=True)
+        except RetryAfter as flood:
+            if self.limits is not None:
+                self.limits.hold(flood.seconds, message.address)
+            return Outcome(*mine, str(flood), timedelta(seconds=flood.seconds))
+        except TransientError as trouble:
+            return Outcome(*mine, str(trouble))
+        except Undeliverable as refused:
+            log.warning("undeliverable message %s: %s", mine[0], refused)
+            return Outcome(*mine, f"undeliverable: {refused}", given_up=True)
+        return Outcome(*mine)
 
 
-def _by_chat(messages: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
-    by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
-    for message in messages:
-        by_chat[message.address].append(message)
-    return by_chat
+async def _write(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
+    """Outcomes into the outbox: sent in one statement, the rest one by one (they are rare)."""
+    await uow.outbox.mark_all_sent([o.message_id for o in outcomes if o.error is None])
+    for o in outcomes:
+        if o.held:
+            await uow.outbox.hold(o.message_id, uow.clock.now() + (o.retry_after or timedelta()),
+                                  o.error or "", o.attempt)
+        elif o.given_up:
+            await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
+        elif o.error is not None:
+            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after, o.attempt)

@@ -13,7 +13,6 @@ import contextvars
 from collections import deque
 from copy import copy
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from domain.refusals import DomainError
 
@@ -34,7 +33,6 @@ from handlers.deps import Deps
 from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
-from storage.repositories.messages import LEASE
 from storage.uow import UnitOfWork
 
 
@@ -147,7 +145,7 @@ class Chat:
             await self._save_dialogs(uow, list(turns.values()))
             written = {key: turn.settle() for key, turn in turns.items()}
             everything = [m for messages in written.values() for m in messages]
-            await uow.outbox.add_all(self._leased(everything, uow.clock.now()))
+            await uow.outbox.add_all(everything)
             await uow.commit()
         self._committed(everything)
         return [written.get(id(inbound), []) for inbound in batch]
@@ -175,7 +173,7 @@ class Chat:
                 if attempts < dead_letters.LIMIT:
                     dead_letters.log_retry(inbound, attempts, error)
                     continue
-                written = await dead_letters.park(self.deps, inbound, error, self._leased)
+                written = await dead_letters.park(self.deps, inbound, error)
                 self._committed(written)
                 return written
 
@@ -195,7 +193,7 @@ class Chat:
             if (replay or forget) and inbound.update_id is not None:
                 await uow.dead_letters.forget(sender.channel, inbound.update_id)
             await self._save_dialogs(uow, [turn])
-            written = self._leased(turn.settle(), uow.clock.now())
+            written = turn.settle()
             await uow.outbox.add_all(written)
             await uow.commit()
         self._committed(written)
@@ -213,19 +211,8 @@ class Chat:
             return False
         return True
 
-    def _leased(self, messages: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
-        """Messages for a channel with a courier are written leased to it (see `Courier`)."""
-        carried = {courier.channel for courier in self.deps.couriers}
-        for message in messages:
-            if message.channel in carried and message.due_at is None:
-                message.due_at = now + LEASE
-        return messages
-
     def _committed(self, written: list[OutboxMessage]) -> None:
-        for courier in self.deps.couriers:
-            mine = [message for message in written if message.channel == courier.channel]
-            if mine:
-                courier.hand(mine)
+        """The senders are told at once: they claim what was just written (docs/delivery.md)."""
         if self.deps.on_committed:
             self.deps.on_committed()
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +67,7 @@ async def count(deps: Any, inbound: Inbound, error: BaseException) -> int:
     return attempts
 
 
-async def park(deps: Any, inbound: Inbound, error: BaseException,
-               lease: Callable[[list[OutboxMessage], datetime], list[OutboxMessage]]
-               ) -> list[OutboxMessage]:
+async def park(deps: Any, inbound: Inbound, error: BaseException) -> list[OutboxMessage]:
     """Give up on an update: kept for `gridbot dead-letters`, acknowledged, the sender told.
 
     The answer goes to the account that wrote, not to a person: the failed turns may have been
@@ -87,8 +83,7 @@ async def park(deps: Any, inbound: Inbound, error: BaseException,
             letter_id = await uow.dead_letters.park(sender.channel, inbound.update_id,
                                                     inbound.as_payload())
         sorry = Outbound(sender.channel, sender.external_id, texts.TURN_FAILED)
-        written = lease([OutboxMessage(sender.channel, sender.external_id, sorry.as_payload())],
-                        uow.clock.now())
+        written = [OutboxMessage(sender.channel, sender.external_id, sorry.as_payload())]
         await uow.outbox.add_all(written)
         await uow.commit()
     log_parked(inbound, letter_id, error)

@@ -4,26 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
 
 from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy
 from domain.deadlines import DeadlinePolicy
 from domain.routing import Router
-from storage.records import OutboxMessage
 from storage.uow import UnitOfWork
-
-
-class Courier(Protocol):
-    """A live sender in this process that takes a channel's messages the moment they commit.
-
-    The chat writes those rows already leased to it (due only when the lease ends), so no other
-    sender claims them meanwhile, and a courier that dies leaves them due again: nothing is lost.
-    """
-
-    channel: str
-
-    def hand(self, messages: list[OutboxMessage]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -49,6 +35,5 @@ class Deps:
     policy: DeadlinePolicy
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
-    couriers: tuple[Courier, ...] = ()
     # The staff code (from the roster) of the person who holds what no chain can: above the street.
     operator: str | None = None

@@ -22,7 +22,6 @@ from bot.wechat.replay import NonceMemory
 from bot.wechat.transport import WeChatTransport
 from bot.wechat.window import ServiceWindow
 from handlers.chat import Chat
-from handlers.deps import Courier
 from handlers.messages import Outbound
 from storage.clock import Clock
 from storage.uow import UnitOfWork
@@ -55,11 +54,6 @@ class WeChatChannel:
         self.budget = settings.wechat_reply_budget
         self._late: set[asyncio.Task] = set()
 
-    def courier(self, sender: Courier) -> PassiveReplies:
-        """The chat's courier for channel "wechat" in front of `sender` (see bot.wechat.passive)."""
-        self.passive.sender = sender
-        return self.passive
-
     async def answer(self, xml: str, chat: Chat) -> str | None:
         """Handle one verified callback; the passive reply's XML, or None to answer "success".
 
@@ -79,15 +73,18 @@ class WeChatChannel:
                 return None
             if not handling.result():   # a failure before the budget ran out: see routes
                 return None
-            handed = self.passive.close(openid, slot)
-            if handed is not None and handed.row is not None:
-                async with self.uow() as uow:     # carried here, so the sender must not send it
-                    await uow.outbox.mark_all_sent([handed.row])
-                    await uow.commit()
-            out = handed.out if handed is not None else None
-            if out is None:
-                async with self.uow() as uow:
-                    out = await claim_first(uow, CHANNEL, openid)
+            if slot.reply.done():     # this process's sender handed the reply over already
+                out = self.passive.close(openid, slot)
+                return self._reply(message, out) if out is not None else None
+            slot.claiming = True
+            async with self.uow() as uow:
+                taken = await claim_first(uow, CHANNEL, openid)
+            slot.claiming = False
+            if taken.out is None and taken.in_flight:
+                # A sender holds the reply; this process's transport hands it to the slot.
+                left = self.budget - (time.monotonic() - started)
+                await asyncio.wait({slot.reply}, timeout=max(left, 0))
+            out = taken.out or self.passive.close(openid, slot)
         finally:
             self.passive.close(openid, slot)
         return self._reply(message, out) if out is not None else None

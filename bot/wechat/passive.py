@@ -1,51 +1,40 @@
 """The passive reply: the first message owed to a person, answered in the callback's own response.
 
 WeChat shows whatever the callback answers within 5 s, free of the customer-service window.
-Three ways lead there, and each message still goes exactly once:
-- in `gridbot run`, `PassiveReplies` is the chat's courier for channel "wechat": a turn's
-  messages are written leased to it and handed over the moment they commit, so the first one
-  owed to a person whose callback is waiting goes into that callback's response, and the rest
-  (and everyone else's) go on to the outbox sender. No sender can lease that reply first;
-- the callback claims the first owed outbox row itself and marks it sent (replies written
-  without a courier: tests, tools);
-- or, when the outbox sender got to that row first, the transport hands the message to the
-  waiting callback instead of sending it.
+Two ways lead there, each keeping the chat's order (docs/delivery.md), and each message still
+goes exactly once:
+- the callback takes its person's next message itself when no sender holds it (`claim_first`,
+  which claims it as the senders do and marks it sent);
+- or, when this process's sender claimed it first (every commit kicks the senders), the
+  transport hands it to the waiting callback instead of sending it, and the sender records it
+  as sent; the callback waits for that, within its budget, when it sees the head in flight.
+A sender in another worker that claims the reply sends it as a customer-service message.
 """
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from handlers.deps import Courier
 from handlers.messages import Outbound
-from storage.records import OutboxMessage
-from storage.repositories.chat_log import first_owed
+from storage.repositories.chat_log import NextOwed, next_owed
 from storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Handed:
-    """A reply given to a waiting callback; `row` is its outbox id when the callback must
-    record it as sent (a courier hand-over), None when the sender records it."""
-
-    out: Outbound
-    row: int | None = None
 
 
 @dataclass
 class Slot:
-    reply: asyncio.Future[Handed] = field(
+    reply: asyncio.Future[Outbound] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
-    after: list[OutboxMessage] = field(default_factory=list)   # held until the callback answers
+    # While the callback claims a reply itself, nothing is handed over: a later message handed
+    # over then would be recorded as sent by its sender and never shown.
+    claiming: bool = False
 
-    def offer(self, out: Outbound, row: int | None = None) -> bool:
-        if self.reply.done():
+    def offer(self, out: Outbound) -> bool:
+        if self.claiming or self.reply.done():
             return False
-        self.reply.set_result(Handed(out, row))
+        self.reply.set_result(out)
         return True
 
-    def close(self) -> Handed | None:
+    def close(self) -> Outbound | None:
         """No more hand-overs; what was handed over, if anything. No await: nothing slips in."""
         if self.reply.done():
             return None if self.reply.cancelled() else self.reply.result()
@@ -54,52 +43,21 @@ class Slot:
 
 
 class PassiveReplies:
-    """Callbacks waiting for a reply to carry, one per address; the chat's courier for them.
+    """Callbacks waiting for a reply to carry, one per address."""
 
-    `sender` (the channel's OutboxSender, itself a courier) takes every message that does not
-    go into a callback's response.
-    """
-
-    channel = "wechat"
-
-    def __init__(self, sender: Courier | None = None) -> None:
+    def __init__(self) -> None:
         self._open: dict[str, Slot] = {}
-        self.sender = sender
-
-    def hand(self, messages: list[OutboxMessage]) -> None:
-        """The chat's side: just-committed messages, leased to us. No await: nothing slips in."""
-        onward: list[OutboxMessage] = []
-        by_address: dict[str, list[OutboxMessage]] = defaultdict(list)
-        for message in messages:
-            by_address[message.address].append(message)
-        for address, mine in by_address.items():
-            slot = self._open.get(address)
-            first = Outbound.from_payload(self.channel, address, mine[0].payload)
-            if slot is not None and passive_kind(first) and slot.offer(first, mine[0].id):
-                slot.after.extend(mine[1:])       # after the passive reply, not before it
-            elif slot is not None and slot.reply.done():
-                slot.after.extend(mine)
-            else:
-                onward.extend(mine)
-        self._onward(onward)
-
-    def _onward(self, messages: list[OutboxMessage]) -> None:
-        if messages and self.sender is not None:
-            self.sender.hand(messages)
 
     def open(self, address: str) -> Slot:
         slot = Slot()
         self._open[address] = slot
         return slot
 
-    def close(self, address: str, slot: Slot) -> Handed | None:
-        """The callback answers: what it carries, if anything; what waited goes on to the sender."""
+    def close(self, address: str, slot: Slot) -> Outbound | None:
+        """The callback answers: what it carries, if anything was handed over."""
         if self._open.get(address) is slot:
             del self._open[address]
-        handed = slot.close()
-        after, slot.after = slot.after, []
-        self._onward(after)
-        return handed
+        return slot.close()
 
     def hand_over(self, out: Outbound) -> bool:
         """The transport's side: True when a waiting callback took this message to answer with."""
@@ -108,18 +66,32 @@ class PassiveReplies:
 
 
 def passive_kind(out: Outbound) -> bool:
-    """A passive text reply carries text (and numbered choices), not a photo."""
-    return out.photo is None and bool(out.text)
+    """A passive text reply carries text (and numbered choices): no photo, voice or pin."""
+    return (out.photo is None and not out.photos and out.voice is None and out.location is None
+            and bool(out.text))
 
 
-async def claim_first(uow: UnitOfWork, channel: str, address: str) -> Outbound | None:
-    """Take the first message owed to `address` if it can be a passive reply, and mark it sent."""
-    owed = await first_owed(uow.session, channel, address, uow.clock.now())
-    if owed is None or owed.id is None:
-        return None
-    out = Outbound.from_payload(channel, address, owed.payload)
+@dataclass(frozen=True)
+class Claimed:
+    """What the callback found: the reply it took, or whether a sender is carrying the next."""
+
+    out: Outbound | None = None
+    in_flight: bool = False
+
+
+async def claim_first(uow: UnitOfWork, channel: str, address: str) -> Claimed:
+    """Take the next message owed to `address` if no sender holds it and it can be a passive
+    reply, and mark it sent; never a later one (that would reorder the conversation)."""
+    head: NextOwed | None = await next_owed(uow.session, channel, address, uow.clock.now())
+    if head is None or head.message.id is None:
+        return Claimed()
+    out = Outbound.from_payload(channel, address, head.message.payload)
     if not passive_kind(out):
-        return None   # sending a later message first would reorder the conversation
-    await uow.outbox.mark_sent(owed.id)
+        return Claimed()
+    if head.in_flight:
+        return Claimed(in_flight=True)
+    if not head.due:
+        return Claimed()
+    await uow.outbox.mark_sent(head.message.id)
     await uow.commit()
-    return out
+    return Claimed(out)

@@ -2,14 +2,16 @@
 that answer from the outbox themselves (WeChat's passive reply, the web chat's page)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.records import OutboxMessage
 from storage.repositories._sql import claim
+from storage.repositories.outbox import NEVER
 from storage.tables import OutboxRow
 
 
@@ -20,15 +22,30 @@ def _message(row: OutboxRow) -> OutboxMessage:
                          sent_at=row.sent_at, last_error=row.last_error)
 
 
-async def first_owed(session: AsyncSession, channel: str, address: str,
-                     now: datetime) -> OutboxMessage | None:
-    """The first unsent message due to `address`, locked on PostgreSQL until commit."""
+@dataclass(frozen=True)
+class NextOwed:
+    """A chat's next message, as the senders see it (storage/repositories/outbox.py)."""
+
+    message: OutboxMessage
+    in_flight: bool   # a sender holds it (claimed, or waiting for its retry)
+    due: bool         # nobody holds it and it may go now
+
+
+async def next_owed(session: AsyncSession, channel: str, address: str,
+                    now: datetime) -> NextOwed | None:
+    """The next unsent message of one chat, by the senders' rule: one in the way (claimed or
+    waiting for a retry) first, then one already tried, then by due time and the order written.
+    Locked on PostgreSQL until commit, so no sender claims it meanwhile."""
+    order = case((OutboxRow.due_at > now, 0), (OutboxRow.attempts > 0, 1), else_=2)
     query = (select(OutboxRow)
              .where(OutboxRow.channel == channel, OutboxRow.address == address,
-                    OutboxRow.sent_at.is_(None), OutboxRow.due_at <= now)
-             .order_by(OutboxRow.due_at, OutboxRow.id).limit(1))
+                    OutboxRow.sent_at.is_(None), OutboxRow.due_at < NEVER)
+             .order_by(order, OutboxRow.due_at, OutboxRow.id).limit(1))
     row = (await session.execute(claim(session, query))).scalars().first()
-    return None if row is None else _message(row)
+    if row is None:
+        return None
+    in_flight = row.attempts > 0 and row.due_at > now
+    return NextOwed(_message(row), in_flight=in_flight, due=row.due_at <= now)
 
 
 async def shown_since(session: AsyncSession, channel: str, address: str, after_id: int,

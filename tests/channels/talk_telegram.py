@@ -18,7 +18,6 @@ class TelegramTalk:
         self.tg, self.chat = tg, chat
         self.transport = make_transport(library, tg.token, tg.base_url, media_dir, poll_timeout=1)
         self.sender = OutboxSender(uow, "telegram", self.transport)
-        chat.deps.couriers = (self.sender,)        # as `gridbot run` wires it
         self.ids: dict[str, int] = {}
         self.done: dict[str, asyncio.Event] = {}
         self.updates: dict[str, int] = {}          # the scenario's update ids → Telegram's
@@ -45,7 +44,6 @@ class TelegramTalk:
         event = self.done.setdefault(str(update_id), asyncio.Event())
         await asyncio.wait_for(event.wait(), timeout=10)
         event.clear()
-        await self.sender.settle()
         while await self.sender.drain_once():
             pass
         return self.inbox(user)[before:]

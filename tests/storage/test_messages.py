@@ -7,6 +7,7 @@ from datetime import timedelta
 from storage.clock import FixedClock
 from storage.records import OutboxMessage
 from storage.repositories import backoff
+from storage.repositories.messages import CLAIM
 from storage.uow import UnitOfWork
 
 
@@ -50,17 +51,17 @@ async def test_only_messages_due_by_now_are_handed_to_the_sender(uow: UnitOfWork
         assert [m.payload["text"] for m in await uow.outbox.due()] == ["请评价"]
 
 
-async def test_a_message_whose_sender_died_falls_due_again_after_the_lease(
+async def test_a_message_whose_sender_died_falls_due_again_after_the_claim(
         uow: UnitOfWork, clock: FixedClock):
     async with uow:
         uow.outbox.add(OutboxMessage("telegram", "42", {"text": "已派单"}))
         await uow.commit()
     async with uow:
-        assert len(await uow.outbox.due(lease=timedelta(minutes=1))) == 1
+        assert len(await uow.outbox.due()) == 1
         await uow.commit()   # the sender takes it, then dies before saying how it went
     async with uow:
         assert await uow.outbox.due() == []
-    clock.advance(timedelta(minutes=1))
+    clock.advance(CLAIM)
     async with uow:
         assert [m.payload["text"] for m in await uow.outbox.due()] == ["已派单"]
 
@@ -84,7 +85,8 @@ async def test_a_failed_message_waits_longer_after_each_failure(uow: UnitOfWork,
                                                              for s in (10, 20, 40)]
     async with uow:
         (message,) = await uow.outbox.due()
-    assert (message.attempts, message.last_error) == (3, "429 Too Many Requests")
+    # The claim counts the attempt it starts: this is the fourth.
+    assert (message.attempts, message.last_error) == (4, "429 Too Many Requests")
 
 
 async def test_a_platform_retry_after_overrides_the_backoff(uow: UnitOfWork, clock: FixedClock):
@@ -123,8 +125,8 @@ async def test_dialog_state_survives_between_units_of_work(uow: UnitOfWork):
 
 
 async def test_messages_owed_together_each_get_their_own_id(uow: UnitOfWork):
-    """The courier sends a committed reply by its id: a wrong pairing would mark one chat's
-    message sent while another's went out."""
+    """The sender records a reply by its id: a wrong pairing would mark one chat's message
+    sent while another's went out."""
     async with uow:
         uow.outbox.add(OutboxMessage("telegram", "1", {"text": "早先的一条"}))   # ids not from 1
         await uow.commit()

@@ -1,12 +1,14 @@
-"""The chat hands a turn's messages to the channel's sender as they commit (its courier)."""
+"""A turn's replies leave as soon as it commits: the chat kicks the sender, which claims them."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.sender import OutboxSender
 from bot.telegram.transport import TransientError
 from handlers.messages import Outbound
-from storage.repositories.messages import FIRST_RETRY, LEASE
+from storage.records import OutboxMessage
+from storage.repositories.messages import CLAIM, FIRST_RETRY
 from tests.handlers.conftest import services, talk  # noqa: F401 — fixtures
 
 
@@ -16,24 +18,14 @@ class Recorder:
     def __init__(self, failing: int = 0):
         self.sent: list[Outbound] = []
         self.failing = failing
+        self.arrived = asyncio.Event()
 
     async def deliver(self, out: Outbound) -> None:
         if self.failing:
             self.failing -= 1
             raise TransientError("502 Bad Gateway")
         self.sent.append(out)
-
-
-class Pocket:
-    """A courier that takes the messages and dies before sending them."""
-
-    channel = "test"
-
-    def __init__(self) -> None:
-        self.taken: list = []
-
-    def hand(self, messages) -> None:
-        self.taken += messages
+        self.arrived.set()
 
 
 def texts(messages) -> list[str]:
@@ -47,47 +39,41 @@ async def sent_before(sender: OutboxSender, transport: Recorder) -> None:
     transport.sent.clear()
 
 
-async def test_a_courier_sends_each_reply_at_once_and_records_it(talk, services):  # noqa: F811
+async def test_a_running_sender_sends_each_reply_once_when_its_turn_commits(talk,  # noqa: F811
+                                                                            services):  # noqa: F811
     transport = Recorder()
     sender = OutboxSender(services.uow, "test", transport)
     await sent_before(sender, transport)
-    talk.chat.deps.couriers = (sender,)
-
-    replies = await talk.text("newcomer", "/start")
-    await sender.settle()
-
+    talk.chat.deps.on_committed = sender.kick
+    running = asyncio.get_running_loop().create_task(sender.run(poll=3600))   # kicks only
+    try:
+        replies = await talk.text("newcomer", "/start")
+        while len(transport.sent) < len(replies):
+            transport.arrived.clear()
+            await asyncio.wait_for(transport.arrived.wait(), timeout=5)
+        await sender.settle()
+    finally:
+        running.cancel()
     assert texts(transport.sent) == texts(replies) and replies
-    services.clock.advance(LEASE * 2)
+    services.clock.advance(CLAIM * 2)
     assert await sender.drain_once() == 0          # recorded as sent: never again
     assert texts(transport.sent) == texts(replies)
 
 
-async def test_what_a_dead_courier_took_goes_out_when_its_lease_ends(talk, services):  # noqa: F811
-    pocket = Pocket()
+async def test_a_reply_the_platform_refused_for_now_is_retried_in_its_place(services):  # noqa: F811
     transport = Recorder()
     sender = OutboxSender(services.uow, "test", transport)
     await sent_before(sender, transport)
-    talk.chat.deps.couriers = (pocket,)
-    replies = await talk.text("newcomer", "/start")
-
-    assert await sender.drain_once() == 0          # leased to the courier: nobody else sends it
-    services.clock.advance(LEASE + timedelta(seconds=1))
-    assert await sender.drain_once() == len(pocket.taken) > 0
-
-    assert texts(transport.sent) == texts(replies)
-
-
-async def test_a_reply_the_courier_could_not_send_is_retried_by_the_sender(talk,  # noqa: F811
-                                                                           services):  # noqa: F811
-    transport = Recorder()
-    sender = OutboxSender(services.uow, "test", transport)
-    await sent_before(sender, transport)
-    talk.chat.deps.couriers = (sender,)
     transport.failing = 1
 
-    replies = await talk.text("newcomer", "/start")
-    await sender.settle()
+    replies = [Outbound("test", "newcomer", text) for text in ("已收到照片。", "请发送位置。")]
+    async with services.uow() as uow:
+        await uow.outbox.add_all([OutboxMessage("test", "newcomer", out.as_payload())
+                                  for out in replies])
+        await uow.commit()
+    assert await sender.drain_once() == 1
     assert transport.sent == []                    # the platform was down
+    assert await sender.drain_once() == 0          # the rest of the chat waits behind it
     services.clock.advance(FIRST_RETRY + timedelta(seconds=1))
     while await sender.drain_once():
         pass

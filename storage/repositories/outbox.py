@@ -1,0 +1,197 @@
+"""The outbox: messages owed, claimed by senders one chat head at a time (docs/delivery.md).
+
+A row is in one of six states, read from the columns it already has:
+- owed: `sent_at` NULL, `attempts` 0, due at `due_at` (now, or later when scheduled);
+- claimed: a sender is carrying it; `attempts` was raised by the claim, and `due_at` is the
+  claim's expiry, renewed while the sender lives;
+- waiting to be retried: a failed attempt; `due_at` is the retry time;
+- held: it could not even be tried (WeChat's window is closed); owed again, due later;
+- given up: the platform refused it for good; due `NEVER`, kept for the record;
+- sent: `sent_at` set.
+The claim's `attempts` is its token: renewing or failing a claim names (id, attempts), so a
+sender whose claim ran out and was taken over cannot touch the new holder's claim.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import Clock
+from storage.records import OutboxMessage
+from storage.repositories._sql import Prepared, insert
+from storage.tables import OutboxRow
+
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_RETRY = timedelta(hours=1)
+# A claim lasts this long unless renewed; a live sender renews its claims every RENEW, so a
+# claim runs out only after five missed renewals, and a dead sender's within 5 s of its death.
+CLAIM = timedelta(seconds=5)
+RENEW = timedelta(seconds=1)
+LEASE = CLAIM   # the older name: how far ahead a row in flight may be due
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)   # the due time of a message given up on
+_MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
+                   "attempts", "sent_at", "last_error", "dedupe_key")
+
+_OUTBOX = OutboxRow.__table__
+_OWE = Prepared(lambda dialect: _OUTBOX.insert().returning(
+    _OUTBOX.c.id, sort_by_parameter_order=dialect == "postgresql"))
+_SENT = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+                               _OUTBOX.c.sent_at.is_(None))
+         .values(sent_at=bindparam("sent")))
+
+
+def _heads(dialect: str, by_channel: bool) -> Any:
+    """UPDATE … RETURNING that claims the head of every chat that has nothing in flight.
+
+    A chat's head is the first of its unsent rows that are due: one already tried (its retry,
+    or a claim that ran out) before any other, then by due time, then in the order written
+    (id). A chat is skipped while one of its rows is claimed or waiting to be retried, so its
+    messages go one at a time and never overtake each other. On PostgreSQL the rows are locked
+    with SKIP LOCKED: two senders never take the same row, and one that meets a head being
+    claimed skips that chat, since in its snapshot that head is still owed and ahead of the rest.
+    """
+    queue, row = _OUTBOX.alias("queue"), _OUTBOX.alias("head")
+    now = bindparam("now")
+    # One pass over the unsent rows that are due or in the way (claimed, waiting for a retry),
+    # numbered in each chat: one in the way comes first, so then the chat has no head.
+    in_the_way = and_(queue.c.attempts > 0, queue.c.due_at > now, queue.c.due_at < NEVER)
+    place = func.row_number().over(
+        partition_by=(queue.c.channel, queue.c.address),
+        order_by=(case((queue.c.due_at > now, 0), (queue.c.attempts > 0, 1), else_=2),
+                  queue.c.due_at, queue.c.id))
+    lined_up = (select(queue.c.id, queue.c.due_at, place.label("place"))
+                .where(queue.c.sent_at.is_(None), or_(queue.c.due_at <= now, in_the_way)))
+    if by_channel:
+        lined_up = lined_up.where(queue.c.channel.in_(bindparam("channels", expanding=True)))
+    first = lined_up.subquery("lined_up")
+    fronts = select(first.c.id).where(first.c.place == 1, first.c.due_at <= now)
+    heads = (select(row.c.id).where(row.c.id.in_(fronts), row.c.sent_at.is_(None),
+                                    row.c.due_at <= now)
+             .order_by(row.c.due_at, row.c.id).limit(bindparam("limit")))
+    if dialect == "postgresql":
+        heads = heads.with_for_update(skip_locked=True)
+    return (update(_OUTBOX).where(_OUTBOX.c.id.in_(heads.scalar_subquery()))
+            .values(due_at=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
+            .returning(*(_OUTBOX.c[name] for name in _MESSAGE_FIELDS)))
+
+
+_CLAIM = Prepared(lambda dialect: _heads(dialect, by_channel=False))
+_CLAIM_CHANNELS = Prepared(lambda dialect: _heads(dialect, by_channel=True))
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s … after each failed attempt, never more than an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+class OutboxRepository:
+    """What the bot owes people; written in the same transaction as the change it reports."""
+
+    def __init__(self, session: AsyncSession, clock: Clock):
+        self.session, self.clock = session, clock
+
+    def add(self, message: OutboxMessage) -> None:
+        """Owe a message. A `dedupe_key` seen before fails the commit: use `add_once` then."""
+        self.session.add(OutboxRow(**self._values(message)))
+
+    async def add_all(self, messages: list[OutboxMessage]) -> None:
+        """Owe several messages in one statement (a turn's replies and notices together);
+        each gets its id, in the order given (ids are the order of each chat's messages)."""
+        if messages:
+            result = await self.session.execute(
+                _OWE(self.session), [self._values(message) for message in messages])
+            for message, message_id in zip(messages, sorted(result.scalars())):
+                message.id = message_id
+
+    async def add_once(self, message: OutboxMessage) -> bool:
+        """Owe a message unless one with the same `dedupe_key` is already owed or sent."""
+        if message.dedupe_key is None:
+            raise ValueError("add_once needs a dedupe_key")
+        statement = insert(self.session, OutboxRow.__table__).values(self._values(message))
+        await self.session.flush()
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxRow.id))
+        row = result.first()
+        if row is not None:
+            message.id = row.id
+        return row is not None
+
+    async def due(self, limit: int = 100, lease: timedelta = CLAIM,
+                  channels: list[str] | None = None) -> list[OutboxMessage]:
+        """Claim the next message of up to `limit` chats for `lease`, oldest first.
+
+        Commit, send outside any transaction, then record each outcome in a new one; renew
+        the claims meanwhile. Each message's `attempts` is its claim's token.
+        """
+        now = self.clock.now()
+        values: dict[str, Any] = {"now": now, "until": now + lease, "limit": limit}
+        statement = _CLAIM(self.session)
+        if channels is not None:   # each sender drains only the channels it carries
+            statement, values["channels"] = _CLAIM_CHANNELS(self.session), channels
+        rows = (await self.session.execute(statement, values)).all()
+        return sorted((OutboxMessage(**row._asdict()) for row in rows),
+                      key=lambda message: message.id or 0)
+
+    async def renew(self, claims: list[tuple[int, int]], lease: timedelta = CLAIM) -> set[int]:
+        """Extend these claims, given as (id, attempts); returns the ids still held."""
+        if not claims:
+            return set()
+        result = await self.session.execute(
+            update(_OUTBOX).where(tuple_(_OUTBOX.c.id, _OUTBOX.c.attempts).in_(claims),
+                                  _OUTBOX.c.sent_at.is_(None))
+            .values(due_at=self.clock.now() + lease).returning(_OUTBOX.c.id))
+        return set(result.scalars())
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self.mark_all_sent([message_id])
+
+    async def mark_all_sent(self, message_ids: list[int]) -> None:
+        """Record deliveries in one statement: a busy sender marks hundreds at a time."""
+        if message_ids:
+            await self.session.execute(_SENT, {"ids": message_ids, "sent": self.clock.now()})
+
+    async def mark_failed(self, message_id: int, error: str,
+                          retry_after: timedelta | None = None,
+                          attempt: int | None = None) -> datetime:
+        """Note a failed attempt and put the message off; returns when it is due again.
+
+        With `attempt` (the claim's token), nothing changes if that claim was taken over.
+        """
+        row = await self.session.get(OutboxRow, message_id, populate_existing=True)
+        if row is None:
+            raise KeyError(f"no outbox message {message_id}")
+        attempt = row.attempts if attempt is None else attempt
+        due = self.clock.now() + (retry_after or backoff(attempt))
+        await self.session.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == message_id, _OUTBOX.c.attempts == attempt,
+                                  _OUTBOX.c.sent_at.is_(None))
+            .values(due_at=due, last_error=error[:2000])
+            .execution_options(synchronize_session=False))
+        return due
+
+    async def hold(self, message_id: int, until: datetime, why: str, attempt: int) -> None:
+        """Put a message off without counting the attempt: it never reached the platform (a
+        closed WeChat window). Held like a scheduled message, it does not stop its chat."""
+        await self.session.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == message_id, _OUTBOX.c.attempts == attempt,
+                                  _OUTBOX.c.sent_at.is_(None))
+            .values(due_at=until, attempts=attempt - 1, last_error=why[:2000]))
+
+    async def give_up(self, message_id: int, error: str, attempt: int | None = None) -> None:
+        """The platform refused it for good: never retried, kept (unsent) for the record."""
+        condition = [_OUTBOX.c.id == message_id, _OUTBOX.c.sent_at.is_(None)]
+        if attempt is not None:
+            condition.append(_OUTBOX.c.attempts == attempt)
+        await self.session.execute(update(_OUTBOX).where(*condition)
+                                   .values(due_at=NEVER, last_error=error[:2000]))
+
+    def _values(self, message: OutboxMessage) -> dict[str, Any]:
+        now = self.clock.now()
+        return {"person_id": message.person_id, "channel": message.channel,
+                "address": message.address, "payload": message.payload, "created_at": now,
+                "due_at": message.due_at or now, "attempts": 0,
+                "dedupe_key": message.dedupe_key}
