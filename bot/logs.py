@@ -116,12 +116,13 @@ def _plain(value: Any) -> Any:
 def setup_logging(level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
     """JSON lines on stderr for every logger, redacted; safe to call more than once."""
     root = logging.getLogger()
-    if not any(getattr(handler, _SET_UP, False) for handler in root.handlers):
-        handler = logging.StreamHandler(stream or sys.stderr)
-        handler.setFormatter(JsonLines())
-        handler.addFilter(Redact())
-        setattr(handler, _SET_UP, True)
-        root.addHandler(handler)
+    for earlier in [h for h in root.handlers if getattr(h, _SET_UP, False)]:
+        root.removeHandler(earlier)   # called again (another stream, a test): one handler only
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonLines())
+    handler.addFilter(Redact())
+    setattr(handler, _SET_UP, True)
+    root.addHandler(handler)
     root.setLevel(level)
     # aiosqlite logs every statement with its parameters (people's words, ids) at DEBUG: never.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))

@@ -73,13 +73,8 @@ class WeChatChannel:
                 return None
             if not handling.result():   # a failure before the budget ran out: see routes
                 return None
-            if slot.reply.done():     # this process's sender handed the reply over already
-                out = self.passive.close(openid, slot)
-                return self._reply(message, out) if out is not None else None
-            slot.claiming = True
             async with self.uow() as uow:
-                taken = await claim_first(uow, CHANNEL, openid)
-            slot.claiming = False
+                taken = await claim_first(uow, CHANNEL, openid, slot)
             if taken.out is None and taken.in_flight:
                 # A sender holds the reply; this process's transport hands it to the slot.
                 left = self.budget - (time.monotonic() - started)

@@ -24,7 +24,7 @@ from storage.uow import UnitOfWork
 class Slot:
     reply: asyncio.Future[Outbound] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
-    # While the callback claims a reply itself, nothing is handed over: a later message handed
+    # Once the callback takes a reply itself, nothing is handed over: a later message handed
     # over then would be recorded as sent by its sender and never shown.
     claiming: bool = False
 
@@ -79,11 +79,16 @@ class Claimed:
     in_flight: bool = False
 
 
-async def claim_first(uow: UnitOfWork, channel: str, address: str) -> Claimed:
+async def claim_first(uow: UnitOfWork, channel: str, address: str, slot: Slot) -> Claimed:
     """Take the next message owed to `address` if no sender holds it and it can be a passive
-    reply, and mark it sent; never a later one (that would reorder the conversation)."""
+    reply, and mark it sent; never a later one (that would reorder the conversation).
+
+    The read locks the chat's head (PostgreSQL) or the database (SQLite), so no sender claims
+    it meanwhile; a message handed over before the read ends the claim (it is the reply), and
+    once taking is decided, with no await in between, the slot refuses any hand-over.
+    """
     head: NextOwed | None = await next_owed(uow.session, channel, address, uow.clock.now())
-    if head is None or head.message.id is None:
+    if head is None or head.message.id is None or slot.reply.done():
         return Claimed()
     out = Outbound.from_payload(channel, address, head.message.payload)
     if not passive_kind(out):
@@ -92,6 +97,7 @@ async def claim_first(uow: UnitOfWork, channel: str, address: str) -> Claimed:
         return Claimed(in_flight=True)
     if not head.due:
         return Claimed()
+    slot.claiming = True
     await uow.outbox.mark_sent(head.message.id)
     await uow.commit()
     return Claimed(out)

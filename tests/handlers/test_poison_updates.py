@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlalchemy import select
 
 from bot.services import build_chat
 from handlers import texts
 from handlers.dialog import BUTTONS
 from handlers.messages import Inbound, Sender
+from storage.tables import OutboxRow
 from tests.handlers.conftest import CoreTalk
 
 UNKNOWN = "WG-20261123-9999"
@@ -126,6 +128,7 @@ async def test_a_parked_update_is_retried_and_its_letter_removed_once_it_works(
     assert await core.chat.retry_parked(letter.id) is True
     assert await parked(services) == []
     assert await core.chat.retry_parked(letter.id) is None        # nothing left to retry
-    async with services.uow() as uow:
-        owed = await uow.outbox.due()
-    assert [m.payload["text"] for m in owed][-1] == "worked"
+    async with services.uow() as uow:     # what the person is owed, in the order written
+        owed = (await uow.session.execute(select(OutboxRow.payload).where(
+            OutboxRow.address == "someone").order_by(OutboxRow.id))).scalars().all()
+    assert owed[-1]["text"] == "worked"

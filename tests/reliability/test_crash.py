@@ -132,7 +132,8 @@ async def test_kill_9_three_times_under_load_loses_nothing_and_repeats_almost_no
                "GRIDBOT_TELEGRAM_TOKEN": tg.token, "GRIDBOT_TELEGRAM_API_URL": tg.base_url,
                "GRIDBOT_TELEGRAM_MODE": "webhook", "GRIDBOT_TELEGRAM_WEBHOOK_SECRET": SECRET,
                "GRIDBOT_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
-               "GRIDBOT_WEB_PORT": str(port), "GRIDBOT_MEDIA_DIR": str(tmp_path / "media")}
+               "GRIDBOT_WEB_PORT": str(port), "GRIDBOT_MEDIA_DIR": str(tmp_path / "media"),
+               "GRIDBOT_SECRET_KEY": "crash-test-" + "k" * 32}
         worker = Worker(env, tmp_path / "gridbot.log")
         worker.start()
         try:
