@@ -134,7 +134,7 @@ async def run_load(kind: str, n: int, users: int, updates: int, rate: float | No
                 pass
             for port, _ in workers:   # every worker listening before the clock starts
                 await post(http, port, {"update_id": 1})
-            replies, latencies, turns = Replies(tg), [], []
+            replies, latencies, turns, by_step = Replies(tg), [], [], {}
             ports = [port for port, _ in workers]
             per_user = updates // users
             started = time.monotonic()
@@ -158,6 +158,7 @@ async def run_load(kind: str, n: int, users: int, updates: int, rate: float | No
                     posted = time.monotonic()
                     assert await post(http, ports[update_id % n], tg.update(update_id)) == 200
                     turns.append(time.monotonic() - posted)   # the turn committed
+                    by_step.setdefault(step % 6, []).append(turns[-1])
                     for _ in range(800):
                         at = replies.after(user, posted)
                         if at is not None:
@@ -191,6 +192,9 @@ async def run_load(kind: str, n: int, users: int, updates: int, rate: float | No
         turns.sort()   # post → 200: the turn, committed; the rest is the outbox's delivery
         figure.update(turn_p50_ms=round(statistics.median(turns) * 1000, 1),
                       turn_p99_ms=round(turns[int(len(turns) * 0.99)] * 1000, 1))
+        if kind == "dialogs":   # which of the six steps is slow (0 /report … 5 confirm)
+            figure["turn_p95_ms_by_step"] = {
+                k: round(sorted(v)[int(len(v) * 0.95)] * 1000) for k, v in sorted(by_step.items())}
     return figure
 
 
