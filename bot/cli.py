@@ -278,8 +278,14 @@ def invite(
 
 
 def deep_link(settings: Settings, code: str) -> str:
-    if settings.telegram_bot_username:
-        return f"https://t.me/{settings.telegram_bot_username}?start=inv_{code}"
+    """A Telegram deep link when the bot is on Telegram (its username configured, or asked of
+    Telegram by getMe), else the demo web chat's page."""
+    username = settings.telegram_bot_username
+    if username is None and settings.telegram_token:
+        from bot.telegram.identity import bot_username
+        username = _run(bot_username(settings.telegram_token, settings.telegram_api_url))
+    if username:
+        return f"https://t.me/{username}?start=inv_{code}"
     return f"{settings.public_base_url}/chat?start=inv_{code}"
 
 
