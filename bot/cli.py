@@ -21,6 +21,7 @@ from handlers import texts
 from storage.import_report import ImportFailed
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
+from storage.process_lock import LockHeld
 from storage.records import Role
 
 app = typer.Typer(help="gridbot: report, route, handle and close grid work orders by chat.",
@@ -381,6 +382,8 @@ def run_command() -> None:
         _run(run_all(settings))
     except KeyboardInterrupt:
         pass
+    except LockHeld as error:   # a second polling process for the same bot
+        _fail(str(error), code=3)
 
 
 def _print_district(settings: Settings, path: Path) -> None:
