@@ -8,6 +8,7 @@ from domain.points import PointsRules
 from domain.privacy import scrub
 from handlers import texts
 from handlers.dialog import Turn, command
+from storage.records import Person
 
 RIDER = "rider"
 LONGEST_NICKNAME = 12
@@ -20,11 +21,19 @@ def month_of(now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-@command("points")
-async def points(turn: Turn) -> None:
+def rider(turn: Turn) -> Person | None:
+    """The consenting rider who wrote; anyone else is told points are for riders, and None."""
     person = turn.person
     if person is None or person.consent_at is None or person.kind != RIDER:
         turn.say(texts.POINTS_RIDERS_ONLY)
+        return None
+    return person
+
+
+@command("points")
+async def points(turn: Turn) -> None:
+    person = rider(turn)
+    if person is None:
         return
     start, end = month_of(turn.now)
     rules = PointsRules()
@@ -44,9 +53,8 @@ async def points(turn: Turn) -> None:
 
 @command("nickname")
 async def nickname(turn: Turn) -> None:
-    person = turn.person
-    if person is None or person.consent_at is None or person.kind != RIDER:
-        turn.say(texts.POINTS_RIDERS_ONLY)
+    person = rider(turn)
+    if person is None:
         return
     wanted = turn.inbound.text.strip()
     if not wanted:
