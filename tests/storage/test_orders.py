@@ -258,3 +258,15 @@ async def test_a_near_order_is_found_however_many_newer_ones_the_city_has(uow: U
         candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
                                                 box_around((near.lat + 0.0005, near.lng), 100))
     assert [order.code for order in candidates] == ["WG-20261123-0001"]
+
+
+async def test_an_added_order_and_its_event_are_in_the_tables_at_once(uow: UnitOfWork):
+    """What a use case wrote is what any statement of its transaction reads: no buffer."""
+    reporter, _ = await _people(uow)
+    order = _order("WG-20261123-0001", reporter, uow.clock.now())
+    async with uow:
+        await uow.orders.add(order)
+        await uow.events.add(orders.submit(order))
+        written = (await uow.session.execute(text(
+            "SELECT (SELECT count(*) FROM work_order), (SELECT count(*) FROM event)"))).one()
+    assert tuple(written) == (1, 1)
