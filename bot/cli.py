@@ -20,6 +20,7 @@ from domain.routing import Route
 from storage.import_report import ImportFailed
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
+from storage.process_lock import LockHeld
 from storage.records import Role
 
 app = typer.Typer(help="gridbot: report, route, handle and close grid work orders by chat.",
@@ -277,8 +278,14 @@ def invite(
 
 
 def deep_link(settings: Settings, code: str) -> str:
-    if settings.telegram_bot_username:
-        return f"https://t.me/{settings.telegram_bot_username}?start=inv_{code}"
+    """A Telegram deep link when the bot is on Telegram (its username configured, or asked of
+    Telegram by getMe), else the demo web chat's page."""
+    username = settings.telegram_bot_username
+    if username is None and settings.telegram_token:
+        from bot.telegram.identity import bot_username
+        username = _run(bot_username(settings.telegram_token, settings.telegram_api_url))
+    if username:
+        return f"https://t.me/{username}?start=inv_{code}"
     return f"{settings.public_base_url}/chat?start=inv_{code}"
 
 
@@ -374,6 +381,8 @@ def run_command() -> None:
         _run(run_all(settings))
     except KeyboardInterrupt:
         pass
+    except LockHeld as error:   # a second polling process for the same bot
+        _fail(str(error), code=3)
 
 
 def _print_district(settings: Settings, path: Path) -> None:

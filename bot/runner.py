@@ -21,6 +21,7 @@ from bot.services import Services, build_chat, open_services
 from bot.web_server import DemoServer
 from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
+from storage.process_lock import LockHeld, ProcessLock
 from web.app import add_demo, create_app
 from web.mailbox import OutboxBell
 
@@ -156,6 +157,8 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     async def receive(inbound) -> None:
         await chat.receive(inbound)
 
+    if settings.telegram_mode == "polling":   # Telegram serves getUpdates to one consumer only
+        await _hold_polling(runtime, settings, stack)
     await transport.start(receive)
     stack.push_async_callback(transport.stop)
     # A private chat may take a short burst (a reply is often two messages), then 1/s.
@@ -178,6 +181,18 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
                 return Response("forbidden", status_code=403)
             return Response("ok")
     log.info("telegram channel on (%s, %s)", settings.telegram_library, settings.telegram_mode)
+
+
+async def _hold_polling(runtime: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
+    """Refuse to be a second polling process for this bot on this database (held until exit)."""
+    try:
+        await stack.enter_async_context(
+            ProcessLock(runtime.services.engine, f"telegram-polling:{settings.telegram_token}"))
+    except LockHeld:
+        raise LockHeld("another gridbot process is already polling Telegram for this bot (its "
+                       "database lock is held); Telegram serves getUpdates to one process only. "
+                       "Stop the other one, or run every worker in webhook mode "
+                       "(GRIDBOT_TELEGRAM_MODE=webhook)") from None
 
 
 async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> None:

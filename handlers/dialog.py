@@ -148,7 +148,8 @@ class Work:
     def is_me(self, person_id: int | None) -> bool:
         return False
 
-    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = ()) -> None:
+    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
+            menu: str | None = None) -> None:
         """Nobody wrote: a scheduled job has no one to answer."""
 
     async def tell(self, person_id: int | None, text: str,
@@ -195,10 +196,13 @@ class Turn(Work):
         data = self.inbound.button or ""
         return data.split(":", 1)[1] if ":" in data else ""
 
-    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = ()) -> None:
-        """Answer the person who wrote, on the channel they wrote from."""
+    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
+            menu: str | None = None) -> None:
+        """Answer the person who wrote, on the channel they wrote from; `menu`: their command
+        menu from now on (a role in `handlers.menus`)."""
         sender = self.inbound.sender
-        self.replies.append(Outbound(sender.channel, sender.external_id, text, tuple(choices)))
+        self.replies.append(Outbound(sender.channel, sender.external_id, text, tuple(choices),
+                                     menu=menu))
 
     def settle(self) -> list[OutboxMessage]:
         """Everything the turn owes as outbox rows, the answers first (not yet written)."""

@@ -113,6 +113,8 @@ class Outbound:
     `photos`, `voice` and `location` travel with the text (a new order's pictures, voice note
     and pin); each transport sends them as its platform can, before the text and its choices.
     `ask_contact` is the label of a "share my phone number" button where the platform has one.
+    `menu` names the command menu this person should see from now on (`handlers.menus`), for
+    platforms that keep one per chat (Telegram's setMyCommands).
     """
 
     channel: str
@@ -124,6 +126,7 @@ class Outbound:
     voice: str | None = None
     location: Pin | None = None
     ask_contact: str | None = None
+    menu: str | None = None
 
     def as_payload(self) -> dict:
         payload: dict[str, Any] = {"text": self.text,
@@ -138,6 +141,8 @@ class Outbound:
             payload["location"] = [self.location.lat, self.location.lng, self.location.title]
         if self.ask_contact:
             payload["ask_contact"] = self.ask_contact
+        if self.menu:
+            payload["menu"] = self.menu
         return payload
 
     @classmethod
@@ -147,7 +152,7 @@ class Outbound:
                    tuple(Choice(label, data) for label, data in payload.get("choices", [])),
                    payload.get("photo"), tuple(payload.get("photos") or ()),
                    payload.get("voice"), Pin(*pin) if pin else None,
-                   payload.get("ask_contact"))
+                   payload.get("ask_contact"), payload.get("menu"))
 
     @property
     def attachments(self) -> bool:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from domain import invites
 from domain.grids import GridTree, Level
 from domain.orders import DomainError
-from handlers import texts
+from handlers import menus, texts
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.privacy_rights import privacy_notice
 from storage.records import Person, Role
@@ -87,7 +87,7 @@ async def choose_platform(turn: Turn) -> None:
     person = replace(consenting(turn), rides_for=turn.arg[:20])
     turn.person = await turn.uow.people.upsert(person)
     turn.dialog.reset()
-    turn.say(texts.ONBOARDED_RIDER)
+    turn.say(texts.ONBOARDED_RIDER, menu=menus.RIDER)
     await show_menu(turn)
 
 
@@ -164,7 +164,8 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
     grid = turn.deps.router.tree.get(invite.grid_code)
     turn.dialog.reset()
     turn.say(texts.INVITE_OK.format(grid=grid.name,
-                                    role=texts.ROLE_LABELS.get(invite.role, invite.role)))
+                                    role=texts.ROLE_LABELS.get(invite.role, invite.role)),
+             menu=menus.STAFF)
 
 
 async def _unbound_staff(turn: Turn, grid_code: str, role: str) -> Person | None:

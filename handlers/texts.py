@@ -324,3 +324,11 @@ PHONE_NOT_YOURS = "请分享您本人的手机号。"
 MAP_LINK = "📍 {title}地图：{url}"
 MAP_PLACE = "位置"
 VOICE_NOT_SENT = "🎤 报事人留了一段语音，此渠道无法播放。"
+
+# Command menus (handlers/menus.py): what each command does, as a platform's menu shows it.
+COMMAND_HELP = {
+    "report": "我要报事", "my": "我的工单", "grid": "我的网格长",
+    "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
+    "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
+    "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
+}

@@ -11,6 +11,8 @@ from aiogram import exceptions as ag_error
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -34,6 +36,7 @@ from bot.telegram.transport import (
     secret_matches,
     update_json,
 )
+from handlers import menus
 from handlers.messages import Choice, Inbound, Outbound
 
 _REFUSED = (ag_error.TelegramBadRequest, ag_error.TelegramForbiddenError,
@@ -62,9 +65,18 @@ class AiogramTransport:
         self._turns = PersonTurns()
         self._receive: Receive | None = None
         self._polling: asyncio.Task | None = None
+        self._username: str | None = None
+
+    @property
+    def username(self) -> str | None:
+        """The bot's username, as getMe gave it at start (for invite deep links)."""
+        return self._username
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
+        self._username = (await self._bot.get_me()).username
+        # The "/" menu everyone sees; riders and staff get theirs per chat (`Outbound.menu`).
+        await self._bot.set_my_commands(_commands(menus.RESIDENT))
         if self._mode == "polling":
             await self._bot.delete_webhook()   # as PTB does: getUpdates fails while one is set
             self._polling = asyncio.create_task(self._dispatcher.start_polling(
@@ -105,6 +117,9 @@ class AiogramTransport:
 
     async def deliver(self, out: Outbound) -> None:
         try:
+            if out.menu:
+                await self._bot.set_my_commands(
+                    _commands(out.menu), scope=BotCommandScopeChat(chat_id=int(out.external_id)))
             if out.attachments:
                 await self._send_attachments(out)
             if out.ask_contact:
@@ -183,6 +198,11 @@ class AiogramTransport:
             got = await self._bot.download(file_id)
             return got.read() if got is not None else b""
         return await telegram_media.keep(media, self._media_dir, fetch)
+
+
+def _commands(menu: str) -> list[BotCommand]:
+    return [BotCommand(command=name, description=description)
+            for name, description in menus.commands(menu)]
 
 
 def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:

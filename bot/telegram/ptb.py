@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 
 from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -31,6 +33,7 @@ from bot.telegram.transport import (
     secret_matches,
     update_json,
 )
+from handlers import menus
 from handlers.messages import Choice, Outbound
 
 log = logging.getLogger(__name__)
@@ -63,9 +66,19 @@ class PtbTransport:
         self._turns = PersonTurns()
         self._receive: Receive | None = None
 
+    @property
+    def username(self) -> str | None:
+        """The bot's username, as getMe gave it at start (for invite deep links)."""
+        try:
+            return self._app.bot.username
+        except RuntimeError:   # not started: getMe not asked yet
+            return None
+
     async def start(self, receive: Receive) -> None:
         self._receive = receive
-        await self._app.initialize()
+        await self._app.initialize()   # calls getMe
+        # The "/" menu everyone sees; riders and staff get theirs per chat (`Outbound.menu`).
+        await self._app.bot.set_my_commands(_commands(menus.RESIDENT))
         if self._mode == "polling":
             await self._app.updater.start_polling(
                 timeout=dt.timedelta(seconds=self._poll_timeout),
@@ -100,6 +113,9 @@ class PtbTransport:
 
     async def deliver(self, out: Outbound) -> None:
         try:
+            if out.menu:
+                await self._app.bot.set_my_commands(
+                    _commands(out.menu), scope=BotCommandScopeChat(int(out.external_id)))
             if out.attachments:
                 await self._send_attachments(out)
             if out.ask_contact:
@@ -182,6 +198,10 @@ class PtbTransport:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update %s not handled", getattr(update, "update_id", "?"),
                   exc_info=context.error)
+
+
+def _commands(menu: str) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in menus.commands(menu)]
 
 
 def _markup(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:

@@ -291,3 +291,34 @@ def test_doctor_lists_leaderless_grids_and_unheld_chains_with_exit_1(tmp_path, m
     monkeypatch.setenv("GRIDBOT_OPERATOR", "T001")                  # the operator holds it all
     code, out = doctor()
     assert code == 0 and out["ok"] is True and out["operator"]["found"] is True
+
+
+def test_invite_links_name_the_bot_telegram_reports(district, monkeypatch):
+    """No username configured: the invite's deep link names the bot as getMe does."""
+    import asyncio
+    import threading
+
+    from tests.fakes.telegram_api import TelegramEmulator
+
+    started, finished = threading.Event(), threading.Event()
+    place: dict = {}
+
+    async def serve() -> None:
+        async with TelegramEmulator(username="jinjiang_grid_bot") as tg:
+            place.update(token=tg.token, url=tg.base_url)
+            started.set()
+            while not finished.is_set():
+                await asyncio.sleep(0.05)   # the emulator's own loop, in its own thread
+    thread = threading.Thread(target=asyncio.run, args=(serve(),))
+    thread.start()
+    try:
+        assert started.wait(10)
+        monkeypatch.setenv("GRIDBOT_TELEGRAM_TOKEN", place["token"])
+        monkeypatch.setenv("GRIDBOT_TELEGRAM_API_URL", place["url"])
+        monkeypatch.delenv("GRIDBOT_TELEGRAM_BOT_USERNAME", raising=False)
+        result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--json"])
+    finally:
+        finished.set()
+        thread.join(10)
+    made = json.loads(result.stdout)
+    assert made["deep_link"] == f"https://t.me/jinjiang_grid_bot?start=inv_{made['code']}"

@@ -128,3 +128,18 @@ async def test_telegram_a_forwarded_contact_card_is_not_taken_as_the_reporters_n
     assert "本人" in answer[-1].text
     async with talk.uow() as uow:
         assert (await uow.people.by_channel(*talk.account("resident"))).phone is None
+
+
+async def test_telegram_menus_each_kind_of_person_sees_its_own_commands(telegram_talk):
+    """setMyCommands: residents the default menu at start; a rider's and a staff member's chat
+    their own once onboarding or an invite makes them one (the leader is bound at fixture set-up)."""
+    talk = telegram_talk
+    menu = {scope: [c["command"] for c in commands] for scope, commands in talk.tg.commands.items()}
+    assert menu["default"][:3] == ["report", "my", "grid"] and "points" not in menu["default"]
+    assert "todo" in menu[f"chat:{talk.ids['leader']}"]
+    assert f"chat:{talk.ids.get('rider')}" not in menu
+    await scenarios.onboard_rider(talk, "rider")
+    rider = [c["command"] for c in talk.tg.commands[f"chat:{talk.ids['rider']}"]]
+    assert {"points", "nickname"} <= set(rider) and "todo" not in rider
+    await scenarios.onboard_resident(talk, "resident")
+    assert f"chat:{talk.ids['resident']}" not in talk.tg.commands   # the default menu is theirs

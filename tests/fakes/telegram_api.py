@@ -113,11 +113,12 @@ class TelegramEmulator:
         self._pusher: asyncio.Task | None = None
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self.commands: dict[str, list[dict]] = {}
         self._methods = {name.lower(): getattr(self, f"_{name}") for name in (
             "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage",
             "sendPhoto", "editMessageText", "answerCallbackQuery", "getFile", "getMyCommands",
             "sendMediaGroup", "sendVoice", "sendAudio", "sendDocument", "sendLocation",
-            "sendVenue")}
+            "sendVenue", "setMyCommands")}
 
     async def __aenter__(self) -> Self:
         app = web.Application(client_max_size=50 * 2**20)
@@ -239,7 +240,13 @@ class TelegramEmulator:
         return _ok(self.bot_user)
 
     async def _getMyCommands(self, p: dict, files: dict) -> web.Response:
-        return _ok([])
+        return _ok(self.commands.get(_scope(p), []))
+
+    async def _setMyCommands(self, p: dict, files: dict) -> web.Response:
+        """Each scope's command menu: "default", or "chat:<id>" for one chat."""
+        commands = p.get("commands") or []
+        self.commands[_scope(p)] = json.loads(commands) if isinstance(commands, str) else commands
+        return _ok(True)
 
     async def _getUpdates(self, p: dict, files: dict) -> web.Response:
         if self._webhook:
@@ -536,3 +543,9 @@ def _error(status: int, description: str, parameters: dict | None = None) -> web
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=status)
+
+
+def _scope(params: dict) -> str:
+    scope = params.get("scope") or {}
+    scope = json.loads(scope) if isinstance(scope, str) else scope
+    return f"chat:{scope['chat_id']}" if scope.get("type") == "chat" else "default"
