@@ -17,6 +17,7 @@ from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services, open_services
 from domain import invites
 from domain.routing import Route
+from handlers import texts
 from storage.import_report import ImportFailed
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
@@ -28,7 +29,7 @@ app = typer.Typer(help="gridbot: report, route, handle and close grid work order
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 SECRET_MIN = 32
-wechat_app = typer.Typer(help="The WeChat Official Account (公众号).", no_args_is_help=True)
+wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
 letters_app = typer.Typer(help="Updates parked after failing three times (list, show, retry, "
                                "drop).", no_args_is_help=True)
@@ -201,7 +202,7 @@ def route(
     lat: Annotated[float | None, typer.Option(help="latitude")] = None,
     lng: Annotated[float | None, typer.Option(help="longitude")] = None,
     gcj02: Annotated[bool, typer.Option("--gcj02", help="the point is GCJ-02 (WeChat)")] = False,
-    address: Annotated[str | None, typer.Option(help="address text, e.g. 锦江畔3号楼")] = None,
+    address: Annotated[str | None, typer.Option(help="address text, e.g. a building's name")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Which grid and leader a point or an address goes to; exit 1 when it falls to a queue."""
@@ -238,7 +239,7 @@ def _route_json(found: Route, leader) -> dict[str, Any]:
 def _print_route(router, found: Route, leader) -> None:
     for code in found.chain:
         grid = router.tree.get(code)
-        typer.echo(f"{grid.code:<16} {grid.name} ({grid.level.label})")
+        typer.echo(f"{grid.code:<16} {grid.name} ({texts.LEVEL_LABELS[grid.level]})")
     if found.candidates:
         typer.echo("candidates: " + ", ".join(f"{c.name} {c.code} {c.score:.0f}"
                                               for c in found.candidates))
@@ -400,7 +401,7 @@ def _print_district(settings: Settings, path: Path) -> None:
 
 def _print_tree(tree, grid, depth: int) -> None:
     leader = " ★" if grid.leader_id else ""
-    typer.echo(f"{'  ' * depth}{grid.code} {grid.name} ({grid.level.label}){leader}")
+    typer.echo(f"{'  ' * depth}{grid.code} {grid.name} ({texts.LEVEL_LABELS[grid.level]}){leader}")
     for child in sorted(tree.children(grid.code), key=lambda g: g.code):
         _print_tree(tree, child, depth + 1)
 

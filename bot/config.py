@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # The operator: a staff code from the roster (import-people). Orders whose grid chain has no
     # leader or dispatcher up to the street go to this person, with their clocks.
     operator: str | None = None
+    # The language the bot speaks: zh-CN is handlers/texts.py; another is one more module with
+    # the same names, handlers/texts_<language>.py (docs/catalogue.md).
+    language: str = "zh-CN"
     # Address matching: candidates scoring below this are not offered.
     address_min_score: float = 60.0
 

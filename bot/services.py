@@ -13,6 +13,7 @@ from domain.categories import Taxonomy, default_taxonomy
 from domain.deadlines import DeadlinePolicy
 from domain.grids import GridTree
 from domain.routing import GridIndex, Router
+from handlers import catalogue
 from storage.clock import Clock, SystemClock
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
@@ -57,7 +58,11 @@ class Services:
 
 async def open_services(settings: Settings, clock: Clock | None = None,
                         migrate: bool = True) -> Services:
-    """Connect, and bring the schema up to date first: the app upgrades on start."""
+    """Connect, and bring the schema up to date first: the app upgrades on start.
+
+    The catalogue's language is chosen here too, before any message is handled.
+    """
+    catalogue.use(settings.language)
     if migrate:
         await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -163,12 +163,6 @@ class Light(StrEnum):
     YELLOW = "yellow"
     RED = "red"
 
-    @property
-    def label(self) -> str:
-        return _LIGHT_LABELS[self]
-
-
-_LIGHT_LABELS = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
 
 
 def elapsed_fraction(start: datetime, due: datetime, now: datetime, calendar: WorkingCalendar,

@@ -19,13 +19,8 @@ class Level(StrEnum):
         """0 for a street, 3 for a micro-grid: larger is smaller."""
         return _RANKS[self]
 
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
 
 _RANKS = {Level.STREET: 0, Level.COMMUNITY: 1, Level.GRID: 2, Level.MICRO_GRID: 3}
-_LABELS = {Level.STREET: "街道", Level.COMMUNITY: "社区", Level.GRID: "网格", Level.MICRO_GRID: "微网格"}
 
 
 class GridTreeError(ValueError):

@@ -6,13 +6,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.refusals import DomainError, Refusal
+
 # No 0/O, 1/I/L: the code may be read out over the phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 
 
-class InviteRefused(Exception):
-    """A wrong, used or expired code; the message says which, fit to show a person."""
+class InviteRefused(DomainError):
+    """A wrong, used or expired code; the key says which."""
 
 
 @dataclass
@@ -43,10 +45,10 @@ def normalise(code: str) -> str:
 def redeem(invite: Invite | None, person_id: int, now: datetime) -> Invite:
     """Check a code for use and mark it used; refuse a wrong, used or expired one."""
     if invite is None:
-        raise InviteRefused("邀请码不正确，请核对后重试。")
+        raise InviteRefused(Refusal.INVITE_UNKNOWN)
     if invite.used_at is not None:
-        raise InviteRefused("该邀请码已被使用，请向管理员索取新的邀请码。")
+        raise InviteRefused(Refusal.INVITE_USED)
     if now >= invite.expires_at:
-        raise InviteRefused("该邀请码已过期，请向管理员索取新的邀请码。")
+        raise InviteRefused(Refusal.INVITE_EXPIRED)
     invite.used_at, invite.used_by = now, person_id
     return invite

@@ -12,6 +12,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from domain.refusals import DomainError, Refusal
+
 
 class State(StrEnum):
     SUBMITTED = "submitted"
@@ -23,23 +25,10 @@ class State(StrEnum):
     MERGED = "merged"
 
     @property
-    def label(self) -> str:
-        return _STATE_LABELS[self]
-
-    @property
     def is_final(self) -> bool:
         return self in FINAL_STATES
 
 
-_STATE_LABELS = {
-    State.SUBMITTED: "已提单",
-    State.DISPATCHED: "已派单",
-    State.ACCEPTED: "办理中",
-    State.RESOLVED: "已办结待评价",
-    State.CLOSED: "已结案",
-    State.INVALID: "不予受理",
-    State.MERGED: "已合并",
-}
 FINAL_STATES = frozenset({State.CLOSED, State.INVALID, State.MERGED})
 
 # DOMAIN.md's transitions, the single source of truth for what may follow what.
@@ -61,18 +50,6 @@ class Urgency(StrEnum):
     COMPLEX = "complex"
     CONSULT = "consult"
 
-    @property
-    def label(self) -> str:
-        return _URGENCY_LABELS[self]
-
-
-_URGENCY_LABELS = {
-    Urgency.EMERGENCY: "特急",
-    Urgency.URGENT: "紧急",
-    Urgency.NORMAL: "一般",
-    Urgency.COMPLEX: "复杂",
-    Urgency.CONSULT: "咨询/建议",
-}
 
 
 class Satisfaction(StrEnum):
@@ -85,43 +62,30 @@ class Satisfaction(StrEnum):
     VERY_UNSATISFIED = "very_unsatisfied"
 
     @property
-    def label(self) -> str:
-        return _SATISFACTION_LABELS[self]
-
-    @property
     def is_satisfied(self) -> bool:
         return self in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED,
                         Satisfaction.BASICALLY_SATISFIED)
 
 
-_SATISFACTION_LABELS = {
-    Satisfaction.VERY_SATISFIED: "非常满意",
-    Satisfaction.SATISFIED: "满意",
-    Satisfaction.BASICALLY_SATISFIED: "基本满意",
-    Satisfaction.UNSATISFIED: "不满意",
-    Satisfaction.VERY_UNSATISFIED: "非常不满意",
-}
-
-
-class DomainError(Exception):
-    """A rule of the domain said no; the message is fit to show a person."""
-
 
 class IllegalAction(DomainError):
+    """The order's state does not allow the action (签收 pressed twice, say)."""
+
     def __init__(self, state: State, action: str):
         self.state, self.action = state, action
-        super().__init__(f"cannot {action} an order that is {state.value} ({state.label})")
+        super().__init__(Refusal.ILLEGAL_STATE, state=state, action=action)
 
 
 class NotYourOrder(DomainError):
     def __init__(self, code: str, person_id: int | None):
         self.code, self.person_id = code, person_id
-        super().__init__(f"order {code} is not assigned to person {person_id}")
+        super().__init__(Refusal.NOT_YOUR_ORDER, code=code)
 
 
 class ReasonRequired(DomainError):
     def __init__(self, action: str):
-        super().__init__(f"{action} needs a reason")
+        self.action = action
+        super().__init__(Refusal.REASON_REQUIRED)
 
 
 @dataclass(frozen=True)
@@ -302,7 +266,7 @@ def rate(order: WorkOrder, reporter_id: int, solved: bool, satisfaction: Satisfa
     if reporter_id != order.reporter_id:
         raise NotYourOrder(order.code, reporter_id)
     if not satisfaction.is_satisfied:
-        raise DomainError("an unsatisfied rating reopens the order: use reopen()")
+        raise DomainError(Refusal.ACTION_REFUSED)   # an unsatisfied rating reopens: reopen()
     before = _move(order, "rate", {State.RESOLVED}, State.CLOSED)
     order.solved, order.satisfaction, order.closed_at = solved, satisfaction, now
     return Event(order.code, "rated", now, reporter_id, before, State.CLOSED,
@@ -317,7 +281,7 @@ def reopen(order: WorkOrder, reporter_id: int, solved: bool, satisfaction: Satis
     if reporter_id != order.reporter_id:
         raise NotYourOrder(order.code, reporter_id)
     if satisfaction.is_satisfied:
-        raise DomainError("a satisfied rating closes the order: use rate()")
+        raise DomainError(Refusal.ACTION_REFUSED)   # a satisfied rating closes: rate()
     reason = _need(reason, "reopen")
     before = _move(order, "reopen", {State.RESOLVED}, State.ACCEPTED)
     order.reopens += 1
@@ -348,7 +312,7 @@ def mark_invalid(order: WorkOrder, actor_id: int, reason: str, now: datetime,
     """不予受理: false (costs the reporter points), out of scope, or redirected to 110/119/120."""
     reason = _need(reason, "mark invalid")
     if category not in INVALID_CATEGORIES:
-        raise DomainError(f"invalid category {category!r} is not one of {INVALID_CATEGORIES}")
+        raise DomainError(Refusal.ACTION_REFUSED, category=category)
     before = _move(order, "mark invalid", {State.SUBMITTED, State.DISPATCHED}, State.INVALID)
     order.closed_at = now
     return Event(order.code, "invalidated", now, actor_id, before, State.INVALID, reason,
@@ -358,7 +322,7 @@ def mark_invalid(order: WorkOrder, actor_id: int, reason: str, now: datetime,
 def merge(order: WorkOrder, into_code: str, actor_id: int, now: datetime) -> Event:
     """已合并: a duplicate; its reporter follows the original from now on."""
     if into_code == order.code:
-        raise DomainError(f"order {order.code} cannot be merged into itself")
+        raise DomainError(Refusal.MERGE_INTO_ITSELF, code=order.code)
     before = _move(order, "merge", {State.SUBMITTED, State.DISPATCHED}, State.MERGED)
     order.merged_into, order.closed_at = into_code, now
     return Event(order.code, "merged", now, actor_id, before, State.MERGED,
@@ -384,7 +348,7 @@ def remark(order: WorkOrder, kind: str, now: datetime, actor_id: int | None = No
     """A reminder, a 督办 notice, a comment, a me-too, a publication: history, not a move."""
     allowed = REMARKS.get(kind)
     if allowed is None:
-        raise DomainError(f"unknown remark {kind!r}")
+        raise DomainError(Refusal.ACTION_REFUSED, remark=kind)
     if order.state not in allowed:
         raise IllegalAction(order.state, kind)
     return Event(order.code, kind, now, actor_id, order.state, order.state, reason, data or {})

@@ -14,11 +14,11 @@ from collections import deque
 from copy import copy
 from dataclasses import dataclass, replace
 
-from domain.invites import InviteRefused
-from domain.orders import DomainError, IllegalAction, NotYourOrder, ReasonRequired
+from domain.refusals import DomainError
 
 # The dialogs register their handlers on import.
 from handlers import (  # noqa: F401
+    catalogue,
     dead_letters,
     onboarding,
     pioneer,
@@ -34,17 +34,6 @@ from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
 from handlers.messages import Inbound, Kind
 from storage.records import OutboxMessage, Person
 from storage.uow import UnitOfWork
-
-
-def _refusal_text(refusal: Exception) -> str:
-    """The domain's refusals in the user's words; the handlers' own already are."""
-    if isinstance(refusal, NotYourOrder):
-        return texts.NOT_ALLOWED
-    if isinstance(refusal, IllegalAction):
-        return texts.ILLEGAL_STATE.format(state=refusal.state.label)
-    if isinstance(refusal, ReasonRequired):
-        return texts.REASON_REQUIRED
-    return str(refusal)
 
 
 @dataclass
@@ -268,8 +257,8 @@ class Chat:
         try:
             await self._route(turn)
             return True
-        except (DomainError, InviteRefused) as refusal:
-            message = _refusal_text(refusal)
+        except DomainError as refusal:   # the domain's and the handlers' own, invites' too
+            message = catalogue.refusal(refusal)
         await turn.uow.rollback()
         del turn.replies[said:], turn.owed[owed:]
         turn.dialog = Dialog.from_json(before)

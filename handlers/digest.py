@@ -126,8 +126,8 @@ class _Week:
         self.now_utc = now.astimezone(UTC)
         self.start, self.end = week_before(now)
         last = self.end - timedelta(days=1)
-        self._period = {"start": f"{self.start:%m月%d日}",
-                        "end": f"{last.astimezone(SHANGHAI):%m月%d日}"}
+        self._period = {"start": self.start.strftime(texts.DATE_DAY),
+                        "end": last.astimezone(SHANGHAI).strftime(texts.DATE_DAY)}
         self._below: dict[str, list[str]] = {}
         self._children: dict[str, list[str]] = defaultdict(list)
         for grid in tree:
@@ -138,7 +138,7 @@ class _Week:
         local_end = (self.end - timedelta(microseconds=1)).astimezone(SHANGHAI)
         month = local_end.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         next_month = (month + timedelta(days=32)).replace(day=1)
-        self.month = f"{month:%Y年%m月}"
+        self.month = month.strftime(texts.DATE_MONTH)
         slices = figure_slices(self.start, self.end)
         (*figures, (self.tops, self.counts), self.red, self.highlights, points,
          self.subscribers, self.staff) = await _together(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from domain import orders
 from domain.grids import Level
-from domain.orders import DomainError, WorkOrder
+from domain.orders import WorkOrder
+from domain.refusals import DomainError
 from handlers import texts
 from handlers.access import may_act
 from handlers.dialog import Work, choices
@@ -29,19 +30,16 @@ async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
     order = await load_for(work, person_id, code)
     held = await find_holder(work, unit)   # a grid without a leader: the nearest one above
     if held is None:
-        raise DomainError(f"{unit_name(work, unit)}还没有网格长，无法派单。")
+        raise DomainError("NO_LEADER_TO_ASSIGN", unit=unit_name(work, unit))
     await dispatch_to(work, order, holding_unit(work, held, unit), held.person_id,
                       actor_id=person_id)
     return order
 
 
-FALSE_REPORT_WORDS = ("虚假", "不实", "谎报", "恶意")
-
-
 async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> WorkOrder:
     """不予受理; a reason that calls the report false costs a roaming reporter points."""
     order = await load_for(work, person_id, code)
-    why = "false" if any(word in reason for word in FALSE_REPORT_WORDS) else "other"
+    why = "false" if any(word in reason for word in texts.FALSE_REPORT_WORDS) else "other"
     event = orders.mark_invalid(order, person_id, reason, work.now, why)
     await record(work, order, event)
     await tell_reporters(work, order, event)
@@ -53,7 +51,7 @@ async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
     order = await load_for(work, person_id, code)
     target = await load(work, into)
     if target.state.is_final:
-        raise DomainError(f"工单 {into} 已{target.state.label}，不能合并进去。")
+        raise DomainError("MERGE_INTO_FINAL", code=into, state=target.state)
     event = orders.merge(order, into, person_id, work.now)
     await record(work, order, event)
     for follower in [order.reporter_id, *await work.uow.orders.followers(code)]:
@@ -70,7 +68,7 @@ async def request_extension(work: Work, person_id: int, code: str, days: int,
     if order.assignee_id != person_id:
         raise NotAllowed()
     if not reason.strip() or days < 1:
-        raise DomainError(texts.ASK_EXTEND)
+        raise DomainError("ASK_EXTEND")
     await work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
                                       {"days": days}))
     tree = work.deps.router.tree
@@ -104,13 +102,13 @@ async def decide_extension(work: Work, person_id: int, code: str, approve: bool)
         raise NotAllowed()
     days = await _pending_extension(work, code)
     if days is None:
-        raise DomainError(texts.NO_EXTENSION_PENDING.format(code=code))
+        raise DomainError("NO_EXTENSION_PENDING", code=code)
     if not approve:
         await work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
         await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
         return order
     new_due = work.deps.calendar.add_working_days(order.resolve_due or work.now, days)
-    event = orders.extend(order, person_id, new_due, f"批准延期 {days} 天", work.now)
+    event = orders.extend(order, person_id, new_due, texts.EXTENSION_APPROVED_REASON.format(days=days), work.now)
     await record(work, order, event)
     await work.tell(order.assignee_id, texts.EXTENSION_APPROVED.format(
         code=code, resolve_by=work_time(new_due)))
@@ -124,6 +122,6 @@ async def assign_person(work: Work, person_id: int, code: str, handler_id: int) 
     street = min(g.code for g in work.deps.router.tree.roots())
     members = await work.uow.memberships.of_grid(street, Role.DEPARTMENT)
     if handler_id not in {m.person_id for m in members}:
-        raise DomainError("只能派给本街道的职能部门。")
+        raise DomainError("DEPARTMENT_OUTSIDE_STREET")
     await dispatch_to(work, order, street, handler_id, actor_id=person_id)
     return order

@@ -36,13 +36,13 @@ PHOTO_DIR = "echo"
 LONGEST_PHOTO = 1600
 LONGEST_SUMMARY = 140
 HOUSE_MASK = ROOM_MASK      # one mask for any door, whichever pattern found it
-RATING = {Satisfaction.VERY_SATISFIED: texts.ECHO_RATING_GOOD,
-          Satisfaction.SATISFIED: texts.ECHO_RATING_GOOD,
-          Satisfaction.BASICALLY_SATISFIED: texts.ECHO_RATING_FAIR,
-          Satisfaction.UNSATISFIED: texts.ECHO_RATING_BAD,
-          Satisfaction.VERY_UNSATISFIED: texts.ECHO_RATING_BAD}
-_RANK = {texts.ECHO_RATING_GOOD: 3, texts.ECHO_RATING_FAIR: 2, texts.ECHO_UNRATED: 1,
-         texts.ECHO_RATING_BAD: 0}
+# The wall's three words for the five-level scale, by catalogue key (read when an entry is made).
+RATING = {Satisfaction.VERY_SATISFIED: "ECHO_RATING_GOOD",
+          Satisfaction.SATISFIED: "ECHO_RATING_GOOD",
+          Satisfaction.BASICALLY_SATISFIED: "ECHO_RATING_FAIR",
+          Satisfaction.UNSATISFIED: "ECHO_RATING_BAD",
+          Satisfaction.VERY_UNSATISFIED: "ECHO_RATING_BAD"}
+_RANK = {"ECHO_RATING_GOOD": 3, "ECHO_RATING_FAIR": 2, "ECHO_UNRATED": 1, "ECHO_RATING_BAD": 0}
 
 _NUMERAL = r"[0-9０-９A-Za-z零〇一二三四五六七八九十百两]"
 # Building, unit and room numbers in free text ("3号楼2单元501室", "3-2-501", "12栋"), masked
@@ -116,7 +116,7 @@ def echo_entry(order: WorkOrder, history: list[Event], tree: GridTree, taxonomy:
     community = tree.ancestor_at(grid.code, Level.COMMUNITY) if grid else None
     resolved = next((e for e in reversed(history) if e.kind == "resolved"), None)
     closing = next((e for e in reversed(history) if e.to_state is orders.State.CLOSED), None)
-    rating = texts.ECHO_UNRATED
+    rating = "ECHO_UNRATED"
     if closing is not None and closing.kind == "rated":
         rating = RATING[Satisfaction(closing.data["satisfaction"])]
     on_time = resolved.data.get("on_time") if resolved else None
@@ -132,7 +132,7 @@ def echo_entry(order: WorkOrder, history: list[Event], tree: GridTree, taxonomy:
         "reported_at": _local(order.created_at), "closed_at": _local(order.closed_at),
         "on_time": on_time, "unit": public_unit(order.unit_code, tree),
         "summary": public_text(order.result_note, names) or texts.ECHO_NO_SUMMARY,
-        "photo": photo, "rating": rating,
+        "photo": photo, "rating": getattr(texts, rating),
         "rank": _RANK[rating] * 2 + (1 if on_time else 0),
     }
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from domain import invites
 from domain.grids import GridTree, Level
-from domain.orders import DomainError
+from domain.refusals import DomainError, Refusal
 from handlers import menus, texts
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.privacy_rights import privacy_notice
@@ -49,7 +49,7 @@ async def consent(turn: Turn) -> None:
 def consenting(turn: Turn) -> Person:
     """The person behind this account, who agreed to the notice; a refusal otherwise."""
     if turn.person is None or turn.person.consent_at is None:
-        raise DomainError(texts.NEED_CONSENT)
+        raise DomainError("NEED_CONSENT")
     return turn.person
 
 
@@ -99,7 +99,7 @@ async def home_address(turn: Turn) -> None:
         return
     candidates = turn.deps.router.matcher.match(turn.inbound.text)[:4]
     if not candidates:
-        turn.say(texts.NO_ADDRESS_MATCH.split("，")[0] + "，请换个说法或跳过。",
+        turn.say(texts.HOME_NO_MATCH,
                  choices((texts.SKIP, "home:skip")))
         return
     turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"home:{c.code}") for c in candidates),
@@ -160,7 +160,7 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
         await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
     invite.used_by = person.id
     if not await turn.uow.invites.mark_used(invite):
-        raise invites.InviteRefused("该邀请码已被使用，请向管理员索取新的邀请码。")
+        raise invites.InviteRefused(Refusal.INVITE_USED)
     grid = turn.deps.router.tree.get(invite.grid_code)
     turn.dialog.reset()
     turn.say(texts.INVITE_OK.format(grid=grid.name,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain.orders import DomainError, Event, WorkOrder
+from domain.orders import Event, WorkOrder
+from domain.refusals import DomainError
 from handlers import texts
 from handlers.dialog import Work
 from handlers.messages import Choice, Pin
@@ -78,9 +79,9 @@ async def view_contact(work: Work, person_id: int | None, code: str) -> str:
     and nothing is written."""
     order = await work.uow.orders.get(code)
     if order is None or person_id is None or order.assignee_id != person_id:
-        raise DomainError(texts.CONTACT_REFUSED)
+        raise DomainError("CONTACT_REFUSED")
     if order.state.is_final:
-        raise DomainError(texts.CONTACT_CLOSED.format(code=order.code))
+        raise DomainError("CONTACT_CLOSED", code=order.code)
     phone = await reporter_phone(work, order)
     if not phone:
         return texts.CONTACT_NONE.format(code=order.code)

@@ -29,7 +29,7 @@ async def points(turn: Turn) -> None:
     start, end = month_of(turn.now)
     rules = PointsRules()
     mine = await turn.uow.publishing.own_points(person.id, start, end, turn.now, rules)
-    lines = [texts.POINTS_MINE.format(month=f"{start:%Y年%m月}", points=mine,
+    lines = [texts.POINTS_MINE.format(month=start.strftime(texts.DATE_MONTH), points=mine,
                                       cap=rules.monthly_cap)]
     board = await turn.uow.publishing.rider_points(start, end, turn.now, rules)
     if person.id in board:

@@ -17,7 +17,7 @@ from datetime import datetime
 from domain.calendar import SHANGHAI
 from domain.points import PointsRules
 from domain.privacy import anonymised_report
-from handlers import texts
+from handlers import catalogue, texts
 from handlers.deps import Deps
 from handlers.dialog import Turn, button, choices, command
 from handlers.pioneer import month_of
@@ -53,7 +53,7 @@ async def my_data(turn: Turn) -> None:
                  else texts.MYDATA_NO_CONSENT)
     channels = sorted({texts.CHANNEL_LABELS.get(a.channel, a.channel)
                        for a in await uow.people.accounts(person.id)})
-    lines.append(texts.MYDATA_CHANNELS.format(channels="、".join(channels) or texts.MYDATA_NONE))
+    lines.append(texts.MYDATA_CHANNELS.format(channels=texts.LIST_SEPARATOR.join(channels) or texts.MYDATA_NONE))
     if person.phone:
         lines.append(texts.MYDATA_PHONE.format(phone=person.phone))
     if person.home_grid:
@@ -66,7 +66,7 @@ async def my_data(turn: Turn) -> None:
     total = await uow.people.count_reported(person.id)
     mine = await uow.orders.reported_by(person.id, limit=SHOWN_ORDERS)
     lines.append(texts.MYDATA_ORDERS.format(n=total))
-    lines += [texts.MYDATA_ORDER_LINE.format(code=o.code, state=o.state.label) for o in mine]
+    lines += [texts.MYDATA_ORDER_LINE.format(code=o.code, state=catalogue.label(o.state)) for o in mine]
     if total > len(mine):
         lines.append(texts.MYDATA_MORE.format(n=total - len(mine)))
     followed = await uow.people.followed(person.id)
@@ -74,7 +74,7 @@ async def my_data(turn: Turn) -> None:
         lines.append(texts.MYDATA_POINTS.format(points=await _points_this_month(turn, person)))
     lines.append(texts.MYDATA_DIGEST.format(
         state=texts.MYDATA_SUBSCRIBED if person.subscribed else texts.MYDATA_NOT_SUBSCRIBED))
-    lines.append(texts.MYDATA_FOLLOWING.format(codes="、".join(followed) or texts.MYDATA_NONE))
+    lines.append(texts.MYDATA_FOLLOWING.format(codes=texts.LIST_SEPARATOR.join(followed) or texts.MYDATA_NONE))
     lines.append(texts.MYDATA_FOOTER.format(days=turn.deps.limits.retention.days))
     turn.say("\n".join(lines))
 
@@ -85,7 +85,7 @@ async def _role(turn: Turn, person: Person) -> str:
         grid=tree.get(m.grid_code).name if m.grid_code in tree else m.grid_code,
         role=texts.ROLE_LABELS.get(m.role.value, m.role.value))
         for m in await turn.uow.memberships.of_person(person.id)]
-    return "、".join(roles) or texts.KIND_LABELS.get(person.kind or "", texts.MYDATA_NONE)
+    return texts.LIST_SEPARATOR.join(roles) or texts.KIND_LABELS.get(person.kind or "", texts.MYDATA_NONE)
 
 
 async def _points_this_month(turn: Turn, person: Person) -> int:

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from domain.calendar import SHANGHAI
 from domain.deadlines import light
-from handlers import access, texts
+from handlers import access, catalogue, texts
 from handlers.dialog import Turn, button, choices, command
 from handlers.use_cases import OPEN, place_of, work_time
 from storage.records import Person, Role
 
-EVENT_WORDS = {
-    "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展", "returned": "退回重派",
-    "escalated": "上报", "extended": "延期", "resolved": "办结", "rated": "评价结案", "reopened": "重办",
-    "closed_unrated": "结案", "invalidated": "不予受理", "merged": "合并", "followed": "有人+1",
-    "supervised": "督办", "reminded": "提醒",
-}
-PUBLIC_TO_REPORTER = set(EVENT_WORDS) - {"followed"}
+HIDDEN_FROM_REPORTER = frozenset({"followed"})   # who else follows is not the reporter's business
 
 
 @command("my")
@@ -30,8 +24,8 @@ async def my_orders(turn: Turn) -> None:
     for order in mine:
         lines.append(texts.MY_LINE.format(
             light=_light(turn, order), code=order.code,
-            category=turn.deps.taxonomy.get(order.category).name, state=order.state.label,
-            due=f" · 时限 {work_time(order.resolve_due)}" if order.state in OPEN and order.resolve_due
+            category=turn.deps.taxonomy.get(order.category).name, state=catalogue.label(order.state),
+            due=texts.DUE_SUFFIX.format(due=work_time(order.resolve_due)) if order.state in OPEN and order.resolve_due
             else ""))
     turn.say("\n".join(lines), choices(*((o.code, f"detail:{o.code}") for o in mine[:5])))
 
@@ -53,11 +47,12 @@ async def detail(turn: Turn) -> None:
         return
     events = await turn.uow.events.for_order(order.code)
     timeline = "\n".join(
-        f"{e.at.astimezone(SHANGHAI):%m-%d %H:%M} {EVENT_WORDS[e.kind]}"
-        + (f"：{e.reason}" if e.reason and e.kind in ("progress", "resolved", "invalidated") else "")
-        for e in events if e.kind in PUBLIC_TO_REPORTER)
+        texts.TIMELINE_LINE.format(at=f"{e.at.astimezone(SHANGHAI):%m-%d %H:%M}",
+                                   event=texts.EVENT_LABELS[e.kind])
+        + (texts.TIMELINE_REASON.format(reason=e.reason) if e.reason and e.kind in ("progress", "resolved", "invalidated") else "")
+        for e in events if e.kind in texts.EVENT_LABELS and e.kind not in HIDDEN_FROM_REPORTER)
     turn.say(texts.DETAIL.format(code=order.code, category=turn.deps.taxonomy.get(order.category).label,
-                                 state=order.state.label, place=place_of(turn, order),
+                                 state=catalogue.label(order.state), place=place_of(turn, order),
                                  timeline=timeline))
 
 
@@ -77,7 +72,7 @@ async def my_grid(turn: Turn) -> None:
     listed = leader is not None and leader.staff_code is not None
     turn.say(texts.GRID_LEADER.format(
         grid=tree.get(home).name,
-        leader=(leader.name if listed else texts.LEADER_UNLISTED) if leader else "（待配备）",
+        leader=(leader.name if listed else texts.LEADER_UNLISTED) if leader else texts.LEADER_VACANT,
         duty=(leader.duty or "—") if listed else "—",
         phone=(leader.phone or "—") if listed else "—"))
 

@@ -1,8 +1,9 @@
 """评单: solved or not, then the five-level satisfaction; unsatisfied asks why and reopens."""
 from __future__ import annotations
 
-from domain.orders import DomainError, Satisfaction
-from handlers import texts, use_cases
+from domain.orders import Satisfaction
+from domain.refusals import DomainError
+from handlers import catalogue, texts, use_cases
 from handlers.dialog import Turn, button, choices, step
 
 
@@ -11,9 +12,9 @@ async def solved(turn: Turn) -> None:
     code, _, answer = turn.arg.partition(":")
     order = await turn.uow.orders.get(code)
     if order is None or turn.person is None or order.reporter_id != turn.person.id:
-        raise DomainError(texts.NO_SUCH_ORDER)   # only the reporter rates
+        raise DomainError("NO_SUCH_ORDER")   # only the reporter rates
     turn.say(texts.ASK_SATISFACTION, choices(*(
-        (level.label, f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
+        (catalogue.label(level), f"rate:{code}:{answer or '0'}:{level.value}") for level in Satisfaction)))
 
 
 @button("rate")

@@ -8,7 +8,7 @@ what was given and offering to keep it.
 """
 from __future__ import annotations
 
-from handlers import reporter_phone, texts, use_cases
+from handlers import catalogue, reporter_phone, texts, use_cases
 from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
 from handlers.holders import filed_notice
 from handlers.messages import Kind
@@ -288,7 +288,7 @@ async def ask_again(turn: Turn) -> None:
 
 def _where(turn: Turn, draft: Draft) -> str:
     return (turn.deps.router.tree.get(draft.grid).name if draft.grid
-            else draft.address or "待人工分派")
+            else draft.address or texts.QUEUE_MANUAL)
 
 
 async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
@@ -297,7 +297,7 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
     if same is not None and not turn.dialog.data.get("not_same"):
         turn.dialog.enter("report", passing=True, expecting="metoo")
         turn.say(texts.SAME_ISSUE.format(code=same.code, place=use_cases.place_of(turn, same),
-                                         state=same.state.label),
+                                         state=catalogue.label(same.state)),
                  choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:"),
                          *back_choice(turn)))
         return
@@ -311,7 +311,7 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
         return
     turn.dialog.enter("report", expecting="confirm")
     category = turn.deps.taxonomy.get(draft.category)
-    turn.say(texts.SUMMARY.format(category=category.label, description=draft.description or "（无）",
+    turn.say(texts.SUMMARY.format(category=category.label, description=draft.description or texts.NO_TEXT,
                                   photos=len(draft.photos), place=_where(turn, draft)),
              choices((texts.CONFIRM, "confirm:"), *back_choice(turn), (texts.CANCEL, "cancel")))
 

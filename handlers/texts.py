@@ -103,6 +103,7 @@ INVALIDATED = "已将 {code} 标记为不予受理。"
 MERGED = "已将 {code} 合并到 {into}。"
 EXTENSION_REQUEST = "⏳ {code} 申请延期 {days} 天：{reason}"
 APPROVE, DENY = "同意延期", "驳回"
+EXTEND_TYPED = "延期"   # typed with an order number on WeCom, as 申请延期 is
 EXTENSION_APPROVED = "{code} 已延期至 {resolve_by}。"
 EXTENSION_DENIED = "{code} 的延期申请未获批准。"
 
@@ -332,3 +333,65 @@ COMMAND_HELP = {
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
 }
+
+# --- Labels: the domain's codes (its enums' values) as people read them ------------------------
+STATE_LABELS = {"submitted": "已提单", "dispatched": "已派单", "accepted": "办理中",
+                "resolved": "已办结待评价", "closed": "已结案", "invalid": "不予受理",
+                "merged": "已合并"}
+URGENCY_LABELS = {"emergency": "特急", "urgent": "紧急", "normal": "一般", "complex": "复杂",
+                  "consult": "咨询/建议"}
+SATISFACTION_LABELS = {"very_satisfied": "非常满意", "satisfied": "满意",
+                       "basically_satisfied": "基本满意", "unsatisfied": "不满意",
+                       "very_unsatisfied": "非常不满意"}
+LEVEL_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "micro_grid": "微网格"}
+LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+EVENT_LABELS = {
+    "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展",
+    "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
+    "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
+    "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
+}
+
+# --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
+# NOT_ALLOWED, ILLEGAL_STATE, REASON_REQUIRED, NO_SUCH_ORDER, ... above are refusals' keys too.
+ACTION_REFUSED = "这个操作现在不能进行。"
+MERGE_INTO_ITSELF = "工单 {code} 不能合并到它自己。"
+MERGE_INTO_FINAL = "工单 {code} 已{state}，不能合并进去。"
+INVITE_UNKNOWN = "邀请码不正确，请核对后重试。"
+INVITE_USED = "该邀请码已被使用，请向管理员索取新的邀请码。"
+INVITE_EXPIRED = "该邀请码已过期，请向管理员索取新的邀请码。"
+NO_LEADER_TO_ASSIGN = "{unit}还没有网格长，无法派单。"
+DEPARTMENT_OUTSIDE_STREET = "只能派给本街道的职能部门。"
+
+# --- Pieces that sentences above are built from ------------------------------------------------
+LIST_SEPARATOR = "、"
+NOTE_JOINER = "；"
+NO_TEXT = "（无）"
+NO_DESCRIPTION = "（无文字描述）"
+UNPLACED = "未定位"
+DISPATCHER_UNIT = "派单员"
+QUEUE_UNIT = "{name}派单员"
+UNIT_ABOVE = "上级"
+LEADER_VACANT = "（待配备）"
+DUE_SUFFIX = " · 时限 {due}"
+TIMELINE_LINE = "{at} {event}"
+TIMELINE_REASON = "：{reason}"
+TODO_LINE = "[{light}] {code} {category} · {state} · 时限 {due}"
+QUEUE_WHY_UNPLACED = "无法自动定位网格"
+QUEUE_WHY_UNHELD = "无人负责"
+QUEUE_WHY_RETURNED = "退单：{reason}"
+QUEUE_MANUAL = "待人工分派"
+EMERGENCY_PREFIX = "🚨 特急 "
+ESCALATED_TO_YOU = "⬆️ 上报 {order}\n原因：{reason}"
+RATED_TO_HANDLER = "工单 {code} 已评价：{satisfaction}，已结案。"
+REOPENED_TWICE_REASON = "上报人两次不满意：{reason}"
+REOPENED_TO_HANDLER = "🔁 工单 {code} 上报人不满意，需重新办理：{reason}\n新的办结时限：{resolve_by}"
+EXTENSION_APPROVED_REASON = "批准延期 {days} 天"
+# 不予受理 reasons with one of these words call the report false (it costs the reporter points).
+FALSE_REPORT_WORDS = ("虚假", "不实", "谎报", "恶意")
+HOME_NO_MATCH = "没有找到这个地址，请换个说法或跳过。"
+DATE_DAY = "%m月%d日"          # strftime formats
+DATE_MONTH = "%Y年%m月"
+WALL_PHOTO_ALT = "办结照片"
+WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。"
+WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"

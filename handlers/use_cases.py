@@ -16,8 +16,9 @@ from domain.categories import HandlingLevel
 from domain.deadlines import due_for
 from domain.geo import box_around, distance_m
 from domain.grids import Level
-from domain.orders import DomainError, Event, Satisfaction, State, Urgency, WorkOrder
-from handlers import order_view, texts
+from domain.orders import Event, Satisfaction, State, Urgency, WorkOrder
+from domain.refusals import DomainError
+from handlers import catalogue, order_view, texts
 from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
@@ -27,7 +28,7 @@ from storage.records import Person
 
 class NotAllowed(DomainError):
     def __init__(self) -> None:
-        super().__init__(texts.NOT_ALLOWED)
+        super().__init__("NOT_ALLOWED")
 
 
 @dataclass
@@ -53,18 +54,18 @@ class Draft:
 
 def unit_name(work: Work, unit: str | None) -> str:
     if not unit:
-        return "派单员"
+        return texts.DISPATCHER_UNIT
     code = unit.removeprefix(QUEUE)
     tree = work.deps.router.tree
     name = tree.get(code).name if code in tree else code
-    return f"{name}派单员" if unit.startswith(QUEUE) else name
+    return texts.QUEUE_UNIT.format(name=name) if unit.startswith(QUEUE) else name
 
 
 def place_of(work: Work, order: WorkOrder) -> str:
     tree = work.deps.router.tree
     if order.grid_code and order.grid_code in tree:
         return tree.get(order.grid_code).name
-    return order.address or "未定位"
+    return order.address or texts.UNPLACED
 
 
 async def holder_of(work: Work, unit: str, operator: bool = False) -> int | None:
@@ -77,7 +78,7 @@ async def holder_of(work: Work, unit: str, operator: bool = False) -> int | None
 async def load(work: Work, code: str) -> WorkOrder:
     order = await work.uow.orders.get(code)
     if order is None:
-        raise DomainError(texts.NO_SUCH_ORDER)
+        raise DomainError("NO_SUCH_ORDER")
     return order
 
 
@@ -146,7 +147,8 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
         # A queue keeps the sign limit too: its holder must 派单 by then (the scheduler reminds).
         order.sign_due = due_for(deps.policy, deps.calendar, order.urgency, now).sign_by
         await work.uow.orders.save(order)
-        await _announce_queue(work, order, "无法自动定位网格" if not draft.grid else "无人负责")
+        await _announce_queue(work, order, texts.QUEUE_WHY_UNPLACED if not draft.grid
+                             else texts.QUEUE_WHY_UNHELD)
     else:
         await dispatch_to(work, order, holding_unit(work, held, unit), held.person_id, actor_id=None)
     if category.urgency is Urgency.EMERGENCY:
@@ -197,17 +199,17 @@ async def _tell_handler(work: Work, holder: int | None, order: WorkOrder, text: 
 
 def _new_order_text(work: Work, order: WorkOrder) -> str:
     category = work.deps.taxonomy.get(order.category)
-    return texts.NEW_ORDER.format(code=order.code, urgency=order.urgency.label,
+    return texts.NEW_ORDER.format(code=order.code, urgency=catalogue.label(order.urgency),
                                   category=category.label, place=place_of(work, order),
-                                  description=order.description or "（无文字描述）",
+                                  description=order.description or texts.NO_DESCRIPTION,
                                   sign_by=work_time(order.sign_due))
 
 
 async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
     category = work.deps.taxonomy.get(order.category)
     await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
-        code=order.code, urgency=order.urgency.label, category=category.label,
-        place=place_of(work, order), description=order.description or "（无）", why=why)
+        code=order.code, urgency=catalogue.label(order.urgency), category=category.label,
+        place=place_of(work, order), description=order.description or texts.NO_TEXT, why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
         choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
                 (texts.MERGE, f"merge:{order.code}")))
@@ -222,7 +224,7 @@ async def _alarm_chain(work: Work, order: WorkOrder) -> None:
         holder = await holder_of(work, grid.code)
         if holder not in told:
             told.add(holder)
-            await work.tell(holder, "🚨 特急 " + _new_order_text(work, order))
+            await work.tell(holder, texts.EMERGENCY_PREFIX + _new_order_text(work, order))
 
 
 async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
@@ -242,7 +244,7 @@ async def me_too(work: Work, person: Person | None, code: str, draft: Draft | No
     """'Me too' from a report in progress: checked now, whatever the button said."""
     order = await work.uow.orders.get(code)
     if order is None or not may_follow(work, person, draft, order):
-        raise DomainError(texts.METOO_REFUSED)
+        raise DomainError("METOO_REFUSED")
     await follow(work, person.id, order)
     return order
 
@@ -281,7 +283,7 @@ async def return_order(work: Work, person_id: int, code: str, reason: str) -> Wo
     # The queue's clock starts now: the dispatcher must 派单 within a fresh sign limit.
     order.sign_due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now).sign_by
     await record(work, order, event)
-    await _announce_queue(work, order, f"退单：{event.reason}")
+    await _announce_queue(work, order, texts.QUEUE_WHY_RETURNED.format(reason=event.reason))
     await tell_reporters(work, order, event)
     return order
 
@@ -300,7 +302,8 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
     event = orders.escalate(order, target, holder, due, work.now, person_id, reason)
     await record(work, order, event)
     await _tell_handler(work, holder, order,
-                        "⬆️ 上报 " + _new_order_text(work, order) + f"\n原因：{reason}",
+                        texts.ESCALATED_TO_YOU.format(order=_new_order_text(work, order),
+                                                      reason=reason),
                         choices((texts.SIGN, f"sign:{order.code}"),
                                 (texts.ASSIGN, f"assign:{order.code}"),
                                 (texts.ESCALATE, f"up:{order.code}")))
@@ -344,20 +347,21 @@ async def rate(work: Work, person_id: int, code: str, solved: bool,
     """Satisfied closes; unsatisfied reopens once with a new deadline; twice escalates."""
     order = await load(work, code)
     if order.reporter_id != person_id:
-        raise DomainError(texts.NO_SUCH_ORDER)
+        raise DomainError("NO_SUCH_ORDER")
     if satisfaction.is_satisfied:
         event = orders.rate(order, person_id, solved, satisfaction, work.now)
         await record(work, order, event)
-        await work.tell(order.assignee_id, f"工单 {code} 已评价：{satisfaction.label}，已结案。")
+        await work.tell(order.assignee_id, texts.RATED_TO_HANDLER.format(
+            code=code, satisfaction=catalogue.label(satisfaction)))
         return order
     due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
     event = orders.reopen(order, person_id, solved, satisfaction, reason, due.resolve_by, work.now)
     await record(work, order, event)
     if orders.must_escalate_after_reopen(order):
-        await escalate(work, None, code, f"上报人两次不满意：{event.reason}")
+        await escalate(work, None, code, texts.REOPENED_TWICE_REASON.format(reason=event.reason))
     else:
-        await work.tell(order.assignee_id, f"🔁 工单 {code} 上报人不满意，需重新办理：{event.reason}\n"
-                        f"新的办结时限：{work_time(order.resolve_due)}",
+        await work.tell(order.assignee_id, texts.REOPENED_TO_HANDLER.format(
+                        code=code, reason=event.reason, resolve_by=work_time(order.resolve_due)),
                         choices((texts.PROGRESS, f"progress:{code}"),
                                 (texts.RESOLVE, f"resolve:{code}")))
     return order

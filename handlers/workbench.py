@@ -9,7 +9,7 @@ import re
 
 from domain.deadlines import light
 from domain.grids import Level
-from handlers import access, dispatching, order_view, texts, use_cases
+from handlers import access, catalogue, dispatching, order_view, texts, use_cases
 from handlers.access import may_act
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.holders import QUEUE
@@ -17,10 +17,13 @@ from handlers.messages import Kind
 from handlers.use_cases import unit_name, work_time
 from storage.records import Role
 
-# What a reason answers: the button asked, the next text message is its reason.
-ASKS = {"return": texts.ASK_RETURN_REASON, "up": texts.ASK_ESCALATE_REASON,
-        "progress": texts.ASK_PROGRESS, "extend": texts.ASK_EXTEND,
-        "invalid": texts.ASK_INVALID_REASON, "merge": texts.ASK_MERGE_TARGET}
+# What a reason answers: the button asked (its catalogue key), the next text message is its reason.
+ASKS = {"return": "ASK_RETURN_REASON", "up": "ASK_ESCALATE_REASON", "progress": "ASK_PROGRESS",
+        "extend": "ASK_EXTEND", "invalid": "ASK_INVALID_REASON", "merge": "ASK_MERGE_TARGET"}
+# 申请延期's days: a number (at most 99) at the end of the reason, 天 optional.
+EXTENSION_DAYS = re.compile(r"(?<!\d)(\d{1,2})\s*天?\s*$")
+# The roster writes a department's duty as "部门｜职责"; its button shows the department.
+DUTY_SEPARATOR = "｜"
 
 
 def _me(turn: Turn) -> int:
@@ -56,7 +59,7 @@ def _asks(action: str):
             raise use_cases.NotAllowed()
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
-        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+        turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))
     return ask
 
 
@@ -69,7 +72,7 @@ async def reason_given(turn: Turn) -> None:
     action, code = turn.dialog.data["action"], turn.dialog.data["code"]
     text, me = turn.inbound.text.strip(), _me(turn)
     if not text:
-        turn.say(ASKS[action], choices((texts.CANCEL, "cancel"),))
+        turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))
         return
     turn.dialog.reset()
     if action == "return":
@@ -82,10 +85,10 @@ async def reason_given(turn: Turn) -> None:
         await use_cases.report_progress(turn, me, code, text)
         turn.say(texts.PROGRESS_SAVED)
     elif action == "extend":
-        days = re.search(r"(?<!\d)(\d{1,2})\s*天?\s*$", text)   # at most 99 days
+        days = EXTENSION_DAYS.search(text)
         await dispatching.request_extension(turn, me, code, int(days.group(1)) if days else 3,
                                           text[:days.start()].strip() if days else text)
-        turn.say(texts.EXTENSION_ASKED.format(unit="上级"))
+        turn.say(texts.EXTENSION_ASKED.format(unit=texts.UNIT_ABOVE))
     elif action == "invalid":
         await dispatching.mark_invalid(turn, me, code, text)
         turn.say(texts.INVALIDATED.format(code=code))
@@ -119,7 +122,7 @@ async def resolution_given(turn: Turn) -> None:
             turn.say(texts.PHOTOS_FULL.format(n=most))
         else:
             photos.append(turn.inbound.photo)
-    note = "；".join(part for part in (data.get("note", ""), text) if part)
+    note = texts.NOTE_JOINER.join(part for part in (data.get("note", ""), text) if part)
     turn.dialog.go("resolving", note=note, photos=photos)
     if note and len(photos) >= most:
         await finish_resolution(turn)
@@ -182,7 +185,7 @@ async def assign_menu(turn: Turn) -> None:
     labels = [(g.name, f"to:{order.code}:{g.code}") for g in options[:8]]
     for member in departments[:4]:
         person = await turn.uow.people.get(member.person_id)
-        labels.append(((person.duty or person.name).split("｜")[0], f"to:{order.code}:@{member.person_id}"))
+        labels.append(((person.duty or person.name).split(DUTY_SEPARATOR)[0], f"to:{order.code}:@{member.person_id}"))
     turn.say(texts.ASK_ASSIGN, choices(*labels, (texts.CANCEL, "cancel")))
 
 
@@ -207,8 +210,10 @@ async def todo(turn: Turn) -> None:
     lines = [texts.TODO_HEADER]
     for order in mine[:15]:
         rule = turn.deps.policy.rule(order.urgency)
-        shade = light(order.created_at, order.resolve_due, turn.now, turn.deps.calendar,
-                      rule.resolve_working).label if order.resolve_due else "—"
-        lines.append(f"[{shade}] {order.code} {turn.deps.taxonomy.get(order.category).name} · "
-                     f"{order.state.label} · 时限 {work_time(order.resolve_due)}")
+        shade = catalogue.label(light(order.created_at, order.resolve_due, turn.now,
+                                      turn.deps.calendar, rule.resolve_working)
+                                ) if order.resolve_due else "—"
+        lines.append(texts.TODO_LINE.format(
+            light=shade, code=order.code, category=turn.deps.taxonomy.get(order.category).name,
+            state=catalogue.label(order.state), due=work_time(order.resolve_due)))
     turn.say("\n".join(lines))

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from handlers import texts
 from handlers.chat import Chat
 from handlers.messages import Inbound, Sender
 from storage.uow import UnitOfWork
@@ -63,7 +64,7 @@ class WebChannel:
         elif said.text and said.text.strip():
             inbound = Inbound.text_message(sender, said.text.strip(), update_id)
         else:
-            raise HTTPException(400, "请发送文字、点选按钮或在地图上选点。")
+            raise HTTPException(400, texts.WEB_UNSUPPORTED)
         await self.chat.receive(inbound)
 
     async def receive_photo(self, session_id: str, data: bytes, caption: str,
@@ -93,7 +94,7 @@ class WebChannel:
 
 def checked(session_id: str) -> str:
     if not SESSION.match(session_id):
-        raise HTTPException(400, "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。")
+        raise HTTPException(400, texts.WEB_BAD_SESSION)
     return session_id
 
 
@@ -112,7 +113,7 @@ def chat_routes(channel: WebChannel) -> APIRouter:
                     name: Annotated[str | None, Form(max_length=40)] = None) -> dict[str, bool]:
         checked(session_id)
         if int(request.headers.get("content-length") or 0) > MAX_BYTES + 64 * 1024:
-            raise HTTPException(413, f"照片太大：请上传不超过 {MAX_BYTES // 2**20} MB 的图片。")
+            raise HTTPException(413, texts.PHOTO_TOO_LARGE.format(mb=MAX_BYTES // 2**20))
         data = await file.read(MAX_BYTES + 1)
         await channel.receive_photo(session_id, data, caption[:500], message_id, name)
         return {"ok": True}

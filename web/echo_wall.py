@@ -39,8 +39,12 @@ RATES_FRESH_S = 60.0
 LIMIT = 50
 PHOTOS = "/echo-wall/photos"
 Limit = Annotated[int, Query(ge=1, le=500)]
-RATING_CLASS = {texts.ECHO_RATING_GOOD: "good", texts.ECHO_RATING_FAIR: "fair",
-                texts.ECHO_RATING_BAD: "bad", texts.ECHO_UNRATED: "none"}
+
+
+def rating_class(rating: str) -> str:
+    """The style of an entry's rating word (looked up when drawn: the words are the catalogue's)."""
+    return {texts.ECHO_RATING_GOOD: "good", texts.ECHO_RATING_FAIR: "fair",
+            texts.ECHO_RATING_BAD: "bad"}.get(rating, "none")
 
 
 class EchoWall:
@@ -141,7 +145,7 @@ def _card(entry: dict[str, Any]) -> str:
     label = texts.ECHO_LABELS
     timing = {True: ("ontime", texts.ECHO_ON_TIME), False: ("late", texts.ECHO_LATE)}.get(
         entry.get("on_time"), ("", ""))
-    photo = (f'<img src="{escape(entry["photo_url"])}" alt="办结照片" loading="lazy">'
+    photo = (f'<img src="{escape(entry["photo_url"])}" alt="{escape(texts.WALL_PHOTO_ALT)}" loading="lazy">'
              if entry.get("photo_url") else "")
     rows = [(label["place"], escape(entry["place"])),
             (label["reported"], escape(_short(entry["reported_at"]))),
@@ -150,7 +154,7 @@ def _card(entry: dict[str, Any]) -> str:
             (label["unit"], escape(entry["unit"])), (label["summary"], escape(entry["summary"]))]
     return (f'<article class="entry"><header><span class="code">{escape(entry["code"])}</span>'
             f'<span class="category">{escape(entry["category"])}</span>'
-            f'<span class="rating {RATING_CLASS.get(entry["rating"], "none")}">'
+            f'<span class="rating {rating_class(entry["rating"])}">'
             f'{escape(entry["rating"])}</span></header>{photo}<dl>'
             + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl></article>")
 

@@ -35,7 +35,7 @@ class WeChatChannel:
     def __init__(self, settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock,
                  http: httpx.AsyncClient | None = None):
         if not (settings.wechat_appid and settings.wechat_token):
-            raise ValueError("the 公众号 needs GRIDBOT_WECHAT_APPID and GRIDBOT_WECHAT_TOKEN")
+            raise ValueError("the Official Account needs GRIDBOT_WECHAT_APPID and GRIDBOT_WECHAT_TOKEN")
         self.settings, self.uow, self.clock = settings, uow, clock
         self.http = http or httpx.AsyncClient(timeout=10)
         self.api = OfficialAccountAPI(self.http, settings.wechat_api_url, settings.wechat_appid,

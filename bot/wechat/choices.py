@@ -7,6 +7,7 @@ what the person saw.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import OrderedDict
@@ -19,7 +20,12 @@ from storage.uow import UnitOfWork
 
 REMEMBERED = 50_000      # addresses kept in memory; older ones are read back from the outbox
 LOOK_BACK = 20           # sent rows searched for the last choices after a restart
-OPTION = re.compile(texts.WECHAT_OPTION.format(n=r"(\d+)", label="(.+)"))
+
+
+@functools.cache
+def _option(template: str) -> re.Pattern[str]:
+    """A numbered option line as the catalogue writes it (its words are chosen at start)."""
+    return re.compile(template.format(n=r"(\d+)", label="(.+)"))
 
 
 def render(out: Outbound) -> str:
@@ -34,7 +40,8 @@ def options_of(rendered: str) -> tuple[str, list[tuple[int, str]]]:
     """The message and its numbered options, read back from a rendered text."""
     lines = rendered.split("\n")
     options: list[tuple[int, str]] = []
-    while lines and (found := OPTION.fullmatch(lines[-1])):
+    option = _option(texts.WECHAT_OPTION)
+    while lines and (found := option.fullmatch(lines[-1])):
         options.insert(0, (int(found.group(1)), found.group(2)))
         lines.pop()
     if options and lines and lines[-1] == "":

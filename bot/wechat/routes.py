@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 PATH = "/wechat/callback"
 
 
-def forbidden(why: Refused, platform: str = "公众号") -> Response:
+def forbidden(why: Refused, platform: str = "Official Account") -> Response:
     log.warning("refused a %s callback: %s", platform, why)
     return PlainTextResponse("forbidden", status_code=403)
 
@@ -69,7 +69,7 @@ def wechat_router(channel: WeChatChannel, chat: Chat, path: str = PATH) -> APIRo
             return forbidden(why)
         return PlainTextResponse(query.echostr)
 
-    router.add_api_route(path, callback_endpoint(channel, chat, "公众号", empty="success"),
+    router.add_api_route(path, callback_endpoint(channel, chat, "Official Account", empty="success"),
                          methods=["POST"], include_in_schema=False)
 
     return router

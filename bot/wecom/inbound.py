@@ -6,6 +6,7 @@ number of an option offered as text.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -20,10 +21,19 @@ from handlers.messages import Inbound, Kind, Sender
 CHANNEL = "wecom"
 CARD_CLICK = "template_card_event"
 # A button's word, typed with an order number, presses that button.
-TYPED_BUTTONS = {texts.SIGN: "sign", texts.RETURN: "return", texts.ESCALATE: "up",
-                 texts.PROGRESS: "progress", texts.RESOLVE: "resolve", texts.EXTEND: "extend",
-                 "延期": "extend"}
-TYPED = re.compile(r"\s*(" + "|".join(map(re.escape, TYPED_BUTTONS)) + r")\s*(WG-\d{8}-\d{4})\s*")
+# (By catalogue key, read when a message arrives: the words are the catalogue's.)
+TYPED_BUTTONS = {"SIGN": "sign", "RETURN": "return", "ESCALATE": "up", "PROGRESS": "progress",
+                 "RESOLVE": "resolve", "EXTEND": "extend", "EXTEND_TYPED": "extend"}
+
+
+def typed_buttons() -> dict[str, str]:
+    """A button's word → the button it presses."""
+    return {getattr(texts, key): button for key, button in TYPED_BUTTONS.items()}
+
+
+@functools.cache
+def _typed(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\s*(" + "|".join(map(re.escape, words)) + r")\s*(WG-\d{8}-\d{4})\s*")
 
 
 class WeComMessage:
@@ -64,9 +74,10 @@ async def inbound_of(message: Any, fetch: FetchMedia, choices: ChoiceMemory) -> 
     kind = field(message, "MsgType").lower()
     if kind == "text":
         content = message.content or ""
-        typed = TYPED.fullmatch(content)
+        buttons = typed_buttons()
+        typed = _typed(tuple(buttons)).fullmatch(content)
         if typed:
-            return Inbound.pressed(sender, f"{TYPED_BUTTONS[typed.group(1)]}:{typed.group(2)}", uid)
+            return Inbound.pressed(sender, f"{buttons[typed.group(1)]}:{typed.group(2)}", uid)
         number = number_in(content)
         data = await choices.pressed(message.source, number) if number else None
         if data is not None:

@@ -120,10 +120,6 @@ def test_a_deadline_capped_into_a_holiday_is_red_once_it_passes(cal):
     assert light(start, due, at(2026, 10, 7, 12), cal, working=True) is Light.RED
 
 
-def test_lights_have_chinese_labels():
-    assert [x.label for x in Light] == ["绿", "黄", "红"]
-
-
 def test_each_reminder_threshold_is_crossed_once_between_sweeps(cal):
     start, due = at(2026, 3, 16, 10), at(2026, 3, 16, 11)
 

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.invites import ALPHABET, Invite, InviteRefused, hash_code, new_code, redeem
+from domain.refusals import Refusal
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -27,12 +28,12 @@ def test_a_code_typed_loosely_or_from_a_deep_link_hashes_the_same():
 def test_redeem_marks_used_once():
     inv = redeem(invite(), 7, NOW)
     assert inv.used_by == 7
-    with pytest.raises(InviteRefused, match="已被使用"):
+    with pytest.raises(InviteRefused, match=Refusal.INVITE_USED):
         redeem(inv, 8, NOW)
 
 
 def test_expired_and_unknown_codes_are_refused_with_the_reason():
-    with pytest.raises(InviteRefused, match="已过期"):
+    with pytest.raises(InviteRefused, match=Refusal.INVITE_EXPIRED):
         redeem(invite(), 7, NOW + timedelta(hours=72))
-    with pytest.raises(InviteRefused, match="不正确"):
+    with pytest.raises(InviteRefused, match=Refusal.INVITE_UNKNOWN):
         redeem(None, 7, NOW)

@@ -1,0 +1,32 @@
+"""Why the domain says no: a refusal carries a catalogue key and its parameters, never prose.
+
+The sentences live in the handlers' catalogue (`handlers/texts.py`, one constant per key), so
+the domain stays free of any language and an English catalogue needs no change here.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Refusal(StrEnum):
+    """The domain's refusals; each value is the name of a sentence in the catalogue."""
+
+    ILLEGAL_STATE = "ILLEGAL_STATE"          # {state}: the order's state does not allow it
+    NOT_YOUR_ORDER = "NOT_ALLOWED"           # the order is someone else's to act on
+    REASON_REQUIRED = "REASON_REQUIRED"      # 退单, 延期, 办结, 不予受理 need a reason
+    ACTION_REFUSED = "ACTION_REFUSED"        # a call the dialogs never make (a wrong rating path)
+    MERGE_INTO_ITSELF = "MERGE_INTO_ITSELF"  # {code}
+    INVITE_UNKNOWN = "INVITE_UNKNOWN"
+    INVITE_USED = "INVITE_USED"
+    INVITE_EXPIRED = "INVITE_EXPIRED"
+
+
+class DomainError(Exception):
+    """A rule said no. `key` names the catalogue's sentence, `params` fill it in.
+
+    The handlers render it for a person; `str()` of it is for logs and developers only.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = str(key), params
+        super().__init__(self.key + (f" {params}" if params else ""))
