@@ -123,8 +123,13 @@ class Chat:
     async def _together(self, batch: list[Inbound]) -> list[list[OutboxMessage]] | None:
         """Several messages from different accounts in one transaction; None if one failed.
 
-        On a failure everything is rolled back and the caller handles each message alone, so a
-        refusal or a bug in one message never touches the others.
+        The one batching seam of the engine (docs/engine.md), and its rule: a batch commits
+        together or each message is redone alone. On any failure (a refusal, a bug, a commit
+        that did not go through) everything is rolled back and the caller handles each message
+        again in its own transaction, so one message never touches the others. Handlers must
+        therefore have no side effects outside the database (no sends, no calls out, no
+        process state changed): a failed batch is replayed, and anything done outside the
+        transaction would be done twice. What a turn owes is written as outbox rows instead.
         """
         async with self.deps.uow() as uow:
             updates = [(i.sender.channel, i.update_id) for i in batch if i.update_id is not None]

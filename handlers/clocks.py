@@ -126,7 +126,7 @@ def _mark(stage: Stage, **data: Any) -> dict[str, Any]:
 
 async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
     """50 % and 80 % of a limit, and a missed sign limit: the handler hears it once."""
-    work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+    await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
         stage, to=order.assignee_id)))
     facts = _facts(work, order, stage)
     percent = round((stage.threshold or 0) * 100)
@@ -158,7 +158,7 @@ async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
     above = unit_above(work, order)
     held = await find_holder(work, above.code) if above else None
     if held is None or held.person_id == order.assignee_id:
-        work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+        await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
             stage, to=order.assignee_id)))
         return False
     order = await use_cases.load(work, order.code)   # saved through this unit of work
@@ -172,7 +172,7 @@ async def _supervise(work: Work, order: WorkOrder, stage: Stage) -> None:
     above = unit_above(work, order)
     facts = _facts(work, order, stage)
     reason = texts.CLOCK_OVERDUE_ESCALATED.format(due=facts["due"])
-    work.uow.events.add(orders.remark(order, "supervised", work.now, reason=reason, data=_mark(
+    await work.uow.events.add(orders.remark(order, "supervised", work.now, reason=reason, data=_mark(
         stage, due=stage.due.isoformat(), handler=order.assignee_id, unit=order.unit_code,
         above=above.code if above else None)))
     then = (texts.SUPERVISED_THEN_UP.format(unit=above.name) if above
@@ -191,7 +191,7 @@ async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:
     """Still open days after the missed deadline: on the red list the weekly digest reads."""
     calendar = work.deps.calendar
     days = round(calendar.working_hours_between(stage.due, stage.at) / calendar.hours_per_day)
-    work.uow.events.add(orders.remark(
+    await work.uow.events.add(orders.remark(
         order, "red_listed", work.now, reason=texts.RED_LISTED_REASON.format(days=days),
         data=_mark(stage, overdue_since=stage.due.isoformat(), unit=order.unit_code,
                    handler=order.assignee_id, days=days)))
@@ -206,7 +206,7 @@ async def _remind_to_rate(work: Work, order: WorkOrder, stage: Stage) -> None:
     """A day after 办结 without a rating: the reporter is asked once more."""
     if order.state is not State.RESOLVED:
         raise orders.IllegalAction(order.state, "remind to rate")
-    work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
+    await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
         stage, to=order.reporter_id)))
     await work.tell(order.reporter_id,
                     texts.RATE_REMINDER.format(code=order.code, note=order.result_note or ""),

@@ -69,7 +69,7 @@ async def request_extension(work: Work, person_id: int, code: str, days: int,
         raise NotAllowed()
     if not reason.strip() or days < 1:
         raise DomainError("ASK_EXTEND")
-    work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
+    await work.uow.events.add(orders.remark(order, "extension_requested", work.now, person_id, reason,
                                       {"days": days}))
     tree = work.deps.router.tree
     community = tree.ancestor_at(order.unit_code, Level.COMMUNITY) \
@@ -104,7 +104,7 @@ async def decide_extension(work: Work, person_id: int, code: str, approve: bool)
     if days is None:
         raise DomainError("NO_EXTENSION_PENDING", code=code)
     if not approve:
-        work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
+        await work.uow.events.add(orders.remark(order, "extension_denied", work.now, person_id))
         await work.tell(order.assignee_id, texts.EXTENSION_DENIED.format(code=code))
         return order
     new_due = work.deps.calendar.add_working_days(order.resolve_due or work.now, days)

@@ -85,6 +85,6 @@ async def view_contact(work: Work, person_id: int | None, code: str) -> str:
     phone = await reporter_phone(work, order)
     if not phone:
         return texts.CONTACT_NONE.format(code=order.code)
-    work.uow.events.add(Event(order.code, CONTACT_VIEWED, work.now, person_id,
+    await work.uow.events.add(Event(order.code, CONTACT_VIEWED, work.now, person_id,
                               order.state, order.state))
     return texts.CONTACT_SHOWN.format(code=order.code, phone=phone)

@@ -107,7 +107,7 @@ def work_time(when) -> str:
 
 
 async def record(work: Work, order: WorkOrder, event: Event) -> None:
-    work.uow.events.add(event)
+    await work.uow.events.add(event)
     await work.uow.orders.save(order)
 
 
@@ -136,11 +136,11 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
-    work.uow.orders.add(order)
+    await work.uow.orders.add(order)
     event = orders.submit(order, tuple(draft.photos))
     if draft.voice:
         event = replace(event, data={**event.data, "voice": draft.voice})
-    work.uow.events.add(event)
+    await work.uow.events.add(event)
     if unit.startswith(QUEUE) or held is None:
         order.unit_code = unit if unit.startswith(QUEUE) else QUEUE + unit
         order.assignee_id = held.person_id if held else None
@@ -252,7 +252,7 @@ async def me_too(work: Work, person: Person | None, code: str, draft: Draft | No
 async def follow(work: Work, person_id: int, order: WorkOrder) -> None:
     """The person follows the order from now on (a me-too, or a merged duplicate's reporter)."""
     if order.reporter_id != person_id and await work.uow.orders.follow(order.code, person_id):
-        work.uow.events.add(orders.remark(order, "followed", work.now, person_id))
+        await work.uow.events.add(orders.remark(order, "followed", work.now, person_id))
 
 
 # --- 办单 --------------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ async def escalate(work: Work, person_id: int | None, code: str, reason: str) ->
 async def report_progress(work: Work, person_id: int, code: str, note: str) -> WorkOrder:
     order = await load_holding(work, person_id, code)
     event = orders.report_progress(order, person_id, note, work.now)
-    work.uow.events.add(event)
+    await work.uow.events.add(event)
     await tell_reporters(work, order, event)
     return order
 

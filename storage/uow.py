@@ -25,7 +25,6 @@ from storage.repositories import (
 )
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
-from storage.repositories.events import write_events
 from storage.repositories.publishing import PublishingRepository
 
 
@@ -123,7 +122,6 @@ class UnitOfWork:
                     state.turn.release()
 
     async def commit(self) -> None:
-        await write_events(self.session)
         await self.session.commit()
 
     async def rollback(self) -> None:

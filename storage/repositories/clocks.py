@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import Event, WorkOrder
 from storage.repositories._sql import claim
-from storage.repositories.events import to_event, write_events
+from storage.repositories.events import to_event
 from storage.repositories.orders import to_order
 from storage.tables import UNPLANNED, EventRow, WorkOrderRow
 
@@ -75,7 +75,6 @@ class ClockRepository:
     async def histories(self, codes: Sequence[str],
                         kinds: Iterable[str] | None = None) -> dict[str, list[Event]]:
         """The events of many orders (of `kinds` only, when given), oldest first, by order."""
-        await write_events(self.session)
         found: dict[str, list[Event]] = {code: [] for code in codes}
         if not codes:
             return found

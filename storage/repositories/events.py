@@ -4,19 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.orders import Event, State
-from storage.repositories.orders import ADDED, write_orders
 from storage.tables import EventRow
 
 _EVENT = EventRow.__table__
 _WRITE = _EVENT.insert()
-# Events added in a session but not yet written, with the savepoint each was added in.
-_PENDING = "gridbot_pending_events"
 
 
 def to_event(row: EventRow) -> Event:
@@ -35,53 +30,18 @@ def event_values(event: Event) -> dict[str, Any]:
             "reason": event.reason, "data": dict(event.data)}
 
 
-async def write_events(session: AsyncSession) -> None:
-    """Insert the events added so far in one statement; call before reading events or committing.
-
-    Events are buffered rather than added to the ORM: one executemany per turn instead of one
-    INSERT per event through the unit of work. Orders added in this transaction (and anything
-    added through the ORM) are written first: events point at their order.
-    """
-    await session.flush()
-    await write_orders(session)
-    pending: list[tuple[SessionTransaction | None, dict[str, Any]]] = session.info.get(
-        _PENDING, [])
-    if not pending:
-        return
-    session.info[_PENDING] = []
-    await session.execute(_WRITE, [values for _, values in pending])
-
-
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    """Events and orders added inside a transaction or savepoint that was rolled back are
-    never written."""
-    for key in (_PENDING, ADDED):
-        pending = session.info.get(key)
-        if not pending:
-            continue
-        if not previous.nested:
-            pending.clear()
-            continue
-        pending[:] = [(where, item) for where, item in pending if not _within(where, previous)]
-
-
-def _within(where: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
-    while where is not None:
-        if where is savepoint:
-            return True
-        where = where.parent
-    return False
-
-
 class EventRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    def add(self, event: Event) -> None:
-        """Append one event; written before events are next read, or at commit."""
-        self.session.info.setdefault(_PENDING, []).append(
-            (self.session.sync_session.get_nested_transaction(), event_values(event)))
+    async def add(self, event: Event) -> None:
+        """Append one event to its order's history (the order must be written already)."""
+        await self.session.execute(_WRITE, event_values(event))
+
+    async def add_all(self, events: list[Event]) -> None:
+        """Append several events of one turn in one statement."""
+        if events:
+            await self.session.execute(_WRITE, [event_values(event) for event in events])
 
     async def for_order(self, code: str) -> list[Event]:
         """An order's history, oldest first."""
@@ -92,6 +52,5 @@ class EventRepository:
         return await self._where(EventRow.at >= start, EventRow.at < end)
 
     async def _where(self, *conditions: Any) -> list[Event]:
-        await write_events(self.session)
         query = select(EventRow).where(*conditions).order_by(EventRow.at, EventRow.id)
         return [to_event(row) for row in (await self.session.execute(query)).scalars()]

@@ -17,8 +17,6 @@ from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow
 _ORDER = WorkOrderRow.__table__
 _FIELDS = tuple(f.name for f in dataclasses.fields(WorkOrder))
 _COLUMNS = tuple(_ORDER.columns)
-# Orders added in a session but not yet written: (the savepoint it was added in, the order).
-ADDED = "gridbot_added_orders"
 DueField = Literal["sign_due", "resolve_due", "resolved_at"]
 _FOLLOWER = OrderFollowerRow.__table__
 _SEQUENCE = OrderSequenceRow.__table__
@@ -62,20 +60,6 @@ def order_values(order: WorkOrder) -> dict[str, Any]:
     return values
 
 
-async def write_orders(session: AsyncSession) -> None:
-    """Insert the orders added so far, as they stand now, in one statement.
-
-    Called before work orders are read and before events are written (they point at their
-    order). A new order is usually dispatched in the transaction that files it: buffering
-    writes it once, dispatched, instead of an INSERT through the ORM and an UPDATE after it.
-    """
-    added: list[tuple[Any, WorkOrder]] = session.info.get(ADDED, [])
-    if not added:
-        return
-    session.info[ADDED] = []
-    await session.execute(_WRITE, [{**order_values(order), "version": 1} for _, order in added])
-
-
 def to_order(row: Any) -> WorkOrder:
     values = {name: getattr(row, name) for name in _FIELDS}
     values["state"] = State(values["state"])
@@ -95,15 +79,13 @@ class OrderRepository:
         self._followed: set[str] = set()
 
     async def get(self, code: str) -> WorkOrder | None:
-        await write_orders(self.session)
         query = select(*_COLUMNS).where(_ORDER.c.code == code)
         row = (await self.session.execute(query)).first()
         return self._loaded(row) if row else None
 
-    def add(self, order: WorkOrder) -> None:
-        """A new order; written at commit (or before orders are next read) with its events."""
-        self.session.info.setdefault(ADDED, []).append(
-            (self.session.sync_session.get_nested_transaction(), order))
+    async def add(self, order: WorkOrder) -> None:
+        """Insert a new order, as it stands now, at version 1."""
+        await self.session.execute(_WRITE, {**order_values(order), "version": 1})
         self._versions[order.code] = 1
         self._filed_here.add(order.code)
 
@@ -112,9 +94,6 @@ class OrderRepository:
         version = self._versions.get(order.code)
         if version is None:
             raise ValueError(f"order {order.code} was not loaded in this unit of work")
-        if any(added is order for _, added in self.session.info.get(ADDED, [])):
-            return   # not written yet: it will be, as it stands then
-        await write_orders(self.session)
         result = await self.session.execute(
             update(_ORDER)
             .where(_ORDER.c.code == order.code, _ORDER.c.version == version)
@@ -133,7 +112,6 @@ class OrderRepository:
     async def due(self, state: State, field: DueField, before: datetime,
                   limit: int = 100) -> list[WorkOrder]:
         """Orders in `state` whose `field` is at or before `before`, claimed for this worker."""
-        await write_orders(self.session)
         column = _ORDER.c[field]
         query = (select(*_COLUMNS).where(_ORDER.c.state == state.value, column <= before)
                  .order_by(column, _ORDER.c.code).limit(limit))
@@ -144,7 +122,6 @@ class OrderRepository:
                           states: Iterable[State] = (State.DISPATCHED, State.ACCEPTED),
                           limit: int = 50) -> list[WorkOrder]:
         """A handler's work, oldest first."""
-        await write_orders(self.session)
         query = (select(*_COLUMNS).where(_ORDER.c.assignee_id == person_id,
                                       _ORDER.c.state.in_([s.value for s in states]))
                  .order_by(_ORDER.c.created_at, _ORDER.c.code).limit(limit))
@@ -152,17 +129,14 @@ class OrderRepository:
 
     async def reported_by(self, person_id: int, limit: int = 20) -> list[WorkOrder]:
         """A reporter's orders, newest first."""
-        await write_orders(self.session)
         query = (select(*_COLUMNS).where(_ORDER.c.reporter_id == person_id)
                  .order_by(_ORDER.c.created_at.desc(), _ORDER.c.code.desc()).limit(limit))
         return [self._loaded(row) for row in (await self.session.execute(query)).all()]
 
     async def count_reported_since(self, person_id: int, since: datetime) -> int:
         """How many orders a person filed since `since`: the flood limit's count."""
-        written = (await self.session.execute(
+        return (await self.session.execute(
             _FILED_SINCE, {"reporter": person_id, "since": since})).scalar_one()
-        return written + sum(1 for order in self._pending()
-                             if order.reporter_id == person_id and order.created_at >= since)
 
     async def open_near(self, category: str, since: datetime,
                         box: tuple[float, float, float, float], limit: int = 50
@@ -173,22 +147,12 @@ class OrderRepository:
         rows = await self.session.execute(_OPEN_NEAR, {
             "kind": category, "since": since, "south": south, "north": north, "west": west,
             "east": east, "most": limit})
-        found = [self._loaded(row) for row in rows.all()]
-        pending = [order for order in self._pending()
-                   if order.category == category and order.created_at >= since
-                   and order.lat is not None and order.lng is not None
-                   and south <= order.lat <= north and west <= order.lng <= east
-                   and not order.state.is_final]
-        if not pending:
-            return found
-        return sorted(found + pending, key=lambda order: (order.created_at, order.code),
-                      reverse=True)[:limit]
+        return [self._loaded(row) for row in rows.all()]
 
     async def follow(self, code: str, person_id: int) -> bool:
         """A me-too reporter follows the order; False when they already did."""
         statement = insert(self.session, OrderFollowerRow.__table__).values(
             order_code=code, person_id=person_id, since=self.clock.now())
-        await write_orders(self.session)
         result = await self.session.execute(
             statement.on_conflict_do_nothing().returning(OrderFollowerRow.person_id))
         self._followed.add(code)
@@ -198,15 +162,6 @@ class OrderRepository:
         if code in self._filed_here and code not in self._followed:
             return []   # filed in this very transaction: nobody could have followed it yet
         return list((await self.session.execute(_FOLLOWERS, {"order": code})).scalars())
-
-    def _pending(self) -> list[WorkOrder]:
-        """Orders added in this transaction and not yet written.
-
-        The flood count and the me-too search look here as well as in the table, rather than
-        write these first: in a batch of turns (handlers.chat), that was one INSERT per order
-        filed instead of one for the batch at commit.
-        """
-        return [order for _, order in self.session.info.get(ADDED, [])]
 
     def _loaded(self, row: Any) -> WorkOrder:
         self._versions[row.code] = row.version

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.clock import Clock
 from storage.records import ChannelAccount, Membership, Person, Role
 from storage.repositories._sql import claim, insert
-from storage.repositories.orders import write_orders
 from storage.tables import (
     ChannelAccountRow,
     DeadLetterRow,
@@ -186,13 +185,11 @@ class PeopleRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def count_reported(self, person_id: int) -> int:
-        await write_orders(self.session)
         return (await self.session.execute(select(func.count()).select_from(_ORDER).where(
             _ORDER.c.reporter_id == person_id))).scalar_one()
 
     async def reports(self, person_id: int) -> list[Report]:
         """Every order a person reported, with what they said in it."""
-        await write_orders(self.session)
         query = select(*_REPORT_COLUMNS).where(_ORDER.c.reporter_id == person_id)
         return [Report(*row) for row in await self.session.execute(query)]
 
@@ -238,7 +235,6 @@ class PeopleRepository:
         of an older copy fails instead of writing the words back."""
         if not reports:
             return
-        await write_orders(self.session)
         statement = _REWRITE.values(version=_ORDER.c.version + 1)
         if unlink:
             statement = _REWRITE.values(reporter_id=None)
@@ -251,7 +247,6 @@ class PeopleRepository:
 
     async def reports_closed_before(self, cutoff: datetime, limit: int) -> list[Report]:
         """Closed orders past retention still linked to a reporter, claimed, oldest first."""
-        await write_orders(self.session)
         query = (select(*_REPORT_COLUMNS)
                  .where(_ORDER.c.closed_at < cutoff, _ORDER.c.reporter_id.is_not(None))
                  .order_by(_ORDER.c.closed_at, _ORDER.c.code).limit(limit))

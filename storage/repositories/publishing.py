@@ -22,7 +22,7 @@ from domain.points import PointsRules
 from storage.clock import Clock
 from storage.records import OutboxMessage, Role
 from storage.repositories._sql import claim, dialect_name, insert
-from storage.repositories.events import event_values, to_event, write_events
+from storage.repositories.events import event_values, to_event
 from storage.repositories.orders import _COLUMNS, to_order
 from storage.tables import (
     ChannelAccountRow,
@@ -90,12 +90,10 @@ class PublishingRepository:
 
     async def record(self, events: list[Event]) -> None:
         """Append many events in one statement (the ORM would insert them one by one)."""
-        await write_events(self.session)
         if events:
             await self.session.execute(_E.insert(), [event_values(e) for e in events])
 
     async def histories(self, codes: Collection[str]) -> dict[str, list[Event]]:
-        await write_events(self.session)
         found: dict[str, list[Event]] = defaultdict(list)
         query = (select(EventRow).where(EventRow.order_code.in_(list(codes)))
                  .order_by(EventRow.at, EventRow.id))
@@ -126,7 +124,6 @@ class PublishingRepository:
     async def wall(self, grid_codes: Collection[str] | None = None,
                    categories: Collection[str] | None = None, limit: int = 50) -> list[dict]:
         """The newest entries, as published, of some grids and categories."""
-        await write_events(self.session)
         query = select(_O.c.code).where(_O.c.published_at.is_not(None))
         if grid_codes is not None:
             query = query.where(_O.c.grid_code.in_(list(grid_codes)))
@@ -145,7 +142,6 @@ class PublishingRepository:
     async def highlights(self, start: datetime, end: datetime,
                          per_community: int = 3) -> dict[str, list[dict]]:
         """The best published entries of the period in each community (data["rank"], then news)."""
-        await write_events(self.session)
         community = _E.c.data["community"].as_string()
         ranked = select(community.label("community"), _E.c.data, func.row_number().over(
             partition_by=community,
@@ -179,7 +175,6 @@ class PublishingRepository:
         `born` = (from, until) keeps the orders created in that span only: figures of
         disjoint spans add up to the whole, so slices can be read side by side.
         """
-        await write_events(self.session)
         if dialect_name(self.session) == "postgresql":
             # Compiling these plans to machine code costs more than running them; the week's
             # histories (~140,000 events over a million orders) are sorted in memory, not on disk.
@@ -212,7 +207,6 @@ class PublishingRepository:
 
     async def red_listed(self) -> list[OpenOrder]:
         """Open orders put on the red list (督办: still overdue days after the notice)."""
-        await write_events(self.session)
         listed = sa.exists().where(_E.c.order_code == _O.c.code, _E.c.kind == "red_listed")
         query = (select(_O.c.code, _O.c.category, _O.c.state, _O.c.grid_code, _O.c.unit_code,
                         _O.c.resolve_due).where(_O.c.state.in_(OPEN), listed)
@@ -222,7 +216,6 @@ class PublishingRepository:
     async def rider_points(self, start: datetime, end: datetime, now: datetime,
                            rules: PointsRules = POINTS) -> dict[int, tuple[str, int]]:
         """先锋指数 of [start, end) for riders with an opt-in nickname: id → (nickname, points)."""
-        await write_events(self.session)
         nicknames = dict((await self.session.execute(sql_riders())).all())
         if not nicknames:
             return {}
@@ -241,7 +234,6 @@ class PublishingRepository:
     async def own_points(self, rider_id: int, start: datetime, end: datetime, now: datetime,
                          rules: PointsRules = POINTS) -> int:
         """One rider's 先锋指数 of [start, end), whether or not they show on the leaderboard."""
-        await write_events(self.session)
         rows = (await self.session.execute(sql_awards(start, end, now, rules, rider_id))).all()
         gains = sum(points for _, points in rows if points > 0)
         return min(gains, rules.monthly_cap) + sum(points for _, points in rows if points < 0)

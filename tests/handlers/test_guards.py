@@ -132,7 +132,7 @@ async def test_a_message_that_fails_half_way_changes_nothing_and_is_not_handled_
     async def writes_then_breaks(turn):
         order = await turn.uow.orders.get(code)
         await turn.uow.orders.save(order)
-        turn.uow.events.add(orders.remark(order, "commented", turn.now, reason="half"))
+        await turn.uow.events.add(orders.remark(order, "commented", turn.now, reason="half"))
         turn.say("never sent")
         raise RuntimeError("a bug")
 

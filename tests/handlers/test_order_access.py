@@ -68,7 +68,7 @@ async def test_me_too_is_checked_when_pressed_not_when_offered(services, talk, p
     async with services.uow() as uow:                               # the order closes meanwhile
         order = await uow.orders.get(code)
         event = orders.mark_invalid(order, None, "重复", services.clock.now(), "other")
-        uow.events.add(event)
+        await uow.events.add(event)
         await uow.orders.save(order)
         await uow.commit()
     before = await followers_and_events(services, code)

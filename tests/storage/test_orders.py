@@ -47,7 +47,7 @@ async def test_an_order_comes_back_equal_with_every_field(uow: UnitOfWork):
         merged_into=None, solved=True, satisfaction=Satisfaction.BASICALLY_SATISFIED,
         result_note="已清运")
     async with uow:
-        uow.orders.add(order)
+        await uow.orders.add(order)
         await uow.commit()
     async with uow:
         loaded = await uow.orders.get(order.code)
@@ -64,8 +64,8 @@ async def test_an_order_and_its_events_are_written_together_or_not_at_all(uow: U
     reporter, _ = await _people(uow)
     order = _order("WG-20261123-0001", reporter, uow.clock.now())
     async with uow:
-        uow.events.add(orders.submit(order))   # added before its order: still written after it
-        uow.orders.add(order)
+        await uow.orders.add(order)
+        await uow.events.add(orders.submit(order))
         # leaving without commit
     async with uow:
         assert await uow.orders.get(order.code) is None
@@ -77,14 +77,14 @@ async def test_events_added_in_a_rolled_back_savepoint_are_not_written(uow: Unit
     order = _order("WG-20261123-0001", reporter, uow.clock.now())
     submitted = orders.submit(order)
     async with uow:
-        uow.orders.add(order)
-        uow.events.add(submitted)
+        await uow.orders.add(order)
+        await uow.events.add(submitted)
         savepoint = await uow.session.begin_nested()
-        uow.events.add(orders.remark(order, "commented", uow.clock.now(), reason="undone"))
+        await uow.events.add(orders.remark(order, "commented", uow.clock.now(), reason="undone"))
         await savepoint.rollback()
         kept = await uow.session.begin_nested()
         commented = orders.remark(order, "commented", uow.clock.now(), reason="kept")
-        uow.events.add(commented)
+        await uow.events.add(commented)
         await kept.commit()
         await uow.commit()
     async with uow:
@@ -95,10 +95,10 @@ async def test_a_whole_rolled_back_transaction_writes_no_events(uow: UnitOfWork)
     reporter, _ = await _people(uow)
     order = _order("WG-20261123-0001", reporter, uow.clock.now())
     async with uow:
-        uow.orders.add(order)
+        await uow.orders.add(order)
         await uow.commit()
     async with uow:
-        uow.events.add(orders.submit(order))
+        await uow.events.add(orders.submit(order))
         await uow.rollback()
         await uow.commit()
     async with uow:
@@ -109,16 +109,16 @@ async def test_a_dispatched_order_is_saved_with_its_history(uow: UnitOfWork, clo
     reporter, leader = await _people(uow)
     order = _order("WG-20261123-0001", reporter, clock.now())
     async with uow:
-        uow.orders.add(order)
+        await uow.orders.add(order)
         submitted = orders.submit(order)
-        uow.events.add(submitted)
+        await uow.events.add(submitted)
         await uow.commit()
     clock.advance(timedelta(minutes=3))
     async with uow:
         order = await uow.orders.get(order.code)
         due = Due(clock.now() + timedelta(hours=1), clock.now() + timedelta(hours=24))
         dispatched = orders.dispatch(order, "MG-1", leader, due, clock.now())
-        uow.events.add(dispatched)
+        await uow.events.add(dispatched)
         await uow.orders.save(order)
         await uow.commit()
     async with uow:
@@ -130,7 +130,7 @@ async def test_a_dispatched_order_is_saved_with_its_history(uow: UnitOfWork, clo
 async def test_saving_an_order_someone_else_changed_is_refused(uow: UnitOfWork):
     reporter, leader = await _people(uow)
     async with uow:
-        uow.orders.add(_order("WG-20261123-0001", reporter, uow.clock.now()))
+        await uow.orders.add(_order("WG-20261123-0001", reporter, uow.clock.now()))
         await uow.commit()
     async with uow:
         order = await uow.orders.get("WG-20261123-0001")
@@ -145,8 +145,8 @@ async def test_events_cannot_be_changed_or_deleted(uow: UnitOfWork):
     reporter, _ = await _people(uow)
     order = _order("WG-20261123-0001", reporter, uow.clock.now())
     async with uow:
-        uow.orders.add(order)
-        uow.events.add(orders.submit(order))
+        await uow.orders.add(order)
+        await uow.events.add(orders.submit(order))
         await uow.commit()
     for statement in ("UPDATE event SET reason = 'rewritten'", "DELETE FROM event"):
         async with uow:
@@ -163,9 +163,9 @@ async def test_events_between_two_times_include_the_start_and_not_the_end(uow: U
     events = [orders.remark(order, "commented", start + timedelta(hours=h), reason=str(h))
               for h in (0, 12, 24)]
     async with uow:
-        uow.orders.add(order)
+        await uow.orders.add(order)
         for event in reversed(events):
-            uow.events.add(event)
+            await uow.events.add(event)
         await uow.commit()
     async with uow:
         assert await uow.events.between(start, start + timedelta(days=1)) == events[:2]
@@ -192,7 +192,7 @@ async def test_orders_due_for_a_sweep_are_those_past_their_limit(uow: UnitOfWork
             order = _order(f"WG-20261123-000{number}", reporter, now)
             orders.dispatch(order, "MG-1", leader,
                             Due(now + timedelta(hours=sign_in), None), now)
-            uow.orders.add(order)
+            await uow.orders.add(order)
         await uow.commit()
     async with uow:
         due = await uow.orders.due(State.DISPATCHED, "sign_due", now)
@@ -202,7 +202,7 @@ async def test_orders_due_for_a_sweep_are_those_past_their_limit(uow: UnitOfWork
 async def test_a_me_too_reporter_follows_an_order_once(uow: UnitOfWork):
     reporter, other = await _people(uow)
     async with uow:
-        uow.orders.add(_order("WG-20261123-0001", reporter, uow.clock.now()))
+        await uow.orders.add(_order("WG-20261123-0001", reporter, uow.clock.now()))
         assert await uow.orders.follow("WG-20261123-0001", other) is True
         assert await uow.orders.follow("WG-20261123-0001", other) is False
         await uow.commit()
@@ -213,7 +213,7 @@ async def test_a_me_too_reporter_follows_an_order_once(uow: UnitOfWork):
 @pytest.mark.parametrize("written", [True, False], ids=["written", "filed-in-this-transaction"])
 async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(
         uow: UnitOfWork, clock: FixedClock, written: bool):
-    """The same whether the orders are in the table or still waiting to be written."""
+    """The same whether the orders were committed or filed in this very transaction."""
     reporter, leader = await _people(uow)
     now = clock.now()
     recent, closed, old, other, far = (_order(f"WG-20261123-000{n}", reporter, now)
@@ -230,7 +230,7 @@ async def test_me_too_candidates_are_recent_open_orders_of_the_same_category(
 
     async with uow:
         for order in (recent, closed, old, other, far):
-            uow.orders.add(order)
+            await uow.orders.add(order)
         if written:
             await uow.commit()
         else:
@@ -248,13 +248,25 @@ async def test_a_near_order_is_found_however_many_newer_ones_the_city_has(uow: U
     now = clock.now()
     near = _order("WG-20261123-0001", reporter, now - timedelta(hours=3))
     async with uow:
-        uow.orders.add(near)
+        await uow.orders.add(near)
         for n in range(2, 302):         # 300 newer reports of the same kind, 2-30 km away
             elsewhere = _order(f"WG-20261123-{n:04d}", reporter, now - timedelta(minutes=n))
             elsewhere.lat += 0.02 + n * 0.001
-            uow.orders.add(elsewhere)
+            await uow.orders.add(elsewhere)
         await uow.commit()
     async with uow:
         candidates = await uow.orders.open_near("安全隐患/飞线充电", now - timedelta(days=1),
                                                 box_around((near.lat + 0.0005, near.lng), 100))
     assert [order.code for order in candidates] == ["WG-20261123-0001"]
+
+
+async def test_an_added_order_and_its_event_are_in_the_tables_at_once(uow: UnitOfWork):
+    """What a use case wrote is what any statement of its transaction reads: no buffer."""
+    reporter, _ = await _people(uow)
+    order = _order("WG-20261123-0001", reporter, uow.clock.now())
+    async with uow:
+        await uow.orders.add(order)
+        await uow.events.add(orders.submit(order))
+        written = (await uow.session.execute(text(
+            "SELECT (SELECT count(*) FROM work_order), (SELECT count(*) FROM event)"))).one()
+    assert tuple(written) == (1, 1)

@@ -120,7 +120,7 @@ async def test_holding_posts_and_orders_held_by_nobody_are_read_from_the_roster(
         await uow.memberships.add(leader.id, "JJ-01-02-03", Role.MEMBER)      # not a holder
         for n, (assignee, state) in enumerate([(None, State.SUBMITTED), (leader.id, State.DISPATCHED),
                                                (None, State.CLOSED)], start=1):
-            uow.orders.add(WorkOrder(f"WG-20261123-000{n}", "H01", Urgency.NORMAL, None, "垃圾",
+            await uow.orders.add(WorkOrder(f"WG-20261123-000{n}", "H01", Urgency.NORMAL, None, "垃圾",
                                      at, state=state, unit_code="queue:JJ-01-02-03",
                                      assignee_id=assignee))
         await uow.commit()
