@@ -1,7 +1,6 @@
 """The `gridbot` command: database, imports, routing, invites and the demo."""
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import shutil
@@ -13,8 +12,13 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 
+from bot.cli_common import SECRET_MIN, strong_secret
+from bot.cli_common import fail as _fail
+from bot.cli_common import run as _run
+from bot.cli_common import with_services as _with_services
+from bot.cli_dead_letters import letters_app
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
-from bot.services import Services, open_services
+from bot.services import Services
 from domain import invites
 from domain.routing import Route
 from handlers import texts
@@ -28,34 +32,9 @@ app = typer.Typer(help="gridbot: report, route, handle and close grid work order
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-SECRET_MIN = 32
 wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
-letters_app = typer.Typer(help="Updates parked after failing three times (list, show, retry, "
-                               "drop).", no_args_is_help=True)
 app.add_typer(letters_app, name="dead-letters")
-
-
-def _run(coro):
-    return asyncio.run(coro)
-
-
-def strong_secret(settings: Settings) -> bool:
-    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    return len(key) >= SECRET_MIN
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-async def _with_services(work, settings: Settings | None = None):
-    services = await open_services(settings or load_settings())
-    try:
-        return await work(services)
-    finally:
-        await services.close()
 
 
 @db_app.command("upgrade")
@@ -64,69 +43,6 @@ def db_upgrade() -> None:
     settings = load_settings()
     _run(upgrade(settings.database_url))
     typer.echo(f"database is up to date: {settings.database_url}")
-
-
-@letters_app.command("list")
-def dead_letters_list() -> None:
-    """Parked updates, oldest first: id, when, channel, kind, attempts and the failure."""
-    async def work(services: Services):
-        async with services.uow() as uow:
-            return await uow.dead_letters.parked(limit=1000)
-    letters = _run(_with_services(work))
-    if not letters:
-        typer.echo("no dead letters")
-    for letter in letters:
-        typer.echo(f"{letter.id:>6}  {letter.parked_at:%Y-%m-%d %H:%M} UTC  {letter.channel:<8} "
-                   f"{letter.kind:<8} {letter.attempts}×  {letter.error}")
-
-
-def _letter_or_fail(letter_id: int):
-    async def work(services: Services):
-        async with services.uow() as uow:
-            return await uow.dead_letters.get(letter_id)
-    letter = _run(_with_services(work))
-    if letter is None or letter.parked_at is None:
-        _fail(f"no dead letter {letter_id}")
-    return letter
-
-
-@letters_app.command("show")
-def dead_letters_show(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
-    """One parked update with its payload (personal data: the sender's account and message)."""
-    letter = _letter_or_fail(letter_id)
-    typer.echo(json.dumps({
-        "id": letter.id, "channel": letter.channel, "update_id": letter.update_id,
-        "kind": letter.kind, "attempts": letter.attempts, "error": letter.error,
-        "first_at": letter.first_at.isoformat(), "last_at": letter.last_at.isoformat(),
-        "parked_at": letter.parked_at.isoformat(), "payload": letter.payload,
-    }, ensure_ascii=False, indent=2))
-
-
-@letters_app.command("retry")
-def dead_letters_retry(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
-    """Hand a parked update to the chat again; its letter is removed when it goes through."""
-    from bot.services import build_chat
-    _letter_or_fail(letter_id)
-
-    async def work(services: Services):
-        return await (await build_chat(services)).retry_parked(letter_id)
-    if not _run(_with_services(work)):
-        _fail(f"dead letter {letter_id} failed again; it stays parked", code=1)
-    typer.echo(f"dead letter {letter_id} handled and removed")
-
-
-@letters_app.command("drop")
-def dead_letters_drop(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
-    """Delete a parked update and its payload without handling it."""
-    _letter_or_fail(letter_id)
-
-    async def work(services: Services):
-        async with services.uow() as uow:
-            dropped = await uow.dead_letters.drop(letter_id)
-            await uow.commit()
-        return dropped
-    _run(_with_services(work))
-    typer.echo(f"dead letter {letter_id} dropped")
 
 
 @wechat_app.command("menu")

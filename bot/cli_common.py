@@ -1,0 +1,33 @@
+"""What every `gridbot` command shares: running a coroutine, failing with a message, services."""
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.config import Settings, load_settings
+from bot.services import open_services
+
+SECRET_MIN = 32
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def strong_secret(settings: Settings) -> bool:
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return len(key) >= SECRET_MIN
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+async def with_services(work, settings: Settings | None = None):
+    services = await open_services(settings or load_settings())
+    try:
+        return await work(services)
+    finally:
+        await services.close()
