@@ -36,11 +36,10 @@ class Runtime:
     transports: list = field(default_factory=list)
     scheduler: object | None = None
 
-    def kick(self, *, but: frozenset[str] = frozenset()) -> None:
-        """Wake the senders (except those of the channels in `but`): something was committed."""
+    def kick(self) -> None:
+        """Wake the senders: something was committed."""
         for sender in self.senders:
-            if sender.channel not in but:
-                sender.kick()
+            sender.kick()
 
 
 async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False,

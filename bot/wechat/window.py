@@ -14,7 +14,7 @@ from bot.telegram.transport import RetryAfter
 from handlers import texts
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
-from storage.repositories.messages import LEASE
+from storage.repositories.outbox import CLAIM
 from storage.tables import ChannelAccountRow, OutboxRow
 from storage.uow import UnitOfWork
 
@@ -47,11 +47,11 @@ class ServiceWindow:
             await session.execute(update(ChannelAccountRow).where(self._account(address))
                                   .values(last_seen_at=now, window_sent=0)
                                   .execution_options(synchronize_session=False))
-            # Held messages wait a day (HOLD). A message due within the sender's lease may be
-            # in flight right now, leased by the sender: making it due again would let the
+            # Held messages wait a day (HOLD). A message due within a sender's claim may be
+            # in flight right now, claimed by a sender: making it due again would let the
             # callback's passive reply claim it too, and it would go twice.
             waiting = ((OutboxRow.channel == self.channel) & (OutboxRow.address == address)
-                       & OutboxRow.sent_at.is_(None) & (OutboxRow.due_at > now + LEASE))
+                       & OutboxRow.sent_at.is_(None) & (OutboxRow.due_at > now + CLAIM))
             held = len((await session.execute(
                 update(OutboxRow).where(waiting).values(due_at=now).returning(OutboxRow.id)
                 .execution_options(synchronize_session=False))).all())

@@ -2,13 +2,9 @@
 from storage.repositories.events import EventRepository
 from storage.repositories.grids import GridRepository
 from storage.repositories.invites import InviteRepository
-from storage.repositories.messages import (
-    DialogRepository,
-    InboundRepository,
-    OutboxRepository,
-    backoff,
-)
+from storage.repositories.messages import DialogRepository, InboundRepository
 from storage.repositories.orders import OrderRepository, StaleOrder
+from storage.repositories.outbox import OutboxRepository, backoff
 from storage.repositories.people import MembershipRepository, PeopleRepository
 
 __all__ = [

@@ -9,16 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
 from storage.repositories._sql import Prepared, insert_for
-from storage.repositories.outbox import (  # noqa: F401 — their home before the outbox had its own
-    CLAIM,
-    FIRST_RETRY,
-    LEASE,
-    LONGEST_RETRY,
-    NEVER,
-    RENEW,
-    OutboxRepository,
-    backoff,
-)
 from storage.tables import DialogRow, InboundRow
 
 _INBOUND = InboundRow.__table__

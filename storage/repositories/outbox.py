@@ -30,7 +30,6 @@ LONGEST_RETRY = timedelta(hours=1)
 # claim runs out only after five missed renewals, and a dead sender's within 5 s of its death.
 CLAIM = timedelta(seconds=5)
 RENEW = timedelta(seconds=1)
-LEASE = CLAIM   # the older name: how far ahead a row in flight may be due
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)   # the due time of a message given up on
 _MESSAGE_FIELDS = ("id", "person_id", "channel", "address", "payload", "created_at", "due_at",
                    "attempts", "sent_at", "last_error", "dedupe_key")

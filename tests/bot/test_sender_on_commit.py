@@ -8,7 +8,7 @@ from bot.sender import OutboxSender
 from bot.telegram.transport import TransientError
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
-from storage.repositories.messages import CLAIM, FIRST_RETRY
+from storage.repositories.outbox import CLAIM, FIRST_RETRY
 from tests.handlers.conftest import services, talk  # noqa: F401 — fixtures
 
 

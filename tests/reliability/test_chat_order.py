@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.sender import OutboxSender
-from storage.repositories.messages import CLAIM, RENEW
+from storage.repositories.outbox import CLAIM, RENEW
 from tests.reliability.conftest import Recorder, Stuck, owe
 
 SECOND = timedelta(seconds=1)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from storage.clock import FixedClock
 from storage.records import OutboxMessage
 from storage.repositories import backoff
-from storage.repositories.messages import CLAIM
+from storage.repositories.outbox import CLAIM
 from storage.uow import UnitOfWork
 
 
