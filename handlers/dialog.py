@@ -148,6 +148,10 @@ class Work:
     def is_me(self, person_id: int | None) -> bool:
         return False
 
+    async def person_of(self, person_id: int) -> Person | None:
+        """A person by id (the one who wrote is already at hand in a turn)."""
+        return await self.uow.people.get(person_id)
+
     def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
             menu: str | None = None) -> None:
         """Nobody wrote: a scheduled job has no one to answer."""
@@ -189,6 +193,11 @@ class Turn(Work):
 
     def is_me(self, person_id: int | None) -> bool:
         return self.person is not None and person_id == self.person.id
+
+    async def person_of(self, person_id: int) -> Person | None:
+        if self.person is not None and self.person.id == person_id and not self.rolled_back:
+            return self.person
+        return await self.uow.people.get(person_id)
 
     @property
     def arg(self) -> str:

@@ -8,7 +8,9 @@ that one was left, and 查看联系方式 answers the holder alone, writing a `c
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from domain.orders import Event, WorkOrder
 from domain.refusals import DomainError
@@ -55,15 +57,21 @@ async def evidence(work: Work, order: WorkOrder, place: str) -> Evidence:
         if event.kind == "submitted":
             data = dict(event.data)
             break
-    photos = tuple(str(p) for p in data.get("photos") or () if p)
-    voice = data.get("voice") or None
+    return reported(order, place, data)
+
+
+def reported(order: WorkOrder, place: str, submitted: Mapping[str, Any]) -> Evidence:
+    """The evidence as the `submitted` event's data holds it (or will, for an order being
+    filed: then nothing needs reading back)."""
+    photos = tuple(str(p) for p in submitted.get("photos") or () if p)
+    voice = submitted.get("voice") or None
     pin = (Pin(order.lat, order.lng, place)
            if order.lat is not None and order.lng is not None else None)
     return Evidence(photos, voice, pin)
 
 
 async def reporter_phone(work: Work, order: WorkOrder) -> str | None:
-    reporter = await work.uow.people.get(order.reporter_id) if order.reporter_id else None
+    reporter = await work.person_of(order.reporter_id) if order.reporter_id else None
     return reporter.phone if reporter is not None else None
 
 

@@ -127,30 +127,37 @@ async def tell_reporters(work: Work, order: WorkOrder, event: Event) -> None:
 # --- 提单 and 派单 ---------------------------------------------------------------------------------
 
 async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
-    """提单, then 派单 at once when routing decided; otherwise the order waits in a queue."""
+    """提单, then 派单 at once when routing decided; otherwise the order waits in a queue.
+
+    The order is decided in full first (filed, and dispatched or queued), then written once,
+    with its events in one statement: filing is the busiest transaction there is.
+    """
     deps, now = work.deps, work.now
     category = deps.taxonomy.get(draft.category)
-    # Who will hold it is looked up first, so that the new order is written once, dispatched.
     unit = _handling_unit(work, draft, category.level)
     held = await find_holder(work, unit)
     order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
-    await work.uow.orders.add(order)
-    event = orders.submit(order, tuple(draft.photos))
+    submitted = orders.submit(order, tuple(draft.photos))
     if draft.voice:
-        event = replace(event, data={**event.data, "voice": draft.voice})
-    await work.uow.events.add(event)
+        submitted = replace(submitted, data={**submitted.data, "voice": draft.voice})
+    seen = order_view.reported(order, place_of(work, order), submitted.data)
     if unit.startswith(QUEUE) or held is None:
         order.unit_code = unit if unit.startswith(QUEUE) else QUEUE + unit
         order.assignee_id = held.person_id if held else None
         # A queue keeps the sign limit too: its holder must 派单 by then (the scheduler reminds).
         order.sign_due = due_for(deps.policy, deps.calendar, order.urgency, now).sign_by
-        await work.uow.orders.save(order)
+        await work.uow.orders.add(order)
+        await work.uow.events.add(submitted)
         await _announce_queue(work, order, texts.QUEUE_WHY_UNPLACED if not draft.grid
-                             else texts.QUEUE_WHY_UNHELD)
+                             else texts.QUEUE_WHY_UNHELD, seen)
     else:
-        await dispatch_to(work, order, holding_unit(work, held, unit), held.person_id, actor_id=None)
+        dispatched = _dispatch(work, order, holding_unit(work, held, unit), held.person_id,
+                               actor_id=None)
+        await work.uow.orders.add(order)
+        await work.uow.events.add_all([submitted, dispatched])
+        await _tell_dispatched(work, order, dispatched, seen)
     if category.urgency is Urgency.EMERGENCY:
         await _alarm_chain(work, order)
     return order
@@ -176,23 +183,35 @@ def _tz():
 
 async def dispatch_to(work: Work, order: WorkOrder, unit: str, holder: int,
                     actor_id: int | None, reason: str | None = None) -> None:
-    due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
-    event = orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
+    event = _dispatch(work, order, unit, holder, actor_id, reason)
     await record(work, order, event)
-    await _tell_handler(work, holder, order, _new_order_text(work, order),
+    await _tell_dispatched(work, order, event)
+
+
+def _dispatch(work: Work, order: WorkOrder, unit: str, holder: int, actor_id: int | None,
+              reason: str | None = None) -> Event:
+    due = due_for(work.deps.policy, work.deps.calendar, order.urgency, work.now)
+    return orders.dispatch(order, unit, holder, due, work.now, actor_id, reason)
+
+
+async def _tell_dispatched(work: Work, order: WorkOrder, event: Event,
+                           seen: order_view.Evidence | None = None) -> None:
+    assert order.assignee_id is not None     # dispatched: someone holds it
+    await _tell_handler(work, order.assignee_id, order, _new_order_text(work, order),
                         choices((texts.SIGN, f"sign:{order.code}"),
                                 (texts.RETURN, f"return:{order.code}"),
-                                (texts.ESCALATE, f"up:{order.code}")))
+                                (texts.ESCALATE, f"up:{order.code}")), seen)
     await tell_reporters(work, order, event)
 
 
 async def _tell_handler(work: Work, holder: int | None, order: WorkOrder, text: str,
-                        buttons: list[Choice]) -> None:
+                        buttons: list[Choice], seen: order_view.Evidence | None = None) -> None:
     """The order as its new holder must see it: photos, voice note and pin with the text, and
     a 查看联系方式 button when the reporter left a number (never the number itself)."""
     if holder is None:
         return
-    seen = await order_view.evidence(work, order, place_of(work, order))
+    if seen is None:
+        seen = await order_view.evidence(work, order, place_of(work, order))
     line, contact = await order_view.contact_offer(work, order)
     await work.tell(holder, text + line, [*buttons, *contact], **seen.as_kwargs())
 
@@ -205,14 +224,15 @@ def _new_order_text(work: Work, order: WorkOrder) -> str:
                                   sign_by=work_time(order.sign_due))
 
 
-async def _announce_queue(work: Work, order: WorkOrder, why: str) -> None:
+async def _announce_queue(work: Work, order: WorkOrder, why: str,
+                          seen: order_view.Evidence | None = None) -> None:
     category = work.deps.taxonomy.get(order.category)
     await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=catalogue.label(order.urgency), category=category.label,
         place=place_of(work, order), description=order.description or texts.NO_TEXT, why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
         choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
-                (texts.MERGE, f"merge:{order.code}")))
+                (texts.MERGE, f"merge:{order.code}")), seen)
 
 
 async def _alarm_chain(work: Work, order: WorkOrder) -> None:
