@@ -36,9 +36,8 @@ class Settings(BaseSettings):
 
     # Days after an order closes before its reporter's identity and contact are anonymised.
     retention_days: int = Field(default=180, ge=1)
-    # The chat's transactions at once (None: 1 on SQLite, its one writer; 8 on PostgreSQL) and
-    # the most messages one of them takes (group commit). See docs/engine.md.
-    chat_lanes: int | None = Field(default=None, ge=1, le=64)
+    # The most messages one transaction of the chat takes (group commit; 1 turns it off).
+    # See docs/engine.md for what it buys, measured.
     chat_batch: int = Field(default=128, ge=1, le=1000)
 
     # The scheduler: how often each sweep looks for due clocks.

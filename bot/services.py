@@ -75,11 +75,8 @@ async def build_chat(services: Services, on_committed=None):
 
     from handlers.chat import Chat
     from handlers.deps import Deps, Limits
-    from storage.db import writers
     limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
                 calendar=services.calendar, policy=services.policy, limits=limits,
                 on_committed=on_committed, operator=services.settings.operator)
-    settings = services.settings
-    return Chat(deps, batch=settings.chat_batch,
-                lanes=settings.chat_lanes or writers(services.engine))
+    return Chat(deps, batch=services.settings.chat_batch)

@@ -1,13 +1,10 @@
 """The one door every channel knocks on: an `Inbound` in, outbox rows out, exactly once.
 
-A person's messages are handled one at a time, in the order they arrived; different people's
-run side by side in up to `lanes` transactions at once (PostgreSQL: one connection each).
-Messages that arrive while every lane is busy wait, and a lane that frees takes up to `batch`
-of them, one per person, into one transaction (group commit): each message's order, events,
-dialog and replies still commit together, but fifty messages cost one BEGIN and one COMMIT
-instead of fifty of each. SQLite has one writer, so it runs one lane of big batches; PostgreSQL
-runs several (`storage.db.writers`; bench/README.md has the figures that chose them).
-Nobody waits on purpose: a batch is whatever queued meanwhile.
+Messages that arrive while a transaction is running wait for it, and are then handled together
+in the next one (group commit): each message's order, events, dialog and replies still commit
+together, but fifty messages cost one BEGIN, one COMMIT and one statement each for
+de-duplication, the senders' dialogs and the outbox, instead of fifty of each. Alone, a message
+is handled as before. Nobody waits on purpose: a batch is whatever queued meanwhile.
 """
 from __future__ import annotations
 
@@ -50,13 +47,11 @@ class _Waiting:
 
 
 class Chat:
-    def __init__(self, deps: Deps, batch: int = 128, lanes: int = 1):
+    def __init__(self, deps: Deps, batch: int = 128):
         self.deps = deps
         self.batch = batch
-        self.lanes = lanes
         self._waiting: deque[_Waiting] = deque()
-        self._busy: set[tuple[str, str]] = set()      # accounts with a message in a lane
-        self._running: set[asyncio.Task[None]] = set()
+        self._worker: asyncio.Task[None] | None = None
 
     async def receive(self, inbound: Inbound) -> list[OutboxMessage]:
         """Handle one message: the order, its events, the dialog and the replies commit together.
@@ -64,80 +59,56 @@ class Chat:
         A redelivered update (same platform id) is recognised and changes nothing. Returns the
         outbox rows written for it.
         """
-        waiting = _Waiting(inbound, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(inbound, loop.create_future())
         self._waiting.append(waiting)
-        self._start_lanes()
+        if self._worker is None or self._worker.done():
+            # Its own empty context: the worker must not see a caller's open unit of work.
+            self._worker = loop.create_task(self._work(), context=contextvars.Context())
         return await waiting.answer
 
-    def _start_lanes(self) -> None:
-        """Fill the free lanes with batches of what is waiting (and may go now)."""
-        loop = asyncio.get_running_loop()
-        while len(self._running) < self.lanes:
+    async def _work(self) -> None:
+        while self._waiting:
             batch = self._next_batch()
-            if not batch:
-                return
-            # Its own empty context: a lane must not see a caller's open unit of work.
-            lane = loop.create_task(self._run(batch), context=contextvars.Context())
-            self._running.add(lane)
-            lane.add_done_callback(self._lane_done)
-
-    def _lane_done(self, lane: asyncio.Task[None]) -> None:
-        self._running.discard(lane)
-        if lane.cancelled():     # shutting down: nobody will take what waits
-            while self._waiting:
-                self._waiting.popleft().answer.cancel()
-        elif self._waiting:
-            self._start_lanes()
+            try:
+                if len(batch) == 1:
+                    answers = [await self._alone(batch[0].inbound)]
+                else:
+                    try:
+                        answers = await self._together([w.inbound for w in batch])
+                    except Exception:  # noqa: BLE001 — the batch did not commit: each alone
+                        answers = None
+                    if answers is None:   # one message failed: each again in its own transaction
+                        for waiting in batch:
+                            await self._answer_alone(waiting)
+                        continue
+            except asyncio.CancelledError:
+                for waiting in (*batch, *self._waiting):
+                    waiting.answer.cancel()
+                raise
+            except Exception as error:  # noqa: BLE001 — the database failed: nothing committed
+                for waiting in batch:
+                    if not waiting.answer.done():
+                        waiting.answer.set_exception(error)
+                continue
+            for waiting, written in zip(batch, answers):
+                if not waiting.answer.done():
+                    waiting.answer.set_result(written)
 
     def _next_batch(self) -> list[_Waiting]:
-        """Up to `batch` waiting messages in arrival order, one per account, none of an account
-        already in a lane: a person's next message waits for the one before it."""
+        """Up to `batch` waiting messages in arrival order, one per account (its next waits)."""
         batch: list[_Waiting] = []
-        taken: set[tuple[str, str]] = set()
+        accounts: set[tuple[str, str]] = set()
         later: list[_Waiting] = []
         while self._waiting and len(batch) < self.batch:
             waiting = self._waiting.popleft()
-            if waiting.account in taken or waiting.account in self._busy:
-                taken.add(waiting.account)     # its later messages stay behind it
+            if waiting.account in accounts:
                 later.append(waiting)
             else:
-                taken.add(waiting.account)
+                accounts.add(waiting.account)
                 batch.append(waiting)
         self._waiting.extendleft(reversed(later))
-        self._busy.update(w.account for w in batch)
         return batch
-
-    async def _run(self, batch: list[_Waiting]) -> None:
-        try:
-            await self._handle(batch)
-        except asyncio.CancelledError:
-            for waiting in batch:
-                waiting.answer.cancel()
-            raise
-        finally:
-            self._busy.difference_update(w.account for w in batch)
-
-    async def _handle(self, batch: list[_Waiting]) -> None:
-        try:
-            if len(batch) == 1:
-                answers = [await self._alone(batch[0].inbound)]
-            else:
-                try:
-                    answers = await self._together([w.inbound for w in batch])
-                except Exception:  # noqa: BLE001 — the batch did not commit: each alone
-                    answers = None
-                if answers is None:   # one message failed: each again in its own transaction
-                    for waiting in batch:
-                        await self._answer_alone(waiting)
-                    return
-        except Exception as error:  # noqa: BLE001 — the database failed: nothing committed
-            for waiting in batch:
-                if not waiting.answer.done():
-                    waiting.answer.set_exception(error)
-            return
-        for waiting, written in zip(batch, answers):
-            if not waiting.answer.done():
-                waiting.answer.set_result(written)
 
     async def _answer_alone(self, waiting: _Waiting) -> None:
         try:

@@ -13,8 +13,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 DEFAULT_URL = "sqlite+aiosqlite:///gridbot.db"
-POSTGRES_POOL = 12       # connections per process
-POSTGRES_LANES = 8       # of them, the chat's transactions at once
 
 BUSY_TIMEOUT_MS = 5000   # how long a BEGIN waits for another process's write lock
 
@@ -59,9 +57,6 @@ def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
             settings = connect_args.setdefault("server_settings", {})
             settings["search_path"] = schema
         kwargs.setdefault("pool_pre_ping", True)
-        # Room for the chat's lanes (`writers`) beside the senders, sweeps and web reads.
-        if "poolclass" not in kwargs:
-            kwargs.setdefault("pool_size", POSTGRES_POOL)
         engine = create_async_engine(parsed, **kwargs)
     else:
         # SQLite has one writer, and every transaction here takes the write lock up front
@@ -94,15 +89,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails at once with "database is locked" when another writer got there first.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def writers(engine: AsyncEngine) -> int:
-    """How many transactions that write may usefully run at once: the chat's lanes.
-
-    SQLite has one writer; PostgreSQL takes as many as there are connections to spare, less
-    the few that the senders, the sweeps and the web's reads hold.
-    """
-    return 1 if engine.dialect.name == "sqlite" else POSTGRES_LANES
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
