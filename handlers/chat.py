@@ -16,6 +16,7 @@ import contextvars
 from collections import deque
 from copy import copy
 from dataclasses import dataclass, replace
+from typing import Any
 
 from domain.refusals import DomainError
 
@@ -120,7 +121,7 @@ class Chat:
     async def _handle(self, batch: list[_Waiting]) -> None:
         try:
             if len(batch) == 1:
-                answers = [await self._alone(batch[0].inbound)]
+                answers: list[list[OutboxMessage]] | None = [await self._alone(batch[0].inbound)]
             else:
                 try:
                     answers = await self._together([w.inbound for w in batch])
@@ -135,6 +136,7 @@ class Chat:
                 if not waiting.answer.done():
                     waiting.answer.set_exception(error)
             return
+        assert answers is not None   # each way of leaving it None returned above
         for waiting, written in zip(batch, answers):
             if not waiting.answer.done():
                 waiting.answer.set_result(written)
@@ -251,7 +253,7 @@ class Chat:
             self.deps.on_committed()
 
     def _turn(self, uow: UnitOfWork, inbound: Inbound, person: Person | None,
-              state: dict | None) -> Turn:
+              state: dict[str, Any] | None) -> Turn:
         dialog = Dialog.from_json(state)
         turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person, dialog=dialog)
         if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
@@ -319,7 +321,7 @@ class Chat:
 
     async def _save_dialogs(self, uow: UnitOfWork, turns: list[Turn]) -> None:
         """Each sender's dialog where it now stands; a finished one is deleted."""
-        kept: dict[tuple[str, str], dict] = {}
+        kept: dict[tuple[str, str], dict[str, Any]] = {}
         finished: list[tuple[str, str]] = []
         for turn in turns:
             account = (turn.inbound.sender.channel, turn.inbound.sender.external_id)

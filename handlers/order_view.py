@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from domain.orders import Event, WorkOrder
 from domain.refusals import DomainError
@@ -33,7 +34,7 @@ class Evidence:
     voice: str | None = None
     location: Pin | None = None
 
-    def as_kwargs(self) -> dict:
+    def as_kwargs(self) -> dict[str, Any]:
         return {"photos": self.photos, "voice": self.voice, "location": self.location}
 
 
@@ -50,7 +51,7 @@ def phone_number(given: str, shared: bool = False) -> str | None:
 
 async def evidence(work: Work, order: WorkOrder, place: str) -> Evidence:
     """The report's photos and voice note (from its `submitted` event) and its pin."""
-    data: dict = {}
+    data: dict[str, Any] = {}
     for event in await work.uow.events.for_order(order.code):
         if event.kind == "submitted":
             data = dict(event.data)
