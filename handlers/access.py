@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import access
+from domain.grids import GridTree
 from domain.orders import WorkOrder
 from storage.records import Person, Role
 
@@ -18,8 +19,9 @@ HANDED_OVER = ("dispatched", "escalated", "returned")
 HOLDER_ONLY = frozenset({"sign", "return", "progress", "resolve", "extend"})
 
 
-def _tree(work: Any):
-    return work.deps.router.tree
+def _tree(work: Any) -> GridTree:
+    tree: GridTree = work.deps.router.tree
+    return tree
 
 
 async def _roles(work: Any, person_id: int) -> tuple[tuple[str, str], ...]:

@@ -38,7 +38,8 @@ _LABELS: dict[type[Enum], str] = {
 
 def label(code: Enum) -> str:
     """A domain code (state, urgency, satisfaction, level, light) as people read it."""
-    return getattr(texts, _LABELS[type(code)])[code.value]
+    table: dict[str, str] = getattr(texts, _LABELS[type(code)])
+    return table[code.value]
 
 
 def refusal(error: DomainError) -> str:

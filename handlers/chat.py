@@ -13,6 +13,7 @@ import contextvars
 from collections import deque
 from copy import copy
 from dataclasses import dataclass, replace
+from typing import Any
 
 from domain.refusals import DomainError
 
@@ -71,17 +72,7 @@ class Chat:
         while self._waiting:
             batch = self._next_batch()
             try:
-                if len(batch) == 1:
-                    answers = [await self._alone(batch[0].inbound)]
-                else:
-                    try:
-                        answers = await self._together([w.inbound for w in batch])
-                    except Exception:  # noqa: BLE001 — the batch did not commit: each alone
-                        answers = None
-                    if answers is None:   # one message failed: each again in its own transaction
-                        for waiting in batch:
-                            await self._answer_alone(waiting)
-                        continue
+                answers = await self._handle(batch)
             except asyncio.CancelledError:
                 for waiting in (*batch, *self._waiting):
                     waiting.answer.cancel()
@@ -91,9 +82,25 @@ class Chat:
                     if not waiting.answer.done():
                         waiting.answer.set_exception(error)
                 continue
+            if answers is None:   # answered one by one already
+                continue
             for waiting, written in zip(batch, answers):
                 if not waiting.answer.done():
                     waiting.answer.set_result(written)
+
+    async def _handle(self, batch: list[_Waiting]) -> list[list[OutboxMessage]] | None:
+        """Each message's outbox rows, all in one transaction; None when one of them failed
+        and each was then handled (and answered) in its own."""
+        if len(batch) == 1:
+            return [await self._alone(batch[0].inbound)]
+        try:
+            answers = await self._together([w.inbound for w in batch])
+        except Exception:  # noqa: BLE001 — the batch did not commit: each alone
+            answers = None
+        if answers is None:
+            for waiting in batch:
+                await self._answer_alone(waiting)
+        return answers
 
     def _next_batch(self) -> list[_Waiting]:
         """Up to `batch` waiting messages in arrival order, one per account (its next waits)."""
@@ -222,7 +229,7 @@ class Chat:
             self.deps.on_committed()
 
     def _turn(self, uow: UnitOfWork, inbound: Inbound, person: Person | None,
-              state: dict | None) -> Turn:
+              state: dict[str, Any] | None) -> Turn:
         dialog = Dialog.from_json(state)
         turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person, dialog=dialog)
         if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
@@ -290,7 +297,7 @@ class Chat:
 
     async def _save_dialogs(self, uow: UnitOfWork, turns: list[Turn]) -> None:
         """Each sender's dialog where it now stands; a finished one is deleted."""
-        kept: dict[tuple[str, str], dict] = {}
+        kept: dict[tuple[str, str], dict[str, Any]] = {}
         finished: list[tuple[str, str]] = []
         for turn in turns:
             account = (turn.inbound.sender.channel, turn.inbound.sender.external_id)

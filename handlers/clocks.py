@@ -157,7 +157,7 @@ async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
     """
     above = unit_above(work, order)
     held = await find_holder(work, above.code) if above else None
-    if held is None or held.person_id == order.assignee_id:
+    if above is None or held is None or held.person_id == order.assignee_id:
         await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
             stage, to=order.assignee_id)))
         return False

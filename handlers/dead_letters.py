@@ -14,9 +14,9 @@ import hashlib
 import logging
 import traceback
 from pathlib import Path
-from typing import Any
 
 from handlers import texts
+from handlers.deps import Deps
 from handlers.messages import Inbound, Outbound
 from storage.records import OutboxMessage
 
@@ -58,7 +58,7 @@ def log_retry(inbound: Inbound, attempt: int, error: BaseException) -> None:
               inbound.kind.value, type(error).__name__)
 
 
-async def count(deps: Any, inbound: Inbound, error: BaseException) -> int:
+async def count(deps: Deps, inbound: Inbound, error: BaseException) -> int:
     """One more failure of this update, counted in the database (its own transaction)."""
     async with deps.uow() as uow:
         attempts = await uow.dead_letters.failed(inbound.sender.channel, str(inbound.update_id),
@@ -67,7 +67,7 @@ async def count(deps: Any, inbound: Inbound, error: BaseException) -> int:
     return attempts
 
 
-async def park(deps: Any, inbound: Inbound, error: BaseException) -> list[OutboxMessage]:
+async def park(deps: Deps, inbound: Inbound, error: BaseException) -> list[OutboxMessage]:
     """Give up on an update: kept for `gridbot dead-letters`, acknowledged, the sender told.
 
     The answer goes to the account that wrote, not to a person: the failed turns may have been

@@ -27,7 +27,7 @@ from domain.metrics import Rates
 from handlers import texts
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
-from storage.repositories.publishing import OpenOrder, Recipient
+from storage.repositories.publishing import OpenOrder, PublishingRepository, Recipient
 from storage.uow import UnitOfWork
 
 RESIDENT, LEADER, STAFF = "resident", "leader", "staff"
@@ -88,7 +88,7 @@ def rollup(raw: Mapping[str | None, Rates], tree: GridTree,
     reported: dict[str, tuple[Any, ...]] = {}
     for figures in (raw, *more):
         for code, rates in figures.items():
-            if code in tree:
+            if code is not None and code in tree:
                 counts, known = _counts_of(rates), reported.get(code)
                 reported[code] = counts if known is None else tuple(map(add, known, counts))
     total: dict[str, tuple[Any, ...]] = {}
@@ -194,7 +194,7 @@ class _Week:
         return self.taxonomy.get(code).name if code in self.taxonomy else code
 
 
-async def _figures(week: _Week, born: tuple[datetime | None, datetime | None], repository: Any
+async def _figures(week: _Week, born: tuple[datetime | None, datetime | None], repository: PublishingRepository
                    ) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
     return await repository.figures(week.start, week.end, week.now, born=born)
 
@@ -274,7 +274,7 @@ def staff_digest(week: _Week, unit: str) -> Digest:
     lines.append(texts.DIGEST_OVERDUE.format(count=count))
     lines += [texts.DIGEST_OVERDUE_LINE.format(
         code=o.code, category=week.category(o.category), grid=week.name(o.grid_code),
-        days=max(1, (week.now_utc - o.resolve_due).days + 1)) for o in late]
+        days=_days_late(o, week.now_utc)) for o in late]
     area = set(week.below(unit))
     listed = [o for o in week.red if o.grid_code in area][:TOP]
     if listed:
@@ -314,6 +314,12 @@ def _light(order: OpenOrder, now: datetime) -> str:
     return "🟡" if order.resolve_due - now < timedelta(days=1) else "🟢"
 
 
+def _days_late(order: OpenOrder, now: datetime) -> int:
+    """Days past the deadline, counting the first: asked only of `late` orders, which have one."""
+    assert order.resolve_due is not None   # `late` keeps only orders with a passed deadline
+    return max(1, (now - order.resolve_due).days + 1)
+
+
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if moment else "—"
 
@@ -325,7 +331,8 @@ async def build_digests(uow: UnitOfWork, tree: GridTree, taxonomy: Taxonomy,
     await week.load(uow)
     digests: dict[tuple[str, str], Digest] = {}
 
-    def add(audience: str, unit: str, recipient: Recipient, make) -> None:
+    def add(audience: str, unit: str, recipient: Recipient,
+            make: Callable[[_Week, str], Digest]) -> None:
         key = (audience, unit)
         if key not in digests:
             digests[key] = make(week, unit)

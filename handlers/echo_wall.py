@@ -199,7 +199,7 @@ class _Posts:
             await self._add("wecom_robot", self.channels.wecom_robot,
                             {"text": post_markdown(entry)}, entry["code"])
 
-    async def _add(self, channel: str, address: str, payload: dict, code: str) -> None:
+    async def _add(self, channel: str, address: str, payload: dict[str, Any], code: str) -> None:
         key = (channel, address)
         if key not in self._next:
             last = await self.uow.publishing.last_due(channel, address)
@@ -232,7 +232,7 @@ async def publish_due(uow: UnitOfWork, deps: Deps, channels: EchoChannels,
         published = []
         for order in claimed:
             names = [n for pid in (order.reporter_id, *followers.get(order.code, ()))
-                     for n in people.get(pid, ())]
+                     for n in people.get(pid, ()) if n]   # a nickname may be None
             history = histories.get(order.code, [])
             photo = public_photo(history, channels.media_dir, order.code)
             entry = echo_entry(order, history, tree, taxonomy, names, photo)

@@ -65,9 +65,10 @@ def holding_unit(work: Work, holder: Holder, unit: str) -> str:
 
 def holder_label(work: Work, holder: Holder) -> str:
     """A unit and post the public may read, e.g. 江畔社区派单员; never a person's name."""
-    if holder.is_operator or holder.grid_code not in work.deps.router.tree:
+    tree: GridTree = work.deps.router.tree
+    if holder.is_operator or holder.grid_code is None or holder.grid_code not in tree:
         return texts.OPERATOR_UNIT
-    grid = work.deps.router.tree.get(holder.grid_code)
+    grid = tree.get(holder.grid_code)
     return grid.name + texts.ROLE_LABELS.get(holder.post, holder.post)
 
 

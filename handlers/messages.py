@@ -128,7 +128,7 @@ class Outbound:
     ask_contact: str | None = None
     menu: str | None = None
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": self.text,
                                    "choices": [[c.label, c.data] for c in self.choices],
                                    "photo": self.photo}
@@ -146,7 +146,7 @@ class Outbound:
         return payload
 
     @classmethod
-    def from_payload(cls, channel: str, external_id: str, payload: dict) -> Outbound:
+    def from_payload(cls, channel: str, external_id: str, payload: dict[str, Any]) -> Outbound:
         pin = payload.get("location")
         return cls(channel, external_id, payload["text"],
                    tuple(Choice(label, data) for label, data in payload.get("choices", [])),

@@ -1,6 +1,7 @@
 """/start: privacy notice and consent, role, home grid; staff bind by invite code or deep link."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -10,7 +11,8 @@ from domain.refusals import DomainError, Refusal
 from handlers import menus, texts
 from handlers.dialog import Turn, button, choices, command, step
 from handlers.privacy_rights import privacy_notice
-from storage.records import Person, Role
+from handlers.stored import stored_id
+from storage.records import Membership, Person, Role
 
 RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
 
@@ -61,7 +63,7 @@ async def record_consent(turn: Turn, kind: str | None = None) -> Person:
         unnamed = texts.STAFF_UNNAMED if kind == STAFF else texts.ROLE_RESIDENT
         person = await turn.uow.people.upsert(Person(
             name=sender.display_name or unnamed, consent_at=turn.now, kind=kind))
-        await turn.uow.people.link(person.id, sender.channel, sender.external_id)
+        await turn.uow.people.link(stored_id(person), sender.channel, sender.external_id)
         turn.person = person
     elif turn.person.consent_at is None:
         # A copy: the turn's person as loaded stays as it was should this turn roll back.
@@ -120,9 +122,9 @@ async def choose_home(turn: Turn) -> None:
 
 def example_place(turn: Turn) -> str:
     """A place name to show as an example: the person's own building, else one of the district's."""
-    tree = turn.deps.router.tree
+    tree: GridTree = turn.deps.router.tree
     home = turn.person.home_grid if turn.person is not None else None
-    if home in tree:
+    if home is not None and home in tree:
         inside = [g for g in tree.children(home) if g.level is Level.MICRO_GRID]
         return (inside[0] if inside else tree.get(home)).name
     return _first_building(tree)
@@ -147,17 +149,17 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
     yet, the account binds to that person: the invite is how an imported leader gets online.
     """
     invite = await turn.uow.invites.by_hash(invites.hash_code(argument))
-    invites.redeem(invite, 0, turn.now)                    # raises InviteRefused with the reason
+    invite = invites.redeem(invite, 0, turn.now)           # raises InviteRefused with the reason
     person = await _unbound_staff(turn, invite.grid_code, invite.role)
     if person is not None:
         person = await turn.uow.people.upsert(
             replace(person, consent_at=person.consent_at or turn.now))
         sender = turn.inbound.sender
-        await turn.uow.people.link(person.id, sender.channel, sender.external_id)
+        await turn.uow.people.link(stored_id(person), sender.channel, sender.external_id)
         turn.person = person
     else:
         person = await record_consent(turn, kind=STAFF)
-        await turn.uow.memberships.add(person.id, invite.grid_code, invite.role)
+        await turn.uow.memberships.add(stored_id(person), invite.grid_code, invite.role)
     invite.used_by = person.id
     if not await turn.uow.invites.mark_used(invite):
         raise invites.InviteRefused(Refusal.INVITE_USED)
@@ -194,5 +196,5 @@ async def help_(turn: Turn) -> None:
     turn.say(texts.NOT_UNDERSTOOD)
 
 
-def is_staff(roles: list) -> bool:
+def is_staff(roles: Iterable[Membership]) -> bool:
     return any(m.role in (Role.LEADER, Role.DISPATCHER, Role.DEPARTMENT) for m in roles)

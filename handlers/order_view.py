@@ -35,7 +35,7 @@ class Evidence:
     voice: str | None = None
     location: Pin | None = None
 
-    def as_kwargs(self) -> dict:
+    def as_kwargs(self) -> dict[str, Any]:
         return {"photos": self.photos, "voice": self.voice, "location": self.location}
 
 
@@ -52,7 +52,7 @@ def phone_number(given: str, shared: bool = False) -> str | None:
 
 async def evidence(work: Work, order: WorkOrder, place: str) -> Evidence:
     """The report's photos and voice note (from its `submitted` event) and its pin."""
-    data: dict = {}
+    data: dict[str, Any] = {}
     for event in await work.uow.events.for_order(order.code):
         if event.kind == "submitted":
             data = dict(event.data)

@@ -8,6 +8,7 @@ from domain.points import PointsRules
 from domain.privacy import scrub
 from handlers import texts
 from handlers.dialog import Turn, command
+from handlers.stored import stored_id
 from storage.records import Person
 
 RIDER = "rider"
@@ -37,7 +38,7 @@ async def points(turn: Turn) -> None:
         return
     start, end = month_of(turn.now)
     rules = PointsRules()
-    mine = await turn.uow.publishing.own_points(person.id, start, end, turn.now, rules)
+    mine = await turn.uow.publishing.own_points(stored_id(person), start, end, turn.now, rules)
     lines = [texts.POINTS_MINE.format(month=start.strftime(texts.DATE_MONTH), points=mine,
                                       cap=rules.monthly_cap)]
     board = await turn.uow.publishing.rider_points(start, end, turn.now, rules)

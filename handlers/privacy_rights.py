@@ -21,6 +21,7 @@ from handlers import catalogue, texts
 from handlers.deps import Deps
 from handlers.dialog import Turn, button, choices, command
 from handlers.pioneer import month_of
+from handlers.stored import stored_id
 from storage.records import Person
 from storage.repositories.people import Report
 from storage.uow import UnitOfWork
@@ -46,13 +47,13 @@ async def my_data(turn: Turn) -> None:
     if person is None:
         turn.say(texts.MYDATA_NOTHING)
         return
-    uow, tree = turn.uow, turn.deps.router.tree
+    uow, tree, me = turn.uow, turn.deps.router.tree, stored_id(person)
     lines = [texts.MYDATA_HEADER, texts.MYDATA_NAME.format(name=person.name),
              texts.MYDATA_ROLE.format(role=await _role(turn, person))]
     lines.append(texts.MYDATA_CONSENT.format(at=_local(person.consent_at)) if person.consent_at
                  else texts.MYDATA_NO_CONSENT)
     channels = sorted({texts.CHANNEL_LABELS.get(a.channel, a.channel)
-                       for a in await uow.people.accounts(person.id)})
+                       for a in await uow.people.accounts(me)})
     lines.append(texts.MYDATA_CHANNELS.format(channels=texts.LIST_SEPARATOR.join(channels) or texts.MYDATA_NONE))
     if person.phone:
         lines.append(texts.MYDATA_PHONE.format(phone=person.phone))
@@ -63,13 +64,13 @@ async def my_data(turn: Turn) -> None:
         lines.append(texts.MYDATA_NICKNAME.format(nickname=person.nickname))
     if person.rides_for:
         lines.append(texts.MYDATA_PLATFORM.format(platform=person.rides_for))
-    total = await uow.people.count_reported(person.id)
-    mine = await uow.orders.reported_by(person.id, limit=SHOWN_ORDERS)
+    total = await uow.people.count_reported(me)
+    mine = await uow.orders.reported_by(me, limit=SHOWN_ORDERS)
     lines.append(texts.MYDATA_ORDERS.format(n=total))
     lines += [texts.MYDATA_ORDER_LINE.format(code=o.code, state=catalogue.label(o.state)) for o in mine]
     if total > len(mine):
         lines.append(texts.MYDATA_MORE.format(n=total - len(mine)))
-    followed = await uow.people.followed(person.id)
+    followed = await uow.people.followed(me)
     if person.kind == "rider":
         lines.append(texts.MYDATA_POINTS.format(points=await _points_this_month(turn, person)))
     lines.append(texts.MYDATA_DIGEST.format(
@@ -84,7 +85,7 @@ async def _role(turn: Turn, person: Person) -> str:
     roles = [texts.MYDATA_STAFF_ROLE.format(
         grid=tree.get(m.grid_code).name if m.grid_code in tree else m.grid_code,
         role=texts.ROLE_LABELS.get(m.role.value, m.role.value))
-        for m in await turn.uow.memberships.of_person(person.id)]
+        for m in await turn.uow.memberships.of_person(stored_id(person))]
     return texts.LIST_SEPARATOR.join(roles) or texts.KIND_LABELS.get(person.kind or "", texts.MYDATA_NONE)
 
 
@@ -113,7 +114,7 @@ async def delete(turn: Turn) -> None:
         return
     turn.dialog.reset()
     turn.dialog.go(CONFIRM_STEP)
-    turn.say(texts.DELETE_CONFIRM.format(n=await turn.uow.people.count_reported(person.id)),
+    turn.say(texts.DELETE_CONFIRM.format(n=await turn.uow.people.count_reported(stored_id(person))),
              choices((texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no")))
 
 

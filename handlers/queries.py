@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from domain.calendar import SHANGHAI
 from domain.deadlines import light
+from domain.orders import WorkOrder
 from handlers import access, catalogue, texts
 from handlers.dialog import Turn, button, choices, command
+from handlers.stored import stored_id
 from handlers.use_cases import OPEN, place_of, work_time
 from storage.records import Person, Role
 
@@ -16,7 +18,7 @@ async def my_orders(turn: Turn) -> None:
     if turn.person is None:
         turn.say(texts.MY_EMPTY)
         return
-    mine = await turn.uow.orders.reported_by(turn.person.id, limit=8)
+    mine = await turn.uow.orders.reported_by(stored_id(turn.person), limit=8)
     if not mine:
         turn.say(texts.MY_EMPTY)
         return
@@ -30,7 +32,7 @@ async def my_orders(turn: Turn) -> None:
     turn.say("\n".join(lines), choices(*((o.code, f"detail:{o.code}") for o in mine[:5])))
 
 
-def _light(turn: Turn, order) -> str:
+def _light(turn: Turn, order: WorkOrder) -> str:
     if order.state not in OPEN or order.resolve_due is None:
         return ""
     rule = turn.deps.policy.rule(order.urgency)
@@ -62,7 +64,7 @@ async def my_grid(turn: Turn) -> None:
     person = turn.person
     home = getattr(person, "home_grid", None) if person else None
     if home is None and person is not None:
-        recent = await turn.uow.orders.reported_by(person.id, limit=1)
+        recent = await turn.uow.orders.reported_by(stored_id(person), limit=1)
         home = recent[0].grid_code if recent else None
     tree = turn.deps.router.tree
     if home is None or home not in tree:
@@ -73,8 +75,8 @@ async def my_grid(turn: Turn) -> None:
     turn.say(texts.GRID_LEADER.format(
         grid=tree.get(home).name,
         leader=(leader.name if listed else texts.LEADER_UNLISTED) if leader else texts.LEADER_VACANT,
-        duty=(leader.duty or "—") if listed else "—",
-        phone=(leader.phone or "—") if listed else "—"))
+        duty=(leader.duty or "—") if leader and listed else "—",
+        phone=(leader.phone or "—") if leader and listed else "—"))
 
 
 async def listed_leader(turn: Turn, home: str) -> Person | None:
@@ -86,8 +88,8 @@ async def listed_leader(turn: Turn, home: str) -> Person | None:
     for grid in turn.deps.router.tree.chain(home):
         held = await turn.uow.memberships.holders(grid.code)
         for role in (Role.LEADER, Role.DISPATCHER):
-            people = [await turn.uow.people.get(m.person_id) for m in held if m.role is role]
-            people = [p for p in people if p is not None]
+            found = [await turn.uow.people.get(m.person_id) for m in held if m.role is role]
+            people = [p for p in found if p is not None]
             if people:
-                return min(people, key=lambda p: (p.staff_code is None, p.id))
+                return min(people, key=lambda p: (p.staff_code is None, stored_id(p)))
     return None

@@ -5,6 +5,7 @@ from domain.orders import Satisfaction
 from domain.refusals import DomainError
 from handlers import catalogue, texts, use_cases
 from handlers.dialog import Turn, button, choices, step
+from handlers.stored import stored_id
 
 
 @button("solved")
@@ -27,7 +28,7 @@ async def rate(turn: Turn) -> None:
     if turn.person is None:
         raise use_cases.NotAllowed()
     if satisfaction.is_satisfied:
-        await use_cases.rate(turn, turn.person.id, code, solved_flag == "1", satisfaction)
+        await use_cases.rate(turn, stored_id(turn.person), code, solved_flag == "1", satisfaction)
         turn.say(texts.THANKS_RATED.format(code=code))
         return
     turn.dialog.reset()
@@ -41,7 +42,9 @@ async def unsatisfied_reason(turn: Turn) -> None:
     if not reason:
         turn.say(texts.ASK_UNSATISFIED_REASON)
         return
+    if turn.person is None:
+        raise use_cases.NotAllowed()   # as at the button: only a person who reported rates
     turn.dialog.reset()
-    await use_cases.rate(turn, turn.person.id, data["code"], data["solved"],
+    await use_cases.rate(turn, stored_id(turn.person), data["code"], data["solved"],
                          Satisfaction(data["level"]), reason)
     turn.say(texts.REOPENED_NOTICE.format(code=data["code"]))

@@ -8,11 +8,13 @@ what was given and offering to keep it.
 """
 from __future__ import annotations
 
+from domain.routing import Route
 from handlers import catalogue, reporter_phone, texts, use_cases
 from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
 from handlers.holders import filed_notice
-from handlers.messages import Kind
+from handlers.messages import Choice, Kind
 from handlers.onboarding import RIDER, consenting, example_place
+from handlers.stored import stored_id
 from handlers.use_cases import Draft
 
 COMMON = ("H01", "X01", "S01", "S02", "P03", "P02", "J02", "H03")
@@ -111,6 +113,7 @@ def take_photo(turn: Turn, draft: Draft, expecting: str) -> bool:
     if len(draft.photos) >= most:
         turn.say(texts.PHOTOS_FULL.format(n=most))
         return True
+    assert turn.inbound.photo is not None   # asked for a PHOTO, which carries its path
     draft.photos.append(turn.inbound.photo)
     n = len(draft.photos)
     if expecting == "photos" and n < most:
@@ -123,14 +126,16 @@ def take_photo(turn: Turn, draft: Draft, expecting: str) -> bool:
     return True
 
 
-def place(turn: Turn, draft: Draft, found, lat_lng=None) -> None:
+def place(turn: Turn, draft: Draft, found: Route,
+          lat_lng: tuple[float | None, float | None, bool] | None = None) -> None:
     if lat_lng is not None:
         lat, lng, gcj02 = lat_lng
         if gcj02:
             from domain.geo import gcj02_to_wgs84
+            assert lat is not None and lng is not None   # a LOCATION carries its point
             lat, lng = gcj02_to_wgs84(lat, lng)
         draft.lat, draft.lng = lat, lng
-    draft.grid = None if found.fallback else found.grid.code
+    draft.grid = None if found.fallback or found.grid is None else found.grid.code
     draft.queue = found.fallback
     if found.fallback:
         turn.say(texts.OUTSIDE_AREA if lat_lng else texts.NO_ADDRESS_MATCH)
@@ -272,7 +277,7 @@ async def ask(turn: Turn, draft: Draft, need: str) -> None:
                  choices(*kept, *back_choice(turn), (texts.CANCEL, "cancel")))
 
 
-def _done_buttons(turn: Turn, done: str):
+def _done_buttons(turn: Turn, done: str) -> list[Choice]:
     return choices((done, "skip:"), *back_choice(turn), (texts.CANCEL, "cancel"))
 
 
@@ -324,8 +329,8 @@ async def metoo(turn: Turn) -> None:
         await _near_duplicate_or(turn, draft, confirm=not is_rider(turn))
         return
     # Checked at the press: the button's code proves nothing (codes count up by day).
-    draft = draft_of(turn) if turn.dialog.step == "report" else None
-    order = await use_cases.me_too(turn, turn.person, turn.arg, draft)
+    pending = draft_of(turn) if turn.dialog.step == "report" else None
+    order = await use_cases.me_too(turn, turn.person, turn.arg, pending)
     turn.dialog.reset()
     turn.say(texts.METOO_DONE.format(code=order.code))
 
@@ -341,10 +346,10 @@ async def confirm(turn: Turn) -> None:
 
 async def file(turn: Turn, draft: Draft) -> None:
     person = consenting(turn)
-    if await use_cases.orders_per_hour(turn, person.id) >= turn.deps.limits.orders_per_hour:
+    if await use_cases.orders_per_hour(turn, stored_id(person)) >= turn.deps.limits.orders_per_hour:
         turn.dialog.reset()
         turn.say(texts.RATE_LIMITED.format(n=turn.deps.limits.orders_per_hour))
         return
-    order = await use_cases.file_order(turn, person.id, draft)
+    order = await use_cases.file_order(turn, stored_id(person), draft)
     turn.dialog.reset()
     turn.say(await filed_notice(turn, order))   # who holds it now, and its real deadline

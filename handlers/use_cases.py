@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from domain import orders
 from domain.categories import HandlingLevel
 from domain.deadlines import due_for
 from domain.geo import box_around, distance_m
-from domain.grids import Level
+from domain.grids import GridTree, Level
 from domain.orders import Event, Satisfaction, State, Urgency, WorkOrder
 from domain.refusals import DomainError
 from handlers import catalogue, order_view, texts
@@ -23,6 +24,7 @@ from handlers.access import may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
 from handlers.messages import Choice
+from handlers.stored import stored_id
 from storage.records import Person
 
 
@@ -56,13 +58,13 @@ def unit_name(work: Work, unit: str | None) -> str:
     if not unit:
         return texts.DISPATCHER_UNIT
     code = unit.removeprefix(QUEUE)
-    tree = work.deps.router.tree
+    tree: GridTree = work.deps.router.tree
     name = tree.get(code).name if code in tree else code
     return texts.QUEUE_UNIT.format(name=name) if unit.startswith(QUEUE) else name
 
 
 def place_of(work: Work, order: WorkOrder) -> str:
-    tree = work.deps.router.tree
+    tree: GridTree = work.deps.router.tree
     if order.grid_code and order.grid_code in tree:
         return tree.get(order.grid_code).name
     return order.address or texts.UNPLACED
@@ -97,11 +99,11 @@ async def load_holding(work: Work, person_id: int, code: str) -> WorkOrder:
     return order
 
 
-def _fmt(when) -> str:
+def _fmt(when: datetime | None) -> str:
     return work_time(when)
 
 
-def work_time(when) -> str:
+def work_time(when: datetime | None) -> str:
     from domain.calendar import SHANGHAI
     return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if when else "—"
 
@@ -176,7 +178,7 @@ def _handling_unit(work: Work, draft: Draft, level: HandlingLevel) -> str:
         above.code if above else draft.grid)
 
 
-def _tz():
+def _tz() -> ZoneInfo:
     from domain.calendar import SHANGHAI
     return SHANGHAI
 
@@ -249,13 +251,15 @@ async def _alarm_chain(work: Work, order: WorkOrder) -> None:
 
 async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
     """An open order of the same category within 100 m and 24 h: offered as a me-too first."""
-    if draft.lat is None or draft.category is None:
+    if draft.lat is None or draft.lng is None or draft.category is None:
         return None
     limits = work.deps.limits
     here = (draft.lat, draft.lng)
     for order in await work.uow.orders.open_near(draft.category, work.now - limits.metoo_window,
                                                  box_around(here, limits.metoo_radius_m)):
-        if distance_m((order.lat, order.lng), here) <= limits.metoo_radius_m:
+        # Pinned inside the box (open_near's query), so the point is there.
+        if order.lat is not None and order.lng is not None \
+                and distance_m((order.lat, order.lng), here) <= limits.metoo_radius_m:
             return order
     return None
 
@@ -263,9 +267,9 @@ async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
 async def me_too(work: Work, person: Person | None, code: str, draft: Draft | None) -> WorkOrder:
     """'Me too' from a report in progress: checked now, whatever the button said."""
     order = await work.uow.orders.get(code)
-    if order is None or not may_follow(work, person, draft, order):
+    if order is None or person is None or not may_follow(work, person, draft, order):
         raise DomainError("METOO_REFUSED")
-    await follow(work, person.id, order)
+    await follow(work, stored_id(person), order)
     return order
 
 

@@ -11,9 +11,10 @@ from domain.deadlines import light
 from domain.grids import Level
 from handlers import access, catalogue, dispatching, order_view, texts, use_cases
 from handlers.access import may_act
-from handlers.dialog import Turn, button, choices, command, step
+from handlers.dialog import Handler, Turn, button, choices, command, step
 from handlers.holders import QUEUE
 from handlers.messages import Kind
+from handlers.stored import stored_id
 from handlers.use_cases import unit_name, work_time
 from storage.records import Role
 
@@ -29,7 +30,7 @@ DUTY_SEPARATOR = "｜"
 def _me(turn: Turn) -> int:
     if turn.person is None:
         raise use_cases.NotAllowed()
-    return turn.person.id
+    return stored_id(turn.person)
 
 
 @button("sign")
@@ -52,7 +53,7 @@ async def view_contact(turn: Turn) -> None:
     turn.say(await order_view.view_contact(turn, person_id, turn.arg))
 
 
-def _asks(action: str):
+def _asks(action: str) -> Handler:
     async def ask(turn: Turn) -> None:
         order = await use_cases.load(turn, turn.arg)
         if not await access.may_press(turn, _me(turn), order, action):
@@ -185,6 +186,7 @@ async def assign_menu(turn: Turn) -> None:
     labels = [(g.name, f"to:{order.code}:{g.code}") for g in options[:8]]
     for member in departments[:4]:
         person = await turn.uow.people.get(member.person_id)
+        assert person is not None   # a membership's person_id is a foreign key to the person
         labels.append(((person.duty or person.name).split(DUTY_SEPARATOR)[0], f"to:{order.code}:@{member.person_id}"))
     turn.say(texts.ASK_ASSIGN, choices(*labels, (texts.CANCEL, "cancel")))
 
