@@ -29,6 +29,11 @@ async def upgrade(url: str, revision: str = "head") -> None:
     engine = make_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Workers started together take turns: the first migrates, the others then find
+                # the schema at head. Released at commit; per schema, so tests' schemas don't wait.
+                await connection.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(hashtext('gridbot-migrate:' || current_schema()))")
             await connection.run_sync(_upgrade, alembic_config(url), revision)
     finally:
         await engine.dispose()

@@ -1,6 +1,8 @@
 """The schema comes from the migrations, and the migrations match the models."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -51,3 +53,20 @@ async def test_the_fast_test_schema_equals_the_migrated_one(engine: AsyncEngine)
 
     async with engine.connect() as connection:
         assert await connection.run_sync(differences) == []
+
+
+async def test_workers_starting_together_migrate_once(db_url: str):
+    """`gridbot run` upgrades on start; N workers started at once must not trip over each
+    other's CREATE TABLE (each would otherwise see an empty schema and create it too)."""
+    with ThreadPoolExecutor(4) as pool:
+        starts = [pool.submit(upgrade_sync, db_url) for _ in range(4)]
+        failures = [start.exception(timeout=120) for start in starts]
+    assert failures == [None] * 4
+    engine = make_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            versions = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert versions.scalars().all() == [head]
+    finally:
+        await engine.dispose()
