@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None               # the public URL Telegram posts to
+    # How many `gridbot run` workers send for this bot: each keeps to its share of Telegram's
+    # 30 messages/s (README, Deployment).
+    telegram_workers: int = Field(default=1, ge=1, le=64)
     echo_wall_telegram_chat: str | None = None            # 回音壁 channel's chat id (e.g. -100…)
     echo_wall_wecom_robot: str | None = None              # 回音壁 WeCom group robot key or URL
     digest_at: str = "mon 09:00"                          # weekly digest: weekday and Shanghai time

@@ -56,6 +56,17 @@ PER_GROUP = Rate(10 / 60, 10)
 OVERALL = Rate(30.0, 30)
 
 
+def overall_share(workers: int) -> Rate:
+    """One worker's part of the bot's 30 messages/s when `workers` processes send for it.
+
+    The limiter lives in a process; Telegram counts per bot. Without a share, N workers would
+    together send N × 30/s and meet 429s (honoured, but each one stalls that chat).
+    """
+    if workers < 1:
+        raise ValueError("at least one worker sends")
+    return Rate(OVERALL.per_second / workers, max(1.0, OVERALL.burst / workers))
+
+
 def is_group(chat_id: str) -> bool:
     """Telegram gives groups, supergroups and channels negative ids."""
     return chat_id.startswith("-")

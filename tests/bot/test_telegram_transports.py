@@ -17,7 +17,7 @@ from bot.telegram import (
     TransientError,
     make_transport,
 )
-from bot.telegram.limits import Rate, TelegramLimits
+from bot.telegram.limits import Rate, TelegramLimits, overall_share
 from handlers.messages import Choice, Inbound, Kind, Outbound
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramEmulator
 
@@ -334,3 +334,24 @@ async def test_hold_after_429_delays_that_chat_only(clock):
     limits.hold(17, chat_id="7001")
     assert limits.delay("7001") == pytest.approx(17)
     assert limits.delay("7002") == 0
+
+
+async def test_workers_sharing_a_bot_keep_to_its_thirty_a_second_together(clock):
+    """Telegram counts per bot, the limiter per process: three workers each take a third, and
+    together send no more than one worker alone may (30 at once, then 30/s)."""
+    async def sent_in_ten_seconds(limiters: list[TelegramLimits]) -> int:
+        start = clock.now
+        for n in range(2000):   # each worker sends to chats of its own, as fast as it is let
+            await limiters[n % len(limiters)].acquire(str(n))
+            if clock.now - start >= 10:
+                return n        # sent before this one
+        raise AssertionError("never reached ten seconds")
+
+    alone = await sent_in_ten_seconds([TelegramLimits(clock=clock, sleep=clock.sleep)])
+    shared = await sent_in_ten_seconds(
+        [TelegramLimits(overall=overall_share(3), clock=clock, sleep=clock.sleep)
+         for _ in range(3)])
+    assert alone == 30 + 10 * 30 - 1       # the burst, then 30/s (the last lands at 10 s)
+    assert alone - 3 <= shared <= alone    # within a token of each worker's rounding
+    with pytest.raises(ValueError):
+        overall_share(0)
