@@ -19,6 +19,20 @@ async def _migrated(db_url: str) -> AsyncEngine:
     return make_engine(db_url)
 
 
+def _head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def _versions(engine: AsyncEngine) -> list[str]:
+    """The revisions alembic_version records (one, once migrated); the engine is disposed."""
+    try:
+        async with engine.connect() as connection:
+            result = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            return list(result.scalars().all())
+    finally:
+        await engine.dispose()
+
+
 async def test_migrations_create_every_table_and_match_the_models(db_url: str):
     def inspect_schema(connection):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -37,13 +51,7 @@ async def test_migrations_create_every_table_and_match_the_models(db_url: str):
 async def test_upgrading_again_changes_nothing(db_url: str):
     engine = await _migrated(db_url)
     upgrade_sync(db_url)  # from inside this running event loop: Alembic runs in a thread
-    try:
-        async with engine.connect() as connection:
-            versions = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-            assert versions.scalars().all() == [head]
-    finally:
-        await engine.dispose()
+    assert await _versions(engine) == [_head()]
 
 
 async def test_the_fast_test_schema_equals_the_migrated_one(engine: AsyncEngine):
@@ -62,11 +70,4 @@ async def test_workers_starting_together_migrate_once(db_url: str):
         starts = [pool.submit(upgrade_sync, db_url) for _ in range(4)]
         failures = [start.exception(timeout=120) for start in starts]
     assert failures == [None] * 4
-    engine = make_engine(db_url)
-    try:
-        async with engine.connect() as connection:
-            versions = await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-            assert versions.scalars().all() == [head]
-    finally:
-        await engine.dispose()
+    assert await _versions(make_engine(db_url)) == [_head()]
