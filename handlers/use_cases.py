@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from domain import orders
+from domain.calendar import SHANGHAI
 from domain.categories import HandlingLevel
 from domain.deadlines import due_for
 from domain.geo import box_around, distance_m
@@ -99,12 +99,7 @@ async def load_holding(work: Work, person_id: int, code: str) -> WorkOrder:
     return order
 
 
-def _fmt(when: datetime | None) -> str:
-    return work_time(when)
-
-
 def work_time(when: datetime | None) -> str:
-    from domain.calendar import SHANGHAI
     return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if when else "—"
 
 
@@ -138,7 +133,7 @@ async def file_order(work: Work, reporter_id: int, draft: Draft) -> WorkOrder:
     category = deps.taxonomy.get(draft.category)
     unit = _handling_unit(work, draft, category.level)
     held = await find_holder(work, unit)
-    order = WorkOrder(await work.uow.orders.next_code(now.astimezone(_tz()).date()),
+    order = WorkOrder(await work.uow.orders.next_code(now.astimezone(SHANGHAI).date()),
                       category.code, category.urgency, reporter_id, draft.description, now,
                       grid_code=draft.grid, lat=draft.lat, lng=draft.lng, address=draft.address)
     submitted = orders.submit(order, tuple(draft.photos))
@@ -176,11 +171,6 @@ def _handling_unit(work: Work, draft: Draft, level: HandlingLevel) -> str:
     above = tree.ancestor_at(draft.grid, wanted)
     return QUEUE + above.code if level is HandlingLevel.DEPARTMENT and above else (
         above.code if above else draft.grid)
-
-
-def _tz() -> ZoneInfo:
-    from domain.calendar import SHANGHAI
-    return SHANGHAI
 
 
 async def dispatch_to(work: Work, order: WorkOrder, unit: str, holder: int,
