@@ -22,7 +22,6 @@ from tests.wechat.conftest import AES_KEY, APPID, CORPID, TOKEN, WECOM_AES, WECO
 from tests.wechat.test_official_account import file_up_to_confirm
 
 EXAMPLES = int(os.environ.get("GRIDBOT_FUZZ_EXAMPLES", "10000"))
-SECONDS_PER_ENDPOINT = 60
 ODD = ("", "hi", "你好", "\u202e\u202dRTL\u200f", "🚧💥👍🏽🇨🇳", "x" * 5_000, "洪" * 40_000,
        "91", "-91", "181", "1e308", "-1e308", "1e999", "nan", "inf", "9" * 400, "0x10", "-0",
        "1", "2", "3", "/start", "/report", "/my", "/cancel", "/grid", "qrscene_inv_x",
@@ -153,6 +152,7 @@ async def fuzz(rig, caplog, wecom: bool) -> None:
     await rig.wechat.settle()
     await rig.wecom.settle()
     elapsed = time.monotonic() - started
+    # The time is reported, not asserted: speed is measured in bench/, not timed in tests.
     logging.getLogger(__name__).warning("%d callbacks to %s in %.1f s: %s", len(drawn), path,
                                         elapsed, statuses)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
@@ -161,7 +161,6 @@ async def fuzz(rig, caplog, wecom: bool) -> None:
         replies = (await uow.session.execute(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.address.like("%fz%")))).scalar_one()
     assert replies > SENDERS
-    assert elapsed < SECONDS_PER_ENDPOINT
 
 
 async def report_still_files_an_order(talk, point, rig) -> None:
