@@ -26,6 +26,7 @@ from storage.repositories import (
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.publishing import PublishingRepository
+from storage.repositories.service_window import ServiceWindowRepository
 
 
 @dataclass(frozen=True)
@@ -188,3 +189,7 @@ class UnitOfWork:
     @property
     def publishing(self) -> PublishingRepository:
         return PublishingRepository(self.session, self.clock)
+
+    @property
+    def service_window(self) -> ServiceWindowRepository:
+        return ServiceWindowRepository(self.session)

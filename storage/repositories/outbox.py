@@ -180,6 +180,18 @@ class OutboxRepository:
                                   _OUTBOX.c.sent_at.is_(None))
             .values(due_at=until, attempts=attempt - 1, last_error=why[:2000]))
 
+    async def release_held(self, channel: str, address: str, now: datetime) -> int:
+        """A chat's held messages due now (its window reopened); how many.
+
+        One due within a claim from now is left alone: it may be in flight, claimed by a
+        sender, and made due again the callback's passive reply could claim it too."""
+        released = await self.session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.channel == channel, _OUTBOX.c.address == address,
+                   _OUTBOX.c.sent_at.is_(None), _OUTBOX.c.due_at > now + CLAIM)
+            .values(due_at=now).returning(_OUTBOX.c.id))
+        return len(released.all())
+
     async def give_up(self, message_id: int, error: str, attempt: int | None = None) -> None:
         """The platform refused it for good: never retried, kept (unsent) for the record."""
         condition = [_OUTBOX.c.id == message_id, _OUTBOX.c.sent_at.is_(None)]
