@@ -197,7 +197,7 @@ class Turn(Work):
     async def person_of(self, person_id: int) -> Person | None:
         if self.person is not None and self.person.id == person_id and not self.rolled_back:
             return self.person
-        return await self.uow.people.get(person_id)
+        return await super().person_of(person_id)
 
     @property
     def arg(self) -> str:
