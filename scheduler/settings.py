@@ -1,4 +1,4 @@
-"""The scheduler's numbers: how often each sweep runs, and the clocks DOMAIN.md describes."""
+"""The scheduler's numbers: how often each sweep runs, and the clocks of docs/domain.md, Clocks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
