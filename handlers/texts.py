@@ -355,6 +355,7 @@ EVENT_LABELS = {
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
 # NOT_ALLOWED, ILLEGAL_STATE, REASON_REQUIRED, NO_SUCH_ORDER, ... above are refusals' keys too.
 ACTION_REFUSED = "这个操作现在不能进行。"
+FOREIGN_BUTTON = "这个按钮已失效，请使用最新消息中的按钮。"
 MERGE_INTO_ITSELF = "工单 {code} 不能合并到它自己。"
 MERGE_INTO_FINAL = "工单 {code} 已{state}，不能合并进去。"
 INVITE_UNKNOWN = "邀请码不正确，请核对后重试。"
