@@ -363,6 +363,11 @@ INVITE_USED = "该邀请码已被使用，请向管理员索取新的邀请码�
 INVITE_EXPIRED = "该邀请码已过期，请向管理员索取新的邀请码。"
 NO_LEADER_TO_ASSIGN = "{unit}还没有网格长，无法派单。"
 DEPARTMENT_OUTSIDE_STREET = "只能派给本街道的职能部门。"
+# Staff targets are checked at the press (handlers/access.py): a merge target or a dispatch unit
+# outside the actor's own subtree is refused without saying whether such an order exists.
+MERGE_TARGET_REFUSED = "只能合并到您辖区内同一大类的未结工单，{code} 不在其中。"
+MERGE_PRIVATE_REFUSED = "涉及个人隐私的类别（矛盾纠纷、举报、食品安全线索等）的工单不能合并，也不能被合并进去。"
+DISPATCH_TARGET_REFUSED = "只能派往派单菜单中列出的本辖区网格或部门，请点“派单”重新选择。"
 
 # --- Pieces that sentences above are built from ------------------------------------------------
 LIST_SEPARATOR = "、"
