@@ -219,12 +219,14 @@ def _new_order_text(work: Work, order: WorkOrder) -> str:
 async def _announce_queue(work: Work, order: WorkOrder, why: str,
                           seen: order_view.Evidence | None = None) -> None:
     category = work.deps.taxonomy.get(order.category)
+    # A private order is never merged (handlers/access.py): no 合并 button to press.
+    merge = [(texts.MERGE, f"merge:{order.code}")] if followable(work, order.category) else []
     await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=catalogue.label(order.urgency), category=category.label,
         place=place_of(work, order), description=order.description or texts.NO_TEXT, why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
         choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
-                *[(texts.MERGE, f"merge:{order.code}")] * followable(work, order.category)), seen)
+                *merge), seen)
 
 
 async def _alarm_chain(work: Work, order: WorkOrder) -> None:

@@ -168,3 +168,16 @@ async def test_forged_dispatch_to_another_community_is_refused(services, talk, p
     assert f"to:{code}:JJ-02-01" not in offered
     ok = await talk.press("community", offered[0])                    # what the menu offers
     assert ok[-1].text.startswith(f"已将 {code} 派给")
+
+
+async def test_a_private_order_in_a_queue_is_offered_without_merge(services, talk, point):
+    await bind(services, talk, "street", "JJ", "dispatcher")
+    await scenarios.onboard_resident(talk, "victim")
+    code = await file(talk, "victim", "M02", "隔壁家里天天吵架动手", point)
+    await talk.press("community", f"return:{code}")
+    await talk.text("community", "需要街道综治中心协调")
+    [queued] = [m for m in talk.inbox("street") if code in m.text]
+    offered = [c.data for c in queued.choices]
+    assert f"assign:{code}" in offered and f"merge:{code}" not in offered
+    refused = await talk.press("street", f"merge:{code}")               # forged all the same
+    assert refused[-1].text == texts.MERGE_PRIVATE_REFUSED
