@@ -18,6 +18,7 @@ from domain.categories import Category
 from domain.geo import distance_m
 from domain.grids import GridTree, Level
 from domain.orders import WorkOrder
+from domain.refusals import DomainError, Refusal
 
 QUEUE = "queue:"
 # Roles on a grid that see every order of that grid and of the grids below it (grid_code roles
@@ -112,16 +113,14 @@ def dispatch_targets(tree: GridTree, order: WorkOrder, roots: set[str]) -> list[
     return offered[:DISPATCH_MENU_SIZE]
 
 
-def merge_refusal(tree: GridTree, target: WorkOrder, roots: set[str], kind: Category,
-                  target_kind: Category) -> str | None:
-    """Why a duplicate of `kind` may not be merged into `target` (a catalogue key), or None.
-
-    The target must be an order the person answers for (reported or held inside their
-    subtree), neither order private, both of the same top category."""
+def check_merge(tree: GridTree, target: WorkOrder, roots: set[str], kind: Category,
+                target_kind: Category) -> None:
+    """Refuse (DomainError) merging a duplicate of `kind` into `target` unless the target is an
+    order the person answers for (reported or held inside their subtree), neither order is
+    private, and both are of the same top category."""
     if not any(within(tree, roots, place) for place in places_of(target)):
-        return "MERGE_TARGET_REFUSED"     # said whether or not such an order exists
+        raise DomainError(Refusal.MERGE_TARGET, code=target.code)   # as if it did not exist
     if not (followable(kind) and followable(target_kind)):
-        return "MERGE_PRIVATE_REFUSED"
+        raise DomainError(Refusal.MERGE_PRIVATE)
     if kind.top != target_kind.top:
-        return "MERGE_TARGET_REFUSED"
-    return None
+        raise DomainError(Refusal.MERGE_TARGET, code=target.code)

@@ -95,9 +95,8 @@ async def dispatch_targets(work: Any, person_id: int, order: WorkOrder) -> list[
     return access.dispatch_targets(_tree(work), order, await scope_roots(work, person_id, order))
 
 
-async def merge_refusal(work: Any, person_id: int, order: WorkOrder,
-                        target: WorkOrder) -> str | None:
-    """Why `order` may not be merged into `target` by this person (see `domain.access`)."""
+async def check_merge(work: Any, person_id: int, order: WorkOrder, target: WorkOrder) -> None:
+    """Refuse merging `order` into `target` for this person unless `domain.access` allows it."""
     taxonomy = work.deps.taxonomy
-    return access.merge_refusal(_tree(work), target, await scope_roots(work, person_id, order),
-                                taxonomy.get(order.category), taxonomy.get(target.category))
+    access.check_merge(_tree(work), target, await scope_roots(work, person_id, order),
+                       taxonomy.get(order.category), taxonomy.get(target.category))

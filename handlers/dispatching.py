@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain import orders
 from domain.grids import Level
 from domain.orders import WorkOrder
-from domain.refusals import DomainError
+from domain.refusals import DomainError, Refusal
 from handlers import access, texts
 from handlers.access import may_act
 from handlers.dialog import Work, choices
@@ -53,13 +53,11 @@ async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
     is one the actor answers for, of the same top category; no private order is ever merged."""
     order = await load_for(work, person_id, code)
     if not access.followable(work, order.category):
-        raise DomainError("MERGE_PRIVATE_REFUSED")
+        raise DomainError(Refusal.MERGE_PRIVATE)
     target = await work.uow.orders.get(into)
     if target is None:      # the same words as for an order outside the actor's reach
         raise DomainError("MERGE_TARGET_REFUSED", code=into)
-    refusal = await access.merge_refusal(work, person_id, order, target)
-    if refusal is not None:
-        raise DomainError(refusal, code=into)
+    await access.check_merge(work, person_id, order, target)
     if target.state.is_final:
         raise DomainError("MERGE_INTO_FINAL", code=into, state=target.state)
     event = orders.merge(order, into, person_id, work.now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from domain.deadlines import light
-from domain.refusals import DomainError
+from domain.refusals import DomainError, Refusal
 from handlers import access, catalogue, dispatching, order_view, texts, use_cases
 from handlers.access import may_act
 from handlers.dialog import Handler, Turn, button, choices, command, step
@@ -58,7 +58,7 @@ def _asks(action: str) -> Handler:
         if not await access.may_press(turn, _me(turn), order, action):
             raise use_cases.NotAllowed()
         if action == "merge" and not access.followable(turn, order.category):
-            raise DomainError("MERGE_PRIVATE_REFUSED")   # before the target is even asked for
+            raise DomainError(Refusal.MERGE_PRIVATE)   # before the target is even asked for
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
         turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))

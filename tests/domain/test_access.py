@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 from domain import orders
 from domain.access import (
     Part,
+    check_merge,
     dispatch_targets,
     followable,
     in_chain,
     may_view,
-    merge_refusal,
     scope_roots,
     within,
     within_metoo_reach,
@@ -16,6 +16,7 @@ from domain.access import (
 from domain.categories import default_taxonomy
 from domain.grids import Grid, GridTree, Level
 from domain.orders import Due, Urgency, WorkOrder
+from domain.refusals import DomainError
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TREE = GridTree([
@@ -97,14 +98,19 @@ def test_dispatch_offers_only_grids_below_the_part_of_the_chain_the_person_answe
     assert dispatch_targets(TREE, queued, {"JJ-01"}) == ["JJ-01-01-03", "JJ-01-01"]
 
 
+def merge_refused(target: WorkOrder, roots: set[str], kind: str, target_kind: str) -> str | None:
+    try:
+        check_merge(TREE, target, roots, KINDS.get(kind), KINDS.get(target_kind))
+    except DomainError as refused:
+        return refused.key
+    return None
+
+
 def test_a_merge_target_is_in_scope_public_and_of_the_same_top_category():
     target = order_in_a()
-    rubbish, clutter = KINDS.get("H01"), KINDS.get("H02")
-    assert merge_refusal(TREE, target, {"JJ-01"}, clutter, rubbish) is None
-    assert merge_refusal(TREE, target, {"JJ-02"}, clutter, rubbish) == "MERGE_TARGET_REFUSED"
-    assert merge_refusal(TREE, target, {"JJ-01"}, KINDS.get("P03"), rubbish) \
-        == "MERGE_TARGET_REFUSED"
-    assert merge_refusal(TREE, target, {"JJ-01"}, rubbish, KINDS.get("M02")) \
-        == "MERGE_PRIVATE_REFUSED"
-    assert merge_refusal(TREE, target, {"JJ-01"}, KINDS.get("M01"), rubbish) \
-        == "MERGE_PRIVATE_REFUSED"
+    assert merge_refused(target, {"JJ-01"}, "H02", "H01") is None
+    assert merge_refused(target, {"JJ-02"}, "H02", "H01") == "MERGE_TARGET_REFUSED"
+    assert merge_refused(target, {"JJ-01"}, "P03", "H01") == "MERGE_TARGET_REFUSED"
+    assert merge_refused(target, {"JJ-01"}, "H01", "M02") == "MERGE_PRIVATE_REFUSED"
+    assert merge_refused(target, {"JJ-01"}, "M01", "H01") == "MERGE_PRIVATE_REFUSED"
+    assert merge_refused(target, {"JJ-02"}, "H01", "M02") == "MERGE_TARGET_REFUSED"  # says nothing
