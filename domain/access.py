@@ -5,7 +5,7 @@ nothing: what lets a person see an order is their part in it (reporter, follower
 its chain), and what lets them follow one is a report of their own about the same thing, here.
 An order of a private category (one never published) is never followed, merged or offered:
 the person reported on could otherwise join the report about them. Staff name targets (a
-merge target, a dispatch unit) only inside their own subtree.
+merge target, a dispatch unit) only inside their own subtree (docs/domain.md, People and roles).
 `handlers/access.py` gathers the facts (memberships, followers, the draft) and asks these.
 """
 from __future__ import annotations
