@@ -10,8 +10,8 @@ keeps its row and loses only a person's words and files —
 
 Messages that quote a reporter (the new order with the description and photos, the
 查看联系方式 answer with the number, the 重办 notice with the reason) are found for /delete by
-the order codes and the phone they hold. One already sent is emptied: it went out, and what is
-kept of it is only a record. One not yet sent is rewritten: the quoted words become the
+the order codes and the phone they hold. One already sent is emptied (its text is the marker):
+it went out, and what is kept of it is only a record. One not yet sent is rewritten: the quoted words become the
 marker and the reporter's media go, so its addressee (the leader who must still act) is still
 told that something happened, but not what the reporter said. The retention sweep empties
 messages by age instead (every message about an order closed past the window is that old).
@@ -85,8 +85,8 @@ async def _unquote(uow: UnitOfWork, needles: list[str], words: set[str], media: 
         text = str(quote.payload.get("text") or "")
         if not (any(w in text for w in words) or media_of(quote.payload) & media):
             continue            # it names the order ("已签收"), not what the reporter said
-        if quote.sent:
-            rewritten.append(quote._replace(payload={}))
+        if quote.sent:           # the record keeps only that something was said
+            rewritten.append(quote._replace(payload={"text": texts.ERASED_WORDS}))
             continue
         for word in sorted(words, key=len, reverse=True):
             text = text.replace(word, texts.ERASED_WORDS)

@@ -7,8 +7,13 @@ human. Their chat accounts go, so the same account is a stranger afterwards: /st
 consent again. Staff are refused: their name and duty are the public 网格长公示, kept in the
 roster that `gridbot import-people` manages, so the 社区 administrator removes them there.
 
+Both erase beyond the person's rows (handlers/erasure.py): the words they wrote on orders'
+events, the messages quoting them, their photos and voice notes; the events' facts stay.
+An old 不同意 pressed after agreeing is a withdrawal: it asks as /delete does, then erases or
+says that consent stands.
+
 Retention: once an order has been closed for `Limits.retention`, the link to its reporter and
-its followers is cut and its text, address and point are anonymised the same way.
+its followers is cut and its text, address, point and media erased the same way.
 """
 from __future__ import annotations
 
