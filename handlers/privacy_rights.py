@@ -116,13 +116,20 @@ async def delete(turn: Turn) -> None:
     if person is None:
         turn.say(texts.DELETE_NOTHING)
         return
+    await _ask_to_erase(turn, person, texts.DELETE_CONFIRM,
+                        (texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no"))
+
+
+async def _ask_to_erase(turn: Turn, person: Person, question: str,
+                        *answers: tuple[str, str]) -> None:
+    """The one question whose yes erases (staff are refused: the roster is public)."""
     if await _is_staff(turn, person):
         turn.say(texts.DELETE_STAFF_REFUSED)
         return
     turn.dialog.reset()
     turn.dialog.go(CONFIRM_STEP)
-    turn.say(texts.DELETE_CONFIRM.format(n=await turn.uow.people.count_reported(stored_id(person))),
-             choices((texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no")))
+    turn.say(question.format(n=await turn.uow.people.count_reported(stored_id(person))),
+             choices(*answers))
 
 
 @button("delete")
@@ -146,15 +153,9 @@ async def confirm_delete(turn: Turn) -> None:
 async def withdraw_consent(turn: Turn) -> None:
     """不同意 pressed by someone who had agreed: withdrawing is erasing, so ask as /delete asks;
     a yes erases exactly as /delete does, a no keeps everything and says consent stands."""
-    person = turn.person
-    assert person is not None
-    if await _is_staff(turn, person):
-        turn.say(texts.DELETE_STAFF_REFUSED)
-        return
-    turn.dialog.reset()
-    turn.dialog.go(CONFIRM_STEP)
-    turn.say(texts.WITHDRAW_CONFIRM.format(n=await turn.uow.people.count_reported(stored_id(person))),
-             choices((texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, f"delete:{STANDS}")))
+    assert turn.person is not None
+    await _ask_to_erase(turn, turn.person, texts.WITHDRAW_CONFIRM,
+                        (texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, f"delete:{STANDS}"))
 
 
 async def _is_staff(turn: Turn, person: Person) -> bool:
