@@ -34,7 +34,7 @@ from storage.uow import UnitOfWork
 
 ERASED = "erased"          # Person.kind of a stand-in left by /delete
 CONFIRM_STEP = "delete"
-STANDS = "stands"          # the answer that keeps consent, to a withdrawal's question
+WITHDRAWING = "withdrawing"   # the question asked was an old 不同意's: a no keeps consent
 SHOWN_ORDERS = 20          # /mydata lists this many codes, then counts the rest
 
 
@@ -121,13 +121,13 @@ async def delete(turn: Turn) -> None:
 
 
 async def _ask_to_erase(turn: Turn, person: Person, question: str,
-                        *answers: tuple[str, str]) -> None:
+                        *answers: tuple[str, str], withdrawing: bool = False) -> None:
     """The one question whose yes erases (staff are refused: the roster is public)."""
     if await _is_staff(turn, person):
         turn.say(texts.DELETE_STAFF_REFUSED)
         return
     turn.dialog.reset()
-    turn.dialog.go(CONFIRM_STEP)
+    turn.dialog.go(CONFIRM_STEP, **({WITHDRAWING: True} if withdrawing else {}))
     turn.say(question.format(n=await turn.uow.people.count_reported(stored_id(person))),
              choices(*answers))
 
@@ -136,10 +136,11 @@ async def _ask_to_erase(turn: Turn, person: Person, question: str,
 async def confirm_delete(turn: Turn) -> None:
     """Only a yes to the question just asked erases; any other press changes nothing."""
     asked = turn.dialog.step == CONFIRM_STEP
+    withdrawing = asked and bool(turn.dialog.data.get(WITHDRAWING))
     turn.dialog.reset()
     person = turn.person
     if not asked or turn.arg != "yes" or person is None or person.id is None:
-        stands = turn.arg == STANDS and person is not None and person.consent_at is not None
+        stands = withdrawing and person is not None and person.consent_at is not None
         turn.say(texts.CONSENT_STANDS if stands else texts.DELETE_KEPT)
         return
     if await _is_staff(turn, person):
@@ -155,7 +156,8 @@ async def withdraw_consent(turn: Turn) -> None:
     a yes erases exactly as /delete does, a no keeps everything and says consent stands."""
     assert turn.person is not None
     await _ask_to_erase(turn, turn.person, texts.WITHDRAW_CONFIRM,
-                        (texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, f"delete:{STANDS}"))
+                        (texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, "delete:no"),
+                        withdrawing=True)
 
 
 async def _is_staff(turn: Turn, person: Person) -> bool:
