@@ -8,7 +8,7 @@ PRIVACY_NOTICE = (
     "• 谁能看到：只有负责处理的网格长、派单员和职能部门能看到您的身份和电话；被反映的人看不到；"
     "回音壁公开时只写网格、社区或街道名，隐去姓名、电话、微信号、门牌号和原始照片。\n"
     "• 您的权利：随时发送 /mydata 查看我们保存的您的信息；发送 /delete 删除您的个人信息"
-    "（工单去掉您的身份后保留，仅用于统计）。"
+    "（工单去掉您的身份、您写的文字、照片和语音后保留，仅用于统计；发给别人的消息中引用您的内容一并删除）。"
 )
 CONSENT_YES, CONSENT_NO = "同意并继续", "不同意"
 CONSENT_DECLINED = "已尊重您的选择，我们不会保存您的信息。如改变主意，发送 /start 即可。"
@@ -241,8 +241,8 @@ ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作�
 REASON_REQUIRED = "请说明原因后再提交。"
 
 # --- Privacy rights (handlers/privacy_rights.py): the notice's retention line, /mydata, /delete --
-PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式和门牌号会被匿名化，"
-                     "工单只作统计。")
+PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式、您写的文字、照片和语音"
+                     "会被删除，工单只作统计。")
 PRIVACY_AGREE = "同意后即可上报。"
 MYDATA_NOTHING = "我们没有保存您的任何个人信息。发送 /start 开始使用。"
 MYDATA_HEADER = "网格通保存的您的信息："
@@ -270,7 +270,7 @@ CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": 
 KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
 DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
                   "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
-                  "电话和门牌号后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
+                  "电话、描述、照片和语音后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
 DELETE_YES, DELETE_NO = "确认删除", "不删除"
 DELETE_DONE = ("已删除您的个人信息。您不会再收到工单进展通知。"
                "如需再次使用，发送 /start，我们会重新征求您的同意。")
@@ -279,6 +279,13 @@ DELETE_NOTHING = "我们没有保存您的个人信息，无需删除。"
 DELETE_STAFF_REFUSED = ("您是网格工作人员，姓名和职责在网格长公示中公开，由社区统一管理。"
                         "如需删除或更正，请联系社区管理员从名册中移除。")
 ERASED_PERSON = "已注销用户"
+# What stands where an erased person's words were: in an order, its history and messages.
+ERASED_WORDS = "〔内容已按报事人要求删除〕"
+ERASED_DESCRIPTION = "〔报事人的描述已删除〕"
+WITHDRAW_CONFIRM = ("您之前已同意隐私说明。撤回同意就是删除您的个人信息，和 /delete 一样：{n} 件工单去掉"
+                    "您的身份、描述、照片和语音后仅作统计，删除后无法恢复。确定撤回吗？")
+WITHDRAW_YES, WITHDRAW_NO = "撤回同意并删除", "保留，不撤回"
+CONSENT_STANDS = "您的同意仍然有效，信息没有删除。要撤回同意，随时发送 /delete。"
 
 # Every order held by someone (handlers/holders.py): who holds an order when its own grid has no
 # one, what the resident reads then, and the dispatcher's clock on a queue.

@@ -25,6 +25,7 @@ from storage.repositories import (
 )
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
+from storage.repositories.erasure import ErasureRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
 
@@ -185,6 +186,10 @@ class UnitOfWork:
     @property
     def dead_letters(self) -> DeadLetterRepository:
         return DeadLetterRepository(self.session, self.clock)
+
+    @property
+    def erasure(self) -> ErasureRepository:
+        return ErasureRepository(self.session, self.clock)
 
     @property
     def publishing(self) -> PublishingRepository:
