@@ -123,11 +123,11 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
     async def file_request(request: Request, fmt: str) -> Response:
         async def work() -> Response:
             values = await params.form(request)
-            report = _report(values, taxonomy, deps)
             async with uow() as open_uow:
                 key = await partner(open_uow, params.text(values, "api_key"), limit,
                                     required=True)
                 assert key is not None
+                report = _report(values, taxonomy, deps)
                 acting = Work(open_uow, deps)
                 order = await partners.file(acting, key.person_id, report)
                 token = secrets.token_urlsafe(24)
@@ -159,14 +159,14 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
     async def post_update(request: Request, fmt: str) -> Response:
         async def work() -> Response:
             values = await params.form(request)
-            code = params.text(values, "service_request_id", required=True) or ""
-            note = params.text(values, "description", required=True) or ""
-            if len(note) > deps.limits.max_text:
-                raise params.invalid("description")
             async with uow() as open_uow:
                 key = await partner(open_uow, params.text(values, "api_key"), limit,
                                     required=True)
                 assert key is not None
+                code = params.text(values, "service_request_id", required=True) or ""
+                note = params.text(values, "description", required=True) or ""
+                if len(note) > deps.limits.max_text:
+                    raise params.invalid("description")
                 acting = Work(open_uow, deps)
                 try:
                     await partners.add_note(acting, key.person_id, code, note)
@@ -184,9 +184,9 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
 
     @router.api_route("/{rest:path}", methods=["GET", "POST"])
     async def nowhere(rest: str) -> Response:
-        fmt = rest.rsplit(".", 1)[-1] if "." in rest else "json"
+        path, _, fmt = rest.rpartition(".") if "." in rest else (rest, "", "json")
         return error_answer(Open311Error(404, texts.OPEN311_NOT_FOUND.format(
-            what=rest[:40])), fmt)
+            what=path[:40])), fmt)
 
     return router
 
