@@ -28,6 +28,8 @@ from web.open311.keys import RateLimit, partner
 from web.open311.render import FORMATS, Open311Error, answer, error_answer
 
 PREFIX = "/open311/v2"
+# What a partner's POST does inside its transaction; answers the rows of the reply.
+Acting = Callable[[Work, ApiKey, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
 CHANGESET = datetime(2026, 12, 7, tzinfo=UTC)     # when this API last changed shape
 
 
@@ -55,11 +57,10 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
 
     async def shown(work_uow: UnitOfWork, found: list[WorkOrder],
                     key: ApiKey | None) -> list[dict[str, Any]]:
-        mine = [o for o in found if key is not None and o.reporter_id == key.person_id]
-        others = [o for o in found if o not in mine]
-        names = await work_uow.publishing.names({o.reporter_id for o in others
-                                                 if o.reporter_id is not None})
-        return [views.partner_request(o, taxonomy, tree) if o in mine else
+        mine = {o.code for o in found if key is not None and o.reporter_id == key.person_id}
+        names = await work_uow.publishing.names({o.reporter_id for o in found
+                                                 if o.code not in mine and o.reporter_id})
+        return [views.partner_request(o, taxonomy, tree) if o.code in mine else
                 views.public_request(o, taxonomy, tree,
                                      [n for n in names.get(o.reporter_id or 0, ()) if n])
                 for o in found]
@@ -119,25 +120,45 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
                           "service_requests")
         return await _guarded(fmt, work)
 
+    async def as_partner(request: Request, act: Acting) -> list[dict[str, Any]]:
+        """A partner's POST: its key checked, `act` run in one transaction, senders woken."""
+        values = await params.form(request)
+        async with uow() as open_uow:
+            key = await partner(open_uow, params.text(values, "api_key"), limit,
+                                required=True)
+            assert key is not None
+            acting = Work(open_uow, deps)
+            done = await act(acting, key, values)
+            await acting.flush()
+            await open_uow.commit()
+        _committed(deps)
+        return done
+
+    async def filing(acting: Work, key: ApiKey, values: dict[str, Any]) -> list[dict[str, Any]]:
+        order = await partners.file(acting, key.person_id, _report(values, taxonomy, deps))
+        token = secrets.token_urlsafe(24)
+        await acting.uow.api_keys.record_request(order.code, key, token)
+        return [{"service_request_id": order.code, "token": token,
+                 "service_notice": await filed_notice(acting, order)}]
+
+    async def noting(acting: Work, key: ApiKey, values: dict[str, Any]) -> list[dict[str, Any]]:
+        code = params.text(values, "service_request_id", required=True) or ""
+        note = params.text(values, "description", required=True) or ""
+        if len(note) > deps.limits.max_text:
+            raise params.invalid("description")
+        try:
+            await partners.add_note(acting, key.person_id, code, note)
+        except NotAllowed:
+            raise Open311Error(403, texts.OPEN311_NOT_YOURS.format(code=code)) from None
+        except DomainError as refused:
+            status = 404 if refused.key == "NO_SUCH_ORDER" else 400
+            raise Open311Error(status, catalogue.refusal(refused)) from None
+        return [{"update_id": str(await acting.uow.api_keys.last_update_id(code, "commented"))}]
+
     @router.post("/requests.{fmt}")
     async def file_request(request: Request, fmt: str) -> Response:
         async def work() -> Response:
-            values = await params.form(request)
-            async with uow() as open_uow:
-                key = await partner(open_uow, params.text(values, "api_key"), limit,
-                                    required=True)
-                assert key is not None
-                report = _report(values, taxonomy, deps)
-                acting = Work(open_uow, deps)
-                order = await partners.file(acting, key.person_id, report)
-                token = secrets.token_urlsafe(24)
-                await open_uow.api_keys.record_request(order.code, key, token)
-                notice = await filed_notice(acting, order)
-                await acting.flush()
-                await open_uow.commit()
-            _committed(deps)
-            return answer([{"service_request_id": order.code, "token": token,
-                            "service_notice": notice}], fmt, "service_requests")
+            return answer(await as_partner(request, filing), fmt, "service_requests")
         return await _guarded(fmt, work)
 
     @router.get("/servicerequestupdates.{fmt}")
@@ -158,28 +179,7 @@ def open311_routes(uow: Callable[[], UnitOfWork], deps: Deps, limit: RateLimit) 
     @router.post("/servicerequestupdates.{fmt}")
     async def post_update(request: Request, fmt: str) -> Response:
         async def work() -> Response:
-            values = await params.form(request)
-            async with uow() as open_uow:
-                key = await partner(open_uow, params.text(values, "api_key"), limit,
-                                    required=True)
-                assert key is not None
-                code = params.text(values, "service_request_id", required=True) or ""
-                note = params.text(values, "description", required=True) or ""
-                if len(note) > deps.limits.max_text:
-                    raise params.invalid("description")
-                acting = Work(open_uow, deps)
-                try:
-                    await partners.add_note(acting, key.person_id, code, note)
-                except NotAllowed:
-                    raise Open311Error(403, texts.OPEN311_NOT_YOURS.format(code=code)) from None
-                except DomainError as refused:
-                    status = 404 if refused.key == "NO_SUCH_ORDER" else 400
-                    raise Open311Error(status, catalogue.refusal(refused)) from None
-                update_id = await open_uow.api_keys.last_update_id(code, "commented")
-                await acting.flush()
-                await open_uow.commit()
-            _committed(deps)
-            return answer([{"update_id": str(update_id)}], fmt, "service_request_updates")
+            return answer(await as_partner(request, noting), fmt, "service_request_updates")
         return await _guarded(fmt, work)
 
     @router.api_route("/{rest:path}", methods=["GET", "POST"])
