@@ -61,11 +61,13 @@ async def test_the_reporter_of_a_posted_order_is_the_partner_as_an_external_syst
         assert order is not None and order.grid_code == BUILDING
         assert order.state is State.DISPATCHED and order.sign_due is not None
         reporter = await uow.people.get(order.reporter_id)
+        waiting = [c.order.code for c in await uow.clocks.unplanned(100)]
         kinds = (await uow.session.execute(select(EventRow.kind).where(
             EventRow.order_code == code).order_by(EventRow.id))).scalars().all()
     assert reporter is not None and reporter.kind == EXTERNAL_SYSTEM
     assert reporter.name == "hotline-12345"
     assert kinds == ["submitted", "dispatched"]
+    assert code in waiting           # the scheduler's next sweep plans its reminders and 督办
 
 
 async def test_an_address_is_routed_by_the_matcher_as_in_chat(partners: Partners):
