@@ -110,3 +110,14 @@ async def test_a_token_leads_to_the_order_it_was_given_for(partners: Partners,
     found = await partners.get(f"/tokens/{token}.json")
     assert found.json() == [{"service_request_id": code, "token": token}]
     assert (await partners.get("/tokens/nope.json")).status_code == 404
+
+
+async def test_an_emergency_posted_over_open311_alarms_the_whole_chain_as_in_chat(
+        partners: Partners, point_in_leader_grid):
+    code = await partners.file(await partners.key("hotline-12345"), point_in_leader_grid,
+                               code="S03", description="楼道里有很重的燃气味")
+    await partners.delivered()
+    for staff in ("leader", "grid_leader", "community"):
+        assert any(code in m.text for m in partners.talk.inbox(staff)), staff
+    assert any(m.text.startswith("🚨 特急") and code in m.text
+               for m in partners.talk.inbox("community"))
