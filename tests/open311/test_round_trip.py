@@ -81,7 +81,7 @@ async def test_an_address_is_routed_by_the_matcher_as_in_chat(partners: Partners
     assert "路灯不亮" in partners.talk.inbox("leader")[-1].text
 
 
-async def test_a_partner_follows_its_order_through_sign_and_resolve_then_adds_a_note(
+async def test_a_partner_follows_its_order_through_sign_for_then_adds_a_note(
         partners: Partners, point_in_leader_grid):
     key = await partners.key("hotline-12345")
     code = await partners.file(key, point_in_leader_grid)
