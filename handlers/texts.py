@@ -267,7 +267,8 @@ MYDATA_NONE = "无"
 MYDATA_FOOTER = "工单办结满 {days} 天后，其上的身份和联系方式会被匿名化。删除请发送 /delete。"
 CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": "企业微信",
                   "web": "网页聊天"}
-KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
+KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员",
+               "external_system": "外部系统"}
 DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
                   "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
                   "电话、描述、照片和语音后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
@@ -357,6 +358,7 @@ EVENT_LABELS = {
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
+    "commented": "补充说明",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -408,3 +410,16 @@ DATE_MONTH = "%Y年%m月"
 WALL_PHOTO_ALT = "办结照片"
 WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。"
 WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"
+
+# Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
+REPORTER_NOTE = "📝 工单 {code} 报事人补充：{note}"
+OPEN311_CONTACT = "网格通管理员"
+OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
+OPEN311_NOT_FOUND = "没有找到：{what}"
+OPEN311_KEY_REQUIRED = "缺少 api_key"
+OPEN311_BAD_KEY = "api_key 无效或已吊销"
+OPEN311_MISSING = "缺少参数：{field}"
+OPEN311_INVALID = "参数无效：{field}"
+OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
+OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
+OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"
