@@ -57,6 +57,11 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     app.include_router(app.state.links.routes())   # private media: signed, short-lived links only
     district: dict[str, Any] = {}
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         async with services.uow() as uow:
