@@ -242,7 +242,8 @@ def demo(
     from web.demo_seed import DEMO_OPERATOR
     # The street's dispatcher holds what no chain does: the demo's data needs no warning.
     settings.operator = settings.operator or DEMO_OPERATOR
-    setup_demo_logging(DEMO_LOG_FILE)   # the start, orders and warnings here; the rest there
+    from domain.calendar import SHANGHAI
+    setup_demo_logging(DEMO_LOG_FILE, SHANGHAI)   # the start, orders, warnings; the rest there
     try:
         _run(run_all(settings, demo=True, speed=speed))
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -161,10 +161,14 @@ class ForThePerson(logging.Filter):
 
 
 class LocalLines(logging.Formatter):
-    """`HH:MM:SS  message` in the machine's local time (the banner names its zone)."""
+    """`HH:MM:SS  message` in the district's time, the zone the chat's deadlines are told in."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__()
+        self.zone = zone
 
     def format(self, record: logging.LogRecord) -> str:
-        moment = datetime.fromtimestamp(record.created).astimezone()
+        moment = datetime.fromtimestamp(record.created, self.zone)
         level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
         line = f"{moment:%H:%M:%S}  {level}{record.getMessage()}"
         if record.exc_info and not record.exc_text:
@@ -172,18 +176,18 @@ class LocalLines(logging.Formatter):
         return f"{line}\n{record.exc_text}" if record.exc_text else line
 
 
-def local_zone() -> str:
-    """The zone the terminal's times are in, e.g. `CST (UTC+08:00)`."""
-    now = datetime.now().astimezone()
-    offset = now.strftime("%z")
-    return f"{now.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+def zone_name(zone: tzinfo) -> str:
+    """A zone as a person reads it, e.g. `Asia/Shanghai, UTC+08:00`."""
+    offset = datetime.now(zone).strftime("%z")
+    return f"{zone}, UTC{offset[:3]}:{offset[3:]}"
 
 
-def setup_demo_logging(log_file: Path, terminal: TextIO | None = None) -> None:
-    """Every record as a JSON line in `log_file`; the person sees only `ForThePerson`'s."""
+def setup_demo_logging(log_file: Path, zone: tzinfo, terminal: TextIO | None = None) -> None:
+    """Every record as a JSON line in `log_file`; the person sees only `ForThePerson`'s, in
+    the time of `zone`."""
     setup_logging(stream=open(log_file, "w", encoding="utf-8"))  # noqa: SIM115 (held till exit)
     screen = logging.StreamHandler(terminal or sys.stderr)
-    screen.setFormatter(LocalLines())
+    screen.setFormatter(LocalLines(zone))
     screen.addFilter(Redact())
     screen.addFilter(ForThePerson())
     setattr(screen, _SET_UP, True)

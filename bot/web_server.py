@@ -18,8 +18,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.config import Settings
-from bot.logs import DEMO_LOGGER, local_zone
+from bot.logs import DEMO_LOGGER, zone_name
 from bot.services import build_chat, open_services
+from domain.calendar import SHANGHAI
 from handlers import texts
 from handlers.deps import Deps
 from web.app import create_demo_app
@@ -69,10 +70,12 @@ class Narrator:
     async def tell(self, since: datetime) -> datetime:
         async with self.deps.uow() as uow:
             events = await uow.events.between(since, since + timedelta(days=3650))
+            filed = {e.order_code for e in events if e.kind == "submitted"}
             for event in events:
                 key = (event.order_code, event.kind, event.at)
-                if key in self.seen or event.kind not in texts.EVENT_LABELS:
-                    continue
+                if key in self.seen or event.kind not in texts.EVENT_LABELS or (
+                        event.kind == "dispatched" and event.order_code in filed):
+                    continue   # a new order's first dispatch is told on its line
                 self.seen.add(key)
                 order = await uow.orders.get(event.order_code)
                 holder = (await uow.people.get(order.assignee_id)
@@ -81,15 +84,18 @@ class Narrator:
         return max((event.at for event in events), default=since)
 
     def line(self, kind: str, order: Any, holder: Any) -> str:
+        """`WG-… 提交: what @ where → who (unit)`, `WG-… 上报 → who (unit)`, `WG-… 签收`."""
         words = f"{order.code if order else ''} {texts.EVENT_LABELS[kind]}"
         if order is None or kind not in HANDED_ON:
             return words
-        tree, category = self.deps.router.tree, self.deps.taxonomy.get(order.category)
+        tree = self.deps.router.tree
         unit = (order.unit_code or "").removeprefix("queue:")
         where = tree.get(unit).name if unit in tree else (order.unit_code or "?")
-        place = tree.get(order.grid_code).name if order.grid_code in tree else "?"
-        return (f"{words}: {category.label} @ {place} -> {holder.name if holder else '?'} "
-                f"({where})")
+        to = f" → {holder.name if holder else '?'} ({where})"
+        if kind != "submitted":
+            return words + to
+        place = f" @ {tree.get(order.grid_code).name}" if order.grid_code in tree else ""
+        return f"{words}: {self.deps.taxonomy.get(order.category).label}{place}{to}"
 
 
 class DemoServer(uvicorn.Server):
@@ -115,7 +121,8 @@ class DemoServer(uvicorn.Server):
 
     async def shutdown(self, sockets: list | None = None) -> None:
         self.bell.close()
-        if self.narrating is not None:
+        if self.narrating is not None:   # let a look at the history end: no query is cut off
+            await asyncio.wait([self.narrating], timeout=GRACEFUL_SHUTDOWN_S)
             self.narrating.cancel()
         await super().shutdown(sockets=sockets)
 
@@ -123,7 +130,7 @@ class DemoServer(uvicorn.Server):
 def banner(host: str, port: int) -> list[str]:
     """What a person needs at the start: the two pages, where the rest is, how to stop."""
     base = f"http://{host}:{port}"
-    return [f"gridbot demo is running (times are local: {local_zone()})",
+    return [f"gridbot demo is running (times below: {zone_name(SHANGHAI)})",
             f"  the demo page:  {base}/   (a resident, a rider, a grid leader, the street)",
             f"  the echo wall:  {base}/echo-wall",
             f"  every log line: {DEMO_LOG_FILE}",

@@ -133,3 +133,17 @@ async def test_a_reload_keeps_the_persons_own_bubbles_and_pressed_buttons(opened
     welcome = resident.locator(".msg.bot", has_text="欢迎使用网格通").last
     await expect(welcome.locator("xpath=following-sibling::div[1]")).to_have_text("同意并继续")
     await expect(welcome.get_by_role("button", name="同意并继续")).to_have_class("chosen")
+
+
+@pytest.mark.parametrize("screen", [pytest.param(LAPTOP, id="1280x800")])
+async def test_a_place_link_sits_on_a_line_of_its_own(opened: Page, demo_server: Site, screen):
+    await owe(demo_server, "dispatcher-demo", {"text": "📋 W97",
+                                               "location": [30.6601, 104.0833, "锦江畔3号楼"]})
+
+    bubble = opened.locator("#pane-dispatcher .msg.bot .bubble", has_text="W97")
+    link = bubble.locator("a.pin")
+    await expect(link).to_contain_text("锦江畔3号楼")
+    text_box, link_box = await bubble.bounding_box(), await link.bounding_box()
+    line = 14 * 1.5   # the bubble's font size × line height
+    assert link_box["y"] - text_box["y"] > line, "the link starts its own line, not after the text"
+    assert link_box["x"] - text_box["x"] < 16

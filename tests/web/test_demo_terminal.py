@@ -88,7 +88,7 @@ def test_the_terminal_tells_a_person_the_pages_each_order_and_nothing_else(demo_
     assert re.search(r"UTC[+-]\d\d:\d\d", start), "the times' zone is stated"
 
     file_a_report(base)
-    filed = terminal.until(r"WG-\d{8}-\d{4}")
+    filed = terminal.until(r"WG-\d{8}-\d{4} 提交")
 
     assert "井盖破损松动" in filed and "梁红" in filed, filed   # what, and who holds it now
     assert all(not line.lstrip().startswith("{") for line in terminal.lines), terminal.lines
