@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.server import HANDLED_SIGNALS
 
 from bot.config import Settings
 from bot.logs import DEMO_LOGGER, zone_name
@@ -110,6 +113,21 @@ class DemoServer(uvicorn.Server):
         self.bell: OutboxBell = app.state.bell
         self.app, self.host, self.port = app, host, port
         self.narrating: asyncio.Task | None = None
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """uvicorn's, but the Ctrl-C or SIGTERM that stopped serving is not raised again after:
+        the runner still settles its senders and closes the database then, and the re-raised
+        signal would cancel that half-way (a traceback on every stop)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        before = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
 
     async def startup(self, sockets: list | None = None) -> None:
         await super().startup(sockets=sockets)

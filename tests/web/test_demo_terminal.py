@@ -38,11 +38,21 @@ class Terminal:
     def _read(self) -> None:
         for line in self.process.stdout:
             self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)   # the end of the output
+
+    def rest(self) -> list[str]:
+        """Every line until the process has closed its output."""
+        rest = []
+        while (line := self._queue.get(timeout=WAIT_S)) is not None:
+            rest.append(line)
+        self.lines += rest
+        return rest
 
     def until(self, pattern: str) -> str:
         while True:
             try:
                 line = self._queue.get(timeout=WAIT_S)
+                assert line is not None, f"the demo ended; it wrote: {self.lines}"
             except queue.Empty:
                 pytest.fail(f"no line matching {pattern!r} in {WAIT_S} s; so far: {self.lines}")
             self.lines.append(line)
@@ -98,3 +108,7 @@ def test_the_terminal_tells_a_person_the_pages_each_order_and_nothing_else(demo_
     written = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert any(line["logger"] == "uvicorn.access" for line in written)   # kept, in the file
     assert not any("color_message" in line for line in written)
+
+    terminal.process.send_signal(signal.SIGINT)   # Ctrl-C: a quiet stop
+    assert terminal.process.wait(timeout=WAIT_S) == 0
+    assert not any("Traceback" in line or "error" in line for line in terminal.rest())
