@@ -117,9 +117,12 @@ async def test_a_photo_leaves_the_rating_buttons_in_sight_and_no_emoji_needs_a_f
 @pytest.mark.parametrize("screen", [pytest.param(LAPTOP, id="1280x800")])
 async def test_a_reload_keeps_the_persons_own_bubbles_and_pressed_buttons(opened: Page, screen):
     resident = opened.locator("#pane-resident")
+    welcomes = resident.locator(".msg.bot", has_text="欢迎使用网格通")
+    await expect(resident.locator(".msg.bot").first).to_be_attached()   # the history is in
+    shown = await welcomes.count()
     await resident.get_by_placeholder("输入消息…").fill("/start")
     await resident.get_by_role("button", name="发送", exact=True).click()
-    await bot_says(resident, "欢迎使用网格通")
+    await expect(welcomes).to_have_count(shown + 1)
     await press(resident, "同意并继续")
     await bot_says(resident, "请选择您的身份")
     said = await resident.locator(".msg.me .bubble").all_inner_texts()
@@ -133,6 +136,8 @@ async def test_a_reload_keeps_the_persons_own_bubbles_and_pressed_buttons(opened
     welcome = resident.locator(".msg.bot", has_text="欢迎使用网格通").last
     await expect(welcome.locator("xpath=following-sibling::div[1]")).to_have_text("同意并继续")
     await expect(welcome.get_by_role("button", name="同意并继续")).to_have_class("chosen")
+    await welcome.get_by_role("button", name="同意并继续").click()   # pressed before the reload
+    await expect(resident.locator(".note").last).to_contain_text("这个按钮已经按过了")
 
 
 @pytest.mark.parametrize("screen", [pytest.param(LAPTOP, id="1280x800")])

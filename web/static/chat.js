@@ -56,6 +56,8 @@ function withIcons(element, text) {
   return element;
 }
 
+const PRESSED_BEFORE = "这个按钮已经按过了，请按最新消息里的按钮，或直接输入。";
+
 function iconButton(className, name, title) {
   const button = make("button", `icon-btn ${className}`);
   Object.assign(button, { type: "button", title });
@@ -216,9 +218,7 @@ class ChatPane {
     const answer = await this.post(`/api/chat/${this.session}/send`, () => ({
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     }));
-    if (body.button && answer && answer.answered === false) {
-      this.note("这个按钮已经按过了，请按最新消息里的按钮，或直接输入。");
-    }
+    if (body.button && answer && answer.answered === false) this.note(PRESSED_BEFORE);
   }
 
   async sendPhoto(file) {
@@ -294,7 +294,14 @@ class ChatPane {
         const id = `m${message.id}-${index}`;
         if (this.remembered.chosen.includes(id)) button.classList.add("chosen");
         button.addEventListener("click", () => {
-          if (button.classList.contains("chosen")) return;
+          if (button.classList.contains("chosen")) {
+            // Pressed before (maybe before a reload): say so, rather than nothing at all.
+            if (!button.dataset.at || Date.now() - Number(button.dataset.at) > 1500) {
+              this.note(PRESSED_BEFORE);
+            }
+            return;
+          }
+          button.dataset.at = String(Date.now());
           button.classList.add("chosen");
           this.remembered.pressed(id);
           this.send({ button: data, id }, label);
