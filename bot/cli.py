@@ -238,11 +238,14 @@ def demo(
     if tree_only:
         _print_district(settings, path)
         return
-    from bot.logs import setup_logging
+    from bot.logs import setup_demo_logging
     from bot.runner import run as run_all
-    setup_logging()
-    typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
-               "side by side); Ctrl-C stops it")
+    from bot.web_server import DEMO_LOG_FILE
+    from web.demo_seed import DEMO_OPERATOR
+    # The street's dispatcher holds what no chain does: the demo's data needs no warning.
+    settings.operator = settings.operator or DEMO_OPERATOR
+    from domain.calendar import SHANGHAI
+    setup_demo_logging(DEMO_LOG_FILE, SHANGHAI)   # the start, orders, warnings; the rest there
     try:
         _run(run_all(settings, demo=True, speed=speed))
     except KeyboardInterrupt:

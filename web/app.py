@@ -59,6 +59,11 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     mount_open311(app, services.uow, chat.deps)      # partner systems: API keys, echo-wall view
     district: dict[str, Any] = {}
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         async with services.uow() as uow:
