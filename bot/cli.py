@@ -18,6 +18,7 @@ from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
 from bot.cli_dead_letters import letters_app
+from bot.cli_export import export_command
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services
 from domain import invites
@@ -37,6 +38,7 @@ wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=Tr
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(letters_app, name="dead-letters")
 app.add_typer(keys_app, name="api-key")
+app.command("export")(export_command)
 
 
 @db_app.command("upgrade")
