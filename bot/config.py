@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # The web side: web chat, webhooks, echo wall.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Who may scrape /metrics: addresses or networks, by the connection's peer; others get 404.
+    metrics_from: str = "127.0.0.1,::1"
 
     # Telegram: a channel is on when its token is set.
     telegram_token: str | None = None

@@ -25,6 +25,7 @@ from web.headers import NoReferrer
 from web.limits import BodyLimit
 from web.mailbox import OutboxBell, chained
 from web.media_links import media_links
+from web.metrics import CallbackTimer, allowed_networks, metrics_routes
 from web.open311 import mount_open311
 
 STATIC = Path(__file__).with_name("static")
@@ -51,12 +52,15 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     # Outermost first: refuse oversized bodies before anything reads them.
     app.add_middleware(NoReferrer)
     app.add_middleware(BodyLimit)
+    app.add_middleware(CallbackTimer)
     app.state.services, app.state.bell = services, bell
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(app.state.links.routes())   # private media: signed, short-lived links only
     mount_open311(app, services.uow, chat.deps)      # partner systems: API keys, echo-wall view
+    app.include_router(metrics_routes(services.uow, allowed_networks(
+        services.settings.metrics_from)))               # operations: configured addresses only
     district: dict[str, Any] = {}
 
     @app.get("/favicon.ico", include_in_schema=False)
