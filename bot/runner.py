@@ -65,6 +65,9 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
             runtime.kick()
 
     chat = await build_chat(services, on_committed=committed)
+    if demo:   # three weeks of history, so the figures, the wall and the digest show something
+        from web.demo_past import seed_past
+        await seed_past(services.sessions, chat.deps, services.clock.now(), settings.media_dir)
     await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
     runtime = Runtime(services, create_app(services, chat, bell=bell))
     if demo:   # the web chat has no sign-in: it is the demo's channel, never production's

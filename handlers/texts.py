@@ -425,5 +425,7 @@ OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
 OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
 OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"
 
-# The ledger (台账) is a part of this catalogue in its own module; its names are keys here.
+# Parts of this catalogue kept in modules of their own (docs/catalogue.md); their names are
+# keys here: the ledger (台账) and the demo's generated past.
+from handlers.texts_demo import *
 from handlers.texts_ledger import *

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import State, Urgency
@@ -83,3 +83,9 @@ async def subtree(session: AsyncSession, code: str) -> frozenset[str] | None:
             todo.append(child)
     return frozenset(found)
 
+
+
+async def any_order(session: AsyncSession) -> bool:
+    """Whether the database holds an order at all."""
+    return bool((await session.execute(select(exists().where(ORDER.c.code.is_not(None))))
+                 ).scalar())
