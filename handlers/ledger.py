@@ -9,8 +9,9 @@ of their history are never exported (docs/ledger.md).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from storage.repositories import ledger as reads
 from storage.uow import UnitOfWork
 
 Cell = str | int | datetime | None
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what XML 1.0 cannot carry
+FORMULA = re.compile(r"^[=+\-@\t\r]")
 OPEN_SYSTEM = "open311"
 EXTERNAL_SYSTEM = "external_system"
 
@@ -36,6 +39,15 @@ class Books:
     uow: Callable[[], UnitOfWork]
     tree: GridTree
     taxonomy: Taxonomy
+    # What the tree and the categories say of a code, worked out once per export: a district
+    # has a few hundred grids, a ledger a hundred thousand rows.
+    _seen: dict[tuple[str, str | None], Any] = field(default_factory=dict, compare=False)
+
+    def once(self, kind: str, code: str | None, work: Callable[[], Any]) -> Any:
+        key = (kind, code)
+        if key not in self._seen:
+            self._seen[key] = work()
+        return self._seen[key]
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -75,14 +87,23 @@ def _levels(tree: GridTree, code: str | None) -> list[str]:
 
 
 def clean(text: str | None, reporter: str | None) -> str:
-    """Free text as the ledger may carry it: no names, numbers, plates or house numbers."""
+    """Free text as the ledger may carry it: no names, numbers, plates or house numbers, no
+    character a spreadsheet refuses, and never a formula (CSV injection): such text gets a
+    leading `'` and stays text."""
     if not text:
         return ""
-    return mask_house_numbers(scrub(mask_names(text, [reporter] if reporter else []))).strip()
+    return safe(mask_house_numbers(scrub(mask_names(text, [reporter] if reporter else []))))
 
 
-def _private(taxonomy: Taxonomy, category: str) -> bool:
-    return category in taxonomy and not taxonomy.get(category).publishable
+def safe(text: str | None) -> str:
+    """Text a spreadsheet shows as written: no control character, never run as a formula."""
+    text = CONTROL.sub("", text or "").strip()
+    return "'" + text if FORMULA.match(text) else text
+
+
+def _private(books: Books, category: str) -> bool:
+    return bool(books.once("private", category, lambda: category in books.taxonomy
+                           and not books.taxonomy.get(category).publishable))
 
 
 def _overdue(row: Any, now: datetime) -> str:
@@ -96,17 +117,20 @@ def _overdue(row: Any, now: datetime) -> str:
 def order_line(books: Books, row: Any, now: datetime) -> list[Cell]:
     """One order as the ledger's 24 columns (texts.LEDGER_HEADERS)."""
     tree, taxonomy = books.tree, books.taxonomy
-    category = taxonomy.get(row.category).label if row.category in taxonomy else row.category
+    category = books.once("category", row.category, lambda: taxonomy.get(row.category).label
+                          if row.category in taxonomy else row.category)
     channel = OPEN_SYSTEM if row.reporter_kind == EXTERNAL_SYSTEM else row.channel
-    description = texts.LEDGER_PRIVATE if _private(taxonomy, row.category) \
+    description = texts.LEDGER_PRIVATE if _private(books, row.category) \
         else clean(row.description, row.reporter_name)
+    place = books.once("place", f"{row.grid_code}|{row.unit_code}", lambda: [
+        *_levels(tree, row.grid_code),
+        _area(tree, row.grid_code) or _area(tree, row.unit_code) or texts.ECHO_UNLOCATED])
     return [row.code, local(row.created_at), texts.LEDGER_CHANNELS.get(channel or "", ""),
             texts.LEDGER_REPORTER_KINDS.get(row.reporter_kind or "", ""), category,
-            texts.URGENCY_LABELS.get(row.urgency, row.urgency),
-            *_levels(tree, row.grid_code),
-            _area(tree, row.grid_code) or _area(tree, row.unit_code) or texts.ECHO_UNLOCATED,
-            description, texts.STATE_LABELS.get(row.state, row.state), _unit(tree, row.unit_code),
-            row.holder_name or "", local(row.signed_at), local(row.resolved_at),
+            texts.URGENCY_LABELS.get(row.urgency, row.urgency), *place,
+            description, texts.STATE_LABELS.get(row.state, row.state),
+            books.once("unit", row.unit_code, lambda: _unit(tree, row.unit_code)),
+            safe(row.holder_name), local(row.signed_at), local(row.resolved_at),
             local(row.resolve_due), _overdue(row, now), row.returns, row.escalations,
             texts.SATISFACTION_LABELS.get(row.satisfaction, "") if row.satisfaction else "",
             _yes(row.solved), _yes(row.reopens > 0)]
@@ -131,9 +155,9 @@ def _actor(row: Any) -> str:
 def event_line(books: Books, row: Any) -> list[Cell]:
     """One event as the events ledger's columns (texts.LEDGER_EVENT_HEADERS)."""
     kind = texts.EVENT_LABELS.get(row.kind) or texts.LEDGER_MORE_EVENTS.get(row.kind, row.kind)
-    words = "" if _private(books.taxonomy, row.category) or not row.reason \
+    words = "" if _private(books, row.category) or not row.reason \
         else clean(row.reason, row.reporter_name)
-    return [row.code, local(row.at), kind, _actor(row), _state(row.from_state),
+    return [row.code, local(row.at), kind, safe(_actor(row)), _state(row.from_state),
             _state(row.to_state), words]
 
 

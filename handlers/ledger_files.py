@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import BinaryIO, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from handlers import texts
 from handlers.ledger import Books, Cell, event_lines, order_lines
@@ -23,26 +21,16 @@ from storage.order_filter import OrderFilter
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 BOM = "\ufeff".encode()
-# A cell that a spreadsheet would run as a formula (CSV injection) is kept as text.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
 Tick = Callable[[int], object]
 
 
-def _text(value: str) -> str:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if _FORMULA.match(value) else value
-
-
 def _csv_cell(value: Cell) -> str | int:
+    """Free text was made safe for a spreadsheet where it was read (handlers.ledger.clean)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime(texts.LEDGER_TIME)
-    return _text(value) if isinstance(value, str) else value
-
-
-def _xlsx_cell(value: Cell) -> Cell:
-    return _text(value) if isinstance(value, str) else value
+    return value
 
 
 def _lines(books: Books, wanted: OrderFilter, now: datetime,
@@ -84,7 +72,7 @@ async def write_xlsx(books: Books, wanted: OrderFilter, stream: BinaryIO, now: d
     sheet.append(list(_headers(events)))
     async for lines in _lines(books, wanted, now, events):
         for line in lines:
-            sheet.append([_xlsx_cell(value) for value in line])
+            sheet.append(line)
         if tick is not None:
             tick(len(lines))
     workbook.save(stream)
