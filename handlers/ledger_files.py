@@ -29,7 +29,7 @@ def _csv_cell(value: Cell) -> str | int:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime(texts.LEDGER_TIME)
+        return value.isoformat(" ", "minutes")     # 2026-11-23 10:05, as Excel reads it
     return value
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __all__ = ["LEDGER_CHANNELS", "LEDGER_EVENT_HEADERS", "LEDGER_EVENT_SHEET", "LEDGER_HEADERS",
            "LEDGER_MORE_EVENTS", "LEDGER_NO", "LEDGER_PRIVATE", "LEDGER_REPORTER",
-           "LEDGER_REPORTER_KINDS", "LEDGER_SHEET", "LEDGER_SYSTEM", "LEDGER_TIME", "LEDGER_YES"]
+           "LEDGER_REPORTER_KINDS", "LEDGER_SHEET", "LEDGER_SYSTEM", "LEDGER_YES"]
 
 # The district's ledger columns, in its order. 上报人类型 is the district's heading for the
 # kind of person who reported (居民, 流动网格员 …), kept as the district's forms spell it.
@@ -29,4 +29,3 @@ LEDGER_PRIVATE = "（涉及隐私的类别，不导出描述）"
 LEDGER_REPORTER = "报事人"
 LEDGER_SYSTEM = "系统"
 LEDGER_SHEET, LEDGER_EVENT_SHEET = "台账", "办理记录"
-LEDGER_TIME = "%Y-%m-%d %H:%M"       # strftime format of a moment in a CSV cell

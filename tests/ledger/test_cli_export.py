@@ -3,6 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
 
 import openpyxl
 from typer.testing import CliRunner
@@ -55,3 +62,31 @@ async def test_export_refuses_what_it_cannot_do(books, tmp_path, monkeypatch):
     result = await gridbot("export", "--since", "2026-11-30", "--until", "2026-11-01",
                           "--out", out)
     assert result.exit_code == 2 and "before --since" in result.output
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run gridbot with its stderr on a pseudo-terminal, as from a shell; what it drew there."""
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))   # 80 wide
+    process = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", *args],
+                               stdout=subprocess.DEVNULL, stderr=secondary, env=env)
+    os.close(secondary)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:        # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    assert process.wait(timeout=60) == 0, drawn
+    os.close(main)
+    return drawn.decode(errors="replace")
+
+
+async def test_export_draws_a_progress_bar_on_a_terminal(books, tmp_path):
+    env = {**os.environ, "GRIDBOT_DATABASE_URL": books.settings.database_url}
+    drawn = await asyncio.to_thread(_on_a_terminal, ["export", *WEEK, "--out",
+                                                     str(tmp_path / "l.csv")], env)
+    assert "100%" in drawn and "4/4" in drawn
