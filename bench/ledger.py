@@ -26,14 +26,14 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.routing import machine
-from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings
+from bot.config import Settings
 from bot.services import open_services
 from domain.calendar import SHANGHAI
 from handlers.ledger import Books
 from handlers.ledger_files import export
 from storage.clock import FixedClock
-from storage.importer import import_grids, import_people
 from storage.order_filter import OrderFilter
+from web.demo_seed import seed_demo
 
 BASE = os.environ.get("GRIDBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
@@ -105,10 +105,7 @@ async def load(schema: str, orders: int) -> float:
     services = await open_services(Settings(database_url=schema_url(schema)),
                                    clock=FixedClock(NOW))
     try:
-        async with services.uow() as uow:
-            await import_grids(uow, SAMPLE_DISTRICT, progress=False)
-            await import_people(uow, SAMPLE_PEOPLE, progress=False)
-            await uow.commit()
+        await seed_demo(services)            # the sample district and its staff
     finally:
         await services.close()
     connection = await asyncpg.connect(dsn(BASE), server_settings={"search_path": schema})
