@@ -52,6 +52,7 @@ FATES = {"rated": 46, "unrated": 8, "reopened": 5, "returned": 8, "escalated": 8
          "invalid": 5, "merged": 4, "progress": 10}
 # The recent orders, each stopped in one open state (and one of each final state kept above).
 RECENT = ("submitted", "dispatched", "accepted", "accepted", "resolved")
+SETTLED = timedelta(hours=2)      # the old orders' last step is at least this long before now
 
 Step = tuple[float, str]          # hours after filing, what happens
 
@@ -125,18 +126,24 @@ def plan(rng: random.Random, tree: GridTree, reporters: list[int], now: datetime
             category = PRIVATE if rng.random() < 0.06 else rng.choice(EVERYDAY)
             code, point = rng.choice(places)
             order = _Order(rng.choice(reporters), category, code, point, _fate_steps(fate, rng))
-            if fate == "merged" and category != PRIVATE:
+            lives = [order]
+            if fate == "merged" and category != PRIVATE:    # a duplicate of an earlier report
                 first = _Order(rng.choice(reporters), category, code, point,
                                _fate_steps("rated", rng))
                 order.steps = [(0.1, "merge")]
                 order.extra["into"] = first
-                planned.append((born - timedelta(minutes=10), first))
+                lives.append(first)
+            # An old order's life ends well before the demo opens: no clock of it is due then.
+            longest = max(hours for life in lives for hours, _ in life.steps)
+            born = min(born, now - SETTLED - timedelta(hours=longest))
+            if len(lives) > 1:
+                planned.append((born - timedelta(minutes=10), lives[1]))
             planned.append((born, order))
     for n, state in enumerate(RECENT):
         code, point = outside_demo[n * 7 % len(outside_demo)]
-        born = now - timedelta(hours=6 - n)
-        steps = {"submitted": [], "dispatched": [], "accepted": [(0.5, "sign")],
-                 "resolved": [(0.3, "sign"), (1.0, "resolve")]}[state]
+        born = now - timedelta(minutes=70 - 10 * n)    # well within every limit at the start
+        steps = {"submitted": [], "dispatched": [], "accepted": [(0.2, "sign")],
+                 "resolved": [(0.1, "sign"), (0.3, "resolve")]}[state]
         order = _Order(rng.choice(reporters), "H01", code, point, list(steps))
         if state == "submitted":             # nowhere to place it: a community's queue
             order.grid, order.point = None, None

@@ -14,7 +14,7 @@ from handlers import use_cases
 from handlers.dialog import Work
 from storage.clock import FixedClock
 from storage.records import Person
-from storage.tables import OutboxRow, WorkOrderRow
+from storage.tables import EventRow, OutboxRow, WorkOrderRow
 from web.demo_past import seed_past
 
 LEADER_GRID = "JJ-01-01-03"
@@ -47,6 +47,14 @@ async def test_after_seeding_every_state_has_an_order_and_the_wall_shows_after_p
     assert sum(r[3] for r in orders) and sum(r[4] for r in orders) and sum(r[5] for r in orders)
     assert sum(1 for r in orders if r[6]) >= 20                       # rated
     assert min(r[7] for r in orders) < now - timedelta(days=14)       # a few weeks of it
+    async with web.services.uow() as uow:
+        latest = (await uow.session.execute(select(func.max(EventRow.at)))).scalar_one()
+        waiting = (await uow.session.execute(
+            select(WorkOrderRow.sign_due, WorkOrderRow.resolve_due, WorkOrderRow.state)
+            .where(WorkOrderRow.state.in_(["submitted", "dispatched", "accepted"])))).all()
+    assert latest <= now                                              # nothing in the future
+    assert all(resolve_by is None or resolve_by > now for _, resolve_by, _ in waiting)
+    assert all(sign_by > now for sign_by, _, state in waiting if state != "accepted")
     wall = (await web.client.get("/api/echo-wall.json")).json()
     entries = wall["entries"] if isinstance(wall, dict) else wall
     assert len(entries) >= 20
