@@ -8,8 +8,10 @@ A Chinese segmenter (jieba) cuts the text into words. A word is taken for a name
   usual surname (刘德明, 陈静), erring towards masking; 小李 and 老王 are how people address
   each other, not a name to hide;
 - it starts with a compound surname (欧阳, 司马, 诸葛 …): the given name after it goes too;
-- it is a surname the segmenter split from its given name (王 + 秀英).
-A word before a place word (李子园小区, 向阳路) is a place.
+- it is a usual surname the segmenter split from a given name its dictionary tags as a name
+  (王 + 秀英, 刘 + 红梅).
+A word before a place word (李子园小区, 向阳路) or ending like a place (宋家庄, 徐汇区) is a
+place; a three-character word that starts with a common word (陈列柜, 何时能) is not a name.
 
 Tagging the whole text with jieba's part-of-speech model would find names more surely but
 takes a large fraction of a second on text of rare characters — a price anyone could make the
@@ -40,10 +42,14 @@ COMMON_WORD_FREQUENCY = 50
 _GIVEN_NAME_FREQUENCY = 5000
 _PLACE_WORDS = frozenset(
     ["小区", "园", "苑", "府", "庄", "村", "路", "街", "巷", "里", "大街", "大道", "胡同", "花园", "广场", "大厦", "公寓", "家园", "新村", "社区", "附近", "中心", "公园", "市场", "医院", "学校", "小学", "中学", "商场", "超市", "酒店", "饭店", "宾馆", "公司", "集团", "银行", "站", "桥", "湖", "山", "城", "镇", "乡", "县", "区", "市", "省", "店", "馆", "厂"])
+# The last character of a place's name (宋家庄, 徐汇区); names ending so are rare.
+_PLACE_ENDINGS = frozenset("区庄村坡岭场湾口路街园苑桥镇乡屯营堡沟店巷寺塘洲岛府厂坊院")
 _TITLES = frozenset(["师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "叔叔", "婶婶", "奶奶", "爷爷", "老师", "先生", "女士", "同志", "老板", "医生", "主任", "书记"])
 _NAME_TAGS = ("nr", "nrfg", "nrt")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2}")
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+# Every name starts with a surname: text without one is not cut into words at all.
+_MAY_HOLD_NAME = re.compile(f"[{SURNAMES}{''.join(c[0] for c in COMPOUND_SURNAMES)}]")
 _lock = threading.Lock()
 _jieba: Any = None
 
@@ -64,7 +70,7 @@ def _loaded() -> Any:
 
 def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where people's names are in the text, as (start, end) pairs."""
-    return _spans(text) if _HAN.search(text) else ()
+    return _spans(text) if _HAN.search(text) and _MAY_HOLD_NAME.search(text) else ()
 
 
 @lru_cache(maxsize=4096)
@@ -97,9 +103,13 @@ def _name_size(before: str, word: str, after: str) -> int:
     if len(word) == 1:
         # A surname alone, then a given name the dictionary tags as a name (王 + 秀英).
         return 1 + len(given) if 1 <= len(given) <= 2 and given not in _TITLES and (
-            _tag(given) in _NAME_TAGS and _rare(given)) else 0
+            _tag(given) in _NAME_TAGS) else 0
     if not 2 <= len(word) <= 3 or word in _TITLES:
         return 0
+    if word[-1] in _PLACE_ENDINGS:
+        return 0                   # 宋家庄, 徐汇区, 唐家岭
+    if len(word) == 3 and (_frequency(word[:2]) or 0) > COMMON_WORD_FREQUENCY:
+        return 0                   # starts with a common word: 陈列柜, 何时能, 朱红色
     if frequency is None:
         return len(word)           # a new word the segmenter's model found
     return len(word) if _tag(word) in _NAME_TAGS and _rare(word) else 0

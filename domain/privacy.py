@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from domain.disguise import SHORTEST_NUMBER, read_through, visible
 from domain.names import name_spans
@@ -87,7 +88,12 @@ _MAY_HOLD_PII = re.compile(r"[0-9@０-９＠零〇一二三四五六七八九幺
 def scrub(text: str, names: Iterable[str] = ()) -> str:
     """Mask phone, ID, card and QQ numbers, plates, e-mail addresses, WeChat ids, rooms and
     names — the `names` given (the people the caller knows of) and any other found."""
-    text = mask_names(visible(text), names)
+    return _scrubbed(mask_names(visible(text), names))
+
+
+# The echo wall and the digest scrub the same entries again and again.
+@lru_cache(maxsize=4096)
+def _scrubbed(text: str) -> str:
     return _mask_found_names(_mask_names(_mask_rooms(_mask_wechat(_mask_numbers(text)))))
 
 
