@@ -10,7 +10,7 @@ written.
 What is not joined, because it is not a disguise but an everyday way of writing numbers: a date
 (2026-11-23, 2026.11.23, 2026/11/23), an order code (WG-20261122-0042), a range (1350-1680元)
 and a decimal (123456.78). A lone Chinese numeral beside digits stays a word (¥100000一次); it
-counts only between digits or in a row of three or more.
+counts only between digits or in a row of two or more.
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def _read_units(half: str, units: list[tuple[int, str]]) -> list[str | None]:
         if kinds[i] == "d":
             read.extend(c for _, c in units[i:j])
         elif kinds[i] == "c":
-            keep = (i > 0 and j < len(units)) or j - i >= 3
+            keep = (i > 0 and j < len(units)) or j - i >= 2
             read.extend(_CHINESE_DIGITS[c] if keep else None for _, c in units[i:j])
         else:
             keep = (i > 0 or j < len(units)) and not _in_word(half, units[i][0], units[j - 1][0])
