@@ -120,7 +120,9 @@ def _mask_numbers(text: str) -> str:
 # abc123, or a homophone of 微信: 薇信, 威信).
 _WECHAT = re.compile(
     r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]+"
-    r"|(?P<label>(?:[微薇威徽维]信号?|[Vv]信|(?<![A-Za-z])(?:[VvWw][Xx]|[Ww]e[Cc]hat|[Vv]))"
+    # A bare "v" only after 加 or before a colon or a space: "visitors" is a word.
+    r"|(?P<label>(?:[微薇威徽维]信号?|[Vv]信|(?<![A-Za-z])(?:[VvWw][Xx]|[Ww]e[Cc]hat)"
+    r"|(?<=加)[Vv]|(?<![A-Za-z])[Vv](?=\s|[:：号]))"
     r"\s*(?:号|ID|id)?\s*[:：]{0,2}\s*)"
     r"[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])", re.IGNORECASE)
 _D = "[0-9０-９]"
