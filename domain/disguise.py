@@ -28,7 +28,7 @@ _CHINESE_DIGITS = {**dict.fromkeys("零〇", "0"), **dict.fromkeys("一壹幺", 
                    **dict.fromkeys("六陆", "6"), **dict.fromkeys("七柒", "7"),
                    **dict.fromkeys("八捌", "8"), **dict.fromkeys("九玖", "9")}
 _CHINESE = "".join(_CHINESE_DIGITS)
-_SEPARATORS = r" \t._/\-·•・"
+_SEPARATORS = " \t\u00a0._/\\-–—·•・"   # a character class: the dash is escaped
 # A run: digit-like characters with at most three separators between neighbours.
 _RUN = re.compile(rf"[0-9{_CHINESE}Oo](?:[{_SEPARATORS}]{{0,3}}[0-9{_CHINESE}Oo])*")
 _UNIT = re.compile(rf"[0-9{_CHINESE}Oo]")

@@ -248,7 +248,7 @@ def digits_left(shown: str, value: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "电话139 1234 5678找物业", "打139  1234  5678", "号码139.1234.5678", "139/1234/5678",
-    "139-1234-5678", "1 3 9 1 2 3 4 5 6 7 8", "139_1234_5678",
+    "139-1234-5678", "1 3 9 1 2 3 4 5 6 7 8", "139_1234_5678", "139—1234—5678", "139\u00a01234\u00a05678",
 ])
 def test_scrub_phone_with_separators(text):
     shown = scrub(text)
