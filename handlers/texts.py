@@ -229,7 +229,7 @@ NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nick
 NICKNAME_NONE = "发送“/nickname 昵称”（{longest} 个字以内）即可上先锋指数排行榜；不设昵称就不上榜。"
 NICKNAME_SET = "好的，排行榜上您将显示为「{nickname}」。"
 NICKNAME_CLEARED = "已清除昵称，您不再出现在排行榜上。"
-NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含电话、证件号、车牌或微信号等个人信息。"
+NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含姓名、电话、证件号、车牌或微信号等个人信息。"
 NICKNAME_CLEAR_WORDS = ("清除", "取消", "-")
 
 # --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
