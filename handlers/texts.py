@@ -413,7 +413,7 @@ WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最�
 WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"
 
 # Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
-REPORTER_NOTE = "📝 工单 {code} 报事人补充：{note}"
+REPORTER_NOTE = "工单 {code} 报事人补充：{note}"
 OPEN311_CONTACT = "网格通管理员"
 OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
 OPEN311_NOT_FOUND = "没有找到：{what}"
