@@ -85,6 +85,20 @@ def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district):
     assert made["code"].encode() not in (district / "cli.db").read_bytes()
 
 
+def test_invite_hash_is_keyed_with_gridbot_secret_key(district, monkeypatch):
+    """A stolen database holds codes hashed under a key it does not hold."""
+    import hashlib
+    import hmac
+    import sqlite3
+    key = "a-production-secret-key-of-40-characters"
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", key)
+    made = json.loads(runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--json"]).stdout)
+    with sqlite3.connect(district / "cli.db") as db:
+        (stored,), = db.execute("SELECT code_hash FROM invite").fetchall()
+    assert stored == hmac.new(key.encode(), made["code"].encode(), hashlib.sha256).hexdigest()
+    assert stored != hashlib.sha256(made["code"].encode()).hexdigest()
+
+
 def test_invite_for_an_unknown_grid_is_refused(district):
     result = runner.invoke(app, ["invite", "--grid", "NOPE"])
     assert result.exit_code == 2 and "no grid with code NOPE" in result.stderr
