@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 
-from bot.cli_common import SECRET_MIN, strong_secret
+from bot.cli_common import SECRET_MIN, strong_secret, strong_webhook_secret
 from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
@@ -293,6 +293,11 @@ def run_command() -> None:
         _fail(f"GRIDBOT_SECRET_KEY is not set, shorter than {SECRET_MIN} characters or the "
               "demo's public key; it signs "
               "media links and must be the same for every worker. Make one with: "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not strong_webhook_secret(settings):
+        _fail(f"GRIDBOT_TELEGRAM_WEBHOOK_SECRET is not set or shorter than {SECRET_MIN} "
+              "characters; Telegram sends it with every update, and it alone keeps strangers from "
+              "posting updates. Make one with: "
               "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
     typer.echo(f"gridbot: web on http://{settings.web_host}:{settings.web_port}"
                + (f", telegram via {settings.telegram_library} ({settings.telegram_mode})"

@@ -20,6 +20,13 @@ def strong_secret(settings: Settings) -> bool:
     return len(key) >= SECRET_MIN and key != DEMO_SECRET_KEY
 
 
+def strong_webhook_secret(settings: Settings) -> bool:
+    """Webhook mode's secret header is all that keeps strangers from posting updates."""
+    if not settings.telegram_token or settings.telegram_mode != "webhook":
+        return True
+    return len(settings.telegram_webhook_secret or "") >= SECRET_MIN
+
+
 def fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)

@@ -148,6 +148,33 @@ def test_run_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path,
     assert not (tmp_path / "never.db").exists()
 
 
+@pytest.mark.parametrize("secret", [None, "x", "s" * 31])
+def test_short_webhook_secret_refused(monkeypatch, tmp_path, secret):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("GRIDBOT_TELEGRAM_TOKEN", "123456:never-asked")
+    monkeypatch.setenv("GRIDBOT_TELEGRAM_MODE", "webhook")
+    if secret is None:
+        monkeypatch.delenv("GRIDBOT_TELEGRAM_WEBHOOK_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("GRIDBOT_TELEGRAM_WEBHOOK_SECRET", secret)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "GRIDBOT_TELEGRAM_WEBHOOK_SECRET" in result.stderr and "32" in result.stderr
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_run_refuses_the_demo_s_public_key(monkeypatch, tmp_path):
+    from bot.config import DEMO_SECRET_KEY
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", DEMO_SECRET_KEY)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
+
+
 def test_a_fresh_demo_starts_without_the_last_demo_s_uploads(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     old_upload = tmp_path / ".demo" / "media" / "web" / "earlier.jpg"
