@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 
+from bot.cli_api_keys import keys_app
 from bot.cli_common import SECRET_MIN, strong_secret, strong_webhook_secret
 from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(letters_app, name="dead-letters")
+app.add_typer(keys_app, name="api-key")
 
 
 @db_app.command("upgrade")

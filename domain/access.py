@@ -1,8 +1,11 @@
-"""Who may see and who may follow a work order: the rule itself, free of any lookup.
+"""Who may see, follow and name a work order: the rule itself, free of any lookup.
 
 An order's code is printed on notices and echo-wall posts and counts up by day, so it proves
 nothing: what lets a person see an order is their part in it (reporter, follower, a handler in
 its chain), and what lets them follow one is a report of their own about the same thing, here.
+An order of a private category (one never published) is never followed, merged or offered:
+the person reported on could otherwise join the report about them. Staff name targets (a
+merge target, a dispatch unit) only inside their own subtree (docs/domain.md, People and roles).
 `handlers/access.py` gathers the facts (memberships, followers, the draft) and asks these.
 """
 from __future__ import annotations
@@ -11,14 +14,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.categories import Category
 from domain.geo import distance_m
-from domain.grids import GridTree
+from domain.grids import GridTree, Level
 from domain.orders import WorkOrder
+from domain.refusals import DomainError, Refusal
 
 QUEUE = "queue:"
 # Roles on a grid that see every order of that grid and of the grids below it (grid_code roles
 # as storage writes them; departments see only what was whistled to them).
 CHAIN_ROLES = frozenset({"leader", "member", "dispatcher"})
+# Of those, the roles that act on the orders of their grid and below (members only see them).
+CHARGE_ROLES = frozenset({"leader", "dispatcher"})
+# How many grids 派单 offers as buttons; a press may name only one of these.
+DISPATCH_MENU_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -32,10 +41,14 @@ class Part:
     roles: tuple[tuple[str, str], ...] = ()  # (grid code, role) of each membership
 
 
+def unit_of(order: WorkOrder) -> str:
+    """The grid whose unit (or dispatcher's queue) holds the order now."""
+    return (order.unit_code or "").removeprefix(QUEUE)
+
+
 def places_of(order: WorkOrder) -> set[str]:
     """The grids an order belongs to: where it was reported and the unit that holds it."""
-    unit = (order.unit_code or "").removeprefix(QUEUE)
-    return {code for code in (order.grid_code, unit) if code}
+    return {code for code in (order.grid_code, unit_of(order)) if code}
 
 
 def in_chain(tree: GridTree, order: WorkOrder, roles: Iterable[tuple[str, str]]) -> bool:
@@ -61,3 +74,53 @@ def within_metoo_reach(order: WorkOrder, category: str | None,
     return (order.category == category and not order.state.is_final
             and order.created_at >= now - window
             and distance_m((order.lat, order.lng), pin) <= radius_m)
+
+
+def followable(kind: Category) -> bool:
+    """Only a category that may be published is ever followed ('me too', 合并) or mentioned to
+    another reporter: a private one (disputes, 举报, family matters) stays with its reporter."""
+    return kind.publishable
+
+
+def scope_roots(tree: GridTree, order: WorkOrder, roles: Iterable[tuple[str, str]],
+                holder: bool) -> set[str]:
+    """The grids whose subtree a person answers for when acting on this order: each grid they
+    lead or dispatch, and for its holder the unit that holds it."""
+    roots = {grid for grid, role in roles if role in CHARGE_ROLES and grid in tree}
+    if holder and unit_of(order) in tree:
+        roots.add(unit_of(order))
+    return roots
+
+
+def within(tree: GridTree, roots: Iterable[str], code: str) -> bool:
+    """`code` is one of the roots or lies below one of them."""
+    return code in tree and any(tree.is_above(root, code) for root in roots)
+
+
+def dispatch_targets(tree: GridTree, order: WorkOrder, roots: set[str]) -> list[str]:
+    """The grids 派单 offers, in the menu's order, and the only ones a press may name: where
+    the order was reported, then the grids right below each grid of its chain the person
+    answers for, nearest first (micro-grids are reached through their grid); all inside the
+    person's own subtree, never the unit holding it now."""
+    unit = unit_of(order)
+    chain = [g.code for g in tree.chain(unit)] if unit in tree else []
+    below = [child.code for grid in chain if grid in roots for child in tree.children(grid)
+             if child.level is not Level.MICRO_GRID]
+    offered: list[str] = []
+    for code in [order.grid_code or "", *below]:
+        if code != unit and code not in offered and within(tree, roots, code):
+            offered.append(code)
+    return offered[:DISPATCH_MENU_SIZE]
+
+
+def check_merge(tree: GridTree, target: WorkOrder, roots: set[str], kind: Category,
+                target_kind: Category) -> None:
+    """Refuse (DomainError) merging a duplicate of `kind` into `target` unless the target is an
+    order the person answers for (reported or held inside their subtree), neither order is
+    private, and both are of the same top category."""
+    if not any(within(tree, roots, place) for place in places_of(target)):
+        raise DomainError(Refusal.MERGE_TARGET, code=target.code)   # as if it did not exist
+    if not (followable(kind) and followable(target_kind)):
+        raise DomainError(Refusal.MERGE_PRIVATE)
+    if kind.top != target_kind.top:
+        raise DomainError(Refusal.MERGE_TARGET, code=target.code)

@@ -84,7 +84,7 @@ class DeadlinePolicy:
 
     @classmethod
     def default(cls) -> DeadlinePolicy:
-        """DOMAIN.md's defaults."""
+        """The defaults of docs/domain.md, Deadlines."""
         return cls()
 
     @classmethod

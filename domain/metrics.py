@@ -1,4 +1,4 @@
-"""Assessment figures (考核指标) computed only from order events, per DOMAIN.md's formulas.
+"""Assessment figures (考核指标) computed only from order events, per docs/domain.md, Figures.
 
 A period is half-open, [start, end). Events after `now` are ignored, so figures can be taken as of
 any moment; once `now` has passed a period's end, that period's figures no longer change.

@@ -31,7 +31,7 @@ class State(StrEnum):
 
 FINAL_STATES = frozenset({State.CLOSED, State.INVALID, State.MERGED})
 
-# DOMAIN.md's transitions, the single source of truth for what may follow what.
+# What may follow what (docs/domain.md, Transitions).
 TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
     State.SUBMITTED: frozenset({State.DISPATCHED, State.INVALID, State.MERGED}),
     State.DISPATCHED: frozenset({State.ACCEPTED, State.DISPATCHED, State.INVALID, State.MERGED}),

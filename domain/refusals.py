@@ -16,6 +16,8 @@ class Refusal(StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"      # 退单, 延期, 办结, 不予受理 need a reason
     ACTION_REFUSED = "ACTION_REFUSED"        # a call the dialogs never make (a wrong rating path)
     MERGE_INTO_ITSELF = "MERGE_INTO_ITSELF"  # {code}
+    MERGE_TARGET = "MERGE_TARGET_REFUSED"    # {code}: outside the actor's subtree, or another kind
+    MERGE_PRIVATE = "MERGE_PRIVATE_REFUSED"  # a private category is never merged, nor merged into
     INVITE_UNKNOWN = "INVITE_UNKNOWN"
     INVITE_USED = "INVITE_USED"
     INVITE_EXPIRED = "INVITE_EXPIRED"

@@ -67,12 +67,36 @@ async def may_view(work: Any, person: Person | None, order: WorkOrder) -> bool:
     return access.may_view(_tree(work), order, access.Part(me, handled=handled, roles=roles))
 
 
+def followable(work: Any, category: str | None) -> bool:
+    """A category that may be followed, merged or offered to another reporter: a public one."""
+    return category is not None and access.followable(work.deps.taxonomy.get(category))
+
+
 def may_follow(work: Any, person: Person | None, draft: Any | None, order: WorkOrder) -> bool:
     """'Me too' only from a consenting person's own report in progress, about the same thing:
-    what the me-too search would have offered for the pin they sent."""
-    if person is None or person.consent_at is None or draft is None:
+    what the me-too search would have offered for the pin they sent; never a private order."""
+    if person is None or person.consent_at is None or draft is None \
+            or not followable(work, order.category):
         return False
     pin = (draft.lat, draft.lng) if draft.lat is not None and draft.lng is not None else None
     limits = work.deps.limits
     return access.within_metoo_reach(order, draft.category, pin, work.now,
                                      limits.metoo_radius_m, limits.metoo_window)
+
+
+async def scope_roots(work: Any, person_id: int, order: WorkOrder) -> set[str]:
+    """The grids whose subtree `person_id` answers for when acting on `order`."""
+    return access.scope_roots(_tree(work), order, await _roles(work, person_id),
+                              holder=person_id == order.assignee_id)
+
+
+async def dispatch_targets(work: Any, person_id: int, order: WorkOrder) -> list[str]:
+    """The grids 派单 offers this person for this order: the menu and the press agree."""
+    return access.dispatch_targets(_tree(work), order, await scope_roots(work, person_id, order))
+
+
+async def check_merge(work: Any, person_id: int, order: WorkOrder, target: WorkOrder) -> None:
+    """Refuse merging `order` into `target` for this person unless `domain.access` allows it."""
+    taxonomy = work.deps.taxonomy
+    access.check_merge(_tree(work), target, await scope_roots(work, person_id, order),
+                       taxonomy.get(order.category), taxonomy.get(target.category))

@@ -47,6 +47,20 @@ class _Waiting:
         return self.inbound.sender.channel, self.inbound.sender.external_id
 
 
+@dataclass(frozen=True)
+class _Before:
+    """A turn as it stood before its handler ran: what a refusal returns it to."""
+
+    dialog: dict[str, Any]
+    person: Person | None
+    said: int
+    owed: int
+
+    @classmethod
+    def of(cls, turn: Turn) -> _Before:
+        return cls(turn.dialog.to_json(), copy(turn.person), len(turn.replies), len(turn.owed))
+
+
 class Chat:
     def __init__(self, deps: Deps, batch: int = 128):
         self.deps = deps
@@ -89,18 +103,16 @@ class Chat:
                     waiting.answer.set_result(written)
 
     async def _handle(self, batch: list[_Waiting]) -> list[list[OutboxMessage]] | None:
-        """Each message's outbox rows, all in one transaction; None when one of them failed
-        and each was then handled (and answered) in its own."""
+        """Each message's outbox rows, all in one transaction; None when the batch split and
+        each message was then handled (and answered) in its own."""
         if len(batch) == 1:
             return [await self._alone(batch[0].inbound)]
         try:
-            answers = await self._together([w.inbound for w in batch])
-        except Exception:  # noqa: BLE001 — the batch did not commit: each alone
-            answers = None
-        if answers is None:
+            return await self._transaction([w.inbound for w in batch])
+        except Exception:  # noqa: BLE001 — the batch did not commit: each alone, and answered
             for waiting in batch:
                 await self._answer_alone(waiting)
-        return answers
+            return None
 
     def _next_batch(self) -> list[_Waiting]:
         """Up to `batch` waiting messages in arrival order, one per account (its next waits)."""
@@ -127,41 +139,6 @@ class Chat:
             if not waiting.answer.done():
                 waiting.answer.set_result(written)
 
-    async def _together(self, batch: list[Inbound]) -> list[list[OutboxMessage]] | None:
-        """Several messages from different accounts in one transaction; None if one failed.
-
-        The one batching seam of the engine (docs/engine.md), and its rule: a batch commits
-        together or each message is redone alone. On any failure (a refusal, a bug, a commit
-        that did not go through) everything is rolled back and the caller handles each message
-        again in its own transaction, so one message never touches the others. Handlers must
-        therefore have no side effects outside the database (no sends, no calls out, no
-        process state changed): a failed batch is replayed, and anything done outside the
-        transaction would be done twice. What a turn owes is written as outbox rows instead.
-        """
-        async with self.deps.uow() as uow:
-            updates = [(i.sender.channel, i.update_id) for i in batch if i.update_id is not None]
-            fresh = await uow.inbound.first_seen(updates)
-            live = [i for i in batch
-                    if i.update_id is None or (i.sender.channel, str(i.update_id)) in fresh]
-            known = await uow.people.by_channels_with_dialogs(
-                [(i.sender.channel, i.sender.external_id) for i in live])
-            turns: dict[int, Turn] = {}
-            for inbound in live:
-                turn = self._turn(uow, inbound, *known[(inbound.sender.channel,
-                                                        inbound.sender.external_id)])
-                try:
-                    await self._route(turn)
-                except Exception:  # noqa: BLE001 — replayed alone, where it is answered
-                    return None
-                turns[id(inbound)] = turn
-            await self._save_dialogs(uow, list(turns.values()))
-            written = {key: turn.settle() for key, turn in turns.items()}
-            everything = [m for messages in written.values() for m in messages]
-            await uow.outbox.add_all(everything)
-            await uow.commit()
-        self._committed(everything)
-        return [written.get(id(inbound), []) for inbound in batch]
-
     async def _alone(self, inbound: Inbound, replay: bool = False) -> list[OutboxMessage]:
         """One message in its own transaction, tried again while it fails, parked at the limit.
 
@@ -171,7 +148,8 @@ class Chat:
         failures = 0
         while True:
             try:
-                return await self._attempt(inbound, replay, forget=failures > 0)
+                written = await self._transaction([inbound], replay, forget=failures > 0)
+                return written[0]
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -185,31 +163,53 @@ class Chat:
                 if attempts < dead_letters.LIMIT:
                     dead_letters.log_retry(inbound, attempts, error)
                     continue
-                written = await dead_letters.park(self.deps, inbound, error)
-                self._committed(written)
-                return written
+                written_parked = await dead_letters.park(self.deps, inbound, error)
+                self._committed(written_parked)
+                return written_parked
 
-    async def _attempt(self, inbound: Inbound, replay: bool, forget: bool) -> list[OutboxMessage]:
-        sender = inbound.sender
+    async def _transaction(self, batch: list[Inbound], replay: bool = False,
+                           forget: bool = False) -> list[list[OutboxMessage]]:
+        """The one turn path: messages from different accounts, one transaction, each
+        message's outbox rows returned in order (empty for a redelivery).
+
+        The engine's one batching seam (docs/engine.md), and its rule: a batch commits
+        together or raises, and the caller redoes each message alone, so one message never
+        touches the others. Handlers therefore have no side effects outside the database (no
+        sends, no calls out, no process state changed): what a turn owes is written as outbox
+        rows. Alone, a refusal is answered in the same transaction (`_refused`); in a batch it
+        splits the batch like any failure. `replay` hands in a parked update (recorded seen
+        when it was parked); `forget` drops its dead-letter count once it goes through.
+        """
         async with self.deps.uow() as uow:
-            if replay:
-                await self._seen_before(uow, inbound)    # parked updates were recorded seen
-            elif await self._seen_before(uow, inbound):
-                return []
-            person, state = await uow.people.by_channel_with_dialog(sender.channel,
-                                                                    sender.external_id)
-            turn = self._turn(uow, inbound, person, state)
-            if not await self._handle_safely(turn) and not replay \
-                    and await self._seen_before(uow, inbound):
-                return []   # handled meanwhile by someone else, after our rollback
-            if (replay or forget) and inbound.update_id is not None:
-                await uow.dead_letters.forget(sender.channel, inbound.update_id)
-            await self._save_dialogs(uow, [turn])
-            written = turn.settle()
-            await uow.outbox.add_all(written)
+            fresh = await self._fresh(uow, batch)
+            live = batch if replay else fresh      # a parked update was recorded seen already
+            known = await uow.people.by_channels_with_dialogs(
+                [(i.sender.channel, i.sender.external_id) for i in live])
+            turns: dict[int, Turn] = {}
+            for inbound in live:
+                turn = self._turn(uow, inbound, *known[(inbound.sender.channel,
+                                                        inbound.sender.external_id)])
+                before = _Before.of(turn) if len(batch) == 1 else None
+                try:
+                    await self._route(turn)
+                except DomainError as refusal:
+                    if before is None:
+                        raise
+                    await self._refused(turn, before, refusal)
+                    if not replay and not await self._fresh(uow, [inbound]):
+                        return [[]]    # handled meanwhile by someone else, after our rollback
+                turns[id(inbound)] = turn
+            if replay or forget:
+                for inbound in live:
+                    if inbound.update_id is not None:
+                        await uow.dead_letters.forget(inbound.sender.channel, inbound.update_id)
+            await self._save_dialogs(uow, list(turns.values()))
+            written = {key: turn.settle() for key, turn in turns.items()}
+            everything = [m for messages in written.values() for m in messages]
+            await uow.outbox.add_all(everything)
             await uow.commit()
-        self._committed(written)
-        return written
+        self._committed(everything)
+        return [written.get(id(inbound), []) for inbound in batch]
 
     async def retry_parked(self, letter_id: int) -> bool | None:
         """Hand a parked update in again; on success its letter goes. None: no such letter."""
@@ -245,33 +245,27 @@ class Chat:
             return inbound
         return replace(inbound, text=inbound.text[:limit])
 
-    async def _seen_before(self, uow: UnitOfWork, inbound: Inbound) -> bool:
-        """Record the update as seen; True when it had been (a redelivery)."""
-        return inbound.update_id is not None and await uow.inbound.seen(
-            inbound.sender.channel, inbound.update_id)
+    async def _fresh(self, uow: UnitOfWork, batch: list[Inbound]) -> list[Inbound]:
+        """Record the updates as seen; those seen before (redeliveries) drop out."""
+        updates = [(i.sender.channel, i.update_id) for i in batch if i.update_id is not None]
+        fresh = await uow.inbound.first_seen(updates)
+        return [i for i in batch
+                if i.update_id is None or (i.sender.channel, str(i.update_id)) in fresh]
 
-    async def _handle_safely(self, turn: Turn) -> bool:
-        """A refusal undoes this message's changes, never the conversation; False then.
+    async def _refused(self, turn: Turn, before: _Before, refusal: DomainError) -> None:
+        """A refusal undoes the message's changes, never the conversation; it is answered.
 
         No savepoint around the handler (SAVEPOINT and RELEASE are two more round trips on
-        every message): a refusal rolls back the whole transaction, and the caller records the
-        update as seen again in the next one. The dialog and earlier replies are kept in memory;
-        the person is the one loaded, since whatever the handler created was rolled back.
-        A failure that is not a refusal is raised: the whole turn is tried again.
+        every message): a refusal rolls back the whole transaction, and the update is recorded
+        seen again here. The dialog and earlier replies are kept in memory; the person is the
+        one loaded, since whatever the handler created was rolled back.
         """
-        before, person = turn.dialog.to_json(), copy(turn.person)
-        said, owed = len(turn.replies), len(turn.owed)
-        try:
-            await self._route(turn)
-            return True
-        except DomainError as refusal:   # the domain's and the handlers' own, invites' too
-            message = catalogue.refusal(refusal)
+        message = catalogue.refusal(refusal)
         await turn.uow.rollback()
-        del turn.replies[said:], turn.owed[owed:]
-        turn.dialog = Dialog.from_json(before)
-        turn.person, turn.rolled_back = person, True
+        del turn.replies[before.said:], turn.owed[before.owed:]
+        turn.dialog = Dialog.from_json(before.dialog)
+        turn.person, turn.rolled_back = before.person, True
         turn.say(message)
-        return False
 
     async def _route(self, turn: Turn) -> None:
         inbound = turn.inbound

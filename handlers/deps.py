@@ -9,6 +9,7 @@ from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy
 from domain.deadlines import DeadlinePolicy
 from domain.routing import Router
+from storage.media import MediaVault
 from storage.uow import UnitOfWork
 
 
@@ -38,3 +39,5 @@ class Deps:
     on_committed: Callable[[], None] | None = None
     # The staff code (from the roster) of the person who holds what no chain can: above the street.
     operator: str | None = None
+    # Where received photos and voice notes are kept: erasure deletes a person's from here.
+    media: MediaVault | None = None

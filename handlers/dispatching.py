@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain import orders
 from domain.grids import Level
 from domain.orders import WorkOrder
-from domain.refusals import DomainError
-from handlers import texts
+from domain.refusals import DomainError, Refusal
+from handlers import access, texts
 from handlers.access import may_act
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
@@ -28,6 +28,8 @@ from storage.records import Role
 async def assign(work: Work, person_id: int, code: str, unit: str) -> WorkOrder:
     """A dispatcher sends a queued, returned or escalated order to a grid."""
     order = await load_for(work, person_id, code)
+    if unit not in await access.dispatch_targets(work, person_id, order):
+        raise DomainError("DISPATCH_TARGET_REFUSED")   # checked at the press, not only in the menu
     held = await find_holder(work, unit)   # a grid without a leader: the nearest one above
     if held is None:
         raise DomainError("NO_LEADER_TO_ASSIGN", unit=unit_name(work, unit))
@@ -47,9 +49,15 @@ async def mark_invalid(work: Work, person_id: int, code: str, reason: str) -> Wo
 
 
 async def merge(work: Work, person_id: int, code: str, into: str) -> WorkOrder:
-    """A duplicate: its reporter and followers follow the original from now on."""
+    """A duplicate: its reporter and followers follow the original from now on. The original
+    is one the actor answers for, of the same top category; no private order is ever merged."""
     order = await load_for(work, person_id, code)
-    target = await load(work, into)
+    if not access.followable(work, order.category):
+        raise DomainError(Refusal.MERGE_PRIVATE)
+    target = await work.uow.orders.get(into)
+    if target is None:      # the same words as for an order outside the actor's reach
+        raise DomainError("MERGE_TARGET_REFUSED", code=into)
+    await access.check_merge(work, person_id, order, target)
     if target.state.is_final:
         raise DomainError("MERGE_INTO_FINAL", code=into, state=target.state)
     event = orders.merge(order, into, person_id, work.now)

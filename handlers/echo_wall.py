@@ -1,7 +1,7 @@
 """The echo wall (回音壁), 事事有着落，件件有回音: closed orders told in public, privately.
 
-An entry holds only what DOMAIN.md allows: the public code, category, a coarse place (the
-compound's or grid's name, a point snapped to ≥ 100 m), times, whether it was on time, the
+An entry holds only what docs/domain.md (The echo wall) allows: the public code, category, a
+coarse place (the compound's or grid's name, a point snapped to ≥ 100 m), times, whether it was on time, the
 handling unit, the result scrubbed of numbers, house numbers, WeChat ids, names said in context
 and the names of the people who reported it, the after-photo re-encoded without EXIF, and the
 rating bucket. The place is only ever a grid, community or street name: a typed address is

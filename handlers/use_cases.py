@@ -20,7 +20,7 @@ from domain.grids import GridTree, Level
 from domain.orders import Event, Satisfaction, State, Urgency, WorkOrder
 from domain.refusals import DomainError
 from handlers import catalogue, order_view, texts
-from handlers.access import may_act, may_follow
+from handlers.access import followable, may_act, may_follow
 from handlers.dialog import Work, choices
 from handlers.holders import QUEUE, find_holder, holding_unit
 from handlers.messages import Choice
@@ -219,12 +219,14 @@ def _new_order_text(work: Work, order: WorkOrder) -> str:
 async def _announce_queue(work: Work, order: WorkOrder, why: str,
                           seen: order_view.Evidence | None = None) -> None:
     category = work.deps.taxonomy.get(order.category)
+    # A private order is never merged (handlers/access.py): no 合并 button to press.
+    merge = [(texts.MERGE, f"merge:{order.code}")] if followable(work, order.category) else []
     await _tell_handler(work, order.assignee_id, order, texts.QUEUE_ORDER.format(
         code=order.code, urgency=catalogue.label(order.urgency), category=category.label,
         place=place_of(work, order), description=order.description or texts.NO_TEXT, why=why)
         + texts.QUEUE_SIGN_BY.format(sign_by=work_time(order.sign_due)),
         choices((texts.ASSIGN, f"assign:{order.code}"), (texts.INVALID, f"invalid:{order.code}"),
-                (texts.MERGE, f"merge:{order.code}")), seen)
+                *merge), seen)
 
 
 async def _alarm_chain(work: Work, order: WorkOrder) -> None:
@@ -240,9 +242,10 @@ async def _alarm_chain(work: Work, order: WorkOrder) -> None:
 
 
 async def nearby_duplicate(work: Work, draft: Draft) -> WorkOrder | None:
-    """An open order of the same category within 100 m and 24 h: offered as a me-too first."""
-    if draft.lat is None or draft.lng is None or draft.category is None:
-        return None
+    """An open order of the same public category within 100 m and 24 h: offered as a me-too."""
+    if draft.lat is None or draft.lng is None or draft.category is None \
+            or not followable(work, draft.category):
+        return None   # a private category is never offered: not even that such an order exists
     limits = work.deps.limits
     here = (draft.lat, draft.lng)
     for order in await work.uow.orders.open_near(draft.category, work.now - limits.metoo_window,

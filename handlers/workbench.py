@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 
 from domain.deadlines import light
-from domain.grids import Level
+from domain.refusals import DomainError, Refusal
 from handlers import access, catalogue, dispatching, order_view, texts, use_cases
 from handlers.access import may_act
 from handlers.dialog import Handler, Turn, button, choices, command, step
-from handlers.holders import QUEUE
 from handlers.messages import Kind
 from handlers.stored import stored_id
 from handlers.use_cases import unit_name, work_time
@@ -58,6 +57,8 @@ def _asks(action: str) -> Handler:
         order = await use_cases.load(turn, turn.arg)
         if not await access.may_press(turn, _me(turn), order, action):
             raise use_cases.NotAllowed()
+        if action == "merge" and not access.followable(turn, order.category):
+            raise DomainError(Refusal.MERGE_PRIVATE)   # before the target is even asked for
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
         turn.say(getattr(texts, ASKS[action]), choices((texts.CANCEL, "cancel"),))
@@ -170,20 +171,16 @@ async def deny(turn: Turn) -> None:
 
 @button("assign")
 async def assign_menu(turn: Turn) -> None:
-    """The grids under the dispatcher's unit (and the order's own place first)."""
+    """The order's own place, then the grids below the dispatcher's part of its chain (the
+    same list the press is checked against), and the street's departments."""
     order = await use_cases.load(turn, turn.arg)
     if not await may_act(turn, _me(turn), order):
         raise use_cases.NotAllowed()
     tree = turn.deps.router.tree
-    unit = (order.unit_code or "").removeprefix(QUEUE)
-    options = []
-    if order.grid_code and order.grid_code in tree and order.grid_code != unit:
-        options.append(tree.get(order.grid_code))
-    options += [g for g in tree.children(unit) if g.level is not Level.MICRO_GRID] if unit in tree \
-        else []
+    options = [tree.get(code) for code in await access.dispatch_targets(turn, _me(turn), order)]
     departments = await turn.uow.memberships.of_grid(min(g.code for g in tree.roots()),
                                                      Role.DEPARTMENT)
-    labels = [(g.name, f"to:{order.code}:{g.code}") for g in options[:8]]
+    labels = [(g.name, f"to:{order.code}:{g.code}") for g in options]
     for member in departments[:4]:
         person = await turn.uow.people.get(member.person_id)
         assert person is not None   # a membership's person_id is a foreign key to the person

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, func, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -253,10 +253,11 @@ class PeopleRepository:
         return [Report(*row) for row in await self.session.execute(claim(self.session, query))]
 
     async def forget_messages_before(self, cutoff: datetime) -> int:
-        """Empty the messages delivered to people before `cutoff`: their text holds names and
-        contact lines (a leader's new-order message names the reporter)."""
-        return await self._forget_messages(_OUTBOX.c.sent_at < cutoff,
-                                           _OUTBOX.c.person_id.is_not(None))
+        """Empty the messages to people delivered before `cutoff`, or written before it and
+        never delivered: their text quotes reporters (the description, a 重办 reason)."""
+        old = or_(_OUTBOX.c.sent_at < cutoff,
+                  and_(_OUTBOX.c.sent_at.is_(None), _OUTBOX.c.created_at < cutoff))
+        return await self._forget_messages(old, _OUTBOX.c.person_id.is_not(None))
 
     async def _forget_messages(self, *conditions: Any) -> int:
         """Messages emptied, not deleted: SQLite would hand a deleted last id out again, and a

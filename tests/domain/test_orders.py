@@ -1,4 +1,4 @@
-"""The work order's state machine: every move DOMAIN.md allows, nothing it does not."""
+"""The work order's state machine: every move docs/domain.md allows, nothing it does not."""
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -138,7 +138,7 @@ RATINGS = st.sampled_from(list(Satisfaction))
 
 
 class OrderLife(RuleBasedStateMachine):
-    """Random actors try random actions; the order must stay inside DOMAIN.md's table."""
+    """Random actors try random actions; the order must stay inside docs/domain.md's transitions."""
 
     def __init__(self):
         super().__init__()

@@ -11,7 +11,13 @@ Scope: "in" is the role's person who has a part in the order (its reporter, its 
 leader of its grid, the community and street above it, the department it was whistled to); for
 'me too', "in" means reporting the same problem at the same spot, "out" reporting elsewhere and
 forging the button. Grid B's leader and the other community and department are "out". The
-sample district has one street, so the street dispatcher has no "out" row.
+sample district has one street, so the street dispatcher has no "out" row. 派单 names the first
+grid the assign menu offers the person (a micro-grid's leader is offered none: it returns or
+escalates instead), or forges a sibling building when offered nothing.
+
+A second table checks the targets a staff press names (a dispatch unit, a merge target) and the
+private orders ('me too' or 合并 on a category never published): each target is one the menu
+would offer, inside the actor's own subtree, checked when pressed.
 """
 from __future__ import annotations
 
@@ -43,7 +49,7 @@ TABLE = [
     ("resident",        "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
     ("rider",           "in",  N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  Y,   Y, N,   N,    Y),
     ("rider",           "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
-    ("leader of A",     "in",  Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,     Y,   N,     N,  Y,   Y, N,   Y,    Y),
+    ("leader of A",     "in",  Y,   Y,   Y,   Y,   Y,   Y,   N,   Y,     Y,   N,     N,  Y,   Y, N,   Y,    Y),
     ("leader of B",     "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
     ("community staff", "in",  N,   N,   Y,   N,   N,   N,   Y,   Y,     Y,   Y,     N,  Y,   Y, N,   N,    Y),
     ("community staff", "out", N,   N,   N,   N,   N,   N,   N,   N,     N,   N,     N,  N,   N, N,   N,    N),
@@ -70,7 +76,8 @@ STAFF = {"leader_a": ("JJ-01-01-03", "leader"), "leader_b": ("JJ-01-01-02", "lea
 NEEDS = {"progress": "accepted", "resolve": "accepted", "extension": "accepted",
          "approve": "extension asked", "rate": "resolved"}
 # What the chat says when it refuses (every one a sentence of handlers/texts.py).
-REFUSALS = {texts.NOT_ALLOWED, texts.NO_SUCH_ORDER, texts.METOO_REFUSED, texts.NEED_CONSENT}
+REFUSALS = {texts.NOT_ALLOWED, texts.NO_SUCH_ORDER, texts.METOO_REFUSED, texts.NEED_CONSENT,
+            texts.DISPATCH_TARGET_REFUSED, texts.MERGE_PRIVATE_REFUSED}
 # The staff buttons that ask for a reason, and the reason given.
 REASONED = {"return": ("return", "不是本网格的事"), "escalate": ("up", "需要上级协调"),
             "progress": ("progress", "已联系保洁"), "resolve": ("resolve", "已清运完毕"),
@@ -117,14 +124,17 @@ class World:
             for user in [*STAFF, "reporter", "neighbour", "rider_a", "rider_b"]:
                 self.ids[user] = (await uow.people.by_channel(talk.channel, user)).id
 
-    async def order(self, state: str, whistled: bool) -> str:
-        """Reported by the resident, followed by rider A, held by leader A (or department A)."""
+    async def order(self, state: str, whistled: bool, grid: str = "JJ-01-01-03",
+                    category: str = "H01") -> str:
+        """Reported by the resident, followed by rider A, held by leader A (or department A);
+        or reported in another grid, or of another category, and held where it routes."""
         deps = self.talk.chat.deps
+        spot = self.here if grid == "JJ-01-01-03" else _inside(grid)
         async with self.services.uow() as uow:
             work = Work(uow, deps)
             order = await use_cases.file_order(work, self.ids["reporter"], Draft(
-                category="H01", description="楼下垃圾没人清运", lat=self.here[0],
-                lng=self.here[1], grid="JJ-01-01-03"))
+                category=category, description="楼下垃圾没人清运", lat=spot[0], lng=spot[1],
+                grid=grid))
             await use_cases.follow(work, self.ids["rider_a"], order)
             if whistled:
                 order = await dispatching.assign_person(work, self.ids["street"], order.code,
@@ -171,7 +181,10 @@ class World:
                 if action == "resolve":          # 办结 waits for photos until 完成办结
                     said += await talk.press(user, f"finish:{code}")
         elif action == "assign":
-            said = await talk.press(user, f"to:{code}:JJ-01-01-02")
+            menu = await talk.press(user, f"assign:{code}")
+            grids = [c.data for m in menu for c in m.choices
+                     if c.data.startswith(f"to:{code}:") and "@" not in c.data]
+            said = await talk.press(user, grids[0] if grids else f"to:{code}:JJ-01-01-02")
         elif action == "merge":
             into = await self.order("dispatched", whistled=False)
             said = await talk.press(user, f"merge:{code}")
@@ -189,10 +202,11 @@ class World:
         done = DONE[action].format(code=code)
         return any(m.text.startswith(done) or done in m.text for m in said), said
 
-    async def _report_then_metoo(self, user: str, scope: str, code: str) -> list:
+    async def _report_then_metoo(self, user: str, scope: str, code: str,
+                                 category: str = "H01") -> list:
         talk = self.talk
         await talk.text(user, "/report")
-        said = await talk.press(user, "cat:H01")
+        said = await talk.press(user, f"cat:{category}")
         said += await talk.location(user, *(self.here if scope == "in" else self.elsewhere))
         for _ in range(3):
             offered = [c.data for m in said for c in m.choices if c.data == f"metoo:{code}"]
@@ -229,3 +243,75 @@ async def test_every_role_may_do_only_what_the_table_says(district, action):
                 wrong.append((role, scope, action, "refused without a clear sentence",
                               [m.text[:40] for m in said]))
     assert wrong == []
+
+
+# Staff targets and private orders: what the press names is checked, not only the order it acts on.
+# The order is the table's (reported in grid A, held by leader A); "private" is a 家庭矛盾 order
+# reported at the same spot, held by community A.
+#   actor          action           target         allowed
+TARGET_TABLE = [
+    ("community_a", "dispatch",      "JJ-01-02",    Y),   # a grid of its own community
+    ("community_a", "dispatch",      "JJ-02",       N),   # another community (forged press)
+    ("leader_a",    "dispatch",      "JJ-01-01-02", N),   # the building next door (forged press)
+    ("street",      "dispatch",      "JJ-02",       Y),   # the street's own subtree
+    ("community_a", "merge",         "JJ-01-02",    Y),   # into an order of its own community
+    ("community_a", "merge",         "JJ-02-01",    N),   # into an order of another community
+    ("leader_a",    "merge",         "JJ-01-02",    N),   # into an order outside its building
+    ("community_a", "merge",         "private",     N),   # into a private order it handles
+    ("community_a", "merge private", "JJ-01-02",    N),   # a private order into a public one
+    ("neighbour",   "metoo",         "private",     N),   # the person reported on, at the spot
+]
+
+
+async def _told(world: World, code: str, but: str) -> int:
+    """How many messages naming the order reached anyone but `but`."""
+    return sum(code in m.text for user, inbox in world.talk.received.items() if user != but
+               for m in inbox)
+
+
+async def _orders_for(world: World, action: str, target: str) -> list[str]:
+    """The order the press acts on, then the merge target if any."""
+    if action == "metoo":
+        return [await world.order("dispatched", whistled=False, category="M02")]
+    private = await world.order("dispatched", whistled=False, category="M02")
+    code = await world.order("dispatched", whistled=False)
+    if action == "dispatch":
+        return [code]
+    into = private if target == "private" else await world.order("dispatched", False, target)
+    return [private, into] if action == "merge private" else [code, into]
+
+
+async def _press(world: World, user: str, action: str, target: str, codes: list[str]) -> list:
+    talk = world.talk
+    await talk.text(user, "/cancel")
+    if action == "metoo":
+        return await world._report_then_metoo(user, "in", codes[0], category="M02")
+    if action == "dispatch":
+        return await talk.press(user, f"to:{codes[0]}:{target}")
+    said = await talk.press(user, f"merge:{codes[0]}")
+    if said and said[-1].text == texts.ASK_MERGE_TARGET:
+        said += await talk.text(user, codes[1])
+    return said
+
+
+@pytest.mark.parametrize(("user", "action", "target", "expected"), TARGET_TABLE)
+async def test_staff_targets_and_private_orders_only_within_scope(district, user, action, target,
+                                                                  expected):
+    world = World(district, CoreTalk(await build_chat(district), district.clock))
+    await world.build()
+    codes = await _orders_for(world, action, target)
+    before = [await world.snapshot(code) for code in codes]
+    heard = [await _told(world, code, user) for code in codes]
+
+    said = await _press(world, user, action, target, codes)
+
+    done = {"dispatch": "已将 {code} 派给", "metoo": "已为您关注工单 {code}"}.get(
+        action, "已将 {code} 合并到").format(code=codes[0])
+    assert any(done in m.text for m in said) == expected, [m.text[:40] for m in said]
+    if expected:
+        return
+    refusals = REFUSALS | {texts.MERGE_TARGET_REFUSED.format(code=codes[-1])}
+    assert said and said[-1].text in refusals, [m.text[:40] for m in said]
+    assert [await world.snapshot(code) for code in codes] == before
+    # Nobody else heard of it: no photos, pin or contact button for another grid's holder.
+    assert [await _told(world, code, user) for code in codes] == heard
