@@ -188,6 +188,9 @@ def invite(
     if made is None:
         _fail(f"no grid with code {grid}")
     code, expires, settings = made
+    if settings.secret_key is None:   # `gridbot run` hashes under its own key: it would refuse
+        typer.echo("note: GRIDBOT_SECRET_KEY is not set, so this code is hashed under the demo's "
+                   "key: only `gridbot demo` accepts it", err=True)
     link = deep_link(settings, code)
     if as_json:
         typer.echo(json.dumps({"code": code, "deep_link": link, "expires_at": expires.isoformat()}))

@@ -77,12 +77,14 @@ def test_bad_geojson_is_refused_and_changes_nothing(district):
     assert json.loads(result.stdout)["grid"] is None
 
 
-def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district):
+def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district, monkeypatch):
+    monkeypatch.delenv("GRIDBOT_SECRET_KEY", raising=False)
     result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--role", "leader", "--json"])
     assert result.exit_code == 0
     made = json.loads(result.stdout)
     assert made["deep_link"].endswith(f"start=inv_{made['code']}") and made["expires_at"]
     assert made["code"].encode() not in (district / "cli.db").read_bytes()
+    assert "only `gridbot demo` accepts it" in result.stderr   # no GRIDBOT_SECRET_KEY here
 
 
 def test_invite_hash_is_keyed_with_gridbot_secret_key(district, monkeypatch):
@@ -92,7 +94,9 @@ def test_invite_hash_is_keyed_with_gridbot_secret_key(district, monkeypatch):
     import sqlite3
     key = "a-production-secret-key-of-40-characters"
     monkeypatch.setenv("GRIDBOT_SECRET_KEY", key)
-    made = json.loads(runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--json"]).stdout)
+    result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--json"])
+    made = json.loads(result.stdout)
+    assert "demo" not in result.stderr
     with sqlite3.connect(district / "cli.db") as db:
         (stored,), = db.execute("SELECT code_hash FROM invite").fetchall()
     assert stored == hmac.new(key.encode(), made["code"].encode(), hashlib.sha256).hexdigest()
