@@ -234,7 +234,7 @@ class DialogRow(SQLModel, table=True):
 
 
 class InviteRow(SQLModel, table=True):
-    """A one-time invite; only the sha256 of its code is kept."""
+    """A one-time invite; only the keyed hash (HMAC-SHA256) of its code is kept."""
 
     __tablename__ = "invite"
 
