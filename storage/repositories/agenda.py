@@ -172,6 +172,17 @@ class AgendaRepository:
         query = select(_ORDER.c.item_code).where(_ORDER.c.order_code == order_code)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def forget_words_of(self, person_id: int, marker: str) -> None:
+        """Erasure (/delete): what the person wrote in 议事 — their proposals' title and text,
+        their comments, the reasons on events they made — becomes `marker`; the facts stay."""
+        await self.session.execute(update(_COMMENT).where(_COMMENT.c.person_id == person_id)
+                                   .values(text=marker))
+        await self.session.execute(update(_EVENT).where(
+            _EVENT.c.actor_id == person_id, _EVENT.c.reason.is_not(None)).values(reason=marker))
+        await self.session.execute(update(_ITEM).where(
+            _ITEM.c.proposer_id == person_id, _ITEM.c.origin == Origin.RESIDENT.value)
+            .values(title=marker, body=marker, version=_ITEM.c.version + 1))
+
     async def support_count(self, code: str) -> int:
         query = select(func.count()).select_from(_SUPPORT).where(_SUPPORT.c.item_code == code)
         return int((await self.session.execute(query)).scalar_one())

@@ -160,3 +160,28 @@ async def test_item_numbers_count_per_day(uow):
         codes = [await uow.agenda.next_code(date(2026, 12, 7)) for _ in range(2)]
         codes.append(await uow.agenda.next_code(date(2026, 12, 8)))
     assert codes == ["YT-20261207-0001", "YT-20261207-0002", "YT-20261208-0001"]
+
+
+async def test_erasure_takes_a_residents_words_from_agenda_items_and_keeps_the_facts(uow):
+    proposer, neighbour, leader, *_ = await _people(uow)
+    now = uow.clock.now()
+    item = _item("YT-20261123-0001", proposer, now)
+    events = [agenda.propose(item), agenda.open_discussion(item, leader, now),
+              agenda.support(item, neighbour, now),
+              agenda.remark(item, "commented", now, neighbour, "我是张秀兰，住3栋502"),
+              agenda.remark(item, "commented", now, proposer, "感谢大家支持")]
+    async with uow:
+        await uow.agenda.record(item, events)
+        await uow.commit()
+    async with uow:
+        await uow.agenda.forget_words_of(neighbour, "（已删除）")
+        await uow.commit()
+    async with uow:
+        kept = await uow.agenda.get(item.code)
+        assert [w for _, _, w in await uow.agenda.comments(item.code)] == ["（已删除）", "感谢大家支持"]
+        assert [e.reason for e in await uow.agenda.history(item.code) if e.reason] == [
+            "（已删除）", "感谢大家支持"]
+        assert kept.title == "小区门口加装充电桩" and kept.supporters == {neighbour}
+        await uow.agenda.forget_words_of(proposer, "（已删除）")
+        gone = await uow.agenda.get(item.code)
+        assert (gone.title, gone.body, gone.state) == ("（已删除）", "（已删除）", AgendaState.OPEN)
