@@ -358,7 +358,7 @@ EVENT_LABELS = {
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
-    "commented": "补充说明",
+    "commented": "补充说明", "lifted": "提升为议题",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -389,6 +389,8 @@ AGENDA_PROGRESS_RANGE = "进度须在 0–100% 之间，且不能低于上次报
 AGENDA_NO_SUCH_TASK = "没有这项任务，或这项任务已经完成。"
 AGENDA_NO_ORDERS = "从工单提升议题时，请至少选择一张工单。"
 AGENDA_AT_THE_TOP = "这个议题已在最高一级，不能再上移。"
+AGENDA_UNKNOWN = "没有找到议题 {code}。"
+AGENDA_NOT_ALLOWED = "您不在这个议题的范围内，不能进行这个操作。"
 AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
                        "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
                        "closed": "已办结", "declined": "未通过"}
