@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agenda import (
@@ -32,7 +32,7 @@ from storage.agenda_tables import (
     AgendaSequenceRow,
     AgendaSupportRow,
 )
-from storage.repositories._sql import Prepared, claim, insert_for
+from storage.repositories._sql import claim, daily_counter
 
 _ITEM, _EVENT = AgendaItemRow.__table__, AgendaEventRow.__table__
 _SUPPORT, _COMMENT = AgendaSupportRow.__table__, AgendaCommentRow.__table__
@@ -44,13 +44,7 @@ _STORED = ("code", "title", "body", "proposer_id", "grid_code", "scope_code", "c
            "moves", "closed_at")
 
 
-def _next_number(dialect: str) -> Any:
-    statement = insert_for(dialect, _SEQUENCE).values(day=bindparam("today"), last=1)
-    return statement.on_conflict_do_update(
-        index_elements=["day"], set_={"last": _SEQUENCE.c.last + 1}).returning(_SEQUENCE.c.last)
-
-
-_NEXT_NUMBER = Prepared(_next_number)
+_NEXT_NUMBER = daily_counter(_SEQUENCE)
 
 
 class StaleItem(Exception):
