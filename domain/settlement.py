@@ -12,7 +12,7 @@ department, called in by the street) is above the community.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
@@ -90,4 +90,17 @@ def settlement_by_unit(events: Iterable[Event], unit_of: Callable[[str], str | N
         settled = _settled(history, period_start, period_end, now, level_of)
         if unit is not None and settled is not None:
             totals[unit] = totals.get(unit, Settlement()) + settled
+    return totals
+
+
+def settlement_by_level(tree: GridTree, per_grid: Mapping[str | None, Settlement]
+                        ) -> dict[str, Settlement]:
+    """Each unit's figures — a grid's, a community's, a street's, a county's — as the sum over
+    the reported grids below it (itself included); orders with no grid count nowhere."""
+    totals: dict[str, Settlement] = {}
+    for code, settled in per_grid.items():
+        if code is None or code not in tree:
+            continue
+        for unit in tree.chain(code):
+            totals[unit.code] = totals.get(unit.code, Settlement()) + settled
     return totals

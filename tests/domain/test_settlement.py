@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from domain import orders
 from domain.grids import Grid, GridTree, Level
 from domain.orders import Due, Satisfaction, Urgency, WorkOrder
-from domain.settlement import Settlement, settlement_by_unit, unit_levels
+from domain.settlement import Settlement, settlement_by_level, settlement_by_unit, unit_levels
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 WEEK = (T0, T0 + timedelta(days=7))
@@ -66,3 +66,12 @@ def test_only_orders_closed_in_the_period_and_by_now_count():
     assert figures(early, now=T0 + timedelta(hours=3)).closed == 0
     assert figures(early, now=T0 + timedelta(hours=5)).closed == 1
     assert figures().small_matters_rate is None
+
+
+def test_figures_add_up_the_ladder_per_level():
+    per_grid = {"JJ-01-01-01": Settlement(4, 3, 4), "JJ-01-01": Settlement(2, 0, 1),
+                None: Settlement(5, 0, 0)}
+    by_level = settlement_by_level(TREE, per_grid)
+    assert by_level["JJ-01-01-01"] == Settlement(4, 3, 4)
+    assert by_level["JJ-01"] == by_level["JJ"] == Settlement(6, 3, 5)
+    assert by_level["JJ"].small_matters_rate == 0.5
