@@ -219,15 +219,16 @@ async def test_choice_data_over_64_bytes_is_refused_before_sending(tg, transport
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")   # PTB's own, on building RetryAfter
 async def test_flood_control_surfaces_as_retry_after(tg, transport):
-    tg.rate_limit(per_chat_per_s=1, global_per_s=30)
-    await transport.deliver(Outbound("telegram", str(COURIER), "第一条"))
-    with pytest.raises(RetryAfter) as second:
-        await transport.deliver(Outbound("telegram", str(COURIER), "第二条"))
-    assert second.value.seconds == 1 and tg.too_many == 1
-    tg.fail_next(1, status=429, retry_after=17)
+    tg.rate_limit(per_chat_per_s=1, global_per_s=30, chat_burst=2)
+    for text in ("第一条", "第二条"):   # the burst
+        await transport.deliver(Outbound("telegram", str(COURIER), text))
     with pytest.raises(RetryAfter) as third:
+        await transport.deliver(Outbound("telegram", str(COURIER), "第三条"))
+    assert third.value.seconds == 1 and tg.too_many == 1
+    tg.fail_next(1, status=429, retry_after=17)
+    with pytest.raises(RetryAfter) as fourth:
         await transport.deliver(Outbound("telegram", str(COURIER + 1), "别的会话"))
-    assert third.value.seconds == 17
+    assert fourth.value.seconds == 17
 
 
 async def test_bad_gateway_surfaces_as_transient_error(tg, transport):
