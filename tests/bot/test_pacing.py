@@ -49,11 +49,18 @@ async def drain(sender: OutboxSender) -> None:
         pass
 
 
-async def test_a_three_message_turn_goes_out_at_once(services, clock):  # noqa: F811
-    transport = Clocked(clock)
-    sender = OutboxSender(services.uow, "telegram", transport,
+async def paced_sender(services, clock: FakeClock, channel: str = "telegram",  # noqa: F811
+                       refuse_with: RetryAfter | None = None) -> tuple[Clocked, OutboxSender]:
+    """A sender under `TelegramLimits` on the fake clock, with nothing else owed."""
+    transport = Clocked(clock, refuse_with)
+    sender = OutboxSender(services.uow, channel, transport,
                           TelegramLimits(clock=clock, sleep=clock.sleep))
     await sent_before(sender, transport)
+    return transport, sender
+
+
+async def test_a_three_message_turn_goes_out_at_once(services, clock):  # noqa: F811
+    transport, sender = await paced_sender(services, clock)
     await owe(services, ["已收到。", "工单号 WG-1。", "请选择下一步。"], reply=True)
     await drain(sender)
     assert [o.text for o in transport.sent] == ["已收到。", "工单号 WG-1。", "请选择下一步。"]
@@ -61,10 +68,7 @@ async def test_a_three_message_turn_goes_out_at_once(services, clock):  # noqa: 
 
 
 async def test_a_broadcast_to_one_chat_is_still_paced_one_a_second(services, clock):  # noqa: F811
-    transport = Clocked(clock)
-    sender = OutboxSender(services.uow, "telegram", transport,
-                          TelegramLimits(clock=clock, sleep=clock.sleep))
-    await sent_before(sender, transport)
+    transport, sender = await paced_sender(services, clock)
     await owe(services, ["周报一", "周报二", "周报三"], reply=False)
     await drain(sender)
     assert [b - a for a, b in zip(transport.at, transport.at[1:])] == pytest.approx([1.0, 1.0])
@@ -72,10 +76,7 @@ async def test_a_broadcast_to_one_chat_is_still_paced_one_a_second(services, clo
 
 async def test_a_turn_in_a_conversation_is_answered_at_once(talk, services, clock):  # noqa: F811
     """Through the chat itself: a turn's answers are written as replies, and go unpaced."""
-    transport = Clocked(clock)
-    sender = OutboxSender(services.uow, "test", transport,
-                          TelegramLimits(clock=clock, sleep=clock.sleep))
-    await sent_before(sender, transport)
+    transport, sender = await paced_sender(services, clock, "test")
     replies = [*await talk.text("newcomer", "/start"), *await talk.text("newcomer", "/help")]
     await drain(sender)
     assert [o.text for o in transport.sent] == [o.text for o in replies] and len(replies) >= 2
@@ -83,10 +84,9 @@ async def test_a_turn_in_a_conversation_is_answered_at_once(talk, services, cloc
 
 
 async def test_a_429_still_holds_the_chat_for_retry_after(services, clock):  # noqa: F811
-    limits = TelegramLimits(clock=clock, sleep=clock.sleep)
-    transport = Clocked(clock, refuse_with=RetryAfter(17))
-    sender = OutboxSender(services.uow, "telegram", transport, limits)
-    await sent_before(sender, transport)
+    transport, sender = await paced_sender(services, clock, refuse_with=RetryAfter(17))
+    limits = sender.limits
+    assert limits is not None
     await owe(services, ["已收到。"], reply=True)
     await drain(sender)
     assert transport.sent == []
