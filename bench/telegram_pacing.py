@@ -80,7 +80,9 @@ async def talk(people: int, dialogs: int, pause: float, arrivals: float, conn: C
         await asyncio.gather(*(person(n) for n in range(people)))
         await asyncio.sleep(1)   # a turn's later messages, if any, arrive
         answers = sum(len(tg.sent_to.get(FIRST_USER + n, ())) for n in range(people))
-        conn.send((latencies, tg.too_many, unanswered, answers))
+        too_many = ", ".join(f"{n} {limit}" for limit, n in tg.too_many_by_limit.items())
+        conn.send((latencies, f"{tg.too_many}" + (f" ({too_many})" if too_many else ""),
+                   unanswered, answers))
         await loop.run_in_executor(None, conn.recv)
 
 
@@ -90,7 +92,7 @@ def _emulator(conn: Connection, *args: float) -> None:
 
 
 async def measure(library: str, options: dict, pacing: str, people: int, dialogs: int,
-                  pause: float, arrivals: float) -> tuple[list[float], int, int, int, float]:
+                  pause: float, arrivals: float) -> tuple[list[float], str, int, int, float]:
     ctx = mp.get_context("spawn")
     ours, theirs = ctx.Pipe()
     emulator = ctx.Process(target=_emulator, daemon=True,

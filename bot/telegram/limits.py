@@ -65,18 +65,26 @@ PER_CHAT = Rate(1.0, 6)
 PACED = Rate(1.0, 1)
 # burst + 60 s × rate = 20: no minute ever holds more than 20 messages to one group
 PER_GROUP = Rate(10 / 60, 10)
-OVERALL = Rate(30.0, 30)
+BOT_PER_SECOND = 30   # messages a second to all chats together, counted per bot
+TURN = 3              # one worker sends this many at once: a turn's answers
 
 
 def overall_share(workers: int) -> Rate:
     """One worker's part of the bot's 30 messages/s when `workers` processes send for it.
 
     The limiter lives in a process; Telegram counts per bot. Without a share, N workers would
-    together send N × 30/s and meet 429s (honoured, but each one stalls that chat).
+    together send N × 30/s and meet 429s (honoured, but each one stalls that chat). Each worker
+    may send a few at once, then its share of the rest: burst + one second's refill, summed over
+    the workers, is 30, so no second ever holds more than 30 (a bucket of 30 at once and then
+    30/s would let 60 into the first second, and as many after any stall).
     """
-    if workers < 1:
-        raise ValueError("at least one worker sends")
-    return Rate(OVERALL.per_second / workers, max(1.0, OVERALL.burst / workers))
+    if not 1 <= workers < BOT_PER_SECOND:
+        raise ValueError(f"between 1 and {BOT_PER_SECOND - 1} workers send for one bot")
+    burst = max(1.0, TURN / workers)
+    return Rate(BOT_PER_SECOND / workers - burst, burst)
+
+
+OVERALL = overall_share(1)
 
 
 def is_group(chat_id: str) -> bool:

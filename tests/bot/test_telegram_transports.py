@@ -338,21 +338,21 @@ async def test_hold_after_429_delays_that_chat_only(clock):
 
 
 async def test_workers_sharing_a_bot_keep_to_its_thirty_a_second_together(clock):
-    """Telegram counts per bot, the limiter per process: three workers each take a third, and
-    together send no more than one worker alone may (30 at once, then 30/s)."""
-    async def sent_in_ten_seconds(limiters: list[TelegramLimits]) -> int:
-        start = clock.now
-        for n in range(2000):   # each worker sends to chats of its own, as fast as it is let
+    """Telegram counts per bot, the limiter per process: whatever second one looks at, one
+    worker alone or three together send no more than 30 messages in it, and nearly 30."""
+    async def busiest_second(limiters: list[TelegramLimits]) -> tuple[int, int]:
+        sent_at: list[float] = []
+        for n in range(600):   # each worker sends to chats of its own, as fast as it is let
             await limiters[n % len(limiters)].acquire(str(n))
-            if clock.now - start >= 10:
-                return n        # sent before this one
-        raise AssertionError("never reached ten seconds")
+            sent_at.append(clock.now)
+        busiest = max(sum(1 for t in sent_at if start <= t < start + 1) for start in sent_at)
+        return busiest, round(len(sent_at) / (sent_at[-1] - sent_at[0] + 1))
 
-    alone = await sent_in_ten_seconds([TelegramLimits(clock=clock, sleep=clock.sleep)])
-    shared = await sent_in_ten_seconds(
+    alone = await busiest_second([TelegramLimits(clock=clock, sleep=clock.sleep)])
+    shared = await busiest_second(
         [TelegramLimits(overall=overall_share(3), clock=clock, sleep=clock.sleep)
          for _ in range(3)])
-    assert alone == 30 + 10 * 30 - 1       # the burst, then 30/s (the last lands at 10 s)
-    assert alone - 3 <= shared <= alone    # within a token of each worker's rounding
+    assert alone[0] <= 30 and shared[0] <= 30       # the busiest second
+    assert alone[1] >= 26 and shared[1] >= 26       # the long-run rate
     with pytest.raises(ValueError):
         overall_share(0)

@@ -79,27 +79,29 @@ class RateLimits:
     chats: dict[int, tuple[float, float]] = field(default_factory=dict)   # tokens, as of when
     groups: dict[int, deque[float]] = field(default_factory=dict)
     recent: deque[float] = field(default_factory=deque)
+    broken: Counter[str] = field(default_factory=Counter)   # 429s by the limit broken
 
     def retry_after(self, chat_id: int, now: float) -> int | None:
         """Seconds to wait if a send to `chat_id` now breaks a limit; else counts the send."""
-        waits = [0.0]
+        waits = {"": 0.0}
         tokens = float(self.chat_burst)
         if self.per_chat_per_s:
             held, since = self.chats.get(chat_id, (tokens, now))
             tokens = min(tokens, held + (now - since) * self.per_chat_per_s)
             if tokens < 1 - JITTER * self.per_chat_per_s:
-                waits.append((1 - tokens) / self.per_chat_per_s)
+                waits["chat"] = (1 - tokens) / self.per_chat_per_s
         group = self.groups.setdefault(chat_id, deque()) if chat_id < 0 else deque()
         while group and now - group[0] >= 60:
             group.popleft()
         if self.group_per_min and chat_id < 0 and len(group) >= self.group_per_min:
-            waits.append(60 - (now - group[0]))
+            waits["group"] = 60 - (now - group[0])
         while self.recent and now - self.recent[0] >= 1:
             self.recent.popleft()
         if self.global_per_s and len(self.recent) >= self.global_per_s:
-            waits.append(1 - (now - self.recent[0]))
-        if max(waits) > 0:
-            return max(1, math.ceil(max(waits)))
+            waits["overall"] = 1 - (now - self.recent[0])
+        if (broken := max(waits, key=waits.__getitem__)) != "":
+            self.broken[broken] += 1
+            return max(1, math.ceil(waits[broken]))
         if self.per_chat_per_s:
             self.chats[chat_id] = (tokens - 1, now)
         group.append(now)
@@ -229,6 +231,11 @@ class TelegramEmulator:
         minute to one group, `global_per_s` in any second overall."""
         self._limit = (RateLimits(per_chat_per_s, global_per_s, chat_burst, group_per_min)
                        if enabled else None)
+
+    @property
+    def too_many_by_limit(self) -> Counter[str]:
+        """The 429s `rate_limit` answered, by the limit broken: chat, group, overall."""
+        return Counter(self._limit.broken) if self._limit else Counter()
 
     def fail_next(self, n: int, status: int = 502, retry_after: int | None = None,
                   methods: tuple[str, ...] | None = SENDING) -> None:
