@@ -51,7 +51,7 @@ from bench.telegram_echo import FIRST_USER, say_text
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-production-secret"
+SECRET = "bench-production-webhook-secret-" + "w" * 16
 POSTGRES = "postgresql+asyncpg://127.0.0.1:5432/test"
 
 
@@ -236,7 +236,7 @@ def gridbot_worker() -> None:
     class Unlimited(limits.TelegramLimits):
         def __init__(self, **_: object) -> None:
             free = limits.Rate(1e6, 10**6)
-            super().__init__(per_chat=free, per_group=free, overall=free)
+            super().__init__(per_chat=free, per_group=free, overall=free, paced=free)
 
     limits.TelegramLimits = Unlimited   # the runner imports it when it sets Telegram up
     sys.argv = ["gridbot", "run"]

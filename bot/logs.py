@@ -32,12 +32,17 @@ _KEYS = ("sig|signature|msg_signature|nonce|echostr|secret|token|access_token|op
          "first_name|last_name|username|address|text|caption")
 # A quoted value as repr() and JSON write it: up to the same quote, backslash escapes skipped.
 _QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+# Any name that ends like a credential: corpsecret, access_token, key, robot_key, msg_signature.
+_CREDENTIAL = r"[A-Za-z0-9_]*(?:secret|key|token|signature)"
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key='value' (reprs), key=value (query strings) and "key": "value" (JSON)
     (re.compile(rf"(?i)\b({_KEYS})={_QUOTED}"), rf"\1={MASK}"),
     (re.compile(rf"(?i)\b({_KEYS})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
     (re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*){_QUOTED}"), rf"\1{MASK}"),
     (re.compile(r"(?i)(['\"](?:chat_id|user_id|id)['\"]\s*:\s*)-?\d{5,}"), rf"\1{MASK}"),
+    (re.compile(rf"(?i)\b({_CREDENTIAL})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
+    (re.compile(rf"(?i)(['\"]{_CREDENTIAL}['\"]\s*:\s*){_QUOTED}"), rf"\1{MASK}"),
+    (re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"), rf"\1{MASK}"),                   # Bot API paths
     (re.compile(r"inv_[A-Za-z0-9_-]+"), f"inv_{MASK}"),                        # invite codes
     (re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), MASK),                          # bot tokens
     (re.compile(r"\bo[A-Za-z0-9_-]{27}\b"), MASK),                              # WeChat openids
@@ -49,6 +54,9 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
 _SET_UP = "gridbot_json_lines"
 # uvicorn's copy of its message with terminal colour codes: never part of a JSON line.
 _NOT_WRITTEN = frozenset({"color_message"})
+# HTTP clients log each request's full URL (query string included: WeCom's corpsecret, a group
+# robot's key, access tokens) at INFO or DEBUG; only their warnings are wanted.
+CLIENT_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.client", "urllib3")
 
 
 def redact(text: str) -> str:
@@ -89,7 +97,7 @@ class Redact(logging.Filter):
             record.exc_text = redact(record.exc_text)
         for key in set(record.__dict__) - _STANDARD:
             value = record.__dict__[key]
-            if key.lower() in PRIVATE_FIELDS:
+            if key.lower() in PRIVATE_FIELDS or re.fullmatch(f"(?i){_CREDENTIAL}", key):
                 record.__dict__[key] = MASK
             elif isinstance(value, str):
                 record.__dict__[key] = redact(value)
@@ -129,6 +137,8 @@ def setup_logging(level: int | str = logging.INFO, stream: TextIO | None = None)
     root.setLevel(level)
     # aiosqlite logs every statement with its parameters (people's words, ids) at DEBUG: never.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    for name in CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
     quiet_access_paths()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

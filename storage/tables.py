@@ -234,7 +234,7 @@ class DialogRow(SQLModel, table=True):
 
 
 class InviteRow(SQLModel, table=True):
-    """A one-time invite; only the sha256 of its code is kept."""
+    """A one-time invite; only the keyed hash (HMAC-SHA256) of its code is kept."""
 
     __tablename__ = "invite"
 
@@ -301,3 +301,6 @@ class PartnerRequestRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+# The 议事 tables live in their own module; importing it here puts them in `metadata`.
+from storage import agenda_tables  # noqa: F401

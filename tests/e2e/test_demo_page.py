@@ -119,7 +119,8 @@ async def test_an_invite_link_opens_the_chat_and_binds_the_staff_member(
     code = invites.new_code()
     async with demo_server.services.uow() as uow:
         now = uow.clock.now()
-        uow.invites.add(invites.Invite(invites.hash_code(code), LEADER_BUILDING, "member", now,
+        key = demo_server.services.settings.invite_key
+        uow.invites.add(invites.Invite(invites.hash_code(code, key), LEADER_BUILDING, "member", now,
                                        now + timedelta(hours=72)))
         await uow.commit()
 
