@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -80,5 +81,7 @@ async def build_chat(services: Services, on_committed=None):
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
                 calendar=services.calendar, policy=services.policy, limits=limits,
                 on_committed=on_committed, operator=services.settings.operator,
-                media=MediaVault(services.settings.media_dir))
+                media=MediaVault(services.settings.media_dir),
+                public_base_url=services.settings.public_base_url,
+                console_link_ttl=timedelta(minutes=services.settings.console_link_minutes))
     return Chat(deps, batch=services.settings.chat_batch)

@@ -300,4 +300,24 @@ class PartnerRequestRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time sign-in link to the staff console, and the session it opened.
+
+    Only SHA-256 digests of the link's token and of the session's token are kept. A row lives
+    until its session ends (or its link expires unused), then the next link issued prunes it.
+    """
+
+    __tablename__ = "console_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+    used_at: datetime | None = _when(nullable=True)
+    session_hash: str | None = Field(default=None, unique=True, max_length=64)
+    session_until: datetime | None = _when(nullable=True)
+    signed_out_at: datetime | None = _when(nullable=True)
+
+
 metadata = SQLModel.metadata

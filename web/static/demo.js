@@ -22,6 +22,10 @@
       onLocate,
     }),
   ];
+  // Staff panes open the console in one click (a one-time link, as /console sends in chat).
+  const consoleLink = make("a", "console-link", "打开工作台");
+  Object.assign(consoleLink, { href: "/console/demo/leader", target: "_blank", rel: "noopener" });
+  panes[2].header.append(consoleLink);
   panes.forEach((pane) => pane.start());
   await map.load("/api/district.geojson");
   document.body.dataset.ready = "yes";
