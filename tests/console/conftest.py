@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests import scenarios
-from tests.channels.talk_web import WebTalk
 from bot.config import Settings
 from bot.services import build_chat, open_services
+from tests import scenarios
+from tests.channels.talk_web import WebTalk
 from tests.web.conftest import (  # noqa: F401 — fixtures
     Web,
     point_in_leader_grid,

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse, Response
 
 from handlers import texts
-from handlers.console_link import issue_link, is_staff
+from handlers.console_link import is_staff, issue_link
 from handlers.deps import Deps
 from handlers.dialog import Work
 from storage.uow import UnitOfWork

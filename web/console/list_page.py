@@ -42,9 +42,9 @@ def _filters(values: Mapping[str, str], offered: Choices) -> str:
         select("urgency", names["urgency"], [*any_, *offered.urgencies],
                values.get("urgency", "")),
         select("light", names["light"], [*any_, *offered.lights], values.get("light", "")),
-        f'<label class="check"><input type="checkbox" name="overdue" value="1"'
+        (f'<label class="check"><input type="checkbox" name="overdue" value="1"'
         f'{" checked" if values.get("overdue") == "1" else ""}><span>{e(names["overdue"])}'
-        f"</span></label>",
+        f"</span></label>"),
         field("since", names["since"], values.get("since", ""), "date"),
         field("until", names["until"], values.get("until", ""), "date"),
         field("q", names["q"], values.get("q", ""), "search"),

@@ -50,7 +50,7 @@ async def form_of(request: Request) -> dict[str, Any]:
     except Exception:   # noqa: BLE001 — any malformed body is simply no form
         return {}
     return {key: (values if len(values := form.getlist(key)) > 1 else values[0])
-            for key in form.keys()}
+            for key in form}
 
 
 def text_of(form: dict[str, Any], name: str, most: int = 500) -> str:
