@@ -466,5 +466,4 @@ CONSOLE_DESCRIPTION = "描述"
 CONSOLE_HOLDER = "承办"
 CONSOLE_MORE_EVENTS = {"contact_viewed": "查看联系方式", "extension_requested": "申请延期",
                        "extension_denied": "不批准延期", "published": "回音壁公开"}
-CONSOLE_DEMO_OPEN = "打开工作台"
 CONSOLE_WHO = "{name}（{roles}）"
