@@ -3,26 +3,22 @@ chat account, and a browser-like client that signs in to the console from a /con
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from bot.config import Settings
-from bot.services import build_chat, open_services
 from tests import scenarios
 from tests.channels.talk_web import WebTalk
 from tests.web.conftest import (  # noqa: F401 — fixtures
     Web,
     point_in_leader_grid,
     seeded_database,
+    web,
 )
-from web.app import create_demo_app
 from web.mailbox import WEB
 
 # Each kind of staff the console serves, by their code in data/sample_people.csv.
@@ -78,15 +74,8 @@ class Console:
 
 
 @pytest.fixture
-async def console_app(seeded_database: tuple[Path, dict[str, Any]],  # noqa: F811
-                      tmp_path: Path) -> AsyncIterator[Console]:
-    template, demo = seeded_database
-    path = tmp_path / "gridbot.db"
-    shutil.copyfile(template, path)
-    settings = Settings(database_url=f"sqlite:///{path}", media_dir=tmp_path / "media")
-    services = await open_services(settings, migrate=False)
-    chat = await build_chat(services)
-    app = create_demo_app(services, chat, demo=demo)
+async def console_app(web: Web) -> AsyncIterator[Console]:
+    services = web.services
     async with services.uow() as uow:
         for who, code in STAFF.items():
             person = await uow.people.by_staff_code(code)
@@ -97,11 +86,7 @@ async def console_app(seeded_database: tuple[Path, dict[str, Any]],  # noqa: F81
                 person.consent_at = uow.clock.now()
                 await uow.people.upsert(person)
         await uow.commit()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://web.test") as client:
-        web = Web(client, services, settings.media_dir, demo)
-        yield Console(web, WebTalk(client, services), app)
-    await services.close()
+    yield Console(web, WebTalk(web.client, services), web.app)
 
 
 def csrf_of(page: str) -> str:

@@ -25,8 +25,7 @@ async def act(client: httpx.AsyncClient, code: str, action: str, **fields: str
 
 
 async def told(console: Console, user: str = RESIDENT) -> list[str]:
-    await console.talk._collect()   # noqa: SLF001 — the talk's own poll of the web chat
-    return [m.text for m in console.talk.inbox(user)]
+    return [m["text"] for m in await console.web.messages(user)]
 
 
 def listed(page: str) -> set[str]:

@@ -117,8 +117,8 @@ async def file_one(talk: WebTalk) -> tuple[str, str]:
 
 
 async def reporter_reads(talk: WebTalk, user: str, words: str) -> None:
-    await talk._collect()   # noqa: SLF001 — the talk's own poll of the web chat
-    assert any(words in m.text for m in talk.inbox(user)), words
+    answer = await talk.client.get(f"/api/chat/{user}/messages", params={"after": 0, "wait": 0})
+    assert any(words in m["text"] for m in answer.json()["messages"]), words
 
 
 async def filter_to(page: Page, code: str) -> None:
@@ -214,7 +214,7 @@ async def test_a_link_used_twice_or_expired_is_refused(browser: Browser, talk: W
 
 async def test_a_leader_cannot_open_another_grids_order_by_url(
         browser: Browser, console_site: Site, talk: WebTalk):
-    user, code = await file_one(talk)
+    _user, code = await file_one(talk)
     context, page = await signed_in(browser, talk, "staff-other_leader")
     answer = await page.goto(f"{console_site.url}/console/orders/{code}")
     assert answer is not None and answer.status == 404
@@ -225,7 +225,7 @@ async def test_a_leader_cannot_open_another_grids_order_by_url(
 async def test_no_request_leaves_the_server_and_screenshots_are_kept(
         browser: Browser, console_site: Site, talk: WebTalk):
     for _ in range(3):
-        user, code = await file_one(talk)
+        _user, code = await file_one(talk)
     requested: list[str] = []
     for width, height in ((1280, 800), (390, 844)):
         context, page = await signed_in(browser, talk, "staff-street",

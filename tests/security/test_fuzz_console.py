@@ -18,6 +18,7 @@ from tests.console.conftest import (  # noqa: F401 — fixtures
     csrf_of,
     point_in_leader_grid,
     seeded_database,
+    web,
 )
 from tests.security.bodies import examples, odd_text
 from tests.security.conftest import Tracebacks, tracebacks  # noqa: F401 — fixture
