@@ -41,8 +41,8 @@ async def scope_of(work: Work, person_id: int) -> OrderScope:
     tree = work.deps.router.tree
     roots = {m.grid_code for m in await work.uow.memberships.of_person(person_id)
              if m.role.value in rules.CHAIN_ROLES and m.grid_code in tree}
-    return OrderScope(frozenset(g.code for g in tree if rules.within(tree, roots, g.code)),
-                      person_id)
+    grids = frozenset(g.code for g in tree if rules.within(tree, roots, g.code))
+    return OrderScope(grids, person_id, narrow=len(grids) * 10 <= len(tree))
 
 
 async def open_order(work: Work, person: Person, code: str) -> WorkOrder | None:

@@ -114,6 +114,9 @@ class WorkOrderRow(SQLModel, table=True):
         # (OrderRepository.open_near), not every order of the day.
         sa.Index("ix_work_order_category_lat", "category", "lat"),
         sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
+        # The staff console's list: a subtree's orders, reported or held, by time filed.
+        sa.Index("ix_work_order_grid_code_created_at", "grid_code", "created_at"),
+        sa.Index("ix_work_order_unit_code_created_at", "unit_code", "created_at"),
     )
 
     code: str = Field(primary_key=True)

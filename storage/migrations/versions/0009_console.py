@@ -1,4 +1,5 @@
-"""The staff console: one-time sign-in links and the sessions they open (hashes only).
+"""The staff console: one-time sign-in links and the sessions they open (hashes only), and
+the indexes its list pages through: a grid's (or a unit's) orders by the time they were filed.
 
 Revision ID: 0009
 Revises: 0008
@@ -39,9 +40,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_console_link_person_id", "console_link", ["person_id"])
     op.create_index("ix_console_link_expires_at", "console_link", ["expires_at"])
+    op.create_index("ix_work_order_grid_code_created_at", "work_order", ["grid_code", "created_at"])
+    op.create_index("ix_work_order_unit_code_created_at", "work_order", ["unit_code", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_work_order_unit_code_created_at", "work_order")
+    op.drop_index("ix_work_order_grid_code_created_at", "work_order")
     op.drop_index("ix_console_link_expires_at", "console_link")
     op.drop_index("ix_console_link_person_id", "console_link")
     op.drop_table("console_link")
