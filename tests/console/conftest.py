@@ -74,7 +74,7 @@ class Console:
 
 
 @pytest.fixture
-async def console_app(web: Web) -> AsyncIterator[Console]:
+async def console_app(web: Web) -> AsyncIterator[Console]:  # noqa: F811
     services = web.services
     async with services.uow() as uow:
         for who, code in STAFF.items():
