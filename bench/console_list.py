@@ -42,7 +42,7 @@ from storage.clock import FixedClock
 from storage.db import make_engine, session_factory
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
-from storage.repositories.order_list import OrderFilter, OrderScope, page_of
+from storage.repositories.order_list import OrderFilter, OrderScope, filtered
 from storage.tables import WorkOrderRow
 from storage.uow import UnitOfWork
 
@@ -88,7 +88,7 @@ def scopes(tree, people: dict[str, int]) -> dict[str, OrderScope]:
         return frozenset(g.code for g in tree if any(tree.is_above(r, g.code) for r in roots))
     def scope(root: str | None, person: str) -> OrderScope:   # as handlers.console.scope_of
         grids = under(root) if root else frozenset()
-        return OrderScope(grids, people[person], narrow=len(grids) * 10 <= len(tree))
+        return OrderScope(grids, people[person])
     return {"street": scope("JJ", "P0001"), "community": scope("JJ-01", "P0002"),
             "grid": scope("JJ-01-01", "P0005"), "micro-grid": scope("JJ-01-01-03", "P0021"),
             "department": scope(None, "P0089")}
@@ -175,8 +175,8 @@ async def measure(uow: UnitOfWork, scope_set: dict, filter_set: dict, rounds: in
         print(f"\nslow: {took:.1f} ms — {scope_name} / {filter_name} / page {page}")
         async with uow:
             dialect = uow.session.get_bind().dialect
-            statement = page_of(scope_set[scope_name], filter_set[filter_name], NOW,
-                                dialect.name, (page - 1) * 50, 51)
+            statement = filtered(scope_set[scope_name], filter_set[filter_name], NOW,
+                                 dialect.name).offset((page - 1) * 50).limit(51)
             compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
             explain = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
             for line in (await uow.session.execute(text(explain + str(compiled)))).all():

@@ -42,7 +42,7 @@ async def scope_of(work: Work, person_id: int) -> OrderScope:
     roots = {m.grid_code for m in await work.uow.memberships.of_person(person_id)
              if m.role.value in rules.CHAIN_ROLES and m.grid_code in tree}
     grids = frozenset(g.code for g in tree if rules.within(tree, roots, g.code))
-    return OrderScope(grids, person_id, narrow=len(grids) * 10 <= len(tree))
+    return OrderScope(grids, person_id)
 
 
 async def open_order(work: Work, person: Person, code: str) -> WorkOrder | None:
@@ -63,7 +63,7 @@ async def offer(work: Work, person_id: int, order: WorkOrder) -> Offer:
     if holder and order.state is State.DISPATCHED:
         shown.append("sign")
     targets: list[str] = []
-    if above and order.state in (*WAITING, State.ACCEPTED):
+    if above and order.state in WAITING:
         targets = await access.dispatch_targets(work, person_id, order)
         if targets:
             shown.append("assign")

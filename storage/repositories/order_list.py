@@ -35,9 +35,6 @@ class OrderScope:
 
     grids: frozenset[str] = frozenset()
     person_id: int | None = None
-    # A small part of the tree (a grid, a building): its own indexes find its orders faster
-    # than any filter's index over the whole table, so the filters are kept off theirs.
-    narrow: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,19 +74,12 @@ def _epoch_of(when: datetime, dialect: str) -> float:
     return seconds / 86400 + 2440587.5 if dialect == "sqlite" else seconds
 
 
-def _column(name: str, narrow: bool) -> Any:
-    """A column for a filter's term; for a narrow scope wrapped so that no index serves the
-    term and the planner starts from the scope's indexes (coalesce keeps the type)."""
-    column = _ORDER.c[name]
-    return func.coalesce(column, column) if narrow else column
-
-
-def _light(shade: Shade, now: datetime, dialect: str, narrow: bool = False) -> Any:
+def _light(shade: Shade, now: datetime, dialect: str) -> Any:
     """Open orders by their resolve clock: red past due; yellow past 80 % of the limit, green
     before. The share is taken in calendar time (a working-time limit's share differs over
     nights and holidays: see docs/console.md)."""
-    due, start = _column("resolve_due", narrow), _column("created_at", narrow)
-    running = and_(_column("state", narrow).in_(OPEN_STATES), due.is_not(None))
+    due, start = _ORDER.c.resolve_due, _ORDER.c.created_at
+    running = and_(_ORDER.c.state.in_(OPEN_STATES), due.is_not(None))
     if shade == "red":
         return and_(running, due < now)
     # now - start > 0.8 (due - start)  <=>  start + 4 due < 5 now
@@ -100,27 +90,26 @@ def _light(shade: Shade, now: datetime, dialect: str, narrow: bool = False) -> A
 
 def _conditions(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str
                 ) -> list[Any]:
-    narrow = scope.narrow
     where = [_scope(scope)]
     if wanted.states:
-        where.append(_column("state", narrow).in_([s.value for s in wanted.states]))
+        where.append(_ORDER.c.state.in_([s.value for s in wanted.states]))
     if wanted.grids is not None:
         codes = sorted(wanted.grids)
         where.append(or_(_ORDER.c.grid_code.in_(codes), _ORDER.c.unit_code.in_(codes)))
     if wanted.categories is not None:
-        where.append(_column("category", narrow).in_(sorted(wanted.categories)))
+        where.append(_ORDER.c.category.in_(sorted(wanted.categories)))
     if wanted.urgency is not None:
-        where.append(_column("urgency", narrow) == wanted.urgency.value)
+        where.append(_ORDER.c.urgency == wanted.urgency.value)
     if wanted.light is not None:
-        where.append(_light(wanted.light, now, dialect, narrow))
+        where.append(_light(wanted.light, now, dialect))
     if wanted.overdue:
-        due = _column("resolve_due", narrow)
-        where.append(or_(and_(_column("state", narrow).in_(OPEN_STATES), due < now),
+        due = _ORDER.c.resolve_due
+        where.append(or_(and_(_ORDER.c.state.in_(OPEN_STATES), due < now),
                          _ORDER.c.resolved_at > due))
     if wanted.since is not None:
-        where.append(_column("created_at", narrow) >= wanted.since)
+        where.append(_ORDER.c.created_at >= wanted.since)
     if wanted.until is not None:
-        where.append(_column("created_at", narrow) < wanted.until)
+        where.append(_ORDER.c.created_at < wanted.until)
     if wanted.text:
         pattern = "%" + wanted.text.replace("\\", "\\\\").replace("%", "\\%").replace(
             "_", "\\_") + "%"
@@ -147,15 +136,6 @@ def filtered(scope: OrderScope, wanted: OrderFilter, now: datetime,
             .order_by(*_sorted(wanted)))
 
 
-def page_of(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
-            offset: int, limit: int) -> Select[Any]:
-    """One page of `filtered`: the codes are sorted and cut first (a sort of narrow rows),
-    then only those rows are read whole."""
-    codes = (select(_ORDER.c.code).where(*_conditions(scope, wanted, now, dialect))
-             .order_by(*_sorted(wanted)).offset(offset).limit(limit))
-    return select(*_COLUMNS).where(_ORDER.c.code.in_(codes)).order_by(*_sorted(wanted))
-
-
 class OrderListRepository:
     def __init__(self, session: AsyncSession, clock: Any):
         self.session, self.clock = session, clock
@@ -163,7 +143,7 @@ class OrderListRepository:
     async def page(self, scope: OrderScope, wanted: OrderFilter, number: int = 1,
                    size: int = 50) -> tuple[list[WorkOrder], bool]:
         """Page `number` (from 1) of the list, and whether another page follows."""
-        query = page_of(scope, wanted, self.clock.now(), dialect_name(self.session),
-                        (max(number, 1) - 1) * size, size + 1)
+        query = filtered(scope, wanted, self.clock.now(), dialect_name(self.session)).offset(
+            (max(number, 1) - 1) * size).limit(size + 1)
         rows = (await self.session.execute(query)).all()
         return [to_order(row) for row in rows[:size]], len(rows) > size

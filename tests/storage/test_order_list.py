@@ -4,14 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
 from domain.orders import State, Urgency
 from storage.repositories.order_list import OrderFilter, OrderScope
 from storage.tables import PersonRow, WorkOrderRow
 from storage.uow import UnitOfWork
-
-BOTH = pytest.mark.parametrize("narrow", [False, True])
 
 
 async def _seed(uow: UnitOfWork) -> int:
@@ -52,10 +48,9 @@ async def _codes(uow: UnitOfWork, scope: OrderScope, wanted: OrderFilter, page: 
     return [o.code[-4:] for o in found]
 
 
-@BOTH
-async def test_the_scope_and_each_filter(uow: UnitOfWork, narrow: bool):
+async def test_the_scope_and_each_filter(uow: UnitOfWork):
     me = await _seed(uow)
-    scope = OrderScope(frozenset({"G1"}), me, narrow)
+    scope = OrderScope(frozenset({"G1"}), me)
     wanted = OrderFilter(sort="code", descending=False)
     assert await _codes(uow, scope, wanted) == ["0001", "0002", "0003", "0005", "0006", "0007"]
     assert await _codes(uow, OrderScope(), wanted) == []
