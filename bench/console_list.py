@@ -5,8 +5,8 @@
     python -m bench.console_list --postgres --orders 1000000   # a fresh schema of the test db
 
 Loads the sample district and its staff, then `--orders` synthetic orders spread over its
-micro-grids and the last 120 days (every state, category and urgency; some queued, some held
-by a department), and times `OrderListRepository.page` — the statement the console runs — for
+micro-grids and the last 120 days (every state, category and urgency; the open ones filed in
+the last few days, a tenth of them late; some queued, some held by a department), and times `OrderListRepository.page` — the statement the console runs — for
 each staff scope (street dispatcher, community, grid leader, micro-grid leader, department)
 under each filter and sort, on page 1 and page 5. Prints p50/p99 per scope and overall, and
 the query plan of the slowest statements. Aim: p99 ≤ 200 ms per page.
@@ -59,9 +59,12 @@ def orders(count: int, micro_grids: list[str], parents: dict[str, str], staff: l
     kinds = [(c.code, c.urgency) for c in default_taxonomy()]
     rows = []
     for n in range(count):
-        created = NOW - timedelta(minutes=rng.uniform(0, 120 * 24 * 60))
         code, urgency = rng.choice(kinds)
         state = rng.choice(STATES)
+        # Open orders are recent (a few days; one in ten is late), closed ones span the period.
+        days = 120 if state.is_final or state is State.RESOLVED else (
+            14 if rng.random() < 0.1 else 3)
+        created = NOW - timedelta(minutes=rng.uniform(0, days * 24 * 60))
         grid = rng.choice(micro_grids)
         unit, assignee = grid, rng.choice(staff)
         if state is State.SUBMITTED:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -62,10 +62,3 @@ class ConsoleLinkRepository:
             update(_LINK).where(_LINK.c.session_hash == digest(session_token),
                                 _LINK.c.signed_out_at.is_(None))
             .values(signed_out_at=self.clock.now()))
-
-    async def count_open(self, person_id: int) -> int:
-        """Links issued to a person and not yet used or expired (tests, doctor)."""
-        query = select(func.count()).select_from(_LINK).where(
-            _LINK.c.person_id == person_id, _LINK.c.used_at.is_(None),
-            _LINK.c.expires_at > self.clock.now())
-        return (await self.session.execute(query)).scalar_one()
