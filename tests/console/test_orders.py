@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from handlers import texts
 from storage.tables import EventRow
+from tests import scenarios
 from tests.console.conftest import Console, csrf_of
 
 RESIDENT = "resident"
@@ -189,3 +190,25 @@ async def test_filters_narrow_the_list_in_sql(console_app: Console, point_in_lea
         page = await street.get("/console", params=params)
         assert page.status_code == 200
         assert (code in listed(page.text)) is sees, params
+
+
+async def test_the_reporters_photo_shows_through_a_private_signed_link(console_app: Console,
+                                                                       point_in_leader_grid):
+    talk = console_app.talk
+    await scenarios.onboard_resident(talk, RESIDENT)
+    await talk.text(RESIDENT, "/report")
+    await talk.press(RESIDENT, "cat:H01")
+    await talk.text(RESIDENT, "垃圾桶满了")
+    said = (await talk.photo(RESIDENT, scenarios.phone_photo(), ""))[-1]
+    await talk.press(RESIDENT, scenarios.data_for(said, texts.PHOTOS_DONE))
+    await talk.location(RESIDENT, *point_in_leader_grid)
+    await talk.text(RESIDENT, texts.SKIP)
+    code = scenarios.order_code(await talk.press(RESIDENT, "confirm:"))
+    leader = await console_app.sign_in("leader")
+    page = await leader.get(f"/console/orders/{code}")
+    links = re.findall(r'<img src="(/media/[^"]+)"', page.text)
+    assert len(links) == 1 and "sig=" in links[0]
+    photo = await leader.get(links[0].replace("&amp;", "&"))
+    assert photo.status_code == 200 and photo.headers["content-type"].startswith("image/")
+    forged = await leader.get(links[0].replace("&amp;", "&").replace("sig=", "sig=0"))
+    assert forged.status_code == 403
