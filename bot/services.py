@@ -81,5 +81,7 @@ async def build_chat(services: Services, on_committed=None):
                 calendar=services.calendar, policy=services.policy,
                 invite_key=services.settings.invite_key, limits=limits,
                 on_committed=on_committed, operator=services.settings.operator,
-                media=MediaVault(services.settings.media_dir))
+                media=MediaVault(services.settings.media_dir),
+                public_base_url=services.settings.public_base_url,
+                console_link_ttl=timedelta(minutes=services.settings.console_link_minutes))
     return Chat(deps, batch=services.settings.chat_batch)

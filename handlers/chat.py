@@ -20,6 +20,7 @@ from domain.refusals import DomainError
 # The dialogs register their handlers on import.
 from handlers import (  # noqa: F401
     catalogue,
+    console_link,
     dead_letters,
     onboarding,
     pioneer,

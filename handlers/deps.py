@@ -41,3 +41,6 @@ class Deps:
     operator: str | None = None
     # Where received photos and voice notes are kept: erasure deletes a person's from here.
     media: MediaVault | None = None
+    # The staff console: the address its sign-in links start with, and how long one works.
+    public_base_url: str = "http://127.0.0.1:8080"
+    console_link_ttl: timedelta = timedelta(minutes=10)

@@ -13,7 +13,7 @@ _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {
     RESIDENT: ("report", "my", "grid", "subscribe", "unsubscribe", *_COMMON_END),
     RIDER: ("report", "my", "points", "nickname", "grid", *_COMMON_END),
-    STAFF: ("todo", "my", "grid", "cancel", "help"),
+    STAFF: ("todo", "console", "my", "grid", "cancel", "help"),
 }
 
 

@@ -341,6 +341,7 @@ COMMAND_HELP = {
     "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
+    "console": "工作台登录链接",
 }
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------
@@ -429,20 +430,9 @@ WALL_PHOTO_ALT = "办结照片"
 WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。"
 WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"
 
-# Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
-REPORTER_NOTE = "工单 {code} 报事人补充：{note}"
-OPEN311_CONTACT = "网格通管理员"
-OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
-OPEN311_NOT_FOUND = "没有找到：{what}"
-OPEN311_KEY_REQUIRED = "缺少 api_key"
-OPEN311_BAD_KEY = "api_key 无效或已吊销"
-OPEN311_MISSING = "缺少参数：{field}"
-OPEN311_INVALID = "参数无效：{field}"
-OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
-OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
-OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"
-
 # Parts of this catalogue kept in modules of their own (docs/catalogue.md); their names are
-# keys here: the ledger (台账) and the demo's generated past.
+# keys here: the ledger (台账), the staff console, Open311 and the demo's generated past.
+from handlers.texts_console import *
 from handlers.texts_demo import *
 from handlers.texts_ledger import *
+from handlers.texts_open311 import *

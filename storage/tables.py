@@ -114,6 +114,9 @@ class WorkOrderRow(SQLModel, table=True):
         # (OrderRepository.open_near), not every order of the day.
         sa.Index("ix_work_order_category_lat", "category", "lat"),
         sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
+        # The staff console's list: a subtree's orders, reported or held, by time filed.
+        sa.Index("ix_work_order_grid_code_created_at", "grid_code", "created_at"),
+        sa.Index("ix_work_order_unit_code_created_at", "unit_code", "created_at"),
     )
 
     code: str = Field(primary_key=True)
@@ -298,6 +301,26 @@ class PartnerRequestRow(SQLModel, table=True):
     api_key_id: int = Field(foreign_key="api_key.id", index=True)
     token: str = Field(unique=True, max_length=64)
     created_at: datetime = _when()
+
+
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time sign-in link to the staff console, and the session it opened.
+
+    Only SHA-256 digests of the link's token and of the session's token are kept. A row lives
+    until its session ends (or its link expires unused), then the next link issued prunes it.
+    """
+
+    __tablename__ = "console_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+    used_at: datetime | None = _when(nullable=True)
+    session_hash: str | None = Field(default=None, unique=True, max_length=64)
+    session_until: datetime | None = _when(nullable=True)
+    signed_out_at: datetime | None = _when(nullable=True)
 
 
 metadata = SQLModel.metadata

@@ -26,8 +26,10 @@ from storage.repositories import (
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.api_keys import ApiKeyRepository
 from storage.repositories.clocks import ClockRepository
+from storage.repositories.console_links import ConsoleLinkRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.erasure import ErasureRepository
+from storage.repositories.order_list import OrderListRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
 
@@ -211,3 +213,11 @@ class UnitOfWork:
     @property
     def api_keys(self) -> ApiKeyRepository:
         return ApiKeyRepository(self.session, self.clock)
+
+    @property
+    def console_links(self) -> ConsoleLinkRepository:
+        return ConsoleLinkRepository(self.session, self.clock)
+
+    @property
+    def order_list(self) -> OrderListRepository:
+        return OrderListRepository(self.session, self.clock)
