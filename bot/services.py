@@ -73,10 +73,12 @@ async def build_chat(services: Services, on_committed=None):
     """The platform-neutral chat over these services, with its router loaded once."""
     from datetime import timedelta
 
+    from handlers import notices
     from handlers.chat import Chat
     from handlers.deps import Deps, Limits
     limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
-                calendar=services.calendar, policy=services.policy, limits=limits,
+                calendar=services.calendar, policy=services.policy, notices=notices.tell,
+                limits=limits,
                 on_committed=on_committed, operator=services.settings.operator)
     return Chat(deps, batch=services.settings.chat_batch)

@@ -1,15 +1,20 @@
 """What the dialogs and use cases need from the world, handed in by the composition root."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy
 from domain.deadlines import DeadlinePolicy
+from domain.orders import Event, WorkOrder
 from domain.routing import Router
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:    # a Work holds its Deps; the notices it hands them to take the Work back
+    from handlers.work import Work
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,14 @@ class Limits:
     retention: timedelta = timedelta(days=180)
 
 
+class Notices(Protocol):
+    """Tells whoever `events` concern (handlers/notices.py's `tell`); handed in, so the use
+    cases that record events never import a sentence."""
+
+    async def __call__(self, work: Work, order: WorkOrder, events: Sequence[Event], /) -> None:
+        ...
+
+
 @dataclass
 class Deps:
     uow: Callable[[], UnitOfWork]
@@ -33,6 +46,7 @@ class Deps:
     taxonomy: Taxonomy
     calendar: WorkingCalendar
     policy: DeadlinePolicy
+    notices: Notices
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
     # The staff code (from the roster) of the person who holds what no chain can: above the street.
