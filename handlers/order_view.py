@@ -88,7 +88,7 @@ async def view_contact(work: Work, person_id: int | None, code: str) -> str:
     """The reporter's number for the order's holder, the look recorded; anyone else is refused
     and nothing is written."""
     order = await work.uow.orders.get(code)
-    if order is None or person_id is None or order.assignee_id != person_id:
+    if order is None or not orders.holds(order, person_id):
         raise DomainError("CONTACT_REFUSED")
     if order.state.is_final:
         raise DomainError("CONTACT_CLOSED", code=order.code)
