@@ -11,6 +11,7 @@ from domain.categories import Taxonomy
 from domain.deadlines import DeadlinePolicy
 from domain.orders import Event, WorkOrder
 from domain.routing import Router
+from storage.media import MediaVault
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:    # a Work holds its Deps; the notices it hands them to take the Work back
@@ -47,7 +48,10 @@ class Deps:
     calendar: WorkingCalendar
     policy: DeadlinePolicy
     notices: Notices
+    invite_key: bytes                  # invite codes are looked up by their hash under it
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
     # The staff code (from the roster) of the person who holds what no chain can: above the street.
     operator: str | None = None
+    # Where received photos and voice notes are kept: erasure deletes a person's from here.
+    media: MediaVault | None = None

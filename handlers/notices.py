@@ -206,6 +206,12 @@ async def extended(work: Work, order: WorkOrder, event: Event, batch: Sequence[E
     await reporters(work, order, event)
 
 
+async def commented(work: Work, order: WorkOrder, event: Event, batch: Sequence[Event]) -> None:
+    """The reporter (a partner system, through Open311) adds to its order: the holder hears it."""
+    await work.tell(order.assignee_id, texts.REPORTER_NOTE.format(code=order.code,
+                                                                 note=event.reason or ""))
+
+
 # --- the scheduler's clocks (handlers/clocks.py) ----------------------------------------------
 
 def _facts(work: Work, order: WorkOrder, due: datetime) -> dict[str, str]:
@@ -287,10 +293,10 @@ RULES: dict[str, Rule | None] = {
     "reminded": reminded,
     "supervised": supervised,
     "red_listed": red_listed,
-    # Nobody is told: a me-too is its follower's own act; a comment is the history's; the
-    # echo wall's post is the announcement; a look at a number is recorded, never announced.
+    "commented": commented,
+    # Nobody is told: a me-too is its follower's own act; the echo wall's post is the
+    # announcement; a look at a number is recorded, never announced.
     "followed": None,
-    "commented": None,
     "published": None,
     orders.CONTACT_VIEWED: None,
 }

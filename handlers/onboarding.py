@@ -10,7 +10,7 @@ from domain.grids import GridTree, Level
 from domain.refusals import DomainError, Refusal
 from handlers import menus, texts
 from handlers.dialog import Turn, button, choices, command, step
-from handlers.privacy_rights import privacy_notice
+from handlers.privacy_rights import privacy_notice, withdraw_consent
 from handlers.stored import stored_id
 from storage.records import Membership, Person, Role
 
@@ -35,6 +35,9 @@ async def start(turn: Turn) -> None:
 @button("consent")
 async def consent(turn: Turn) -> None:
     if turn.arg != "yes":
+        if turn.person is not None and turn.person.consent_at is not None:
+            await withdraw_consent(turn)   # an old 不同意: saying "nothing is kept" would lie
+            return
         turn.dialog.reset()
         turn.say(texts.CONSENT_DECLINED)
         return
@@ -148,7 +151,7 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
     When the grid already has staff in that role from the people file who have no chat account
     yet, the account binds to that person: the invite is how an imported leader gets online.
     """
-    invite = await turn.uow.invites.by_hash(invites.hash_code(argument))
+    invite = await turn.uow.invites.by_hash(invites.hash_code(argument, turn.deps.invite_key))
     invite = invites.redeem(invite, 0, turn.now)           # raises InviteRefused with the reason
     person = await _unbound_staff(turn, invite.grid_code, invite.role)
     if person is not None:

@@ -7,8 +7,13 @@ human. Their chat accounts go, so the same account is a stranger afterwards: /st
 consent again. Staff are refused: their name and duty are the public 网格长公示, kept in the
 roster that `gridbot import-people` manages, so the 社区 administrator removes them there.
 
+Both erase beyond the person's rows (handlers/erasure.py): the words they wrote on orders'
+events, the messages quoting them, their photos and voice notes; the events' facts stay.
+An old 不同意 pressed after agreeing is a withdrawal: it asks as /delete does, then erases or
+says that consent stands.
+
 Retention: once an order has been closed for `Limits.retention`, the link to its reporter and
-its followers is cut and its text, address and point are anonymised the same way.
+its followers is cut and its text, address, point and media erased the same way.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from domain.privacy import anonymised_report
 from handlers import catalogue, texts
 from handlers.deps import Deps
 from handlers.dialog import Turn, button, choices, command
+from handlers.erasure import forget_traces
 from handlers.pioneer import month_of
 from handlers.stored import stored_id
 from storage.records import Person
@@ -28,6 +34,7 @@ from storage.uow import UnitOfWork
 
 ERASED = "erased"          # Person.kind of a stand-in left by /delete
 CONFIRM_STEP = "delete"
+WITHDRAWING = "withdrawing"   # the question asked was an old 不同意's: a no keeps consent
 SHOWN_ORDERS = 20          # /mydata lists this many codes, then counts the rest
 
 
@@ -109,30 +116,48 @@ async def delete(turn: Turn) -> None:
     if person is None:
         turn.say(texts.DELETE_NOTHING)
         return
+    await _ask_to_erase(turn, person, texts.DELETE_CONFIRM,
+                        (texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no"))
+
+
+async def _ask_to_erase(turn: Turn, person: Person, question: str,
+                        *answers: tuple[str, str], withdrawing: bool = False) -> None:
+    """The one question whose yes erases (staff are refused: the roster is public)."""
     if await _is_staff(turn, person):
         turn.say(texts.DELETE_STAFF_REFUSED)
         return
     turn.dialog.reset()
-    turn.dialog.go(CONFIRM_STEP)
-    turn.say(texts.DELETE_CONFIRM.format(n=await turn.uow.people.count_reported(stored_id(person))),
-             choices((texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no")))
+    turn.dialog.go(CONFIRM_STEP, **({WITHDRAWING: True} if withdrawing else {}))
+    turn.say(question.format(n=await turn.uow.people.count_reported(stored_id(person))),
+             choices(*answers))
 
 
 @button("delete")
 async def confirm_delete(turn: Turn) -> None:
     """Only a yes to the question just asked erases; any other press changes nothing."""
     asked = turn.dialog.step == CONFIRM_STEP
+    withdrawing = asked and bool(turn.dialog.data.get(WITHDRAWING))
     turn.dialog.reset()
     person = turn.person
     if not asked or turn.arg != "yes" or person is None or person.id is None:
-        turn.say(texts.DELETE_KEPT)
+        stands = withdrawing and person is not None and person.consent_at is not None
+        turn.say(texts.CONSENT_STANDS if stands else texts.DELETE_KEPT)
         return
     if await _is_staff(turn, person):
         turn.say(texts.DELETE_STAFF_REFUSED)
         return
-    await erase(turn.uow, person)
+    await erase(turn.uow, turn.deps, person)
     turn.person = None      # the answer is addressed to the account, owned by nobody now
     turn.say(texts.DELETE_DONE)
+
+
+async def withdraw_consent(turn: Turn) -> None:
+    """不同意 pressed by someone who had agreed: withdrawing is erasing, so ask as /delete asks;
+    a yes erases exactly as /delete does, a no keeps everything and says consent stands."""
+    assert turn.person is not None
+    await _ask_to_erase(turn, turn.person, texts.WITHDRAW_CONFIRM,
+                        (texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, "delete:no"),
+                        withdrawing=True)
 
 
 async def _is_staff(turn: Turn, person: Person) -> bool:
@@ -140,19 +165,26 @@ async def _is_staff(turn: Turn, person: Person) -> bool:
     return bool(person.staff_code) or bool(await turn.uow.memberships.of_person(person.id))
 
 
-async def erase(uow: UnitOfWork, person: Person) -> None:
-    """The person's orders anonymised, then the person reduced to a stand-in."""
+async def erase(uow: UnitOfWork, deps: Deps, person: Person) -> None:
+    """The person's orders anonymised and their words, files and quotes erased everywhere
+    (handlers/erasure.py), then the person reduced to a stand-in."""
     assert person.id is not None
     names = [n for n in (person.name, person.nickname) if n]
     reports = await uow.people.reports(person.id)
+    await forget_traces(uow, deps, {r.code: r.reporter_id for r in reports},
+                        [r.description for r in reports], {person.id: names},
+                        [person.phone or ""], quotes=True)
     await uow.people.rewrite_reports([_anonymised(r, names) for r in reports])
     await uow.people.erase(person.id, texts.ERASED_PERSON, ERASED)
 
 
 def _anonymised(report: Report, names: list[str]) -> Report:
-    description, address, lat, lng = anonymised_report(
+    """What the reporter wrote goes entirely (they are forgotten, and a scrubber can always
+    miss a disguised number); the address keeps only what is not theirs, the point its cell."""
+    _, address, lat, lng = anonymised_report(
         report.description, report.address, report.lat, report.lng, names)
-    return report._replace(description=description, address=address, lat=lat, lng=lng)
+    return report._replace(description=texts.ERASED_DESCRIPTION, address=address, lat=lat,
+                           lng=lng)
 
 
 # --- retention ---------------------------------------------------------------------------------
@@ -160,18 +192,22 @@ def _anonymised(report: Report, names: list[str]) -> Report:
 async def forget_closed_reports(uow: UnitOfWork, deps: Deps, now: datetime,
                                 batch: int = 500) -> int:
     """One batch of orders closed longer than the retention window: reporter link and follows
-    cut, text anonymised; delivered messages older than the window deleted. Returns how many
-    orders were anonymised; 0 when none is left (the sweep's sign to stop).
+    cut, their words, files and contact erased as /delete does; messages older than the window
+    emptied. Returns how many orders were anonymised; 0 when none is left (the sweep's sign
+    to stop).
 
     Idempotent: an order once done has no reporter link and is never claimed again.
     """
     cutoff = now - deps.limits.retention
     async with uow:
         reports = await uow.people.reports_closed_before(cutoff, batch)
-        names = await uow.people.names_to_scrub({r.reporter_id for r in reports if r.reporter_id})
+        reporters = {r.reporter_id for r in reports if r.reporter_id}
+        names = await uow.people.names_to_scrub(reporters)
+        await forget_traces(uow, deps, {r.code: r.reporter_id for r in reports},
+                            [r.description for r in reports], names, quotes=False)
         await uow.people.rewrite_reports(
             [_anonymised(r, names.get(r.reporter_id or 0, [])) for r in reports], unlink=True)
+        await uow.erasure.forget_unlinked_phones(reporters)
         await uow.people.forget_messages_before(cutoff)
         await uow.commit()
     return len(reports)
-

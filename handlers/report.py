@@ -274,8 +274,17 @@ async def ask(turn: Turn, draft: Draft, need: str) -> None:
         given = (texts.CURRENT_VALUE.format(value=_where(turn, draft)) + "\n"
                  if draft.placed else "")
         kept = ((texts.KEEP, "skip:"),) if draft.placed else ()
-        turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn)),
-                 choices(*kept, *back_choice(turn), (texts.CANCEL, "cancel")))
+        how = catalogue.for_channel(texts.LOCATION_HOW, turn.inbound.sender.channel)
+        turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn), how=how),
+                 choices(*kept, *_home(turn, draft), *back_choice(turn), (texts.CANCEL, "cancel")))
+
+
+def _home(turn: Turn, draft: Draft) -> tuple[tuple[str, str], ...]:
+    """The home given at onboarding, one tap away (unless the report is already placed)."""
+    home = turn.person.home_grid if turn.person is not None else None
+    tree = turn.deps.router.tree
+    return ((tree.get(home).name, f"pick:{home}"),) \
+        if home is not None and home in tree and not draft.placed else ()
 
 
 def _done_buttons(turn: Turn, done: str) -> list[Choice]:

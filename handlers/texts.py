@@ -8,7 +8,7 @@ PRIVACY_NOTICE = (
     "• 谁能看到：只有负责处理的网格长、派单员和职能部门能看到您的身份和电话；被反映的人看不到；"
     "回音壁公开时只写网格、社区或街道名，隐去姓名、电话、微信号、门牌号和原始照片。\n"
     "• 您的权利：随时发送 /mydata 查看我们保存的您的信息；发送 /delete 删除您的个人信息"
-    "（工单去掉您的身份后保留，仅用于统计）。"
+    "（工单去掉您的身份、您写的文字、照片和语音后保留，仅用于统计；发给别人的消息中引用您的内容一并删除）。"
 )
 CONSENT_YES, CONSENT_NO = "同意并继续", "不同意"
 CONSENT_DECLINED = "已尊重您的选择，我们不会保存您的信息。如改变主意，发送 /start 即可。"
@@ -38,7 +38,8 @@ ASK_PHOTOS = "可以发送照片（最多 {n} 张，可一次选多张）；没�
 PHOTO_SAVED = "已收到第 {n} 张照片。"
 PHOTOS_FULL = "最多 {n} 张照片，已收到 {n} 张。"
 PHOTOS_DONE = "完成"
-ASK_LOCATION = "请发送位置（📎→位置），或输入地址（如“{example}”）："
+ASK_LOCATION = "请发送位置（{how}），或输入地址（如“{example}”）："
+LOCATION_HOW = {"telegram": "📎→位置", "wechat": "＋→位置", "wecom": "＋→位置", "web": "点 📍 再点地图", "": "分享位置"}
 PICK_ADDRESS = "找到以下地点，请选择："
 NONE_OF_THESE = "都不是"
 NO_ADDRESS_MATCH = "没有找到这个地址，工单会交给社区派单员人工分派。"
@@ -228,7 +229,7 @@ NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nick
 NICKNAME_NONE = "发送“/nickname 昵称”（{longest} 个字以内）即可上先锋指数排行榜；不设昵称就不上榜。"
 NICKNAME_SET = "好的，排行榜上您将显示为「{nickname}」。"
 NICKNAME_CLEARED = "已清除昵称，您不再出现在排行榜上。"
-NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含电话、证件号、车牌或微信号等个人信息。"
+NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含姓名、电话、证件号、车牌或微信号等个人信息。"
 NICKNAME_CLEAR_WORDS = ("清除", "取消", "-")
 
 # --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
@@ -241,8 +242,8 @@ ILLEGAL_STATE = "工单当前状态为「{state}」，不能进行这个操作�
 REASON_REQUIRED = "请说明原因后再提交。"
 
 # --- Privacy rights (handlers/privacy_rights.py): the notice's retention line, /mydata, /delete --
-PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式和门牌号会被匿名化，"
-                     "工单只作统计。")
+PRIVACY_RETENTION = ("• 保存多久：工单办结满 {days} 天后，工单上您的身份、联系方式、您写的文字、照片和语音"
+                     "会被删除，工单只作统计。")
 PRIVACY_AGREE = "同意后即可上报。"
 MYDATA_NOTHING = "我们没有保存您的任何个人信息。发送 /start 开始使用。"
 MYDATA_HEADER = "网格通保存的您的信息："
@@ -267,10 +268,11 @@ MYDATA_NONE = "无"
 MYDATA_FOOTER = "工单办结满 {days} 天后，其上的身份和联系方式会被匿名化。删除请发送 /delete。"
 CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": "企业微信",
                   "web": "网页聊天"}
-KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
+KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员",
+               "external_system": "外部系统"}
 DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
                   "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
-                  "电话和门牌号后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
+                  "电话、描述、照片和语音后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
 DELETE_YES, DELETE_NO = "确认删除", "不删除"
 DELETE_DONE = ("已删除您的个人信息。您不会再收到工单进展通知。"
                "如需再次使用，发送 /start，我们会重新征求您的同意。")
@@ -279,6 +281,13 @@ DELETE_NOTHING = "我们没有保存您的个人信息，无需删除。"
 DELETE_STAFF_REFUSED = ("您是网格工作人员，姓名和职责在网格长公示中公开，由社区统一管理。"
                         "如需删除或更正，请联系社区管理员从名册中移除。")
 ERASED_PERSON = "已注销用户"
+# What stands where an erased person's words were: in an order, its history and messages.
+ERASED_WORDS = "〔内容已按报事人要求删除〕"
+ERASED_DESCRIPTION = "〔报事人的描述已删除〕"
+WITHDRAW_CONFIRM = ("您之前已同意隐私说明。撤回同意就是删除您的个人信息，和 /delete 一样：{n} 件工单去掉"
+                    "您的身份、描述、照片和语音后仅作统计，删除后无法恢复。确定撤回吗？")
+WITHDRAW_YES, WITHDRAW_NO = "撤回同意并删除", "保留，不撤回"
+CONSENT_STANDS = "您的同意仍然有效，信息没有删除。要撤回同意，随时发送 /delete。"
 
 # Every order held by someone (handlers/holders.py): who holds an order when its own grid has no
 # one, what the resident reads then, and the dispatcher's clock on a queue.
@@ -350,6 +359,7 @@ EVENT_LABELS = {
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
+    "commented": "补充说明",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -401,3 +411,16 @@ DATE_MONTH = "%Y年%m月"
 WALL_PHOTO_ALT = "办结照片"
 WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。"
 WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"
+
+# Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
+REPORTER_NOTE = "工单 {code} 报事人补充：{note}"
+OPEN311_CONTACT = "网格通管理员"
+OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
+OPEN311_NOT_FOUND = "没有找到：{what}"
+OPEN311_KEY_REQUIRED = "缺少 api_key"
+OPEN311_BAD_KEY = "api_key 无效或已吊销"
+OPEN311_MISSING = "缺少参数：{field}"
+OPEN311_INVALID = "参数无效：{field}"
+OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
+OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
+OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"

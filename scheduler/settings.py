@@ -22,6 +22,10 @@ class ClockSettings:
     retry_after: timedelta = timedelta(minutes=10)        # a stage whose action failed
     # The retention sweep reads every order closed before the window: hourly is enough.
     retention_interval: timedelta = timedelta(hours=1)
+    # Platforms redeliver within minutes and a nonce matters for 300 s; a dialog idle this
+    # long has restarted anyway (Limits.dialog_idle). Kept a day, then deleted.
+    inbound_kept: timedelta = timedelta(days=1)
+    dialog_kept: timedelta = timedelta(days=1)
 
     def __post_init__(self) -> None:
         if self.batch < 1 or self.plan_batch < 1:

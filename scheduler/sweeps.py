@@ -1,5 +1,6 @@
 """The sweeps: plan the clocks of changed orders, then act on the stages that fell due; and
-the retention sweep, which anonymises what reporters left on orders closed long enough ago.
+the retention sweep, which anonymises what reporters left on orders closed long enough ago
+and prunes the tables that would only grow.
 
 Each batch is one transaction that claims its orders (SKIP LOCKED on PostgreSQL), acts through
 a `Work` so notices reach the outbox with their events, and commits; two schedulers on one
@@ -38,9 +39,11 @@ class SweepReport:
     fired: Counter[str] = field(default_factory=Counter)
     failed: int = 0
     batches: int = 0
+    pruned: Counter[str] = field(default_factory=Counter)   # retention: rows deleted by table
 
     def __iadd__(self, other: SweepReport) -> Self:
         self.planned += other.planned
+        self.pruned.update(other.pruned)
         self.fired.update(other.fired)
         self.failed += other.failed
         self.batches += other.batches
@@ -89,7 +92,21 @@ class Sweeper:
             report += batch
             if batch.planned + batch.acted + batch.failed < size:
                 break
+        if sweep == RETENTION:
+            report.pruned = await self.prune(now or self.clock.now())
         return report
+
+    async def prune(self, now: datetime) -> Counter[str]:
+        """The tables that would only grow, kept for their rule's time (SECURITY.md,
+        "Retention"): de-duplication keys and nonces, idle dialogs, parked updates."""
+        settings, pruned = self.settings, Counter[str]()
+        async with self.deps.uow() as uow:
+            pruned["inbound"] = await uow.erasure.prune_inbound(now - settings.inbound_kept)
+            pruned["dialog"] = await uow.erasure.prune_dialogs(now - settings.dialog_kept)
+            pruned["dead_letter"] = await uow.erasure.prune_dead_letters(
+                now - self.deps.limits.retention)
+            await uow.commit()
+        return +pruned
 
     async def sweep_once(self, sweep: str, now: datetime | None = None) -> SweepReport:
         """One batch of one sweep in one transaction: claim, act, commit."""

@@ -139,6 +139,15 @@ class MediaVault:
             _write_atomically(path, data)
         return path
 
+    def forget(self, kept: str) -> bool:
+        """Delete a kept file, given by its name or by a path ending in it (as events and
+        messages hold it); False when it was not the vault's or is gone already."""
+        path = self.path_of(Path(kept).name)
+        if path is None:
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
     def path_of(self, name: str) -> Path | None:
         """The kept file called `name`; None for a name not of the vault's format or not kept."""
         if not is_name(name):

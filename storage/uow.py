@@ -23,8 +23,10 @@ from storage.repositories import (
     OutboxRepository,
     PeopleRepository,
 )
+from storage.repositories.api_keys import ApiKeyRepository
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
+from storage.repositories.erasure import ErasureRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
 
@@ -187,9 +189,17 @@ class UnitOfWork:
         return DeadLetterRepository(self.session, self.clock)
 
     @property
+    def erasure(self) -> ErasureRepository:
+        return ErasureRepository(self.session, self.clock)
+
+    @property
     def publishing(self) -> PublishingRepository:
         return PublishingRepository(self.session, self.clock)
 
     @property
     def service_window(self) -> ServiceWindowRepository:
         return ServiceWindowRepository(self.session)
+
+    @property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.session, self.clock)

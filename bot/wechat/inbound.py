@@ -5,6 +5,7 @@ downloaded before the dialog sees it. Menu keys become the commands they stand f
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -86,10 +87,13 @@ def audio_suffix(message: Any) -> str:
 
 
 def update_id(message: Any) -> str:
-    """Messages carry MsgId; events are told apart by sender, time and kind."""
+    """Messages carry MsgId; events are told apart by sender, time, kind and key, kept only as
+    a digest: the de-duplication record (and a parked update's id) must hold neither the
+    openid nor a QR scan's raw invite code, and the same event still gives the same id."""
     if message.type != "event":
         return f"msg:{message.id}"
-    return f"event:{message.source}:{message.time}:{message.event}:{event_key(message)}"
+    told = f"{message.source}:{message.time}:{message.event}:{event_key(message)}"
+    return "event:" + hashlib.sha256(told.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def event_key(message: Any) -> str:

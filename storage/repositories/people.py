@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, func, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
@@ -99,10 +99,18 @@ class PeopleRepository:
     async def get(self, person_id: int) -> Person | None:
         return await self._one(_PERSON.c.id == person_id)
 
-    async def names(self, person_ids: set[int]) -> dict[int, str]:
-        """Each known person's name by id (for public lists such as 网格长公示)."""
-        query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(person_ids))
-        return {person_id: name for person_id, name in await self.session.execute(query)}
+    async def roster_leaders(self) -> dict[str, str]:
+        """Grid code → its leader's name as the roster lists it (网格长公示).
+
+        Only people the roster (`import-people`) knows by a staff code: someone who redeemed an
+        invite is otherwise known by a chat account's name, which is theirs, not the grid's.
+        Of two listed leaders on one grid the longest-standing (lowest id) is named.
+        """
+        query = (select(_MEMBER.c.grid_code, _PERSON.c.name)
+                 .join(_PERSON, _PERSON.c.id == _MEMBER.c.person_id)
+                 .where(_MEMBER.c.role == Role.LEADER.value, _PERSON.c.staff_code.is_not(None))
+                 .order_by(_MEMBER.c.person_id.desc()))
+        return {code: name for code, name in (await self.session.execute(query)).all()}
 
     async def by_staff_code(self, staff_code: str) -> Person | None:
         return await self._one(_PERSON.c.staff_code == staff_code)
@@ -253,10 +261,11 @@ class PeopleRepository:
         return [Report(*row) for row in await self.session.execute(claim(self.session, query))]
 
     async def forget_messages_before(self, cutoff: datetime) -> int:
-        """Empty the messages delivered to people before `cutoff`: their text holds names and
-        contact lines (a leader's new-order message names the reporter)."""
-        return await self._forget_messages(_OUTBOX.c.sent_at < cutoff,
-                                           _OUTBOX.c.person_id.is_not(None))
+        """Empty the messages to people delivered before `cutoff`, or written before it and
+        never delivered: their text quotes reporters (the description, a 重办 reason)."""
+        old = or_(_OUTBOX.c.sent_at < cutoff,
+                  and_(_OUTBOX.c.sent_at.is_(None), _OUTBOX.c.created_at < cutoff))
+        return await self._forget_messages(old, _OUTBOX.c.person_id.is_not(None))
 
     async def _forget_messages(self, *conditions: Any) -> int:
         """Messages emptied, not deleted: SQLite would hand a deleted last id out again, and a

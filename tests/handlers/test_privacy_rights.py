@@ -91,7 +91,7 @@ async def test_delete_keeps_orders_anonymised_and_the_figures_count_them(talk, s
     assert order.reporter_id == reporter                     # still counted as someone's
     for secret in ("张秀兰", "502", "13912345678", "zxl_1988"):
         assert secret not in order.description
-    assert "垃圾三天没人清运" in order.description
+    assert order.description == "〔报事人的描述已删除〕"      # the words go, not only their data
     stand_in = await person_row(services, reporter)
     assert (stand_in.name, stand_in.phone, stand_in.consent_at, stand_in.kind) == (
         "已注销用户", None, None, "erased")
@@ -191,7 +191,7 @@ async def test_retention_anonymises_only_orders_closed_longer_than_the_window(ta
     assert (await sweeper.sweep(RETENTION)).fired == {"retention:anonymised": 1}
     gone = await order_row(services, old)
     assert gone.reporter_id is None and "13912345678" not in gone.description
-    assert "张秀兰" not in gone.description and "垃圾三天没人清运" in gone.description
+    assert gone.description == "〔报事人的描述已删除〕"
     async with services.uow() as uow:
         follows = (await uow.session.execute(select(OrderFollowerRow).where(
             OrderFollowerRow.order_code == old))).all()
@@ -204,3 +204,25 @@ async def test_retention_anonymises_only_orders_closed_longer_than_the_window(ta
     assert young in mine and old not in mine
     assert (await sweeper.sweep(RETENTION)).acted == 0                    # idempotent
     assert await figures(services) == counted
+
+
+# --- consent withdrawn (issue 16, finding 9) ----------------------------------------------------
+
+async def test_old_disagree_press_withdraws_for_real(talk, services, point):
+    await onboard_resident(talk, "resident")
+    code = await file_said(talk, "resident", point)
+    reporter = (await order_row(services, code)).reporter_id
+    held = (await talk.text("resident", "/mydata"))[-1].text
+
+    asked = (await talk.press("resident", "consent:no"))[-1]       # the first message's button
+    assert "撤回" in asked.text and "不会保存" not in asked.text
+    stands = (await talk.press("resident", data_for(asked, "保留，不撤回")))[-1]
+    assert "仍然有效" in stands.text and "/delete" in stands.text
+    assert (await talk.text("resident", "/mydata"))[-1].text == held
+
+    asked = (await talk.press("resident", "consent:no"))[-1]
+    await talk.press("resident", data_for(asked, "撤回同意并删除"))
+    assert "没有保存" in (await talk.text("resident", "/mydata"))[-1].text
+    assert (await person_row(services, reporter)).name == "已注销用户"
+    assert "13912345678" not in (await order_row(services, code)).description
+    assert "同意" in (await talk.text("resident", "/report"))[-1].text   # consent asked again

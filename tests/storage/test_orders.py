@@ -148,12 +148,32 @@ async def test_events_cannot_be_changed_or_deleted(uow: UnitOfWork):
         await uow.orders.add(order)
         await uow.events.add(orders.submit(order))
         await uow.commit()
-    for statement in ("UPDATE event SET reason = 'rewritten'", "DELETE FROM event"):
+    for statement in ("UPDATE event SET kind = 'rewritten'", "UPDATE event SET actor_id = 99",
+                      "UPDATE event SET id = id + 1000",
+                      "UPDATE event SET to_state = 'closed'", "DELETE FROM event"):
         async with uow:
             with pytest.raises(DBAPIError, match="events are immutable"):
                 await uow.session.execute(text(statement))
     async with uow:
         assert await uow.events.for_order(order.code) == [orders.submit(order)]
+
+
+async def test_erasure_may_replace_an_events_words_and_files_but_not_its_facts(uow: UnitOfWork):
+    reporter, _ = await _people(uow)
+    order = _order("WG-20261123-0001", reporter, uow.clock.now())
+    said = orders.remark(order, "commented", uow.clock.now(), reporter, reason="我是张秀兰")
+    async with uow:
+        await uow.orders.add(order)
+        await uow.events.add_all([orders.submit(order, ("media/a.jpg",)), said])
+        await uow.commit()
+    async with uow:
+        await uow.session.execute(text(
+            "UPDATE event SET reason = '〔已删除〕', data = '{}' WHERE kind = 'commented'"))
+        await uow.commit()
+    async with uow:
+        kept = (await uow.events.for_order(order.code))[-1]
+    assert (kept.kind, kept.at, kept.actor_id, kept.reason, kept.data) == (
+        "commented", said.at, reporter, "〔已删除〕", {})
 
 
 async def test_events_between_two_times_include_the_start_and_not_the_end(uow: UnitOfWork):
