@@ -14,9 +14,11 @@ from handlers.work import Work
 
 
 async def rate(work: Work, person_id: int, code: str, solved: bool,
-               satisfaction: Satisfaction, reason: str = "") -> Outcome:
-    """Satisfied closes; unsatisfied reopens once with a new deadline; twice escalates (the
-    escalation's reason is the reporter's own)."""
+               satisfaction: Satisfaction, reason: str = "",
+               escalation_reason: str = "{reason}") -> Outcome:
+    """Satisfied closes; unsatisfied reopens once with a new deadline; twice escalates. The
+    escalation records the door's words, `escalation_reason`, `{reason}` in them filled with
+    the reporter's."""
     order = await load(work, code)
     if not await may(work, person_id, order, Act.RATE):
         raise DomainError("NO_SUCH_ORDER")     # someone else's order: as if it did not exist
@@ -29,7 +31,8 @@ async def rate(work: Work, person_id: int, code: str, solved: bool,
     if not orders.must_escalate_after_reopen(order):
         return await record(work, order, reopened)
     return await record(work, order, reopened,
-                        await escalation(work, order, None, reopened.reason or reason))
+                        await escalation(work, order, None, escalation_reason.format(
+                            reason=reopened.reason or reason)))
 
 
 async def close_unrated(work: Work, code: str) -> Outcome:

@@ -140,13 +140,9 @@ async def returned(work: Work, order: WorkOrder, event: Event, batch: Sequence[E
 
 
 async def escalated(work: Work, order: WorkOrder, event: Event, batch: Sequence[Event]) -> None:
-    """The unit above's holder gets it with 签收, 派单 and 上报; after a second 重办 the reason
-    says the reporter was unsatisfied twice."""
-    reason = event.reason or ""
-    if any(e.kind == "reopened" for e in batch):
-        reason = texts.REOPENED_TWICE_REASON.format(reason=reason)
-    await _holder(work, order.assignee_id, order,
-                  texts.ESCALATED_TO_YOU.format(order=_new_order_text(work, order), reason=reason),
+    """The unit above's holder gets it with 签收, 派单 and 上报, and why it climbed."""
+    await _holder(work, order.assignee_id, order, texts.ESCALATED_TO_YOU.format(
+                  order=_new_order_text(work, order), reason=event.reason or ""),
                   buttons((texts.SIGN, actions.Sign(order.code)),
                           (texts.ASSIGN, actions.Assign(order.code)),
                           (texts.ESCALATE, actions.Escalate(order.code))))
