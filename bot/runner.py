@@ -146,7 +146,7 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack,
                         sleep: Callable[[float], Awaitable[object]]) -> None:
     from bot.telegram import AT_ONCE, make_transport
-    from bot.telegram.limits import Rate, TelegramLimits, overall_share
+    from bot.telegram.limits import TelegramLimits, overall_share
     from bot.telegram.reach import start_when_reachable
     from bot.telegram.transport import MalformedUpdate, secret_matches
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
@@ -167,9 +167,8 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     # Stopped even if never reached: an interrupted wait still closes its connections.
     stack.push_async_callback(transport.stop)
     await start_when_reachable(transport, receive, settings.telegram_api_url, sleep=sleep)
-    # A private chat may take a short burst (a reply is often two messages), then 1/s.
-    limits = TelegramLimits(per_chat=Rate(1.0, 3),
-                            overall=overall_share(settings.telegram_workers))
+    # A conversation takes a short burst, notices are paced (bot/telegram/limits.py).
+    limits = TelegramLimits(overall=overall_share(settings.telegram_workers))
     sender = OutboxSender(runtime.services.uow, "telegram", transport, limits)
     runtime.senders.append(sender)
     runtime.transports.append(transport)

@@ -345,6 +345,7 @@ REMARKS: Mapping[str, frozenset[State]] = MappingProxyType({
     "red_listed": frozenset({State.DISPATCHED, State.ACCEPTED}),
     "extension_requested": frozenset({State.ACCEPTED}),            # 申请延期, approved above
     "extension_denied": frozenset({State.ACCEPTED}),
+    "lifted": frozenset(State) - FINAL_STATES,                     # into an agenda item (议题)
 })
 
 

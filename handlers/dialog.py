@@ -8,7 +8,7 @@ or a typed 返回 / 上一步) returns to the one before with what was given kep
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -170,7 +170,7 @@ class Turn(Work):
     def settle(self) -> list[OutboxMessage]:
         """Everything the turn owes as outbox rows, the answers first (not yet written)."""
         person_id = self.person.id if self.person and not self.rolled_back else None
-        self.owed[:0] = [OutboxMessage(r.channel, r.external_id, r.as_payload(),
+        self.owed[:0] = [OutboxMessage(r.channel, r.external_id, replace(r, reply=True).as_payload(),
                                        person_id=person_id) for r in self.replies]
         self.replies = []
         return self.owed

@@ -105,7 +105,7 @@ async def decide_extension(work: Work, person_id: int, code: str, approve: bool,
 async def assign_person(work: Work, person_id: int, code: str, handler_id: int) -> Outcome:
     """吹哨报到: a dispatcher hands an order to a department's handler."""
     order = await load_checked(work, person_id, code, Act.ASSIGN)
-    street = work.deps.router.tree.street().code
+    street = work.deps.router.tree.fallback_street().code
     members = await work.uow.memberships.of_grid(street, Role.DEPARTMENT)
     if handler_id not in {m.person_id for m in members}:
         raise DomainError("DEPARTMENT_OUTSIDE_STREET")

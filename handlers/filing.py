@@ -83,7 +83,7 @@ def handling_unit(work: Work, grid: str | None, queue: str | None, level: Handli
     (a department's matter waits in the street's queue); unplaced, the queue routing chose."""
     tree = work.deps.router.tree
     if grid is None:
-        return queue or queue_of(tree.street().code)
+        return queue or queue_of(tree.fallback_street().code)
     wanted = {HandlingLevel.COMMUNITY: Level.COMMUNITY, HandlingLevel.STREET: Level.STREET,
               HandlingLevel.DEPARTMENT: Level.STREET}.get(level)
     if wanted is None:

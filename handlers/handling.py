@@ -84,7 +84,7 @@ async def return_order(work: Work, person_id: int, code: str, reason: str) -> Ou
     unit = Unit.parse(order.unit_code).code
     parent = tree.parent_of(unit) if unit in tree else None
     if order.returns + 1 >= 2 or parent is None:
-        parent = tree.street()
+        parent = tree.fallback_street()
     queue = queue_of(parent.code)
     event = orders.return_order(order, person_id, reason, queue,
                                 await holder_of(work, queue, operator=True), work.now)

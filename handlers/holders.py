@@ -80,7 +80,7 @@ async def approver_of(work: Work, order: WorkOrder, handler_id: int | None) -> i
     community = tree.ancestor_at(unit, Level.COMMUNITY) if unit in tree else None
     approver = await holder_of(work, community.code) if community else None
     if approver is None or approver == handler_id:
-        approver = await holder_of(work, queue_of(tree.street().code), operator=True)
+        approver = await holder_of(work, queue_of(tree.fallback_street().code), operator=True)
     return approver
 
 

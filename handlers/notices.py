@@ -291,8 +291,10 @@ RULES: dict[str, Rule | None] = {
     "red_listed": red_listed,
     "commented": commented,
     # Nobody is told: a me-too is its follower's own act; the echo wall's post is the
-    # announcement; a look at a number is recorded, never announced.
+    # announcement; a look at a number is recorded, never announced; an order lifted into a
+    # 议题 is told through the 议题 (handlers/agenda.py), not through the order.
     "followed": None,
+    "lifted": None,
     "published": None,
     orders.CONTACT_VIEWED: None,
 }

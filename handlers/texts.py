@@ -352,14 +352,14 @@ URGENCY_LABELS = {"emergency": "特急", "urgent": "紧急", "normal": "一般",
 SATISFACTION_LABELS = {"very_satisfied": "非常满意", "satisfied": "满意",
                        "basically_satisfied": "基本满意", "unsatisfied": "不满意",
                        "very_unsatisfied": "非常不满意"}
-LEVEL_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "micro_grid": "微网格"}
+LEVEL_LABELS = {"county": "区县", "street": "街道", "community": "社区", "grid": "网格", "micro_grid": "微网格"}
 LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 EVENT_LABELS = {
     "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展",
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
-    "commented": "补充说明",
+    "commented": "补充说明", "lifted": "提升为议题",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -378,6 +378,23 @@ DEPARTMENT_OUTSIDE_STREET = "只能派给本街道的职能部门。"
 MERGE_TARGET_REFUSED = "只能合并到您辖区内同一大类的未结工单，{code} 不在其中。"
 MERGE_PRIVATE_REFUSED = "涉及个人隐私的类别（矛盾纠纷、举报、食品安全线索等）的工单不能合并，也不能被合并进去。"
 DISPATCH_TARGET_REFUSED = "只能派往派单菜单中列出的本辖区网格或部门，请点“派单”重新选择。"
+# 议事 (domain/agenda.py, domain/ladder.py)
+AGENDA_ILLEGAL_STATE = "议题当前为「{state}」，不能进行这个操作。"
+AGENDA_OWN_ITEM = "这是您自己提的议题，请邀请邻居们来支持。"
+AGENDA_SUPPORTED_TWICE = "您已经支持过这个议题了，每人只能支持一次。"
+AGENDA_RATED_TWICE = "您已经评议过这个议题了，每人只能评议一次。"
+AGENDA_BELOW_THRESHOLD = "支持人数还不够，暂不能列入议程；如需提前上会，请说明原因。"
+AGENDA_DECISION_INCOMPLETE = "决议须写明责任人、完成时限（晚于今天）和至少一项任务。"
+AGENDA_NOT_OWNER = "只有议题 {code} 的责任人可以报告进展。"
+AGENDA_PROGRESS_RANGE = "进度须在 0–100% 之间，且不能低于上次报告的进度。"
+AGENDA_NO_SUCH_TASK = "没有这项任务，或这项任务已经完成。"
+AGENDA_NO_ORDERS = "从工单提升议题时，请至少选择一张工单。"
+AGENDA_AT_THE_TOP = "这个议题已在最高一级，不能再上移。"
+AGENDA_UNKNOWN = "没有找到议题 {code}。"
+AGENDA_NOT_ALLOWED = "您不在这个议题的范围内，不能进行这个操作。"
+AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
+                       "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
+                       "closed": "已办结", "declined": "未通过"}
 
 # --- Pieces that sentences above are built from ------------------------------------------------
 LIST_SEPARATOR = "、"

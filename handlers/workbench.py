@@ -174,7 +174,8 @@ async def assign_menu(turn: Turn) -> None:
     order = await use_cases.load_checked(turn, _me(turn), turn.arg, Act.ASSIGN)
     tree = turn.deps.router.tree
     options = [tree.get(code) for code in await access.dispatch_targets(turn, _me(turn), order)]
-    departments = await turn.uow.memberships.of_grid(tree.street().code, Role.DEPARTMENT)
+    departments = await turn.uow.memberships.of_grid(tree.fallback_street().code,
+                                                     Role.DEPARTMENT)
     labels = [(g.name, f"to:{order.code}:{g.code}") for g in options]
     for member in departments[:4]:
         person = await turn.uow.people.get(member.person_id)

@@ -301,3 +301,6 @@ class PartnerRequestRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+# The 议事 tables live in their own module; importing it here puts them in `metadata`.
+from storage import agenda_tables  # noqa: F401

@@ -23,6 +23,7 @@ from storage.repositories import (
     OutboxRepository,
     PeopleRepository,
 )
+from storage.repositories.agenda import AgendaRepository
 from storage.repositories.api_keys import ApiKeyRepository
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
@@ -45,6 +46,7 @@ class _Open:
     inbound: InboundRepository
     dialogs: DialogRepository
     invites: InviteRepository
+    agenda: AgendaRepository
 
 
 # Which units of work are open in the running task. One UnitOfWork may thus be shared by
@@ -108,6 +110,7 @@ class UnitOfWork:
             inbound=InboundRepository(session, self.clock),
             dialogs=DialogRepository(session, self.clock),
             invites=InviteRepository(session),
+            agenda=AgendaRepository(session),
         )
         return self
 
@@ -179,6 +182,11 @@ class UnitOfWork:
     @property
     def invites(self) -> InviteRepository:
         return self._state().invites
+
+    @property
+    def agenda(self) -> AgendaRepository:
+        """议题: agenda items, their history, supports, comments and ratings."""
+        return self._state().agenda
 
     @property
     def clocks(self) -> ClockRepository:
