@@ -131,6 +131,52 @@ class GridTree:
         return min(streets, key=lambda g: (g.parent is not None, g.code))
 
 
+# --- the unit that holds an order ---------------------------------------------------------------
+
+QUEUE_PREFIX = "queue:"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What holds an order: a grid's own unit (``JJ-01``), or the dispatcher's queue of a grid
+    (``queue:JJ-01``), where a dispatcher must 派单 rather than 签收. Orders store it as text;
+    this is the one place that text is read and written."""
+
+    code: str
+    queue: bool = False
+
+    @classmethod
+    def parse(cls, text: str | None) -> Unit:
+        """The unit named by an order's `unit_code`; an empty code for none."""
+        text = text or ""
+        if text.startswith(QUEUE_PREFIX):
+            return cls(text[len(QUEUE_PREFIX):], queue=True)
+        return cls(text)
+
+    @classmethod
+    def queue_of(cls, code: str) -> Unit:
+        return cls(code, queue=True)
+
+    def __str__(self) -> str:
+        return QUEUE_PREFIX + self.code if self.queue else self.code
+
+
+def queue_of(code: str) -> str:
+    """The dispatcher's queue of a grid, as an order stores it."""
+    return str(Unit.queue_of(code))
+
+
+def is_queue(unit: str | None) -> bool:
+    """The unit is a dispatcher's queue."""
+    return Unit.parse(unit).queue
+
+
+def grid_of(unit: str | None) -> str:
+    """The grid code of a unit or of a queue ("" for none)."""
+    return Unit.parse(unit).code
+
+
+
 # --- who holds a unit's orders ------------------------------------------------------------------
 
 LEADER, DISPATCHER, OPERATOR = "leader", "dispatcher", "operator"

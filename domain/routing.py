@@ -23,20 +23,14 @@ from shapely.ops import nearest_points
 
 from domain.addresses import AddressMatcher, Candidate
 from domain.geo import distance_m, gcj02_to_wgs84
-from domain.grids import Grid, GridTree, Level
+from domain.grids import Grid, GridTree, Level, queue_of
 
-QUEUE_PREFIX = "queue:"
 _METRES_PER_DEGREE = 111_320.0
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 class GridImportError(ValueError):
     """A GeoJSON feature that cannot become a Grid; the message names the feature and field."""
-
-
-def queue_of(code: str) -> str:
-    """The dispatcher queue of a community or street: ``queue:JJ``."""
-    return f"{QUEUE_PREFIX}{code}"
 
 
 def grids_from_geojson(fc: dict[str, Any]) -> list[Grid]:

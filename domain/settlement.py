@@ -17,9 +17,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
 
-from domain.grids import GridTree, Level
+from domain.grids import GridTree, Level, grid_of
 from domain.orders import Event
-from domain.routing import QUEUE_PREFIX
 
 CLOSING = frozenset({"rated", "closed_unrated"})
 HOLDING = frozenset({"dispatched", "escalated", "returned"})   # events that name the unit
@@ -53,7 +52,7 @@ class Settlement:
 def unit_levels(tree: GridTree) -> Callable[[str | None], Level | None]:
     """The level of the unit an order was held by: a grid's, a queue's unit's, else None."""
     def level_of(unit: str | None) -> Level | None:
-        code = unit.removeprefix(QUEUE_PREFIX) if unit else None
+        code = grid_of(unit) if unit else None
         return tree.get(code).level if code is not None and code in tree else None
     return level_of
 

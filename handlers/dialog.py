@@ -14,9 +14,9 @@ from typing import Any
 
 from domain.orders import WorkOrder
 from handlers import texts
-from handlers.messages import Choice, Inbound, Kind, Outbound, Pin
+from handlers.messages import Choice, Inbound, Kind, Outbound
+from handlers.work import Work
 from storage.records import OutboxMessage, Person
-from storage.uow import UnitOfWork
 
 Handler = Callable[["Turn"], Awaitable[None]]
 
@@ -131,52 +131,6 @@ class Dialog:
 
     def idle_since(self, now: datetime, limit: timedelta) -> bool:
         return self.step is not None and self.touched_at is not None and now - self.touched_at > limit
-
-
-@dataclass
-class Work:
-    """A transaction that may tell people things: a use case's whole world."""
-
-    uow: UnitOfWork
-    deps: Any                      # handlers.deps.Deps (kept loose to avoid an import cycle)
-    owed: list[OutboxMessage] = field(default_factory=list, kw_only=True)
-
-    @property
-    def now(self) -> datetime:
-        return self.uow.clock.now()
-
-    def is_me(self, person_id: int | None) -> bool:
-        return False
-
-    async def person_of(self, person_id: int) -> Person | None:
-        """A person by id (the one who wrote is already at hand in a turn)."""
-        return await self.uow.people.get(person_id)
-
-    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
-            menu: str | None = None) -> None:
-        """Nobody wrote: a scheduled job has no one to answer."""
-
-    async def tell(self, person_id: int | None, text: str,
-                   choices: list[Choice] | tuple[Choice, ...] = (), photo: str | None = None,
-                   dedupe_key: str | None = None, *, photos: tuple[str, ...] = (),
-                   voice: str | None = None, location: Pin | None = None) -> None:
-        """Tell someone (a leader, a reporter, a follower) on every channel they use; `photos`,
-        `voice` and `location` go with the text (a new order as its handler must see it)."""
-        if person_id is None:
-            return
-        if self.is_me(person_id):
-            self.say(text, choices)
-            return
-        for account in await self.uow.people.accounts(person_id):
-            out = Outbound(account.channel, account.external_id, text, tuple(choices), photo,
-                           photos, voice, location)
-            self.owed.append(OutboxMessage(account.channel, account.external_id, out.as_payload(),
-                                           person_id=person_id, dedupe_key=dedupe_key))
-
-    async def flush(self) -> list[OutboxMessage]:
-        """Everything this work owes, as outbox rows, written in its transaction."""
-        await self.uow.outbox.add_all(self.owed)
-        return self.owed
 
 
 @dataclass

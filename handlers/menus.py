@@ -5,9 +5,11 @@ onboarding or an invite makes them one (`Turn.say(..., menu=…)`).
 """
 from __future__ import annotations
 
+from domain.people import PersonKind
 from handlers import texts
 
-RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
+# A menu per kind of person (domain/people.py).
+RESIDENT, RIDER, STAFF = PersonKind.RESIDENT, PersonKind.RIDER, PersonKind.STAFF
 
 _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {

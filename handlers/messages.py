@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from domain.calendar import SHANGHAI
 
 
 class Kind(StrEnum):
@@ -163,3 +166,8 @@ class Outbound:
     def attachments(self) -> bool:
         """Whether anything but the text (and its one photo) goes with this message."""
         return bool(self.photos or self.voice or self.location)
+
+
+def work_time(when: datetime | None) -> str:
+    """A deadline as staff and residents read it: Shanghai time, month to minute."""
+    return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if when else "—"

@@ -6,8 +6,9 @@ from domain.deadlines import light
 from domain.orders import WorkOrder
 from handlers import access, catalogue, texts
 from handlers.dialog import Turn, button, choices, command
+from handlers.names import place_of, work_time
 from handlers.stored import stored_id
-from handlers.use_cases import OPEN, place_of, work_time
+from handlers.use_cases import OPEN
 from storage.records import Person, Role
 
 HIDDEN_FROM_REPORTER = frozenset({"followed"})   # who else follows is not the reporter's business

@@ -11,8 +11,8 @@ from __future__ import annotations
 from domain.routing import Route
 from handlers import catalogue, reporter_phone, texts, use_cases
 from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
-from handlers.holders import filed_notice
 from handlers.messages import Choice, Kind
+from handlers.names import filed_notice, place_of
 from handlers.onboarding import RIDER, consenting, example_place
 from handlers.stored import stored_id
 from handlers.use_cases import Draft
@@ -89,6 +89,7 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
         draft.description = draft.description or texts.VOICE_ONLY
         turn.say(texts.VOICE_SAVED)
     elif inbound.kind is Kind.LOCATION:
+        assert inbound.lat is not None and inbound.lng is not None   # a location carries both
         place(turn, draft, turn.deps.router.route_point(inbound.lat, inbound.lng, inbound.gcj02),
               lat_lng=(inbound.lat, inbound.lng, inbound.gcj02))
     elif inbound.kind in (Kind.TEXT, Kind.VOICE) and text:
@@ -282,7 +283,8 @@ def _home(turn: Turn, draft: Draft) -> tuple[tuple[str, str], ...]:
     """The home given at onboarding, one tap away (unless the report is already placed)."""
     home = turn.person.home_grid if turn.person is not None else None
     tree = turn.deps.router.tree
-    return ((tree.get(home).name, f"pick:{home}"),) if home in tree and not draft.placed else ()
+    return ((tree.get(home).name, f"pick:{home}"),) \
+        if home is not None and home in tree and not draft.placed else ()
 
 
 def _done_buttons(turn: Turn, done: str) -> list[Choice]:
@@ -309,7 +311,7 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
     same = await use_cases.nearby_duplicate(turn, draft)
     if same is not None and not turn.dialog.data.get("not_same"):
         turn.dialog.enter("report", passing=True, expecting="metoo")
-        turn.say(texts.SAME_ISSUE.format(code=same.code, place=use_cases.place_of(turn, same),
+        turn.say(texts.SAME_ISSUE.format(code=same.code, place=place_of(turn, same),
                                          state=catalogue.label(same.state)),
                  choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:"),
                          *back_choice(turn)))

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 
 from domain.deadlines import light
+from domain.people import Role
 from domain.refusals import DomainError, Refusal
 from handlers import access, catalogue, dispatching, order_view, texts, use_cases
-from handlers.access import may_act
+from handlers.access import Act
 from handlers.dialog import Handler, Turn, button, choices, command, step
 from handlers.messages import Kind
+from handlers.names import unit_name, work_time
 from handlers.stored import stored_id
-from handlers.use_cases import unit_name, work_time
-from storage.records import Role
 
 # What a reason answers: the button asked (its catalogue key), the next text message is its reason.
 ASKS = {"return": "ASK_RETURN_REASON", "up": "ASK_ESCALATE_REASON", "progress": "ASK_PROGRESS",
@@ -34,7 +34,7 @@ def _me(turn: Turn) -> int:
 
 @button("sign")
 async def sign(turn: Turn) -> None:
-    order = await use_cases.sign_for(turn, _me(turn), turn.arg)
+    order = (await use_cases.sign_for(turn, _me(turn), turn.arg)).order
     turn.say(texts.SIGNED.format(code=order.code, resolve_by=work_time(order.resolve_due)),
              choices((texts.PROGRESS, f"progress:{order.code}"),
                      (texts.RESOLVE, f"resolve:{order.code}"),
@@ -54,9 +54,7 @@ async def view_contact(turn: Turn) -> None:
 
 def _asks(action: str) -> Handler:
     async def ask(turn: Turn) -> None:
-        order = await use_cases.load(turn, turn.arg)
-        if not await access.may_press(turn, _me(turn), order, action):
-            raise use_cases.NotAllowed()
+        order = await use_cases.load_checked(turn, _me(turn), turn.arg, Act(action))
         if action == "merge" and not access.followable(turn, order.category):
             raise DomainError(Refusal.MERGE_PRIVATE)   # before the target is even asked for
         turn.dialog.reset()
@@ -78,10 +76,10 @@ async def reason_given(turn: Turn) -> None:
         return
     turn.dialog.reset()
     if action == "return":
-        order = await use_cases.return_order(turn, me, code, text)
+        order = (await use_cases.return_order(turn, me, code, text)).order
         turn.say(texts.RETURNED.format(code=code, unit=unit_name(turn, order.unit_code)))
     elif action == "up":
-        order = await use_cases.escalate(turn, me, code, text)
+        order = (await use_cases.escalate(turn, me, code, text)).order
         turn.say(texts.ESCALATED.format(code=code, unit=unit_name(turn, order.unit_code)))
     elif action == "progress":
         await use_cases.report_progress(turn, me, code, text)
@@ -92,7 +90,8 @@ async def reason_given(turn: Turn) -> None:
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit=texts.UNIT_ABOVE))
     elif action == "invalid":
-        await dispatching.mark_invalid(turn, me, code, text)
+        await dispatching.mark_invalid(turn, me, code, text, "false" if any(
+            word in text for word in texts.FALSE_REPORT_WORDS) else "other")
         turn.say(texts.INVALIDATED.format(code=code))
     elif action == "merge":
         into = text.upper()
@@ -102,9 +101,7 @@ async def reason_given(turn: Turn) -> None:
 
 @button("resolve")
 async def ask_resolution(turn: Turn) -> None:
-    order = await use_cases.load(turn, turn.arg)
-    if not await access.may_press(turn, _me(turn), order, "resolve"):
-        raise use_cases.NotAllowed()
+    order = await use_cases.load_checked(turn, _me(turn), turn.arg, Act.RESOLVE)
     turn.dialog.reset()
     turn.dialog.go("resolving", code=order.code, note="", photos=[])
     turn.say(texts.ASK_RESOLVE.format(n=turn.deps.limits.max_photos),
@@ -159,7 +156,8 @@ async def finish_resolution(turn: Turn) -> None:
 @button("approve")
 async def approve(turn: Turn) -> None:
     code = turn.arg.partition(":")[0]     # the days asked for are read from the request
-    await dispatching.decide_extension(turn, _me(turn), code, approve=True)
+    await dispatching.decide_extension(turn, _me(turn), code, approve=True,
+                                       reason=texts.EXTENSION_APPROVED_REASON)
     turn.say(texts.EXTENSION_APPROVED_DONE.format(code=code))
 
 
@@ -173,12 +171,10 @@ async def deny(turn: Turn) -> None:
 async def assign_menu(turn: Turn) -> None:
     """The order's own place, then the grids below the dispatcher's part of its chain (the
     same list the press is checked against), and the street's departments."""
-    order = await use_cases.load(turn, turn.arg)
-    if not await may_act(turn, _me(turn), order):
-        raise use_cases.NotAllowed()
+    order = await use_cases.load_checked(turn, _me(turn), turn.arg, Act.ASSIGN)
     tree = turn.deps.router.tree
     options = [tree.get(code) for code in await access.dispatch_targets(turn, _me(turn), order)]
-    departments = await turn.uow.memberships.of_grid(min(g.code for g in tree.roots()),
+    departments = await turn.uow.memberships.of_grid(tree.fallback_street().code,
                                                      Role.DEPARTMENT)
     labels = [(g.name, f"to:{order.code}:{g.code}") for g in options]
     for member in departments[:4]:
@@ -192,9 +188,10 @@ async def assign_menu(turn: Turn) -> None:
 async def assign_to(turn: Turn) -> None:
     code, _, target = turn.arg.partition(":")
     if target.startswith("@") and target[1:].isdigit() and len(target) < 19:
-        order = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
+        done = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
     else:
-        order = await dispatching.assign(turn, _me(turn), code, target)
+        done = await dispatching.assign(turn, _me(turn), code, target)
+    order = done.order
     turn.say(texts.ASSIGNED.format(code=code, unit=unit_name(turn, order.unit_code)))
 
 

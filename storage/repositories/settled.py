@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
-from domain.routing import QUEUE_PREFIX
+from domain.grids import QUEUE_PREFIX
 from domain.settlement import CLOSING, HOLDING, IN_COMMUNITY, IN_GRID, Settlement
 from storage.repositories.figures import sql_at, sql_flag
 from storage.tables import EventRow, GridRow, WorkOrderRow
