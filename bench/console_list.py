@@ -35,7 +35,7 @@ from bench.routing import machine
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE
 from domain.calendar import SHANGHAI
 from domain.categories import default_taxonomy
-from domain.grids import GridTree
+from domain.grids import GridTree, queue_of
 from domain.orders import State, Urgency
 from domain.routing import grids_from_geojson
 from storage.clock import FixedClock
@@ -68,7 +68,7 @@ def orders(count: int, micro_grids: list[str], parents: dict[str, str], staff: l
         grid = rng.choice(micro_grids)
         unit, assignee = grid, rng.choice(staff)
         if state is State.SUBMITTED:
-            unit = "queue:" + parents[grid]
+            unit = queue_of(parents[grid])
         elif rng.random() < 0.03:
             unit, assignee = "JJ", department
         limit = {Urgency.EMERGENCY: 1, Urgency.URGENT: 1, Urgency.COMPLEX: 21}.get(urgency, 4)

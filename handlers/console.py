@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import access as rules
+from domain.access import Act
 from domain.orders import State, WorkOrder
+from domain.people import CHAIN_ROLES
 from domain.refusals import DomainError
-from handlers import access, dispatching, order_view, use_cases
-from handlers.dialog import Work
+from handlers import access, dispatching, names, order_view, texts, use_cases
+from handlers.work import Work
 from storage.records import Person
 from storage.repositories.order_list import OrderScope
 
@@ -40,7 +42,7 @@ async def scope_of(work: Work, person_id: int) -> OrderScope:
     subtrees they lead, serve or dispatch, and whatever they hold themself."""
     tree = work.deps.router.tree
     roots = {m.grid_code for m in await work.uow.memberships.of_person(person_id)
-             if m.role.value in rules.CHAIN_ROLES and m.grid_code in tree}
+             if m.role.value in CHAIN_ROLES and m.grid_code in tree}
     grids = frozenset(g.code for g in tree if rules.within(tree, roots, g.code))
     return OrderScope(grids, person_id)
 
@@ -54,66 +56,65 @@ async def open_order(work: Work, person: Person, code: str) -> WorkOrder | None:
 
 
 async def offer(work: Work, person_id: int, order: WorkOrder) -> Offer:
-    """The actions this viewer may take on the order now (the use cases check again)."""
+    """The actions this viewer may take on the order now: the rule of each is `domain.access`'s,
+    the one chat's buttons obey (the use cases check it again at the press)."""
     if order.state.is_final:
         return Offer(())
-    holder = order.assignee_id == person_id
-    above = await access.may_act(work, person_id, order)
+
+    async def may(act: Act) -> bool:
+        return await access.may(work, person_id, order, act)
+
     shown: list[str] = []
-    if holder and order.state is State.DISPATCHED:
+    if order.state is State.DISPATCHED and await may(Act.SIGN):
         shown.append("sign")
     targets: list[str] = []
-    if above and order.state in WAITING:
+    if order.state in WAITING and await may(Act.ASSIGN):
         targets = await access.dispatch_targets(work, person_id, order)
         if targets:
             shown.append("assign")
-    if above and order.state in (State.DISPATCHED, State.ACCEPTED):
+    if order.state in (State.DISPATCHED, State.ACCEPTED) and await may(Act.ESCALATE):
         shown.append("escalate")
-    if holder and order.state is State.ACCEPTED:
+    if order.state is State.ACCEPTED and await may(Act.PROGRESS):
         shown += ["progress", "resolve"]
-    if above and not holder and await _extension_pending(work, order.code):
+    if await may(Act.DECIDE) and await dispatching.pending_extension(work, order.code) is not None:
         shown += ["approve", "deny"]
-    if above and order.state in WAITING:
+    if order.state in WAITING and await may(Act.INVALID):
         shown.append("invalid")
         if access.followable(work, order.category):
             shown.append("merge")
     return Offer(tuple(a for a in ACTIONS if a in shown), tuple(targets))
 
 
-async def _extension_pending(work: Work, code: str) -> bool:
-    """An extension asked for and not yet decided (decide_extension reads the days itself)."""
-    pending = False
-    for event in await work.uow.events.for_order(code):
-        if event.kind == "extension_requested":
-            pending = True
-        elif event.kind in ("extended", "extension_denied"):
-            pending = False
-    return pending
-
-
 async def act(work: Work, person_id: int, code: str, action: str, words: str = "",
               target: str = "") -> WorkOrder:
-    """One action of the order page, through the use case chat uses for the same press."""
+    """One action of the order page, through the use case chat uses for the same press, with
+    the words chat would hand it."""
     words = words.strip()
     if action in NEEDS_REASON and not words:
         raise DomainError("REASON_REQUIRED", action=action)
     if action == "sign":
-        return await use_cases.sign_for(work, person_id, code)
-    if action == "assign":
-        return await dispatching.assign(work, person_id, code, target)
-    if action == "escalate":
-        return await use_cases.escalate(work, person_id, code, words)
-    if action == "progress":
-        return await use_cases.report_progress(work, person_id, code, words)
-    if action == "resolve":
-        return await use_cases.resolve(work, person_id, code, words)
-    if action in ("approve", "deny"):
-        return await dispatching.decide_extension(work, person_id, code, approve=action == "approve")
-    if action == "invalid":
-        return await dispatching.mark_invalid(work, person_id, code, words)
-    if action == "merge":
-        return await dispatching.merge(work, person_id, code, target.strip().upper())
-    raise use_cases.NotAllowed()
+        done = await use_cases.sign_for(work, person_id, code)
+    elif action == "assign":
+        done = await dispatching.assign(work, person_id, code, target)
+    elif action == "escalate":
+        done = await use_cases.escalate(work, person_id, code, words)
+    elif action == "progress":
+        done = await use_cases.report_progress(work, person_id, code, words)
+    elif action == "resolve":
+        done = await use_cases.resolve(work, person_id, code, words)
+    elif action == "approve":
+        done = await dispatching.decide_extension(work, person_id, code, approve=True,
+                                                  reason=texts.EXTENSION_APPROVED_REASON)
+    elif action == "deny":
+        done = await dispatching.decide_extension(work, person_id, code, approve=False)
+    elif action == "invalid":
+        done = await dispatching.mark_invalid(work, person_id, code, words,
+                                              names.invalid_category(words))
+    elif action == "merge":
+        done = await dispatching.merge(work, person_id, code, target.strip().upper())
+    else:
+        raise rules.NotAllowed()
+    return done.order
 
 
 async def view_contact(work: Work, person_id: int, code: str) -> str:
@@ -123,12 +124,12 @@ async def view_contact(work: Work, person_id: int, code: str) -> str:
 
 async def evidence(work: Work, order: WorkOrder) -> Any:
     """The report's photos, voice note and pin, as the holder sees them in chat."""
-    return await order_view.evidence(work, order, use_cases.place_of(work, order))
+    return await order_view.evidence(work, order, names.place_of(work, order))
 
 
 def unit_name(work: Work, unit: str | None) -> str:
-    return use_cases.unit_name(work, unit)
+    return names.unit_name(work, unit)
 
 
 def place_of(work: Work, order: WorkOrder) -> str:
-    return use_cases.place_of(work, order)
+    return names.place_of(work, order)

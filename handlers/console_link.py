@@ -9,7 +9,8 @@ from __future__ import annotations
 import secrets
 
 from handlers import texts
-from handlers.dialog import Turn, Work, command
+from handlers.dialog import Turn, command
+from handlers.work import Work
 
 LOGIN_PATH = "/console/login"
 

@@ -70,3 +70,8 @@ async def filed_notice(work: Work, order: WorkOrder) -> str:
                                         post=texts.ROLE_LABELS.get(held.post, held.post))
     return texts.FILED.format(code=order.code, category=category.label, unit=name,
                               sign_by=sign_by)
+
+
+def invalid_category(reason: str) -> str:
+    """不予受理's category as the reason's words name it: a false report costs points."""
+    return "false" if any(word in reason for word in texts.FALSE_REPORT_WORDS) else "other"

@@ -10,7 +10,7 @@ import re
 from domain.deadlines import light
 from domain.people import Role
 from domain.refusals import DomainError, Refusal
-from handlers import access, catalogue, dispatching, order_view, texts, use_cases
+from handlers import access, catalogue, dispatching, names, order_view, texts, use_cases
 from handlers.access import Act
 from handlers.dialog import Handler, Turn, button, choices, command, step
 from handlers.messages import Kind
@@ -90,8 +90,7 @@ async def reason_given(turn: Turn) -> None:
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit=texts.UNIT_ABOVE))
     elif action == "invalid":
-        await dispatching.mark_invalid(turn, me, code, text, "false" if any(
-            word in text for word in texts.FALSE_REPORT_WORDS) else "other")
+        await dispatching.mark_invalid(turn, me, code, text, names.invalid_category(text))
         turn.say(texts.INVALIDATED.format(code=code))
     elif action == "merge":
         into = text.upper()

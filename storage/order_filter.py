@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.grids import QUEUE_PREFIX
 from domain.orders import State, Urgency
 from storage.tables import GridRow, WorkOrderRow
 
 ORDER = WorkOrderRow.__table__
-QUEUE = "queue:"
+QUEUE = QUEUE_PREFIX      # the dispatcher's queue, as the domain writes it
 OPEN_STATES = tuple(s.value for s in State if not s.is_final)
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.grids import QUEUE_PREFIX
 from domain.orders import State, Urgency, WorkOrder
 from storage.repositories._sql import dialect_name
 from storage.repositories.orders import to_order
@@ -20,7 +21,7 @@ from storage.tables import WorkOrderRow
 
 _ORDER = WorkOrderRow.__table__
 _COLUMNS = tuple(_ORDER.columns)
-QUEUE = "queue:"
+QUEUE = QUEUE_PREFIX      # the dispatcher's queue, as the domain writes it
 OPEN_STATES = tuple(s.value for s in State if not s.is_final)
 SortKey = Literal["created_at", "resolve_due", "code", "state", "urgency"]
 SORT_KEYS: tuple[str, ...] = ("created_at", "resolve_due", "code", "state", "urgency")

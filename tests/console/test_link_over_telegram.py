@@ -18,7 +18,7 @@ async def test_a_leader_on_telegram_gets_a_link_that_opens_the_console(
     code = invites.new_code()
     async with services.uow() as uow:
         now = uow.clock.now()
-        uow.invites.add(invites.Invite(invites.hash_code(code), "JJ-01-01", "leader", now,
+        uow.invites.add(invites.Invite(invites.hash_code(code, services.settings.invite_key), "JJ-01-01", "leader", now,
                                        now + timedelta(hours=1)))
         await uow.commit()
     assert "绑定成功" in (await talk.text("leader", f"/start inv_{code}"))[-1].text
