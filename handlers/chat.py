@@ -22,6 +22,7 @@ from handlers import (  # noqa: F401
     catalogue,
     dead_letters,
     onboarding,
+    opinion,
     pioneer,
     queries,
     rating,

@@ -341,6 +341,7 @@ COMMAND_HELP = {
     "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
+    "opinion": "民意直报",
 }
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------
@@ -392,6 +393,16 @@ AGENDA_NO_ORDERS = "从工单提升议题时，请至少选择一张工单。"
 AGENDA_AT_THE_TOP = "这个议题已在最高一级，不能再上移。"
 AGENDA_UNKNOWN = "没有找到议题 {code}。"
 AGENDA_NOT_ALLOWED = "您不在这个议题的范围内，不能进行这个操作。"
+# 民意直报 (handlers/opinion.py): an opinion straight to a level, not a repair order.
+OPINION_ASK_LEVEL = "民意直报：您的意见或建议想直接反映给哪一级？（不是报修，报修请发 /report）"
+OPINION_LEVEL_BUTTON = "{level}：{name}"
+OPINION_ASK_TEXT = "请写下您想对{level}说的意见或建议（{longest} 字以内，文字）："
+OPINION_TEXT_ONLY = "请用文字写下您的意见或建议，或点“取消”。"
+OPINION_SENT = "已直报{unit}，谢谢您的意见！汇总后的群众反映（隐去个人信息）会在社区周报和回音壁公布。"
+OPINION_TO_STAFF = "📮 民意直报（{unit}）· 来自{place}：\n{text}"
+OPINION_NO_HOME = "请先设置您的住址网格（发送 /start），才能把意见直报社区、街道或区县。"
+OPINION_NO_LEVEL = "您的网格之上没有这一级，请重新选择。"
+OPINION_LENGTH = "意见请写在 {longest} 字以内，且不能为空。"
 AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
                        "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
                        "closed": "已办结", "declined": "未通过"}
