@@ -403,6 +403,21 @@ OPINION_TO_STAFF = "📮 民意直报（{unit}）· 来自{place}：\n{text}"
 OPINION_NO_HOME = "请先设置您的住址网格（发送 /start），才能把意见直报社区、街道或区县。"
 OPINION_NO_LEVEL = "您的网格之上没有这一级，请重新选择。"
 OPINION_LENGTH = "意见请写在 {longest} 字以内，且不能为空。"
+# 居民一家亲专栏 (handlers/column.py): the echo wall's and the digest's three sections.
+COLUMN_TITLE = "居民一家亲 · {community}"
+COLUMN_AGENDA = "【本期议题】"
+COLUMN_VOICES = "【群众反映】"
+COLUMN_SETTLED = "【回音壁】"
+COLUMN_SETTLEMENT_TITLE = "小事不出网格、大事不出社区"
+COLUMN_NONE = "（本期暂无）"
+COLUMN_ITEM = "· {code} {title}（{level} · {state} · {supports} 人支持 · 进度 {progress}%）"
+COLUMN_VOICE = "· {topic}：{count} 条意见建议，如：{samples}"
+COLUMN_REPORTS = "· {topic}：{count} 件报事"
+COLUMN_DONE = "· {code} {title}（{state}）{decision}"
+COLUMN_SETTLEMENT = "{name}：本期结案 {closed} 件 · 小事不出网格率 {small} · 大事不出社区率 {big}"
+COLUMN_SETTLEMENT_HEAD = ("单位", "结案", "小事不出网格率", "大事不出社区率")
+COLUMN_OTHER_TOPIC = "其他意见"
+COLUMN_PICK_COMMUNITY = "选择一个社区，查看它的居民一家亲专栏：本期议题、回音壁和两项结案率。"
 AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
                        "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
                        "closed": "已办结", "declined": "未通过"}

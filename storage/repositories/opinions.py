@@ -5,15 +5,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.grids import Level
 from domain.opinions import Opinion
 from storage.agenda_tables import OpinionRow
+from storage.tables import WorkOrderRow
 
 _OPINION = OpinionRow.__table__
 _COLUMNS = tuple(_OPINION.columns)
+_ORDER = WorkOrderRow.__table__
+# Reports that stand for nothing the public may count: a duplicate, or not a real matter.
+_NOT_COUNTED = ("invalid", "merged")
 
 
 def _opinion(row: Any) -> Opinion:
@@ -50,6 +54,15 @@ class OpinionRepository:
                                          _OPINION.c.at >= start, _OPINION.c.at < end)
                  .order_by(_OPINION.c.at, _OPINION.c.id).limit(limit))
         return [_public(row) for row in (await self.session.execute(query)).all()]
+
+    async def reports_by_category(self, grid_codes: Iterable[str], start: datetime,
+                                  end: datetime) -> dict[str, int]:
+        """Reports filed in these grids in [start, end), by category: counts, never words."""
+        query = (select(_ORDER.c.category, func.count())
+                 .where(_ORDER.c.grid_code.in_(list(grid_codes)), _ORDER.c.created_at >= start,
+                        _ORDER.c.created_at < end, _ORDER.c.state.not_in(_NOT_COUNTED))
+                 .group_by(_ORDER.c.category))
+        return {category: int(n) for category, n in (await self.session.execute(query)).all()}
 
     async def of_person(self, person_id: int) -> list[Opinion]:
         query = select(*_COLUMNS).where(_OPINION.c.person_id == person_id).order_by(_OPINION.c.at)

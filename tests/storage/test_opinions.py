@@ -38,3 +38,23 @@ async def test_staff_read_the_words_the_public_reads_them_scrubbed_and_erasure_r
         [gone] = await uow.opinions.sent_to("JJ", now, later)
         assert (gone.text, gone.person_id) == ("（已删除）", None)
         assert await uow.opinions.of_person(person) == []
+
+
+async def test_reports_count_by_category_without_the_invalid_or_merged(uow):
+    from domain.orders import State, Urgency, WorkOrder
+    now = uow.clock.now()
+    async with uow:
+        await uow.grids.upsert(list(TREE))
+        person = (await uow.people.upsert(Person(name="王芳", home_grid="JJ-01-01"))).id
+        for i, (category, state) in enumerate([("H01", State.SUBMITTED), ("H01", State.CLOSED),
+                                               ("P03", State.INVALID), ("P03", State.MERGED),
+                                               ("S02", State.SUBMITTED)]):
+            order = WorkOrder(f"WG-20261123-{i:04d}", category, Urgency.NORMAL, person, "…",
+                              now, grid_code="JJ-01-01" if category != "S02" else "JJ-02")
+            order.state = state
+            await uow.orders.add(order)
+        await uow.commit()
+    async with uow:
+        counted = await uow.opinions.reports_by_category(["JJ-01", "JJ-01-01"], now,
+                                                         now + timedelta(hours=1))
+    assert counted == {"H01": 2}
