@@ -11,7 +11,7 @@ RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
 
 _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {
-    RESIDENT: ("report", "my", "grid", "opinion", "subscribe", "unsubscribe", *_COMMON_END),
+    RESIDENT: ("report", "my", "grid", "opinion", "points", "subscribe", "unsubscribe", *_COMMON_END),
     RIDER: ("report", "my", "points", "nickname", "grid", "opinion", *_COMMON_END),
     STAFF: ("todo", "my", "grid", "cancel", "help"),
 }

@@ -223,6 +223,8 @@ VOICE_SAVED = "已收到语音留言。"
 # 先锋指数: a rider's own points (/points) and the opt-in leaderboard name (/nickname).
 POINTS_RIDERS_ONLY = "先锋指数只记给流动网格员（快递员、外卖骑手、网约车司机）。发送 /start 可选择身份。"
 POINTS_MINE = "{month}先锋指数：{points} 分（每月上限 {cap} 分，不可兑现、不可转让）。"
+POINTS_RESIDENT = ("{month}参与积分：{points} 分（每月上限 {cap} 分）。报事经核实 +5，"
+                   "支持议题 +1，参与议题讨论 +1，参加议事会 +5；不可兑现、不可转让。")
 POINTS_RANK = "排行榜：第 {rank} 名（共 {of} 人上榜），昵称「{nickname}」。"
 POINTS_OFF_BOARD = "您还没有设置昵称，所以不在排行榜上。发送“/nickname 昵称”即可上榜。"
 NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nickname 新昵称”修改，“/nickname 清除”下榜。"
@@ -338,7 +340,7 @@ VOICE_NOT_SENT = "🎤 报事人留了一段语音，此渠道无法播放。"
 # Command menus (handlers/menus.py): what each command does, as a platform's menu shows it.
 COMMAND_HELP = {
     "report": "我要报事", "my": "我的工单", "grid": "我的网格长",
-    "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
+    "points": "我的积分", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
     "opinion": "民意直报",
