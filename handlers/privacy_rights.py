@@ -71,6 +71,11 @@ async def my_data(turn: Turn) -> None:
         lines.append(texts.MYDATA_NICKNAME.format(nickname=person.nickname))
     if person.rides_for:
         lines.append(texts.MYDATA_PLATFORM.format(platform=person.rides_for))
+    if person.party_member:      # political affiliation: sensitive, and shown to its owner
+        group = person.party_group
+        lines.append(texts.MYDATA_PARTY_GROUP.format(
+            grid=tree.get(group).name if group in tree else group) if group
+            else texts.MYDATA_PARTY)
     total = await uow.people.count_reported(me)
     mine = await uow.orders.reported_by(me, limit=SHOWN_ORDERS)
     lines.append(texts.MYDATA_ORDERS.format(n=total))

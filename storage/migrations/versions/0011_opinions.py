@@ -1,4 +1,5 @@
-"""民意直报: opinions sent straight to a chosen level (community, street, county).
+"""民意直报: opinions sent straight to a chosen level (community, street, county); the roster's
+党员 and 网格党小组 marks on a person.
 
 Revision ID: 0011
 Revises: 0010
@@ -39,7 +40,14 @@ def upgrade() -> None:
     op.create_index("ix_opinion_grid_code", "opinion", ["grid_code"])
     op.create_index("ix_opinion_at", "opinion", ["at"])
     op.create_index("ix_opinion_target_code_at", "opinion", ["target_code", "at"])
+    with op.batch_alter_table("person") as person:
+        person.add_column(sa.Column("party_member", sa.Boolean(), nullable=False,
+                                    server_default=sa.false()))
+        person.add_column(sa.Column("party_group", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("person") as person:
+        person.drop_column("party_group")
+        person.drop_column("party_member")
     op.drop_table("opinion")
