@@ -9,7 +9,7 @@ from domain.calendar import SHANGHAI
 from handlers.clocks import SWEEPS
 from scheduler.clock import ScaledClock
 from scheduler.settings import ClockSettings
-from scheduler.sweeps import PLAN, RETENTION, Sweeper, SweepReport
+from scheduler.sweeps import LADDER, PLAN, RETENTION, Sweeper, SweepReport
 
 SHORTEST = timedelta(milliseconds=200)   # a fast-forwarded demo must not spin the database
 
@@ -27,7 +27,7 @@ def build_scheduler(sweeper: Sweeper) -> AsyncIOScheduler:
     """One interval job per sweep, the first run at once; start it inside a running event loop."""
     scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
     first = datetime.now(SHANGHAI)
-    for sweep in (PLAN, *SWEEPS, RETENTION):
+    for sweep in (PLAN, *SWEEPS, RETENTION, LADDER):
         every = real_interval(sweeper, sweep).total_seconds()
         scheduler.add_job(sweeper.sweep, "interval", args=[sweep], id=f"sweep:{sweep}",
                           name=f"{sweep} sweep", seconds=every, next_run_time=first,
