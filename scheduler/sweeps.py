@@ -107,6 +107,8 @@ class Sweeper:
             pruned["dialog"] = await uow.erasure.prune_dialogs(now - settings.dialog_kept)
             pruned["dead_letter"] = await uow.erasure.prune_dead_letters(
                 now - self.deps.limits.retention)
+            pruned["opinion"] = await uow.opinions.forget_older_than(
+                now - self.deps.limits.retention)
             await uow.commit()
         return +pruned
 

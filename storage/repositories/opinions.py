@@ -68,6 +68,14 @@ class OpinionRepository:
         query = select(*_COLUMNS).where(_OPINION.c.person_id == person_id).order_by(_OPINION.c.at)
         return [_opinion(row) for row in (await self.session.execute(query)).all()]
 
+    async def forget_older_than(self, before: datetime) -> int:
+        """Retention: opinions sent before `before` keep only their scrubbed words and no
+        link to who sent them; how many were cut."""
+        result = await self.session.execute(
+            update(_OPINION).where(_OPINION.c.at < before, _OPINION.c.person_id.is_not(None))
+            .values(text=_OPINION.c.public, person_id=None))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def forget_words_of(self, person_id: int, marker: str) -> None:
         """Erasure (/delete): the person's words become `marker` and the link to them goes;
         that an opinion reached a level, and when, stays for the figures."""

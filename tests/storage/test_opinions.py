@@ -58,3 +58,20 @@ async def test_reports_count_by_category_without_the_invalid_or_merged(uow):
         counted = await uow.opinions.reports_by_category(["JJ-01", "JJ-01-01"], now,
                                                          now + timedelta(hours=1))
     assert counted == {"H01": 2}
+
+
+async def test_retention_leaves_only_the_scrubbed_words_and_cuts_the_sender(uow):
+    now = uow.clock.now()
+    async with uow:
+        await uow.grids.upsert(list(TREE))
+        person = (await uow.people.upsert(Person(name="王芳", home_grid="JJ-01-01"))).id
+        for days in (200, 1):
+            opinion, _ = send(TREE, person, "JJ-01-01", Level.COMMUNITY, f"电话{PHONE}",
+                              now - timedelta(days=days), default_taxonomy())
+            await uow.opinions.add(opinion)
+        assert await uow.opinions.forget_older_than(now - timedelta(days=180)) == 1
+        await uow.commit()
+    async with uow:
+        old, recent = await uow.opinions.sent_to("JJ-01", now - timedelta(days=365), now)
+    assert PHONE not in old.text and old.person_id is None
+    assert PHONE in recent.text and recent.person_id == person
