@@ -53,6 +53,12 @@ class OpinionEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def opinion_code(opinion_id: int) -> str:
+    """The number an opinion is told by (YJ-000012): ASCII, so erasure finds the messages
+    that quote it."""
+    return f"YJ-{opinion_id:06d}"
+
+
 def levels_above(tree: GridTree, home: str) -> list[Level]:
     """The levels a resident of `home` may send to: those on its chain, lowest first."""
     return [grid.level for grid in tree.chain(home) if grid.level in LEVELS]

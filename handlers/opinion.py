@@ -6,7 +6,7 @@ whatever is public reads them scrubbed (handlers/opinions.py).
 from __future__ import annotations
 
 from domain.grids import Level
-from domain.opinions import LONGEST, levels_above
+from domain.opinions import LONGEST, levels_above, opinion_code
 from handlers import catalogue, opinions, texts
 from handlers.actions import Cancel, OpinionTo, decode
 from handlers.dialog import Turn, button, choices, command, step
@@ -62,6 +62,7 @@ async def written(turn: Turn) -> None:
     for event in events:
         for holder in await turn.uow.memberships.holders(event.target_code):
             await turn.tell(holder.person_id, texts.OPINION_TO_STAFF.format(
-                unit=target.name, place=place, text=opinion.text))
+                code=opinion_code(event.data["opinion"]), unit=target.name, place=place,
+                text=opinion.text))
     turn.say(texts.OPINION_SENT.format(unit=target.name))
 

@@ -16,7 +16,7 @@ from storage.records import Role
 REQUIRED = ("code", "name", "role", "grid")
 HEADER = "code,name,role,grid,phone,duty"
 ROLE_NAMES = ", ".join(role.value for role in Role)
-PARTY = {"member": "member", "党员": "member", "group": "group", "党小组": "group"}
+PARTY = ("member", "group")
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,8 @@ def _line(number: int, row: dict[str, str | None], grids: Collection[str]) -> St
     party = cell("party")
     if party is not None and party not in PARTY:
         raise PeopleImportError(f"{where}: party {party!r} is not one of member, group")
-    marked = PARTY.get(party or "")
     return StaffLine(number, code, name, role, grid, cell("phone"), cell("duty"),
-                     marked is not None, grid if marked == "group" else None)
+                     party is not None, grid if party == "group" else None)
 
 
 def _check_names_agree(lines: list[StaffLine]) -> None:

@@ -31,3 +31,23 @@ async def test_an_opinion_needs_a_home_and_a_level_on_the_senders_chain(talk):
     await talk.press("resident", "opto:county")
     refused = (await talk.text("resident", "建议"))[-1]
     assert "没有这一级" in refused.text
+
+
+async def test_delete_takes_an_opinion_out_of_the_table_and_out_of_the_staffs_messages(talk):
+    from sqlalchemy import select
+
+    from storage.agenda_tables import OpinionRow
+    from storage.tables import OutboxRow
+
+    words = f"楼道灯坏了很久，微信 wxid_abc123，电话{PHONE}"
+    await onboard_resident_at(talk, "resident", "锦江畔3号楼")
+    asked = (await talk.text("resident", "/opinion"))[-1]
+    await talk.press("resident", data_for(asked, "社区：江畔社区"))
+    await talk.text("resident", words)
+    assert any(PHONE in m.text for m in talk.inbox("community"))     # told as written
+    ask = (await talk.text("resident", "/delete"))[-1]
+    await talk.press("resident", data_for(ask, "确认删除"))
+    async with talk.uow() as uow:
+        kept = [str(v) for v in (await uow.session.execute(select(OpinionRow.text))).scalars()]
+        kept += [str(p) for p in (await uow.session.execute(select(OutboxRow.payload))).scalars()]
+    assert kept and not [k for k in kept if "wxid_abc123" in k or PHONE in k]
