@@ -109,7 +109,7 @@ def import_grids_command(
 
 @app.command("import-people")
 def import_people_command(
-    file: Annotated[Path, typer.Argument(help="CSV: code,name,role,grid,phone,duty")],
+    file: Annotated[Path, typer.Argument(help="CSV: code,name,role,grid,phone,duty[,party]")],
     progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
 ) -> None:
     """Create or update staff and their roles from CSV; all or nothing."""

@@ -50,3 +50,5 @@ class Person:
     created_at: datetime | None = None
     consent_at: datetime | None = None
     subscribed: bool = False          # the weekly digest (/subscribe)
+    party_member: bool = False        # 党员, as the roster marks it
+    party_group: str | None = None    # the grid whose 网格党小组 they sit in

@@ -23,6 +23,7 @@ from handlers import (  # noqa: F401
     console_link,
     dead_letters,
     onboarding,
+    opinion,
     pioneer,
     queries,
     rating,

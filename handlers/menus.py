@@ -13,8 +13,9 @@ RESIDENT, RIDER, STAFF = PersonKind.RESIDENT, PersonKind.RIDER, PersonKind.STAFF
 
 _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {
-    RESIDENT: ("report", "my", "grid", "subscribe", "unsubscribe", *_COMMON_END),
-    RIDER: ("report", "my", "points", "nickname", "grid", *_COMMON_END),
+    RESIDENT: ("report", "my", "grid", "opinion", "points", "subscribe", "unsubscribe",
+               *_COMMON_END),
+    RIDER: ("report", "my", "points", "nickname", "grid", "opinion", *_COMMON_END),
     STAFF: ("todo", "console", "my", "grid", "cancel", "help"),
 }
 

@@ -223,6 +223,8 @@ VOICE_SAVED = "已收到语音留言。"
 # 先锋指数: a rider's own points (/points) and the opt-in leaderboard name (/nickname).
 POINTS_RIDERS_ONLY = "先锋指数只记给流动网格员（快递员、外卖骑手、网约车司机）。发送 /start 可选择身份。"
 POINTS_MINE = "{month}先锋指数：{points} 分（每月上限 {cap} 分，不可兑现、不可转让）。"
+POINTS_RESIDENT = ("{month}参与积分：{points} 分（每月上限 {cap} 分）。报事经核实 +5，"
+                   "支持议题 +1，参与议题讨论 +1，参加议事会 +5；不可兑现、不可转让。")
 POINTS_RANK = "排行榜：第 {rank} 名（共 {of} 人上榜），昵称「{nickname}」。"
 POINTS_OFF_BOARD = "您还没有设置昵称，所以不在排行榜上。发送“/nickname 昵称”即可上榜。"
 NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nickname 新昵称”修改，“/nickname 清除”下榜。"
@@ -257,6 +259,8 @@ MYDATA_PHONE = "电话：{phone}"
 MYDATA_HOME = "住址网格：{grid}"
 MYDATA_NICKNAME = "榜单昵称：{nickname}"
 MYDATA_PLATFORM = "跑单平台：{platform}"
+MYDATA_PARTY = "党员（名册登记）"
+MYDATA_PARTY_GROUP = "党员（名册登记），{grid}网格党小组成员"
 MYDATA_ORDERS = "上报的工单：{n} 件"
 MYDATA_ORDER_LINE = "  {code} {state}"
 MYDATA_MORE = "  ……另有 {n} 件"
@@ -338,10 +342,11 @@ VOICE_NOT_SENT = "🎤 报事人留了一段语音，此渠道无法播放。"
 # Command menus (handlers/menus.py): what each command does, as a platform's menu shows it.
 COMMAND_HELP = {
     "report": "我要报事", "my": "我的工单", "grid": "我的网格长",
-    "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
+    "points": "我的积分", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
     "console": "工作台登录链接",
+    "opinion": "民意直报",
 }
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------
@@ -393,6 +398,31 @@ AGENDA_NO_ORDERS = "从工单提升议题时，请至少选择一张工单。"
 AGENDA_AT_THE_TOP = "这个议题已在最高一级，不能再上移。"
 AGENDA_UNKNOWN = "没有找到议题 {code}。"
 AGENDA_NOT_ALLOWED = "您不在这个议题的范围内，不能进行这个操作。"
+# 民意直报 (handlers/opinion.py): an opinion straight to a level, not a repair order.
+OPINION_ASK_LEVEL = "民意直报：您的意见或建议想直接反映给哪一级？（不是报修，报修请发 /report）"
+OPINION_LEVEL_BUTTON = "{level}：{name}"
+OPINION_ASK_TEXT = "请写下您想对{level}说的意见或建议（{longest} 字以内，文字）："
+OPINION_TEXT_ONLY = "请用文字写下您的意见或建议，或点“取消”。"
+OPINION_SENT = "已直报{unit}，谢谢您的意见！汇总后的群众反映（隐去个人信息）会在社区周报和回音壁公布。"
+OPINION_TO_STAFF = "【民意直报 {code}】（{unit}）· 来自{place}：\n{text}"
+OPINION_NO_HOME = "请先设置您的住址网格（发送 /start），才能把意见直报社区、街道或区县。"
+OPINION_NO_LEVEL = "您的网格之上没有这一级，请重新选择。"
+OPINION_LENGTH = "意见请写在 {longest} 字以内，且不能为空。"
+# 居民一家亲专栏 (handlers/column.py): the echo wall's and the digest's three sections.
+COLUMN_TITLE = "居民一家亲 · {community}"
+COLUMN_AGENDA = "【本期议题】"
+COLUMN_VOICES = "【群众反映】"
+COLUMN_SETTLED = "【回音壁】"
+COLUMN_SETTLEMENT_TITLE = "小事不出网格、大事不出社区"
+COLUMN_NONE = "（本期暂无）"
+COLUMN_ITEM = "· {code} {title}（{level} · {state} · {supports} 人支持 · 进度 {progress}%）"
+COLUMN_VOICE = "· {topic}：{count} 条意见建议，如：{samples}"
+COLUMN_REPORTS = "· {topic}：{count} 件报事"
+COLUMN_DONE = "· {code} {title}（{state}）{decision}"
+COLUMN_SETTLEMENT = "{name}：本期结案 {closed} 件 · 小事不出网格率 {small} · 大事不出社区率 {big}"
+COLUMN_SETTLEMENT_HEAD = ("单位", "结案", "小事不出网格率", "大事不出社区率")
+COLUMN_OTHER_TOPIC = "其他意见"
+COLUMN_PICK_COMMUNITY = "选择一个社区，查看它的居民一家亲专栏：本期议题、回音壁和两项结案率。"
 AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
                        "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
                        "closed": "已办结", "declined": "未通过"}

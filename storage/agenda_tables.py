@@ -1,4 +1,5 @@
-"""The 议事 tables: agenda items (议题), their events, supports, comments, ratings and orders.
+"""The 议事 tables: agenda items (议题), their events, supports, comments, ratings and orders;
+opinions sent straight to a level (民意直报).
 
 Kept beside `storage/tables.py`, which imports this module so that its `metadata` holds them.
 """
@@ -115,3 +116,20 @@ class AgendaSequenceRow(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class OpinionRow(SQLModel, table=True):
+    """民意直报: an opinion sent to a chosen level; `text` for its staff, `public` scrubbed."""
+
+    __tablename__ = "opinion"
+    __table_args__ = (sa.Index("ix_opinion_target_code_at", "target_code", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    grid_code: str = Field(index=True)
+    target_code: str
+    level: str
+    text: str = Field(sa_type=sa.Text)
+    public: str = Field(sa_type=sa.Text)
+    topic: str
+    at: datetime = _when(index=True)

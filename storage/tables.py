@@ -61,6 +61,8 @@ class PersonRow(SQLModel, table=True):
     created_at: datetime = _when()
     consent_at: datetime | None = _when(nullable=True)
     subscribed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    party_member: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    party_group: str | None = None    # the grid whose 网格党小组 they sit in (the roster's)
 
 
 class ChannelAccountRow(SQLModel, table=True):

@@ -29,6 +29,7 @@ from storage.repositories.clocks import ClockRepository
 from storage.repositories.console_links import ConsoleLinkRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.erasure import ErasureRepository
+from storage.repositories.opinions import OpinionRepository
 from storage.repositories.order_list import OrderListRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
@@ -201,6 +202,11 @@ class UnitOfWork:
     @property
     def erasure(self) -> ErasureRepository:
         return ErasureRepository(self.session, self.clock)
+
+    @property
+    def opinions(self) -> OpinionRepository:
+        """民意直报: opinions sent to a level."""
+        return OpinionRepository(self.session)
 
     @property
     def publishing(self) -> PublishingRepository:

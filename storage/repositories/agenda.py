@@ -22,7 +22,8 @@ from domain.agenda import (
     agenda_code,
 )
 from domain.grids import Level
-from domain.orders import Satisfaction
+from domain.orders import Event, Satisfaction
+from domain.points import ATTENDED
 from storage.agenda_tables import (
     AgendaCommentRow,
     AgendaEventRow,
@@ -33,11 +34,14 @@ from storage.agenda_tables import (
     AgendaSupportRow,
 )
 from storage.repositories._sql import claim, daily_counter
+from storage.repositories.events import to_event
+from storage.tables import EventRow, WorkOrderRow
 
 _ITEM, _EVENT = AgendaItemRow.__table__, AgendaEventRow.__table__
 _SUPPORT, _COMMENT = AgendaSupportRow.__table__, AgendaCommentRow.__table__
 _RATING, _ORDER = AgendaRatingRow.__table__, AgendaOrderRow.__table__
 _SEQUENCE = AgendaSequenceRow.__table__
+_ORDER_EVENTS, _WORK_ORDER = EventRow.__table__, WorkOrderRow.__table__
 _COLUMNS = tuple(_ITEM.columns)
 _STORED = ("code", "title", "body", "proposer_id", "grid_code", "scope_code", "created_at",
            "level_since", "meeting_at", "owner_id", "deadline", "progress", "decision",
@@ -176,6 +180,24 @@ class AgendaRepository:
         await self.session.execute(update(_ITEM).where(
             _ITEM.c.proposer_id == person_id, _ITEM.c.origin == Origin.RESIDENT.value)
             .values(title=marker, body=marker, version=_ITEM.c.version + 1))
+
+    async def participation(self, person_id: int, start: datetime, end: datetime
+                            ) -> tuple[list[Event], list[AgendaEvent]]:
+        """What a person's 参与积分 of [start, end) are read from: the filing and dispatches of
+        the orders they reported, and their supports, comments and attendances."""
+        orders = _ORDER_EVENTS.join(_WORK_ORDER, _WORK_ORDER.c.code == _ORDER_EVENTS.c.order_code)
+        query = (select(_ORDER_EVENTS).select_from(orders)
+                 .where(_WORK_ORDER.c.reporter_id == person_id,
+                        _ORDER_EVENTS.c.kind.in_(("submitted", "dispatched")),
+                        _ORDER_EVENTS.c.at < end)
+                 .order_by(_ORDER_EVENTS.c.at, _ORDER_EVENTS.c.id))
+        order_events = [to_event(row) for row in (await self.session.execute(query)).all()]
+        query = (select(_EVENT).where(_EVENT.c.actor_id == person_id,
+                                      _EVENT.c.kind.in_(("supported", "commented", ATTENDED)),
+                                      _EVENT.c.at >= start, _EVENT.c.at < end)
+                 .order_by(_EVENT.c.at, _EVENT.c.id))
+        return order_events, [to_agenda_event(row)
+                              for row in (await self.session.execute(query)).all()]
 
     async def support_count(self, code: str) -> int:
         query = select(func.count()).select_from(_SUPPORT).where(_SUPPORT.c.item_code == code)
