@@ -9,8 +9,9 @@ written.
 
 What is not joined, because it is not a disguise but an everyday way of writing numbers: a date
 (2026-11-23, 2026.11.23, 2026/11/23), an order code (WG-20261122-0042), a range (1350-1680元)
-and a decimal (123456.78). A lone Chinese numeral beside digits stays a word (¥100000一次); it
-counts only between digits or in a row of two or more.
+and a decimal (123456.78). A lone Chinese numeral beside digits stays a word (¥10000一次); it
+counts between digits, in a row of two or more, or where with it the run is long enough to be a
+number that names a person.
 """
 from __future__ import annotations
 
@@ -104,7 +105,9 @@ def _read_units(half: str, units: list[tuple[int, str]]) -> list[str | None]:
         if kinds[i] == "d":
             read.extend(c for _, c in units[i:j])
         elif kinds[i] == "c":
-            keep = (i > 0 and j < len(units)) or j - i >= 2
+            # A lone numeral at the edge of a run is a word (¥10000一次), unless the run would
+            # hide a whole number with it: then it is read, erring towards masking.
+            keep = (i > 0 and j < len(units)) or j - i >= 2 or len(units) >= SHORTEST_NUMBER
             read.extend(_CHINESE_DIGITS[c] if keep else None for _, c in units[i:j])
         else:
             keep = (i > 0 or j < len(units)) and not _in_word(half, units[i][0], units[j - 1][0])

@@ -22,14 +22,14 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from domain.grids import GridTree, Level
+from domain.grids import GridTree, Level, queue_of
 from domain.orders import Satisfaction
 from domain.refusals import DomainError
 from handlers import dispatching, texts, use_cases
 from handlers.access import dispatch_targets
 from handlers.deps import Deps
-from handlers.dialog import Work
 from handlers.echo_wall import EchoChannels, publish_due
+from handlers.work import Work
 from storage.clock import FixedClock
 from storage.order_filter import any_order
 from storage.records import Person
@@ -147,7 +147,7 @@ def plan(rng: random.Random, tree: GridTree, reporters: list[int], now: datetime
         order = _Order(rng.choice(reporters), "H01", code, point, list(steps))
         if state == "submitted":             # nowhere to place it: a community's queue
             order.grid, order.point = None, None
-            order.extra["queue"] = use_cases.QUEUE + code[:5]
+            order.extra["queue"] = queue_of(code[:5])
         planned.append((born, order))
     return sorted(planned, key=lambda pair: pair[0])
 
