@@ -14,11 +14,10 @@ from typing import Any
 
 from domain.orders import Event, WorkOrder
 from domain.refusals import DomainError
-from handlers import texts
+from handlers import actions, texts
 from handlers.dialog import Work
 from handlers.messages import Choice, Pin
 
-CONTACT = "contact"                 # the button's prefix: contact:<code>
 CONTACT_VIEWED = "contact_viewed"   # the event a look at the number leaves in the order's history
 # What a typed or shared number may look like once spaces, dashes and brackets are gone:
 # a mainland mobile (with or without +86 / 86) or a landline with its area code.
@@ -79,7 +78,7 @@ async def contact_offer(work: Work, order: WorkOrder) -> tuple[str, tuple[Choice
     """A line and a button for the new-order message when the reporter left a number."""
     if not await reporter_phone(work, order):
         return "", ()
-    return "\n" + texts.CONTACT_LEFT, (Choice(texts.CONTACT_VIEW, f"{CONTACT}:{order.code}"),)
+    return "\n" + texts.CONTACT_LEFT, (Choice(texts.CONTACT_VIEW, actions.Contact(order.code).encode()),)
 
 
 async def view_contact(work: Work, person_id: int | None, code: str) -> str:

@@ -7,9 +7,12 @@ from domain.calendar import SHANGHAI
 from domain.points import PointsRules
 from domain.privacy import scrub
 from handlers import texts
-from handlers.dialog import Turn, command
+from handlers.dialog import Turn
+from handlers.routes import Router
 from handlers.stored import stored_id
 from storage.records import Person
+
+router = Router()
 
 RIDER = "rider"
 LONGEST_NICKNAME = 12
@@ -31,7 +34,7 @@ def rider(turn: Turn) -> Person | None:
     return person
 
 
-@command("points")
+@router.command("points")
 async def points(turn: Turn) -> None:
     person = rider(turn)
     if person is None:
@@ -52,7 +55,7 @@ async def points(turn: Turn) -> None:
     turn.say("\n".join(lines))
 
 
-@command("nickname")
+@router.command("nickname")
 async def nickname(turn: Turn) -> None:
     person = rider(turn)
     if person is None:
