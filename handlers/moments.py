@@ -40,6 +40,7 @@ STAGES: dict[type[Action], frozenset[State]] = {
 HOLDERS: frozenset[type[Action]] = frozenset({
     actions.Sign, actions.Return, actions.Progress, actions.Extend, actions.Resolve,
     actions.Finish, actions.Contact})
+RATINGS: frozenset[type[Action]] = frozenset({actions.Solved, actions.Rate})
 # What a step-bound refusal means: the order the step was about is no longer where it was.
 MOVED_ON = frozenset({"ILLEGAL_STATE", "NOT_ALLOWED", "NO_SUCH_ORDER", "STALE_ORDER"})
 
@@ -65,16 +66,16 @@ def at_step(turn: Turn, step: str, expecting: str | None = None) -> bool:
         expecting is None or turn.dialog.data.get("expecting") == expecting)
 
 
-async def had_a_part(turn: Turn, order: WorkOrder) -> bool:
-    """The reporter, a follower, the holder, or someone the order was once handed to: whoever
-    may have been sent a button on it."""
+async def had_a_part(turn: Turn, order: WorkOrder, kind: type[Action]) -> bool:
+    """Whether this person was ever sent a `kind` button on this order: the reporter a rating,
+    the holder (or whoever the order was once handed to) the handling buttons."""
     person = turn.person
     if person is None or person.id is None:
         return False
     me = person.id
-    if me in (order.reporter_id, order.assignee_id):
-        return True
-    if me in await turn.uow.orders.followers(order.code):
+    if kind in RATINGS:
+        return me == order.reporter_id
+    if me == order.assignee_id:
         return True
     return any(event.kind in HANDED_OVER and event.data.get("assignee") == me
                for event in await turn.uow.events.for_order(order.code))
@@ -84,9 +85,9 @@ async def still_current(turn: Turn, action: Action, code: str) -> None:
     """Refuse, naming the order, a press on an order that has moved on since the button was
     sent to this person; anyone else's press is left to the use case's own refusal."""
     order = await turn.uow.orders.get(code)
-    if order is None or not await had_a_part(turn, order):
-        return
     kind = type(action)
+    if order is None or not await had_a_part(turn, order, kind):
+        return
     holder = turn.person is not None and order.assignee_id == turn.person.id
     if order.state not in STAGES.get(kind, _OPEN) or (kind in HOLDERS and not holder):
         raise order_moved_on(order)

@@ -31,8 +31,9 @@ async def rate(turn: Turn, action: actions.Rate) -> None:
     if action.level not in {s.value for s in Satisfaction}:
         raise actions.ForeignButton()   # forged or garbled button data: nothing to do
     satisfaction = Satisfaction(action.level)
-    if turn.person is None:
-        raise use_cases.NotAllowed()
+    order = await turn.uow.orders.get(action.code)
+    if order is None or turn.person is None or order.reporter_id != turn.person.id:
+        raise DomainError("NO_SUCH_ORDER")   # only the reporter rates, checked at the press
     await moments.still_current(turn, action, action.code)
     if satisfaction.is_satisfied:
         await use_cases.rate(turn, stored_id(turn.person), action.code, action.solved, satisfaction)

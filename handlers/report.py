@@ -161,7 +161,7 @@ async def offer_addresses(turn: Turn, draft: Draft, text: str) -> None:
 
 @router.button(actions.Pick)
 async def pick_place(turn: Turn, action: actions.Pick) -> None:
-    if not moments.at_step(turn, "report", "pick"):
+    if not moments.at_step(turn, "report"):
         raise moments.step_ended("pick")
     draft = draft_of(turn)
     tree = turn.deps.router.tree
@@ -346,8 +346,8 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
 
 @router.button(actions.MeToo)
 async def metoo(turn: Turn, action: actions.MeToo) -> None:
-    if not moments.at_step(turn, "report", "metoo"):
-        raise moments.step_ended("metoo")
+    if not action.code and not moments.at_step(turn, "report"):
+        raise moments.step_ended("metoo")    # (a 同一个问题 outside its report: me_too refuses)
     draft = draft_of(turn)
     if not action.code:
         turn.dialog.data["not_same"] = True
@@ -362,7 +362,7 @@ async def metoo(turn: Turn, action: actions.MeToo) -> None:
 
 @router.button(actions.Confirm)
 async def confirm(turn: Turn, action: actions.Confirm) -> None:
-    if not moments.at_step(turn, "report", "confirm"):
+    if not moments.at_step(turn, "report"):
         raise moments.step_ended("confirm")
     draft = draft_of(turn)
     if draft.category is None or not draft.placed:

@@ -34,13 +34,16 @@ EXTENSION_DAYS = re.compile(r"(?<!\d)(\d{1,2})\s*天?\s*$")
 DUTY_SEPARATOR = "｜"
 MEMBER = "@"            # a department member as 派单's target: "@<person id>"
 router = Router()
-CANCEL = (texts.CANCEL, actions.Cancel())
 
 
 def _me(turn: Turn) -> int:
     if turn.person is None:
         raise use_cases.NotAllowed()
     return stored_id(turn.person)
+
+
+def _cancel() -> tuple[str, Action]:
+    return texts.CANCEL, actions.Cancel()
 
 
 def holding_choices(code: str, *, extend: bool = True) -> list[Choice]:
@@ -79,7 +82,7 @@ def _asks(kind: type[Asking]) -> Pressed:
             raise DomainError(Refusal.MERGE_PRIVATE)   # before the target is even asked for
         turn.dialog.reset()
         turn.dialog.go("reason", action=action, code=order.code)
-        turn.say(getattr(texts, ASKS[action]), choices(CANCEL))
+        turn.say(getattr(texts, ASKS[action]), choices(_cancel()))
     return ask
 
 
@@ -92,7 +95,7 @@ async def reason_given(turn: Turn) -> None:
     action, code = turn.dialog.data["action"], turn.dialog.data["code"]
     text, me = turn.inbound.text.strip(), _me(turn)
     if not text:
-        turn.say(getattr(texts, ASKS[action]), choices(CANCEL))
+        turn.say(getattr(texts, ASKS[action]), choices(_cancel()))
         return
     turn.dialog.reset()
     if action == "return":
@@ -127,7 +130,7 @@ async def ask_resolution(turn: Turn, action: actions.Resolve) -> None:
     turn.dialog.reset()
     turn.dialog.go("resolving", code=order.code, note="", photos=[])
     turn.say(texts.ASK_RESOLVE.format(n=turn.deps.limits.max_photos),
-             choices(CANCEL))
+             choices(_cancel()))
 
 
 @router.step("resolving")
@@ -149,12 +152,12 @@ async def resolution_given(turn: Turn) -> None:
         await finish_resolution(turn, actions.Finish(data["code"]))
     elif note:
         turn.say(texts.RESOLVE_NOTE_SAVED.format(n=len(photos), most=most),
-                 choices((texts.RESOLVE_FINISH, actions.Finish(data["code"])), CANCEL))
+                 choices((texts.RESOLVE_FINISH, actions.Finish(data["code"])), _cancel()))
     elif photos:
         turn.say(texts.RESOLVE_PHOTO_SAVED.format(n=len(photos)),
-                 choices(CANCEL))
+                 choices(_cancel()))
     else:
-        turn.say(texts.ASK_RESOLVE.format(n=most), choices(CANCEL))
+        turn.say(texts.ASK_RESOLVE.format(n=most), choices(_cancel()))
 
 
 @router.button(actions.Finish)
@@ -166,7 +169,7 @@ async def finish_resolution(turn: Turn, action: actions.Finish) -> None:
         turn.say(texts.NOTHING_TO_CANCEL)     # an old 完成办结, for a resolution not under way
         return
     if not data.get("note"):
-        turn.say(texts.RESOLVE_NEED_NOTE, choices(CANCEL))
+        turn.say(texts.RESOLVE_NEED_NOTE, choices(_cancel()))
         return
     code = data["code"]
     await use_cases.resolve(turn, _me(turn), code, data["note"], photos=data.get("photos", []))
@@ -208,7 +211,7 @@ async def assign_menu(turn: Turn, action: actions.Assign) -> None:
         assert person is not None   # a membership's person_id is a foreign key to the person
         labels.append(((person.duty or person.name).split(DUTY_SEPARATOR)[0],
                        actions.AssignTo(order.code, f"{MEMBER}{member.person_id}")))
-    turn.say(texts.ASK_ASSIGN, choices(*labels, CANCEL))
+    turn.say(texts.ASK_ASSIGN, choices(*labels, _cancel()))
 
 
 @router.button(actions.AssignTo)
