@@ -9,6 +9,7 @@ from domain.orders import Satisfaction
 from domain.refusals import DomainError
 from handlers import actions, catalogue, moments, texts, use_cases
 from handlers.dialog import Turn, choices
+from handlers.onboarding import next_steps
 from handlers.routes import Router
 from handlers.stored import stored_id
 
@@ -37,7 +38,7 @@ async def rate(turn: Turn, action: actions.Rate) -> None:
     await moments.still_current(turn, action, action.code)
     if satisfaction.is_satisfied:
         await use_cases.rate(turn, stored_id(turn.person), action.code, action.solved, satisfaction)
-        turn.say(texts.THANKS_RATED.format(code=action.code))
+        turn.say(texts.THANKS_RATED.format(code=action.code), await next_steps(turn))
         return
     turn.dialog.reset()
     turn.dialog.go("unsatisfied", code=action.code, solved=action.solved, level=action.level)
@@ -58,4 +59,4 @@ async def unsatisfied_reason(turn: Turn) -> None:
     turn.dialog.reset()
     await use_cases.rate(turn, stored_id(turn.person), data["code"], data["solved"],
                          Satisfaction(data["level"]), reason)
-    turn.say(texts.REOPENED_NOTICE.format(code=data["code"]))
+    turn.say(texts.REOPENED_NOTICE.format(code=data["code"]), await next_steps(turn))

@@ -6,7 +6,8 @@ explicitly and refuses a key declared twice, so nothing depends on which module 
 last. A button's data is decoded once, here: a handler receives the action, never the string.
 
 Three words are understood at every step of every dialog: 返回 (one question back, what was
-given kept), 取消 and 退出 (leave the dialog, as /cancel does).
+given kept; from a lone question, such as a reason, it leaves), 取消 and 退出 (leave the dialog,
+as /cancel does).
 """
 from __future__ import annotations
 
@@ -117,11 +118,12 @@ class Routes:
         if inbound.kind is Kind.UNSUPPORTED:
             turn.say(texts.UNSUPPORTED)
             return
-        if is_cancel_word(inbound):
-            await self.commands[CANCEL_COMMAND](turn)
-            return
         if is_back_word(inbound) and (turn.dialog.history or turn.dialog.step is None):
             await self.back(turn)
+            return
+        if is_cancel_word(inbound) or is_back_word(inbound):
+            # Back from a question with none before it (a reason, a note) leaves it.
+            await self.commands[CANCEL_COMMAND](turn)
             return
         handler = self.steps.get(turn.dialog.step or "idle") or self.steps["idle"]
         await handler(turn)

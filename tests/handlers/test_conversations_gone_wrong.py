@@ -142,9 +142,14 @@ async def test_typed_cancel_at_the_location_step(talk, point):
 async def test_typed_cancel_at_the_leaders_reason_step(talk, point):
     await onboard_resident(talk, "resident")
     code = await resident_files_rubbish(talk, "resident", point)
-    await talk.press("leader", f"return:{code}")
-    assert (await talk.text("leader", "取消"))[-1].text == texts.CANCELLED
+    for word in ("取消", "退出", "返回"):
+        await talk.press("leader", f"return:{code}")
+        assert (await talk.text("leader", word))[-1].text == texts.CANCELLED
     assert await state_of(talk, code) is State.DISPATCHED
+    await talk.press("leader", f"sign:{code}")
+    await talk.press("leader", f"resolve:{code}")
+    assert (await talk.text("leader", "返回"))[-1].text == texts.CANCELLED
+    assert await state_of(talk, code) is State.ACCEPTED
 
 
 async def test_way_back_from_a_sub_category_list(talk, services):
@@ -168,6 +173,12 @@ async def test_dead_ends_after_filing_and_cancelling(talk, point):
     await talk.text("resident", "/report")
     cancelled = (await talk.press("resident", "cancel"))[-1]
     assert cancelled.text == texts.CANCELLED and datas(cancelled) == MENU_DATA
+
+
+async def test_dead_ends_after_rating(talk, point):
+    await closed_order(talk, point)
+    rated = [m for m in talk.inbox("resident") if "已结案" in m.text and "感谢" in m.text]
+    assert rated and datas(rated[-1]) == MENU_DATA
 
 
 async def test_dead_ends_after_progress(talk, point):
