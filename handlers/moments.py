@@ -13,7 +13,7 @@ from typing import Any
 from domain.orders import State, WorkOrder
 from domain.refusals import DomainError
 from handlers import actions, texts
-from handlers.access import HANDED_OVER
+from handlers.access import HANDED_OVER, may_act
 from handlers.actions import Action
 from handlers.dialog import Turn
 
@@ -88,6 +88,16 @@ async def still_current(turn: Turn, action: Action, code: str) -> None:
     kind = type(action)
     if order is None or not await had_a_part(turn, order, kind):
         return
-    holder = turn.person is not None and order.assignee_id == turn.person.id
-    if order.state not in STAGES.get(kind, _OPEN) or (kind in HOLDERS and not holder):
+    if order.state not in STAGES.get(kind, _OPEN) or not await _may_still(turn, order, kind):
         raise order_moved_on(order)
+
+
+async def _may_still(turn: Turn, order: WorkOrder, kind: type[Action]) -> bool:
+    """Whether the person may still press it: the holder's buttons are the holder's alone, the
+    others anyone's in charge above the order (handed on since: no longer theirs)."""
+    me = turn.person.id if turn.person is not None else None
+    if kind in RATINGS:
+        return me == order.reporter_id
+    if kind in HOLDERS:
+        return me == order.assignee_id
+    return await may_act(turn, me, order)

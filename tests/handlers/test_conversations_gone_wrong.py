@@ -13,7 +13,6 @@ from domain.orders import State
 from handlers import actions, texts
 from tests.scenarios import (
     BUILDING,
-    asks,
     data_for,
     labels,
     onboard_resident,
@@ -86,20 +85,25 @@ async def test_unsatisfied_step_does_not_outlive_its_order(talk, point, services
     assert "类别" in answer.text
 
 
+async def home_of(talk, user: str) -> str | None:
+    async with talk.uow() as uow:
+        return (await uow.people.by_channel(talk.channel, user)).home_grid
+
+
 async def test_old_buttons_act_on_the_present_home(talk, point):
     await talk.text("resident", "/start")
     await talk.press("resident", "consent:yes")
     await talk.press("resident", "role:resident")
     offered = (await talk.text("resident", "锦江畔小区三栋"))[-1]
     await talk.press("resident", data_for(offered, labels(offered)[0]))
+    home = await home_of(talk, "resident")
     await talk.text("resident", "/report")
     await talk.press("resident", "cat:P03")                  # now at the description
     old = (await talk.press("resident", "home:JJ-01"))[-1]
-    assert "过时" in old.text and texts.HOME_SET.split("{")[0] not in old.text
-    going_on = (await talk.text("resident", "路灯不亮"))[-1]
-    assert asks(going_on, texts.ASK_PHOTOS.split("{")[0].strip()) or "照片" in going_on.text
-    grid = (await talk.text("resident", "/grid"))[-1]
-    assert "江畔社区" not in grid.text or "锦江畔" in grid.text
+    assert "过时" in old.text and "设置常住网格" in old.text
+    assert await home_of(talk, "resident") == home != "JJ-01"
+    going_on = (await talk.text("resident", "路灯不亮"))[-1]     # the report goes on
+    assert going_on.text == texts.ASK_PHOTOS.format(n=3)
 
 
 async def test_old_buttons_act_on_the_present_confirm_after_cancel(talk, point):
@@ -259,3 +263,14 @@ async def test_every_button_after_its_moment(talk, point, services):
                 assert "类别" in served.text, (user, action, [m.text for m in answer], served.text)
                 await talk.text(user, "/cancel")
             assert await state_of(talk, code) is State.CLOSED, action
+
+
+async def test_old_buttons_act_on_the_present_sign_after_escalation(talk, point):
+    await onboard_resident(talk, "resident")
+    code = await resident_files_rubbish(talk, "resident", point)
+    await talk.press("leader", f"up:{code}")
+    await talk.text("leader", "需要网格统一协调清运车辆")
+    for old in (f"sign:{code}", f"return:{code}", f"up:{code}"):
+        answer = (await talk.press("leader", old))[-1]
+        assert code in answer.text and "过时" in answer.text, old
+    assert (await talk.text("leader", "小区门口路灯不亮"))[-1].text != texts.STALE_ORDER

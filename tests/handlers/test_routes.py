@@ -1,8 +1,12 @@
 """Routers: assembled explicitly, a key declared twice refused; button data decoded once."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import handlers
 from handlers import actions, chat, texts
 from handlers.dialog import Turn
 from handlers.routes import DuplicateRoute, Router, Routes
@@ -79,3 +83,20 @@ async def test_an_undecodable_button_answers_foreign_button_and_changes_nothing(
     assert [m.text for m in refused] == [texts.FOREIGN_BUTTON]
     again = (await talk.press("resident", "skip:"))[-1]         # the report went on where it was
     assert again.text != asked.text and "照片" in again.text
+
+
+HAND_BUILT = re.compile(r"""f?["'](""" + "|".join(sorted(actions.kinds())) + "):")
+# The notices the use cases send are typed where they are written (handlers/notices.py);
+# until then these modules still spell their buttons out.
+NOT_YET_TYPED = {"use_cases.py", "clocks.py", "dispatching.py", "holders.py"}
+
+
+def test_no_dialog_builds_or_parses_button_data_by_hand():
+    offenders = []
+    for path in sorted((Path(handlers.__file__).parent).glob("*.py")):
+        if path.name in NOT_YET_TYPED | {"actions.py"}:
+            continue
+        source = path.read_text(encoding="utf-8")
+        if HAND_BUILT.search(source) or "turn.arg" in source or ".button or" in source:
+            offenders.append(path.name)
+    assert offenders == []
