@@ -156,7 +156,7 @@ async def offer_addresses(turn: Turn, draft: Draft, text: str) -> None:
     turn.dialog.enter("report", passing=True, expecting="pick")
     turn.say(texts.PICK_ADDRESS, choices(*((c.name, actions.Pick(c.code)) for c in found.candidates[:4]),
                                          (texts.NONE_OF_THESE, actions.Pick(NO_PLACE)),
-                                         *back_choice(turn)))
+                                         *back_choice(turn), (texts.CANCEL, actions.Cancel())))
 
 
 @router.button(actions.Pick)
