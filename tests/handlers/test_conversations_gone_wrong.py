@@ -10,7 +10,8 @@ from dataclasses import fields
 from typing import Any, get_type_hints
 
 from domain.orders import State
-from handlers import actions, texts
+from handlers import actions, texts, use_cases
+from handlers.dialog import Work
 from tests.scenarios import (
     BUILDING,
     data_for,
@@ -34,14 +35,20 @@ async def state_of(talk, code: str) -> State:
     return order.state
 
 
-async def closed_order(talk, point) -> str:
-    """A rubbish report taken through 签收 and 办结 to a satisfied rating."""
+async def resolved_order(talk, point) -> str:
+    """A rubbish report taken through 签收 and 办结: the reporter is asked to rate."""
     await onboard_resident(talk, "resident")
     code = await resident_files_rubbish(talk, "resident", point)
     await talk.press("leader", f"sign:{code}")
     await talk.press("leader", f"resolve:{code}")
     await talk.text("leader", "已清运完毕")
     await talk.press("leader", f"finish:{code}")
+    return code
+
+
+async def closed_order(talk, point) -> str:
+    """A rubbish report taken through 签收 and 办结 to a satisfied rating."""
+    code = await resolved_order(talk, point)
     await talk.press("resident", f"solved:{code}:1")
     done = await talk.press("resident", f"rate:{code}:1:satisfied")
     assert f"{code} 已结案" in done[-1].text
@@ -65,19 +72,12 @@ async def test_stuck_after_an_old_button(talk, point):
 
 async def test_unsatisfied_step_does_not_outlive_its_order(talk, point, services):
     """A reason asked for an order that closed meanwhile: one sentence, then free again."""
-    await onboard_resident(talk, "resident")
-    code = await resident_files_rubbish(talk, "resident", point)
-    await talk.press("leader", f"sign:{code}")
-    await talk.press("leader", f"resolve:{code}")
-    await talk.text("leader", "已清运完毕")
-    await talk.press("leader", f"finish:{code}")
+    code = await resolved_order(talk, point)
     await talk.press("resident", f"solved:{code}:0")
     asked = (await talk.press("resident", f"rate:{code}:0:unsatisfied"))[-1]
     assert asked.text == texts.ASK_UNSATISFIED_REASON
     async with talk.uow() as uow:          # the rating window closes the order meanwhile
-        order = await uow.orders.get(code)
-        order.state = State.CLOSED
-        await uow.orders.save(order)
+        await use_cases.close_unrated(Work(uow, talk.chat.deps), code)
         await uow.commit()
     gone = (await talk.text("resident", "还是很脏"))[-1]
     assert code in gone.text
