@@ -274,3 +274,19 @@ async def test_old_buttons_act_on_the_present_sign_after_escalation(talk, point)
         answer = (await talk.press("leader", old))[-1]
         assert code in answer.text and "过时" in answer.text, old
     assert (await talk.text("leader", "小区门口路灯不亮"))[-1].text != texts.STALE_ORDER
+
+
+async def test_every_order_button_after_its_moment_leaves_a_report_where_it_was(
+        talk, point, services):
+    code = await closed_order(talk, point)
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:P03")                          # at the description
+    for kind in actions.kinds().values():
+        if "code" not in {spec.name for spec in fields(kind)}:
+            continue
+        for action in _sample(kind, code, services):
+            answer = await talk.press("resident", action.encode())
+            # One sentence (out of date, or a refusal), no question of its own.
+            assert len(answer) == 1 and not answer[0].choices, (action, answer)
+    going_on = (await talk.text("resident", "路灯不亮"))[-1]
+    assert going_on.text == texts.ASK_PHOTOS.format(n=3)
