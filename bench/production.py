@@ -51,7 +51,7 @@ from bench.telegram_echo import FIRST_USER, say_text
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-production-secret"
+SECRET = "bench-production-webhook-secret-" + "w" * 16
 POSTGRES = "postgresql+asyncpg://127.0.0.1:5432/test"
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 import sys
 from datetime import timedelta
@@ -12,12 +11,13 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 
-from bot.cli_common import SECRET_MIN, strong_secret
+from bot.cli_api_keys import keys_app
+from bot.cli_common import SECRET_MIN, strong_secret, strong_webhook_secret
 from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
 from bot.cli_dead_letters import letters_app
-from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
+from bot.config import DEMO_SECRET_KEY, SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services
 from domain import invites
 from domain.routing import Route
@@ -35,6 +35,7 @@ app.add_typer(db_app, name="db")
 wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=True)
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(letters_app, name="dead-letters")
+app.add_typer(keys_app, name="api-key")
 
 
 @db_app.command("upgrade")
@@ -179,13 +180,17 @@ def invite(
                 return None
             code = invites.new_code()
             expires = now + timedelta(hours=services.settings.invite_ttl_hours)
-            uow.invites.add(invites.Invite(invites.hash_code(code), grid, role.value, now, expires))
+            uow.invites.add(invites.Invite(invites.hash_code(code, services.settings.invite_key),
+                                            grid, role.value, now, expires))
             await uow.commit()
         return code, expires, services.settings
     made = _run(_with_services(work))
     if made is None:
         _fail(f"no grid with code {grid}")
     code, expires, settings = made
+    if settings.secret_key is None:   # `gridbot run` hashes under its own key: it would refuse
+        typer.echo("note: GRIDBOT_SECRET_KEY is not set, so this code is hashed under the demo's "
+                   "key: only `gridbot demo` accepts it", err=True)
     link = deep_link(settings, code)
     if as_json:
         typer.echo(json.dumps({"code": code, "deep_link": link, "expires_at": expires.isoformat()}))
@@ -231,16 +236,21 @@ def demo(
     settings = load_settings(database_url=f"sqlite:///{path}", media_dir=media,
                              public_base_url=f"http://{host}:{port}", web_host=host,
                              web_port=port)
-    if settings.secret_key is None:   # one process, one start: a key of its own will do
-        settings.secret_key = SecretStr(secrets.token_urlsafe(32))
+    if settings.secret_key is None:
+        # The same key in every process, so `gridbot invite` run beside the demo makes codes
+        # the demo accepts; a public key, fit only for sample data on a laptop.
+        settings.secret_key = SecretStr(DEMO_SECRET_KEY)
     if tree_only:
         _print_district(settings, path)
         return
-    from bot.logs import setup_logging
+    from bot.logs import setup_demo_logging
     from bot.runner import run as run_all
-    setup_logging()
-    typer.echo(f"gridbot demo: open http://{host}:{port} (a resident, a courier and a grid leader "
-               "side by side); Ctrl-C stops it")
+    from bot.web_server import DEMO_LOG_FILE
+    from web.demo_seed import DEMO_OPERATOR
+    # The street's dispatcher holds what no chain does: the demo's data needs no warning.
+    settings.operator = settings.operator or DEMO_OPERATOR
+    from domain.calendar import SHANGHAI
+    setup_demo_logging(DEMO_LOG_FILE, SHANGHAI)   # the start, orders, warnings; the rest there
     try:
         _run(run_all(settings, demo=True, speed=speed))
     except KeyboardInterrupt:
@@ -288,8 +298,14 @@ def run_command() -> None:
     settings = load_settings()
     if not strong_secret(settings):
         # Links signed by one worker must open on every worker: a key made at start would not.
-        _fail(f"GRIDBOT_SECRET_KEY is not set or shorter than {SECRET_MIN} characters; it signs "
+        _fail(f"GRIDBOT_SECRET_KEY is not set, shorter than {SECRET_MIN} characters or the "
+              "demo's public key; it signs "
               "media links and must be the same for every worker. Make one with: "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not strong_webhook_secret(settings):
+        _fail(f"GRIDBOT_TELEGRAM_WEBHOOK_SECRET is not set or shorter than {SECRET_MIN} "
+              "characters; Telegram sends it with every update, and it alone keeps strangers from "
+              "posting updates. Make one with: "
               "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
     typer.echo(f"gridbot: web on http://{settings.web_host}:{settings.web_port}"
                + (f", telegram via {settings.telegram_library} ({settings.telegram_mode})"

@@ -5,7 +5,7 @@ import asyncio
 
 import typer
 
-from bot.config import Settings, load_settings
+from bot.config import DEMO_SECRET_KEY, Settings, load_settings
 from bot.services import open_services
 
 SECRET_MIN = 32
@@ -17,7 +17,14 @@ def run(coro):
 
 def strong_secret(settings: Settings) -> bool:
     key = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    return len(key) >= SECRET_MIN
+    return len(key) >= SECRET_MIN and key != DEMO_SECRET_KEY
+
+
+def strong_webhook_secret(settings: Settings) -> bool:
+    """Webhook mode's secret header is all that keeps strangers from posting updates."""
+    if not settings.telegram_token or settings.telegram_mode != "webhook":
+        return True
+    return len(settings.telegram_webhook_secret or "") >= SECRET_MIN
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
 SAMPLE_DISTRICT = Path(__file__).resolve().parent.parent / "data" / "sample_district.geojson"
 SAMPLE_PEOPLE = Path(__file__).resolve().parent.parent / "data" / "sample_people.csv"
+# The key a demo (or a command run without GRIDBOT_SECRET_KEY) signs and hashes with. It is in
+# the source, so it guards nothing: `gridbot run` refuses it.
+DEMO_SECRET_KEY = "gridbot-demo-key-public-never-use-in-production"
 
 
 class Settings(BaseSettings):
@@ -87,6 +90,13 @@ class Settings(BaseSettings):
     # Group robots post by webhook (outbox channel "wecom_robot", address = the robot's key);
     # which robot gets what is said where it is used (echo_wall_wecom_robot).
     wecom_robot_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+
+
+    @property
+    def invite_key(self) -> bytes:
+        """What invite codes are hashed under: the secret key, else the demo's."""
+        key = self.secret_key.get_secret_value() if self.secret_key else DEMO_SECRET_KEY
+        return key.encode()
 
 
 def load_settings(**overrides) -> Settings:

@@ -14,7 +14,8 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Any, TextIO
 
 MASK = "***"
@@ -31,12 +32,17 @@ _KEYS = ("sig|signature|msg_signature|nonce|echostr|secret|token|access_token|op
          "first_name|last_name|username|address|text|caption")
 # A quoted value as repr() and JSON write it: up to the same quote, backslash escapes skipped.
 _QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+# Any name that ends like a credential: corpsecret, access_token, key, robot_key, msg_signature.
+_CREDENTIAL = r"[A-Za-z0-9_]*(?:secret|key|token|signature)"
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key='value' (reprs), key=value (query strings) and "key": "value" (JSON)
     (re.compile(rf"(?i)\b({_KEYS})={_QUOTED}"), rf"\1={MASK}"),
     (re.compile(rf"(?i)\b({_KEYS})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
     (re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*){_QUOTED}"), rf"\1{MASK}"),
     (re.compile(r"(?i)(['\"](?:chat_id|user_id|id)['\"]\s*:\s*)-?\d{5,}"), rf"\1{MASK}"),
+    (re.compile(rf"(?i)\b({_CREDENTIAL})=([^&\s,;)'\"]+)"), rf"\1={MASK}"),
+    (re.compile(rf"(?i)(['\"]{_CREDENTIAL}['\"]\s*:\s*){_QUOTED}"), rf"\1{MASK}"),
+    (re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"), rf"\1{MASK}"),                   # Bot API paths
     (re.compile(r"inv_[A-Za-z0-9_-]+"), f"inv_{MASK}"),                        # invite codes
     (re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), MASK),                          # bot tokens
     (re.compile(r"\bo[A-Za-z0-9_-]{27}\b"), MASK),                              # WeChat openids
@@ -46,6 +52,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message", "asctime", "taskName"}
 _SET_UP = "gridbot_json_lines"
+# uvicorn's copy of its message with terminal colour codes: never part of a JSON line.
+_NOT_WRITTEN = frozenset({"color_message"})
+# HTTP clients log each request's full URL (query string included: WeCom's corpsecret, a group
+# robot's key, access tokens) at INFO or DEBUG; only their warnings are wanted.
+CLIENT_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.client", "urllib3")
 
 
 def redact(text: str) -> str:
@@ -86,7 +97,7 @@ class Redact(logging.Filter):
             record.exc_text = redact(record.exc_text)
         for key in set(record.__dict__) - _STANDARD:
             value = record.__dict__[key]
-            if key.lower() in PRIVATE_FIELDS:
+            if key.lower() in PRIVATE_FIELDS or re.fullmatch(f"(?i){_CREDENTIAL}", key):
                 record.__dict__[key] = MASK
             elif isinstance(value, str):
                 record.__dict__[key] = redact(value)
@@ -100,7 +111,7 @@ class JsonLines(logging.Formatter):
         line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname, "logger": record.name, "message": record.getMessage()}
-        for key in sorted(set(record.__dict__) - _STANDARD):
+        for key in sorted(set(record.__dict__) - _STANDARD - _NOT_WRITTEN):
             line[key] = _plain(record.__dict__[key])
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
@@ -126,6 +137,8 @@ def setup_logging(level: int | str = logging.INFO, stream: TextIO | None = None)
     root.setLevel(level)
     # aiosqlite logs every statement with its parameters (people's words, ids) at DEBUG: never.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    for name in CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
     quiet_access_paths()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
@@ -138,3 +151,54 @@ def quiet_access_paths() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, PathOnly) for f in access.filters):
         access.addFilter(PathOnly())
+
+
+# --- `gridbot demo`: a terminal for a person, every line in a file ------------------------------
+# The demo's narration (its start, each order filed and handed on) goes to the terminal.
+DEMO_LOGGER = "gridbot.demo"
+# Warnings about the data the demo ships (the street has no leader of its own, by design):
+# nothing the person at the terminal can act on, so they go to the file only.
+ABOUT_SHIPPED_DATA = frozenset({"handlers.holders"})
+
+
+class ForThePerson(logging.Filter):
+    """The terminal of `gridbot demo`: its narration, and warnings the person can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == DEMO_LOGGER:
+            return True
+        return record.levelno >= logging.WARNING and record.name not in ABOUT_SHIPPED_DATA
+
+
+class LocalLines(logging.Formatter):
+    """`HH:MM:SS  message` in the district's time, the zone the chat's deadlines are told in."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, self.zone)
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        line = f"{moment:%H:%M:%S}  {level}{record.getMessage()}"
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        return f"{line}\n{record.exc_text}" if record.exc_text else line
+
+
+def zone_name(zone: tzinfo) -> str:
+    """A zone as a person reads it, e.g. `Asia/Shanghai, UTC+08:00`."""
+    offset = datetime.now(zone).strftime("%z")
+    return f"{zone}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def setup_demo_logging(log_file: Path, zone: tzinfo, terminal: TextIO | None = None) -> None:
+    """Every record as a JSON line in `log_file`; the person sees only `ForThePerson`'s, in
+    the time of `zone`."""
+    setup_logging(stream=open(log_file, "w", encoding="utf-8"))  # noqa: SIM115 (held till exit)
+    screen = logging.StreamHandler(terminal or sys.stderr)
+    screen.setFormatter(LocalLines(zone))
+    screen.addFilter(Redact())
+    screen.addFilter(ForThePerson())
+    setattr(screen, _SET_UP, True)
+    logging.getLogger().addHandler(screen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
 from bot.web_server import DemoServer
+from domain import names
 from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from storage.process_lock import LockHeld, ProcessLock
@@ -43,11 +45,13 @@ class Runtime:
 
 
 async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False,
-                   speed: float = 1.0) -> Runtime:
+                   speed: float = 1.0,
+                   sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> Runtime:
     """Open the services and build the chat, the web app, the scheduler and the channels.
 
     `speed` fast-forwards the clock (the demo's `--speed`): deadlines, reminders and
-    escalations then come N times sooner, and the sweeps run N times as often.
+    escalations then come N times sooner, and the sweeps run N times as often. `sleep` is how
+    start-up waits between attempts to reach a platform's API.
     """
     clock = ScaledClock(datetime.now(UTC), speed) if speed != 1.0 else None
     services = await open_services(settings, clock=clock)
@@ -73,7 +77,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
     _add_broadcasts(runtime, settings, chat.deps)
     if settings.telegram_token:
-        await _add_telegram(runtime, settings, chat, stack)
+        await _add_telegram(runtime, settings, chat, stack, sleep)
     if settings.wechat_appid:
         _add_wechat(runtime, settings, chat, stack)
     if settings.wecom_corpid:
@@ -139,9 +143,11 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
                               day_of_week=weekday, hour=hour, minute=minute)
 
 
-async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack,
+                        sleep: Callable[[float], Awaitable[object]]) -> None:
     from bot.telegram import AT_ONCE, make_transport
     from bot.telegram.limits import Rate, TelegramLimits, overall_share
+    from bot.telegram.reach import start_when_reachable
     from bot.telegram.transport import MalformedUpdate, secret_matches
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
     # order), and give PTB the aiohttp request class — bench/README.md has the figures.
@@ -158,8 +164,9 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
 
     if settings.telegram_mode == "polling":   # Telegram serves getUpdates to one consumer only
         await _hold_polling(runtime, settings, stack)
-    await transport.start(receive)
+    # Stopped even if never reached: an interrupted wait still closes its connections.
     stack.push_async_callback(transport.stop)
+    await start_when_reachable(transport, receive, settings.telegram_api_url, sleep=sleep)
     # A private chat may take a short burst (a reply is often two messages), then 1/s.
     limits = TelegramLimits(per_chat=Rate(1.0, 3),
                             overall=overall_share(settings.telegram_workers))
@@ -204,12 +211,14 @@ async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> Non
         runtime.scheduler.start()
         stack.callback(runtime.scheduler.shutdown, wait=False)
         heap.settle()
+        # The name finder's dictionary loads beside the server, not in the first scrub's turn.
+        warming = asyncio.get_running_loop().run_in_executor(None, names.warm)
         try:
             await DemoServer(runtime.app, settings.web_host, settings.web_port).serve()
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, warming, return_exceptions=True)
             # Messages already claimed are sent and recorded before the database closes
             # (unrecorded ones would be sent again when their claim runs out).
             await asyncio.gather(*(sender.settle() for sender in runtime.senders),

@@ -78,7 +78,8 @@ async def build_chat(services: Services, on_committed=None):
     from storage.media import MediaVault
     limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
-                calendar=services.calendar, policy=services.policy, limits=limits,
+                calendar=services.calendar, policy=services.policy,
+                invite_key=services.settings.invite_key, limits=limits,
                 on_committed=on_committed, operator=services.settings.operator,
                 media=MediaVault(services.settings.media_dir))
     return Chat(deps, batch=services.settings.chat_batch)

@@ -1,7 +1,13 @@
-"""One-time invite codes that bind staff to a grid: only their hash is ever stored."""
+"""One-time invite codes that bind staff to a grid: only their keyed hash is ever stored.
+
+A code has about 49.5 bits; a plain hash of it could be searched through from a stolen
+database within an invite's lifetime. Hashed under the server's secret key (HMAC-SHA256), the
+rows are worthless without the key as well.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +38,9 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def hash_code(code: str) -> str:
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
+def hash_code(code: str, key: bytes) -> str:
+    """The code as it is stored and looked up: HMAC-SHA256 under the server's `key`."""
+    return hmac.new(key, normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
 def normalise(code: str) -> str:

@@ -6,18 +6,27 @@ beyond the handler (the echo wall, digests). It errs on the side of masking, but
 codes, dates, times, money and building numbers alone. Public service numbers (110, 119, 120,
 12345) are too short to be taken for a phone.
 
-Names are found by a heuristic, not a dictionary of people: a common surname followed by one or
-two characters of a given name, in a context that says a person is meant — before 家, 说 or a
-title (张三家门口, 张三说, 王阿姨, 李师傅), after a verb of contact (联系了李四, 通知赵六) or
-an introduction (我是张秀兰, 姓名：王五).
-Surnames that are also everyday words (周, 马, 高, 方 …) count only before a title, where a
-false alarm is rare. Names the caller knows (the reporter's own) are masked by `mask_names`.
+It reads the text as people disguise it (see domain.disguise): full-width forms, separators
+and zero-width characters between digits, Chinese numerals and the letter O for digits; then any
+run of seven or more digits left is masked too (a bank card, a QQ number, a number with no
+known shape). QQ numbers and WeChat ids are found behind their labels (加我qq, 扣扣, 加v, 薇信号),
+e-mail addresses also when written "at … dot" or 艾特 … 点.
+
+Names are found three ways: the names the caller knows (reporter, followers, roster), passed as
+`names`; a heuristic for names said in context — a common surname and one or two characters of
+a given name before 家, 说 or a title (张三家门口, 王阿姨), after a verb of contact (联系了李四)
+or an introduction (我是张秀兰); and a segmenter's person-name tag for names with no context
+word (业主李建国已整改, see domain.names).
 """
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+from domain.disguise import SHORTEST_NUMBER, read_through, visible
+from domain.names import name_spans
 
 PHONE_MASK = "[电话]"
 ID_MASK = "[身份证号]"
@@ -26,20 +35,24 @@ EMAIL_MASK = "[邮箱]"
 WECHAT_MASK = "[微信号]"
 ROOM_MASK = "[门牌]"
 NAME_MASK = "[姓名]"
-
-# Full-width forms (U+FF01..FF5E) and the ideographic space map one-to-one onto ASCII, so the
-# patterns match on a normalised copy while the offsets still fit the original text.
-_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+CARD_MASK = "[银行卡号]"
+QQ_MASK = "[QQ号]"
+NUMBER_MASK = "[号码]"
 
 _SEP = r"(?:[ \t]?-[ \t]?|[ \t])?"
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
+# An e-mail address written out: "at" / 艾特 / (at) for @, "dot" / 点 / (dot) for the dot.
+_AT = r"(?:[ \t]*@[ \t]*|[ \t]*[(\[{（【][ \t]*(?i:at)[ \t]*[)\]}）】][ \t]*|[ \t]+(?i:at)[ \t]+|[ \t]*艾特[ \t]*)"
+_DOT = r"(?:\.|[ \t]*[(\[{（【][ \t]*(?i:dot)[ \t]*[)\]}）】][ \t]*|[ \t]+(?i:dot)[ \t]+|[ \t]*点[ \t]*)"
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
 _PATTERNS = {
     # Starting only at the head of a run keeps a long word without "@" linear to scan.
-    "email": r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@"
-             r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    "email": rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+{_AT}"
+             rf"[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}[A-Za-z]{{2,}}",
+    "qq": r"(?P<qq_label>(?:(?<![A-Za-z])[Qq][Qq]|扣扣|企鹅|(?<![A-Za-z])[Qq](?=号))[ \t]*(?:号码?)?"
+          r"[ \t]*[:：]?[ \t]*)[1-9][0-9]{4,11}(?![0-9])",
     # After a contact word any long run of digits is a number, even without an area code.
     "contact": r"(?P<label>(?:电话|手机|座机|联系方式|联系电话|[Tt][Ee][Ll])[:：]?[ \t]*)"
                r"[0-9](?:[ \t-]?[0-9]){6,}(?![0-9])(?:[ \t]*(?:转|分机|ext\.?)[ \t]*[0-9]{1,5})?",
@@ -52,49 +65,65 @@ _PATTERNS = {
                 r"[1-9][0-9]{2,3}[ \t-]?[0-9]{4}(?![0-9])"
                 r"(?:[ \t]*(?:-|转|分机|ext\.?)[ \t]*[0-9]{1,5}(?![0-9]))?",
     # A civil plate's serial holds at least one digit; new-energy plates have six characters.
-    "plate": rf"[{_PROVINCES}][A-HJ-NP-Za-hj-np-z][ \t·•・.-]?"
+    "plate": rf"[{_PROVINCES}][A-HJ-NP-Za-hj-np-z][ \t]{{0,2}}[·•・.-]?[ \t]{{0,2}}"
              r"(?=[A-Za-z0-9]{0,5}[0-9])[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![A-Za-z0-9@])",
+    # Whatever number is left, once read through its disguise. An order code is not one.
+    "card": r"(?<![0-9])(?<!WG-)[0-9]{16,19}(?![0-9])",
+    "digits": rf"(?<![0-9])(?<!WG-)[0-9]{{{SHORTEST_NUMBER},}}(?![0-9])",
 }
 _MASKS = {"email": EMAIL_MASK, "contact": PHONE_MASK, "id18": ID_MASK, "id15": ID_MASK,
-          "mobile": PHONE_MASK, "landline": PHONE_MASK, "plate": PLATE_MASK}
+          "mobile": PHONE_MASK, "landline": PHONE_MASK, "plate": PLATE_MASK, "qq": QQ_MASK,
+          "card": CARD_MASK, "digits": NUMBER_MASK}
+_LABELS = {"contact": "label", "qq": "qq_label"}
 # Order matters where two kinds could start at the same place: an e-mail may hold digits, an
 # ID number may begin like a phone number. The leading look-ahead lets most characters fail at
 # once instead of trying every branch (about 8x faster on Chinese text).
-_PII = re.compile(rf"(?=[0-9A-Za-z(（+电手座联{_PROVINCES}])(?:"
+_PII = re.compile(rf"(?=[0-9A-Za-z(（+电手座联扣企{_PROVINCES}])(?:"
                   + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS.items())
                   + ")")
-_MAY_HOLD_PII = re.compile(r"[0-9@０-９＠]")
-# Only the wide forms a pattern needs; "，" and "（" are everywhere and cost a translate.
-_WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＋＠．－\u3000]")
+# Text with none of these holds no number, disguised or not, and no e-mail address.
+_MAY_HOLD_PII = re.compile(r"[0-9@０-９＠零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖]|艾特|(?i:at)")
 
 
-def scrub(text: str) -> str:
-    """Mask phone and ID numbers, plates, e-mail addresses, WeChat ids, rooms and names."""
-    return _mask_names(_mask_rooms(_mask_wechat(_mask_numbers(text))))
+def scrub(text: str, names: Iterable[str] = ()) -> str:
+    """Mask phone, ID, card and QQ numbers, plates, e-mail addresses, WeChat ids, rooms and
+    names — the `names` given (the people the caller knows of) and any other found."""
+    return _scrubbed(mask_names(visible(text), names))
+
+
+# The echo wall and the digest scrub the same entries again and again.
+@lru_cache(maxsize=4096)
+def _scrubbed(text: str) -> str:
+    return _mask_found_names(_mask_names(_mask_rooms(_mask_wechat(_mask_numbers(text)))))
 
 
 def _mask_numbers(text: str) -> str:
     if not _MAY_HOLD_PII.search(text):
         return text
-    normal = text.translate(_HALF_WIDTH) if _WIDE.search(text) else text
+    reading = read_through(text)
     parts: list[str] = []
     kept = 0
-    for match in _PII.finditer(normal):
+    for match in _PII.finditer(reading.text):
         kind = match.lastgroup or ""
-        # A contact word stays readable; only the number after it goes.
-        start = match.end("label") if kind == "contact" else match.start()
+        # A label (电话, QQ) stays readable; only the number after it goes.
+        label = _LABELS.get(kind)
+        start, end = reading.span(match.end(label) if label else match.start(), match.end())
         parts.append(text[kept:start])
         parts.append(_MASKS[kind])
-        kept = match.end()
+        kept = end
     parts.append(text[kept:])
     return "".join(parts)
 
 
 # WeChat ids: the system form (wxid_…) anywhere, and a chosen id (6–20 letters, digits, _ or -,
-# starting with a letter) after a word that says it is one (微信号：abc_123, VX abc123).
+# starting with a letter) after a word that says it is one (微信号：abc_123, VX abc123, 加v
+# abc123, or a homophone of 微信: 薇信, 威信).
 _WECHAT = re.compile(
     r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]+"
-    r"|(?P<label>(?:微信号?|(?<![A-Za-z])(?:[VvWw][Xx]|[Ww]e[Cc]hat))\s*(?:号|ID|id)?\s*[:：]?\s*)"
+    # A bare "v" only after 加 or before a colon or a space: "visitors" is a word.
+    r"|(?P<label>(?:[微薇威徽维]信号?|[Vv]信|(?<![A-Za-z])(?:[VvWw][Xx]|[Ww]e[Cc]hat)"
+    r"|(?<=加)[Vv]|(?<![A-Za-z])[Vv](?=\s|[:：号]))"
+    r"\s*(?:号|ID|id)?\s*[:：]{0,2}\s*)"
     r"[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])", re.IGNORECASE)
 _D = "[0-9０-９]"
 # A room: digits before 室/房 ("502室", "3单元502室"), or 3–4 digits after a unit or floor
@@ -121,7 +150,7 @@ _NAME = re.compile(
     rf"{_GIVEN}{{1,2}}?(?=家|说|讲|反映|{_TITLES}))")
 # Cheap checks first: text without a context word holds no name, without these no WeChat id.
 _MAY_HOLD_NAME = re.compile(rf"家|说|讲|反映|{_TITLES}|联系|通知|告诉|致电|转告|我是|我叫|本人|姓名")
-_MAY_HOLD_WECHAT = re.compile(r"wxid_|微信|[VvWw][Xx]|[Ww]e[Cc]hat")
+_MAY_HOLD_WECHAT = re.compile(r"wxid_|[微薇威徽维Vv]信|[VvWw][Xx]|[Ww]e[Cc]hat|[Vv]")
 
 
 def _mask_wechat(text: str) -> str:
@@ -136,6 +165,17 @@ def _mask_rooms(text: str) -> str:
 
 def _mask_names(text: str) -> str:
     return _NAME.sub(NAME_MASK, text) if _MAY_HOLD_NAME.search(text) else text
+
+
+def _mask_found_names(text: str) -> str:
+    parts: list[str] = []
+    kept = 0
+    for start, end in name_spans(text):
+        if start >= kept:
+            parts.extend((text[kept:start], NAME_MASK))
+            kept = end
+    parts.append(text[kept:])
+    return "".join(parts)
 
 
 _METRES_PER_DEGREE = 111_320.0
@@ -187,8 +227,8 @@ def anonymised_report(description: str, address: str | None, lat: float | None,
     snapped to a 100 m cell. Category, grid, times and states are untouched, so figures hold.
     """
     names = list(names)
-    text = scrub(mask_names(description, names))
-    place = scrub(mask_names(strip_house_number(address), names)) if address else address
+    text = scrub(description, names)
+    place = scrub(strip_house_number(address), names) if address else address
     if lat is not None and lng is not None:
         lat, lng = coarse_point(lat, lng)
     return text, place or None, lat, lng

@@ -42,6 +42,11 @@ def label(code: Enum) -> str:
     return table[code.value]
 
 
+def for_channel(table: dict[str, str], channel: str) -> str:
+    """A table's words for one channel (how to send a location differs by app); "" is the rest."""
+    return table.get(channel, table[""])
+
+
 def refusal(error: DomainError) -> str:
     """A refusal in the person's language; a key the catalogue lacks never shows as English."""
     template = getattr(texts, error.key, None)

@@ -34,6 +34,7 @@ class Deps:
     taxonomy: Taxonomy
     calendar: WorkingCalendar
     policy: DeadlinePolicy
+    invite_key: bytes                  # invite codes are looked up by their hash under it
     limits: Limits = field(default_factory=Limits)
     on_committed: Callable[[], None] | None = None
     # The staff code (from the roster) of the person who holds what no chain can: above the street.

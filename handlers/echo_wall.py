@@ -23,7 +23,7 @@ from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
 from domain.grids import Grid, GridTree, Level
 from domain.orders import Event, Satisfaction, WorkOrder
-from domain.privacy import ROOM_MASK, coarse_point, mask_names, scrub, strip_house_number
+from domain.privacy import ROOM_MASK, coarse_point, scrub, strip_house_number
 from handlers import texts
 from handlers.deps import Deps
 from handlers.messages import Outbound
@@ -72,7 +72,7 @@ def public_text(text: str | None, names: Iterable[str] = ()) -> str:
     """Free text fit for the wall: no known names, phone or ID numbers, plates, house numbers."""
     if not text:
         return ""
-    text = mask_house_numbers(scrub(mask_names(text, names))).strip()
+    text = mask_house_numbers(scrub(text, names)).strip()
     return text if len(text) <= LONGEST_SUMMARY else text[:LONGEST_SUMMARY - 1] + "…"
 
 

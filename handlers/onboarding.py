@@ -167,7 +167,7 @@ async def redeem_invite(turn: Turn, argument: str) -> None:
     When the grid already has staff in that role from the people file who have no chat account
     yet, the account binds to that person: the invite is how an imported leader gets online.
     """
-    invite = await turn.uow.invites.by_hash(invites.hash_code(argument))
+    invite = await turn.uow.invites.by_hash(invites.hash_code(argument, turn.deps.invite_key))
     invite = invites.redeem(invite, 0, turn.now)           # raises InviteRefused with the reason
     person = await _unbound_staff(turn, invite.grid_code, invite.role)
     if person is not None:

@@ -71,8 +71,10 @@ async def nickname(turn: Turn) -> None:
         turn.person = await turn.uow.people.upsert(person)
         turn.say(texts.NICKNAME_CLEARED)
         return
-    # The board is public: a name that carries personal data (a phone, a plate…) is refused.
-    if len(wanted) > LONGEST_NICKNAME or not wanted.isprintable() or scrub(wanted) != wanted:
+    # The board is public: a name that carries personal data (a phone, a plate, a person's
+    # name — the rider's own or anyone's — however disguised) is refused.
+    if (len(wanted) > LONGEST_NICKNAME or not wanted.isprintable()
+            or scrub(wanted, [person.name]) != wanted):
         turn.say(texts.NICKNAME_REFUSED.format(longest=LONGEST_NICKNAME))
         return
     person.nickname = wanted

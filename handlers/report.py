@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from domain.routing import Route
 from handlers import actions, catalogue, moments, reporter_phone, texts, use_cases
+from handlers.actions import Action
 from handlers.dialog import Turn, back_choice, choices
 from handlers.holders import filed_notice
 from handlers.messages import Choice, Kind
@@ -292,8 +293,19 @@ async def ask(turn: Turn, draft: Draft, need: str) -> None:
         given = (texts.CURRENT_VALUE.format(value=_where(turn, draft)) + "\n"
                  if draft.placed else "")
         kept = ((texts.KEEP, actions.Skip()),) if draft.placed else ()
-        turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn)),
-                 choices(*kept, *back_choice(turn), (texts.CANCEL, actions.Cancel())))
+        how = catalogue.for_channel(texts.LOCATION_HOW, turn.inbound.sender.channel)
+        turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn), how=how),
+                 choices(*kept, *_home(turn, draft), *back_choice(turn),
+                         (texts.CANCEL, actions.Cancel())))
+
+
+def _home(turn: Turn, draft: Draft) -> tuple[tuple[str, Action], ...]:
+    """The home given at onboarding, one tap away (unless the report is already placed)."""
+    home = turn.person.home_grid if turn.person is not None else None
+    tree = turn.deps.router.tree
+    if home is None or home not in tree or draft.placed:
+        return ()
+    return ((tree.get(home).name, actions.Pick(home)),)
 
 
 def _done_buttons(turn: Turn, done: str) -> list[Choice]:

@@ -38,7 +38,8 @@ ASK_PHOTOS = "可以发送照片（最多 {n} 张，可一次选多张）；没�
 PHOTO_SAVED = "已收到第 {n} 张照片。"
 PHOTOS_FULL = "最多 {n} 张照片，已收到 {n} 张。"
 PHOTOS_DONE = "完成"
-ASK_LOCATION = "请发送位置（📎→位置），或输入地址（如“{example}”）："
+ASK_LOCATION = "请发送位置（{how}），或输入地址（如“{example}”）："
+LOCATION_HOW = {"telegram": "📎→位置", "wechat": "＋→位置", "wecom": "＋→位置", "web": "点 📍 再点地图", "": "分享位置"}
 PICK_ADDRESS = "找到以下地点，请选择："
 NONE_OF_THESE = "都不是"
 NO_ADDRESS_MATCH = "没有找到这个地址，工单会交给社区派单员人工分派。"
@@ -228,7 +229,7 @@ NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nick
 NICKNAME_NONE = "发送“/nickname 昵称”（{longest} 个字以内）即可上先锋指数排行榜；不设昵称就不上榜。"
 NICKNAME_SET = "好的，排行榜上您将显示为「{nickname}」。"
 NICKNAME_CLEARED = "已清除昵称，您不再出现在排行榜上。"
-NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含电话、证件号、车牌或微信号等个人信息。"
+NICKNAME_REFUSED = "昵称须为 1–{longest} 个字，且不能含姓名、电话、证件号、车牌或微信号等个人信息。"
 NICKNAME_CLEAR_WORDS = ("清除", "取消", "-")
 
 # --- Who may see and follow an order; poison updates (handlers/access.py, handlers/chat.py) ----
@@ -267,7 +268,8 @@ MYDATA_NONE = "无"
 MYDATA_FOOTER = "工单办结满 {days} 天后，其上的身份和联系方式会被匿名化。删除请发送 /delete。"
 CHANNEL_LABELS = {"telegram": "Telegram", "wechat": "微信公众号", "wecom": "企业微信",
                   "web": "网页聊天"}
-KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员"}
+KIND_LABELS = {"resident": "居民", "rider": "流动网格员", "staff": "工作人员",
+               "external_system": "外部系统"}
 DELETE_CONFIRM = ("确定要删除您的个人信息吗？将删除：您的称呼、电话、住址网格、榜单昵称、聊天账号绑定、"
                   "进行中的对话、周报订阅和工单关注，以及先锋积分。您上报过的 {n} 件工单会去掉您的身份、"
                   "电话、描述、照片和语音后保留，仅用于统计（个人信息保护法第四十七条）。删除后无法恢复。")
@@ -358,6 +360,7 @@ EVENT_LABELS = {
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
+    "commented": "补充说明",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -421,3 +424,16 @@ STEP_LABELS = {"consent": "隐私同意", "role": "选择身份", "platform": "�
                "home": "设置常住网格", "category": "选择类别", "pick": "选择地点",
                "skip": "报事", "metoo": "同一问题确认", "confirm": "确认提交",
                "delete": "删除确认"}
+
+# Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
+REPORTER_NOTE = "工单 {code} 报事人补充：{note}"
+OPEN311_CONTACT = "网格通管理员"
+OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
+OPEN311_NOT_FOUND = "没有找到：{what}"
+OPEN311_KEY_REQUIRED = "缺少 api_key"
+OPEN311_BAD_KEY = "api_key 无效或已吊销"
+OPEN311_MISSING = "缺少参数：{field}"
+OPEN311_INVALID = "参数无效：{field}"
+OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
+OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
+OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"

@@ -234,7 +234,7 @@ class DialogRow(SQLModel, table=True):
 
 
 class InviteRow(SQLModel, table=True):
-    """A one-time invite; only the sha256 of its code is kept."""
+    """A one-time invite; only the keyed hash (HMAC-SHA256) of its code is kept."""
 
     __tablename__ = "invite"
 
@@ -270,6 +270,34 @@ class DeadLetterRow(SQLModel, table=True):
     first_at: datetime = _when()
     last_at: datetime = _when()
     parked_at: datetime | None = _when(nullable=True, index=True)
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """A partner system's Open311 key; only the SHA-256 of the key is kept.
+
+    `person_id` is the partner as a reporter (kind "external_system"): the orders it files are
+    that person's, so a new key under the same name keeps seeing them.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    key_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when()
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class PartnerRequestRow(SQLModel, table=True):
+    """An order filed through Open311: which key filed it, and the token it was answered with."""
+
+    __tablename__ = "partner_request"
+
+    order_code: str = Field(foreign_key="work_order.code", primary_key=True)
+    api_key_id: int = Field(foreign_key="api_key.id", index=True)
+    token: str = Field(unique=True, max_length=64)
+    created_at: datetime = _when()
 
 
 metadata = SQLModel.metadata

@@ -23,6 +23,7 @@ from storage.repositories import (
     OutboxRepository,
     PeopleRepository,
 )
+from storage.repositories.api_keys import ApiKeyRepository
 from storage.repositories.clocks import ClockRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.erasure import ErasureRepository
@@ -198,3 +199,7 @@ class UnitOfWork:
     @property
     def service_window(self) -> ServiceWindowRepository:
         return ServiceWindowRepository(self.session)
+
+    @property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.session, self.clock)

@@ -25,6 +25,7 @@ from web.headers import NoReferrer
 from web.limits import BodyLimit
 from web.mailbox import OutboxBell, chained
 from web.media_links import media_links
+from web.open311 import mount_open311
 
 STATIC = Path(__file__).with_name("static")
 
@@ -55,7 +56,13 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(app.state.links.routes())   # private media: signed, short-lived links only
+    mount_open311(app, services.uow, chat.deps)      # partner systems: API keys, echo-wall view
     district: dict[str, Any] = {}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:

@@ -54,7 +54,9 @@ class WebChannel:
             self.names[session_id] = name.strip()
         return Sender(WEB, session_id, self.names.get(session_id, ""))
 
-    async def receive(self, session_id: str, said: Said) -> None:
+    async def receive(self, session_id: str, said: Said) -> bool:
+        """Hand the message to the chat; False when nothing answered it (the same message id
+        was handled before: a button pressed again after the page was reloaded)."""
         sender = self.sender(session_id, said.name)
         update_id = f"{session_id}:{said.id or uuid.uuid4().hex}"
         if said.button:
@@ -65,7 +67,7 @@ class WebChannel:
             inbound = Inbound.text_message(sender, said.text.strip(), update_id)
         else:
             raise HTTPException(400, texts.WEB_UNSUPPORTED)
-        await self.chat.receive(inbound)
+        return bool(await self.chat.receive(inbound))
 
     async def receive_photo(self, session_id: str, data: bytes, caption: str,
                             message_id: str | None, name: str | None) -> None:
@@ -103,8 +105,8 @@ def chat_routes(channel: WebChannel) -> APIRouter:
 
     @routes.post("/{session_id}/send")
     async def send(session_id: str, said: Said) -> dict[str, bool]:
-        await channel.receive(checked(session_id), said)
-        return {"ok": True}
+        answered = await channel.receive(checked(session_id), said)
+        return {"ok": True, "answered": answered}
 
     @routes.post("/{session_id}/photo")
     async def photo(session_id: str, request: Request, file: Annotated[UploadFile, File()],

@@ -1,4 +1,4 @@
-"""The district as GeoJSON for the page's map: every grid with a polygon, its leader's name."""
+"""The district as GeoJSON for the page's map: every grid with a polygon, its listed leader."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +14,10 @@ DIGITS = 6  # about 0.1 m: plenty for a map, and a smaller file
 async def district_geojson(uow: UnitOfWork, tree: GridTree) -> dict[str, Any]:
     """A FeatureCollection; each feature carries a point inside it for labels and pins.
 
-    Leaders' names are public (网格长公示); their phones are not sent.
+    Leaders' names are public (网格长公示) as the roster lists them; their phones are not sent.
+    A grid whose only leader came by invite, known by a chat account's name, shows none.
     """
-    leaders = await _leader_names(uow, {g.leader_id for g in tree if g.leader_id})
+    leaders = await uow.people.roster_leaders()
     features = []
     for grid in sorted(tree, key=lambda g: g.code):
         if grid.geometry is None or grid.geometry.is_empty:
@@ -26,16 +27,10 @@ async def district_geojson(uow: UnitOfWork, tree: GridTree) -> dict[str, Any]:
             "type": "Feature",
             "geometry": _rounded(mapping(grid.geometry)),
             "properties": {"code": grid.code, "name": grid.name, "level": grid.level.value,
-                           "parent": grid.parent, "leader": leaders.get(grid.leader_id),
+                           "parent": grid.parent, "leader": leaders.get(grid.code),
                            "inside": [round(inside.x, DIGITS), round(inside.y, DIGITS)]},
         })
     return {"type": "FeatureCollection", "features": features}
-
-
-async def _leader_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return await uow.people.names(ids)
 
 
 def _rounded(value: Any) -> Any:

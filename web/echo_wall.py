@@ -2,11 +2,13 @@
 
 Entries are shown exactly as published (the "published" events' data, already scrubbed); each
 grid's 三率 and on-time rate over the last 30 days come from the same SQL as the digests.
+What is closed but not yet published is published before the wall is read (the scheduler's
+minute would otherwise show a rated order in the rates and not among the entries).
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from html import escape
 from pathlib import Path
@@ -28,7 +30,7 @@ from domain.metrics import Rates
 from handlers import texts
 from handlers.deps import Deps
 from handlers.digest import percent, rollup
-from handlers.echo_wall import PHOTO_DIR
+from handlers.echo_wall import PHOTO_DIR, EchoChannels, publish_due
 from storage.media import MediaVault, is_name
 from storage.uow import UnitOfWork
 
@@ -50,8 +52,9 @@ def rating_class(rating: str) -> str:
 class EchoWall:
     """Reads the wall for a community and a category; the rates are kept a minute."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], tree: GridTree, taxonomy: Taxonomy):
-        self.uow, self.tree, self.taxonomy = uow, tree, taxonomy
+    def __init__(self, uow: Callable[[], UnitOfWork], tree: GridTree, taxonomy: Taxonomy,
+                 publish: Callable[[], Awaitable[list[str]]] | None = None):
+        self.uow, self.tree, self.taxonomy, self.publish = uow, tree, taxonomy, publish
         self._rates: tuple[float, dict[str, Rates]] | None = None
 
     def communities(self) -> list[Any]:
@@ -69,6 +72,8 @@ class EchoWall:
 
     async def read(self, community: str | None, category: str | None,
                    limit: int = LIMIT) -> dict[str, Any]:
+        if self.publish is not None and await self.publish():
+            self._rates = None   # what was just published counts in the rates too
         area = community if community and community in self.tree else None
         below = self._below(area) if area else None
         uow: UnitOfWork = self.uow()
@@ -136,9 +141,11 @@ def _options(pairs: list[tuple[str, str]], chosen: str | None) -> str:
 
 
 def _rate_row(grid: dict[str, Any]) -> str:
-    cells = [grid["name"]] + [percent(grid[k]) for k in ("response", "solved", "satisfied",
-                                                          "on_time")]
-    return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+    figures = [grid[k] for k in ("response", "solved", "satisfied", "on_time")]
+    cells = [grid["name"]] + [percent(f) for f in figures]
+    # A grid with no figure yet: kept on a wide screen, folded away on a phone (wall.css).
+    opening = "<tr>" if any(f is not None for f in figures) else '<tr class="idle">'
+    return opening + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
 
 
 def _card(entry: dict[str, Any]) -> str:
@@ -165,7 +172,17 @@ def _short(iso: str | None) -> str:
 
 def echo_wall_routes(services: Any, deps: Deps) -> APIRouter:
     """The wall's routes over the services' database and the chat's grid tree and taxonomy."""
-    wall = EchoWall(services.uow, deps.router.tree, deps.taxonomy)
+    settings = services.settings
+    channels = EchoChannels(settings.echo_wall_telegram_chat, settings.echo_wall_wecom_robot,
+                            Path(settings.media_dir))
+
+    async def publish() -> list[str]:
+        codes = await publish_due(services.uow(), deps, channels)
+        if codes and deps.on_committed:
+            deps.on_committed()   # the posts to the wall's channels leave now
+        return codes
+
+    wall = EchoWall(services.uow, deps.router.tree, deps.taxonomy, publish)
     router = APIRouter()
 
     @router.get("/echo-wall", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from bot.telegram.transport import (
     TransientError,
     Transport,
     Undeliverable,
+    Unreachable,
 )
 
 PRODUCTION_API = "https://api.telegram.org"
@@ -30,6 +31,7 @@ __all__ = [
     "TransientError",
     "Transport",
     "Undeliverable",
+    "Unreachable",
     "make_transport",
 ]
 

@@ -33,6 +33,7 @@ from bot.telegram.transport import (
     RetryAfter,
     TransientError,
     Undeliverable,
+    Unreachable,
     secret_matches,
     update_json,
 )
@@ -73,6 +74,13 @@ class AiogramTransport:
         return self._username
 
     async def start(self, receive: Receive) -> None:
+        """Raises Unreachable when the Bot API cannot be reached; calling again is safe."""
+        try:
+            await self._start(receive)
+        except ag_error.TelegramNetworkError as trouble:
+            raise Unreachable(str(trouble)) from None
+
+    async def _start(self, receive: Receive) -> None:
         self._receive = receive
         self._username = (await self._bot.get_me()).username
         # The "/" menu everyone sees; riders and staff get theirs per chat (`Outbound.menu`).

@@ -30,6 +30,7 @@ from bot.telegram.transport import (
     RetryAfter,
     TransientError,
     Undeliverable,
+    Unreachable,
     secret_matches,
     update_json,
 )
@@ -75,6 +76,15 @@ class PtbTransport:
             return None
 
     async def start(self, receive: Receive) -> None:
+        """Raises Unreachable when the Bot API cannot be reached; calling again is safe."""
+        try:
+            await self._start(receive)
+        except tg_error.BadRequest:   # PTB's BadRequest is a NetworkError: the API answered
+            raise
+        except tg_error.NetworkError as trouble:   # TimedOut included
+            raise Unreachable(str(trouble)) from None
+
+    async def _start(self, receive: Receive) -> None:
         self._receive = receive
         await self._app.initialize()   # calls getMe
         # The "/" menu everyone sees; riders and staff get theirs per chat (`Outbound.menu`).

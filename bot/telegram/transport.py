@@ -29,6 +29,10 @@ class TransientError(DeliveryError):
     """Network trouble or a server error: the same message may be sent again later."""
 
 
+class Unreachable(TransientError):
+    """The Bot API could not be reached (connection refused, DNS, timeout): wait and try again."""
+
+
 class Undeliverable(DeliveryError):
     """Refused for good (bot blocked, unknown chat, malformed message): retrying will not help."""
 

@@ -7,17 +7,19 @@ the ciphertext, proves the body came from WeChat.
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.utils import check_signature
+from wechatpy.utils import WeChatSigner
 
 from bot.wechat.guard import Malformed, Refused, envelope, message_xml, plausible_nonce
 from storage.clock import Clock
 
-__all__ = ["CallbackQuery", "Malformed", "OfficialAccountCrypto", "Refused", "fresh", "opened"]
+__all__ = ["CallbackQuery", "Malformed", "OfficialAccountCrypto", "Refused", "fresh", "opened",
+           "signed"]
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,29 @@ def fresh(timestamp: str, clock: Clock, max_skew: int) -> None:
         raise Refused(f"timestamp is more than {max_skew} s away")
 
 
-def opened(decrypt: Callable[..., str], foreign: type[Exception], fields: dict[str, str],
-           query: CallbackQuery) -> str:
+def signed(token: str, signature: str, *parts: str, what: str = "signature") -> None:
+    """Refused unless `signature` is WeChat's SHA-1 over the token and `parts`.
+
+    Compared in constant time, so that timing tells a forger nothing about how much of a
+    signature was right; wechatpy's own checks compare with `!=`, so they run only after this.
+    """
+    signer = WeChatSigner()
+    signer.add_data(token, *parts)
+    given = signature.encode("utf-8", errors="replace")
+    if not hmac.compare_digest(signer.signature.encode(), given):
+        raise Refused(f"bad {what}")
+
+
+def opened(decrypt: Callable[..., str], foreign: type[Exception], token: str,
+           fields: dict[str, str], query: CallbackQuery) -> str:
     """The inner message of an encrypted envelope, by `decrypt(fields, signature, ts, nonce)`.
 
     `foreign` is the platform's "encrypted for another app id / corp id" error.
     """
     if not fields.get("Encrypt"):      # plaintext where ciphertext is due: a downgrade
         raise Refused("no Encrypt in the envelope")
+    signed(token, query.msg_signature, query.timestamp, query.nonce, fields["Encrypt"],
+           what="msg_signature")
     try:
         inner = decrypt(fields, query.msg_signature, query.timestamp, query.nonce)
     except InvalidSignatureException as forged:
@@ -81,10 +98,7 @@ class OfficialAccountCrypto:
     def verify(self, query: CallbackQuery) -> None:
         fresh(query.timestamp, self.clock, self.max_skew)
         plausible_nonce(query.nonce)
-        try:
-            check_signature(self.token, query.signature, query.timestamp, query.nonce)
-        except InvalidSignatureException as forged:
-            raise Refused("bad signature") from forged
+        signed(self.token, query.signature, query.timestamp, query.nonce)
 
     def open(self, query: CallbackQuery, body: bytes) -> str:
         """The message XML of a callback, once it proved to come from WeChat."""
@@ -95,7 +109,8 @@ class OfficialAccountCrypto:
             return message_xml(body.decode("utf-8", errors="replace"), "body")
         if self._aes is None:
             raise Refused("an encrypted callback, but no EncodingAESKey is configured")
-        return opened(self._aes.decrypt_message, InvalidAppIdException, envelope(body), query)
+        return opened(self._aes.decrypt_message, InvalidAppIdException, self.token,
+                      envelope(body), query)
 
     def seal(self, query: CallbackQuery, reply_xml: str) -> str:
         """Encrypt a passive reply when the callback was encrypted."""

@@ -1,4 +1,4 @@
-"""Invite codes, kept only as their hash (see `domain.invites`)."""
+"""Invite codes, kept only as their keyed hash (see `domain.invites`)."""
 from __future__ import annotations
 
 from sqlalchemy import select, update

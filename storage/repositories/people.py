@@ -99,10 +99,18 @@ class PeopleRepository:
     async def get(self, person_id: int) -> Person | None:
         return await self._one(_PERSON.c.id == person_id)
 
-    async def names(self, person_ids: set[int]) -> dict[int, str]:
-        """Each known person's name by id (for public lists such as 网格长公示)."""
-        query = select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(person_ids))
-        return {person_id: name for person_id, name in await self.session.execute(query)}
+    async def roster_leaders(self) -> dict[str, str]:
+        """Grid code → its leader's name as the roster lists it (网格长公示).
+
+        Only people the roster (`import-people`) knows by a staff code: someone who redeemed an
+        invite is otherwise known by a chat account's name, which is theirs, not the grid's.
+        Of two listed leaders on one grid the longest-standing (lowest id) is named.
+        """
+        query = (select(_MEMBER.c.grid_code, _PERSON.c.name)
+                 .join(_PERSON, _PERSON.c.id == _MEMBER.c.person_id)
+                 .where(_MEMBER.c.role == Role.LEADER.value, _PERSON.c.staff_code.is_not(None))
+                 .order_by(_MEMBER.c.person_id.desc()))
+        return {code: name for code, name in (await self.session.execute(query)).all()}
 
     async def by_staff_code(self, staff_code: str) -> Person | None:
         return await self._one(_PERSON.c.staff_code == staff_code)

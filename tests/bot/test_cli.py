@@ -77,12 +77,30 @@ def test_bad_geojson_is_refused_and_changes_nothing(district):
     assert json.loads(result.stdout)["grid"] is None
 
 
-def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district):
+def test_invite_makes_an_expiring_code_stored_only_as_a_hash(district, monkeypatch):
+    monkeypatch.delenv("GRIDBOT_SECRET_KEY", raising=False)
     result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--role", "leader", "--json"])
     assert result.exit_code == 0
     made = json.loads(result.stdout)
     assert made["deep_link"].endswith(f"start=inv_{made['code']}") and made["expires_at"]
     assert made["code"].encode() not in (district / "cli.db").read_bytes()
+    assert "only `gridbot demo` accepts it" in result.stderr   # no GRIDBOT_SECRET_KEY here
+
+
+def test_invite_hash_is_keyed_with_gridbot_secret_key(district, monkeypatch):
+    """A stolen database holds codes hashed under a key it does not hold."""
+    import hashlib
+    import hmac
+    import sqlite3
+    key = "a-production-secret-key-of-40-characters"
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", key)
+    result = runner.invoke(app, ["invite", "--grid", "JJ-01-01", "--json"])
+    made = json.loads(result.stdout)
+    assert "demo" not in result.stderr
+    with sqlite3.connect(district / "cli.db") as db:
+        (stored,), = db.execute("SELECT code_hash FROM invite").fetchall()
+    assert stored == hmac.new(key.encode(), made["code"].encode(), hashlib.sha256).hexdigest()
+    assert stored != hashlib.sha256(made["code"].encode()).hexdigest()
 
 
 def test_invite_for_an_unknown_grid_is_refused(district):
@@ -132,6 +150,33 @@ def test_run_refuses_to_start_without_a_strong_secret_key(monkeypatch, tmp_path,
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
     assert not (tmp_path / "never.db").exists()
+
+
+@pytest.mark.parametrize("secret", [None, "x", "s" * 31])
+def test_short_webhook_secret_refused(monkeypatch, tmp_path, secret):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("GRIDBOT_TELEGRAM_TOKEN", "123456:never-asked")
+    monkeypatch.setenv("GRIDBOT_TELEGRAM_MODE", "webhook")
+    if secret is None:
+        monkeypatch.delenv("GRIDBOT_TELEGRAM_WEBHOOK_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("GRIDBOT_TELEGRAM_WEBHOOK_SECRET", secret)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "GRIDBOT_TELEGRAM_WEBHOOK_SECRET" in result.stderr and "32" in result.stderr
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_run_refuses_the_demo_s_public_key(monkeypatch, tmp_path):
+    from bot.config import DEMO_SECRET_KEY
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.setenv("GRIDBOT_SECRET_KEY", DEMO_SECRET_KEY)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2 and "GRIDBOT_SECRET_KEY" in result.stderr
 
 
 def test_a_fresh_demo_starts_without_the_last_demo_s_uploads(tmp_path, monkeypatch):

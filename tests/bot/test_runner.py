@@ -1,11 +1,17 @@
 """The application wires up from configuration: web, scheduler and the Telegram channel."""
 import asyncio
+import contextlib
+import io
+import json
+import logging
+import socket
 from contextlib import AsyncExitStack
 
 import httpx
 import pytest
 
 from bot.config import Settings
+from bot.logs import setup_logging
 from bot.runner import assemble
 from tests.fakes.telegram_api import TelegramEmulator
 
@@ -65,3 +71,70 @@ async def test_run_warns_at_start_of_grids_without_a_leader_in_counts_only(tmp_p
     assert "1 grids without a leader, 0 chains without a holder" in warning
     assert "operator not set" in warning and "gridbot doctor" in warning
     assert "JJ" not in warning and "锦江" not in warning and "梁红" not in warning
+
+
+class ApiComingUp:
+    """A loopback port that refuses connections until `up()`, then forwards them to `target`."""
+
+    def __init__(self, target: str):
+        host, port = target.removeprefix("http://").split(":")
+        self.target = (host, int(port))
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))          # bound, not listening: connections refused
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server: asyncio.Server | None = None
+
+    async def up(self) -> None:
+        self.server = await asyncio.start_server(self._forward, sock=self.sock)
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        self.sock.close()
+
+
+@pytest.mark.parametrize("library", ["ptb", "aiogram"])
+async def test_unreachable_telegram_at_start_says_one_line(tmp_path, library):
+    """`gridbot run` whose Bot API is not up yet: one line naming what it cannot reach, then
+    attempts with doubling waits (no traceback), and the channel works once the API is up."""
+    root, before, level = logging.getLogger(), list(logging.getLogger().handlers), \
+        logging.getLogger().level
+    log = io.StringIO()
+    setup_logging(stream=log)
+    async with TelegramEmulator() as tg, AsyncExitStack() as stack:
+        api = ApiComingUp(tg.base_url)
+        stack.push_async_callback(api.close)
+        waits: list[float] = []
+
+        async def sleep(seconds: float) -> None:     # the clock of the back-off, not slept
+            waits.append(seconds)
+            if len(waits) == 4:
+                await api.up()
+
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", media_dir=tmp_path,
+                            telegram_token=tg.token, telegram_api_url=api.url,
+                            telegram_library=library, telegram_mode="webhook",
+                            telegram_webhook_secret="w" * 32)
+        try:
+            runtime = await assemble(settings, stack, sleep=sleep)
+        finally:
+            root.handlers[:] = before
+            root.setLevel(level)
+        assert waits == [1.0, 2.0, 4.0, 8.0]
+        assert [s.channel for s in runtime.senders] == ["telegram"] and tg.calls["getMe"] >= 1
+    lines = [json.loads(line) for line in log.getvalue().splitlines()]
+    said = [line["message"] for line in lines if "cannot reach" in line["message"]]
+    assert len(said) == 1 and f"cannot reach the Bot API at {api.url}" in said[0], log.getvalue()
+    assert not [line for line in lines if "traceback" in line], log.getvalue()
+    assert any("reached the Bot API" in line["message"] for line in lines)

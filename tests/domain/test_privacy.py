@@ -8,10 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.disguise import read_through
 from domain.orders import order_code
 from domain.privacy import anonymised_report, coarse_point, scrub, strip_house_number
 
 DIGITS = "0123456789"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def name_tagger_loaded():
+    """The name tagger's dictionary loads once, on first use: not inside a timed example."""
+    scrub("业主李建国已整改")
+
 PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ" + DIGITS
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
@@ -117,8 +125,15 @@ def test_everyday_text_survives_scrubbing_unchanged(text):
     assert scrub(text) == text
 
 
+# Words of a report, not random characters: random characters can spell a name, and a name
+# is masked wherever it stands.
+report_words = st.lists(st.sampled_from(["楼道", "堆物", "垃圾", "清运", "路灯", "井盖", "松动", "漏水",
+                                         "噪音", "占道", "经营", "已", "处理", "，", "。", " "]),
+                        max_size=8).map("".join)
+
+
 @given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 9999),
-       st.integers(1, 40), st.integers(1, 9), st.integers(0, 999_999), filler)
+       st.integers(1, 40), st.integers(1, 9), st.integers(0, 999_999), report_words)
 def test_order_codes_dates_buildings_and_money_survive(day, seq, building, unit, yuan, words):
     text = (f"{words}{order_code(day, seq)}，{building}号楼{unit}单元，"
             f"{day.year}年{day.month}月{day.day}日 {seq % 24:02d}:{seq % 60:02d}，¥{yuan}{words}")
@@ -221,3 +236,197 @@ def test_an_anonymised_report_keeps_its_sense_but_nobody_in_it():
     assert place == "锦江畔小区"
     assert (lat, lng) == coarse_point(30.654321, 104.065432) != (30.654321, 104.065432)
     assert anonymised_report("漏水", None, None, None) == ("漏水", None, None, None)
+
+
+# Issue 16, finding 5: the scrubber reads a text as people disguise it.
+
+def digits_left(shown: str, value: str) -> None:
+    """Neither the value nor its last seven digits can be read back from what is shown."""
+    wanted = re.sub(r"\D", "", value)
+    assert wanted[-7:] not in re.sub(r"\D", "", reading(shown))
+
+
+@pytest.mark.parametrize("text", [
+    "电话139 1234 5678找物业", "打139  1234  5678", "号码139.1234.5678", "139/1234/5678",
+    "139-1234-5678", "1 3 9 1 2 3 4 5 6 7 8", "139_1234_5678", "139—1234—5678", "139\u00a01234\u00a05678",
+])
+def test_scrub_phone_with_separators(text):
+    shown = scrub(text)
+    digits_left(shown, "13912345678")
+    assert "[电话]" in shown
+
+
+def test_scrub_phone_with_zero_width():
+    text = "有事打1\u200b3\u200b9\u200b1\u200c2\u200d3\ufeff4\u20605678，谢谢"
+    shown = scrub(text)
+    digits_left(shown, "13912345678")
+    assert shown.endswith("，谢谢")
+
+
+@pytest.mark.parametrize("text", [
+    "联系幺三九一二三四五六七八", "电话一三九 一二三四 五六七八", "壹叁玖壹贰叁肆伍陆柒捌",
+    "139一二三四5678", "一三九零〇〇〇〇五六七",
+])
+def test_scrub_phone_with_chinese_numerals(text):
+    shown = scrub(text)
+    assert "[电话]" in shown or "[号码]" in shown
+    assert not re.search(r"[一二三四五六七八九零〇幺壹贰叁肆伍陆柒捌玖]{4}", shown)
+
+
+def test_scrub_letter_o_for_zero():
+    shown = scrub("电话138OO13800O，楼道灯坏了")
+    assert "O" not in shown and shown.endswith("，楼道灯坏了")
+    shown = scrub("找我1390o123456")
+    assert "[电话]" in shown and "o" not in shown
+
+
+@pytest.mark.parametrize("text", [
+    "身份证210102-19900101-123X", "身份证号 210102 1990 0101 123X",
+    "二一〇一〇二一九九〇〇一〇一一二三X",
+])
+def test_scrub_id_with_dashes(text):
+    shown = scrub(text)
+    assert "123X" not in shown and "[身份证号]" in shown
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("京A 12345占道", "[车牌]占道"),
+    ("川A·12345停在消防通道", "[车牌]停在消防通道"),
+    ("粤B  D12345 飞线充电", "[车牌] 飞线充电"),
+])
+def test_scrub_plate_with_space(text, expected):
+    assert scrub(text) == expected
+
+
+@pytest.mark.parametrize("text, hidden", [
+    ("加我qq 123456789详聊", "123456789"), ("QQ：87654321", "87654321"),
+    ("扣扣号 5566778", "5566778"), ("加v：zhang_888", "zhang_888"), ("加V zhang888", "zhang888"),
+    ("薇信号：lisi_2020", "lisi_2020"), ("威信 wangwu123", "wangwu123"),
+    ("徽信:abc_def_1", "abc_def_1"), ("wx: zhaoliu99", "zhaoliu99"),
+])
+def test_scrub_labelled_qq_and_wechat(text, hidden):
+    assert hidden not in scrub(text)
+
+
+@pytest.mark.parametrize("text", [
+    "发到zhangsan at example dot com", "邮箱 zhangsan(at)example(dot)com",
+    "zhangsan艾特example点com", "zhangsan [at] example [dot] com",
+])
+def test_scrub_obfuscated_email(text):
+    shown = scrub(text)
+    assert "zhangsan" not in shown and "[邮箱]" in shown
+
+
+@pytest.mark.parametrize("text", [
+    "退款打到6222 0212 3456 7890 123", "卡号6222-0212-3456-7890", "6217000010012345678收款",
+])
+def test_scrub_bank_card(text):
+    shown = scrub(text)
+    assert "[银行卡号]" in shown
+    assert not re.search(r"\d{4}", shown)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("业主李建国已整改", "李建国"), ("昨天王秀英在楼下堆了杂物", "王秀英"),
+    ("楼道里的东西是刘德明放的", "刘德明"), ("刘红梅在楼道堆物", "刘红梅"),
+    ("物业经理黄志强没来", "黄志强"),
+])
+def test_scrub_name_without_context_word(text, name):
+    assert name not in scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("欧阳明华占用了消防通道", "欧阳明华"), ("业主司马光已整改", "司马光"),
+    ("诸葛亮乱停车", "诸葛亮"),
+])
+def test_scrub_compound_surname(text, name):
+    assert name not in scrub(text)
+
+
+@pytest.mark.parametrize("text", [
+    "有人在电梯里张贴小广告", "高空抛物砸坏了车", "路灯不亮，井盖松动", "李子园小区门口积水",
+    "马路上有坑", "周末有人在楼下烧烤", "王府井附近占道经营", "楼道堆物已清理，感谢物业",
+    "黄金海岸小区垃圾满溢", "雷雨天树枝倒伏", "白天噪音很大", "高楼层水压不足，请尽快处理",
+    "金地花园3号楼电梯故障", "石板路破损", "2026.11.23 报修", "2026/11/23 09:30 报修",
+    "面积约1350-1680平方米", "价格100~2000元", "宋家庄地铁站口有人发小广告", "陈列柜玻璃碎了",
+    "何时能修好？", "徐汇区的朱红色围墙", "一张桌子挡住了消防通道", "visitors停车占道",
+])
+def test_ordinary_reports_stay_intact(text):
+    assert scrub(text) == text
+
+
+def test_known_names_are_masked_wherever_they_occur():
+    assert scrub("欧阳修说过几天来修", names=["欧阳修"]) == "[姓名]说过几天来修"
+    assert scrub("小明已整改", names=["小明"]) == "[姓名]已整改"
+
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+CN_DIGITS = ["零〇", "一壹幺", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖"]
+WIDE = {str(d): chr(0xFF10 + d) for d in range(10)}
+
+
+@st.composite
+def disguised(draw, value: str) -> str:
+    """Each digit kept, widened, written in Chinese, or (a zero) as the letter O; random
+    separators and zero-width characters between them."""
+    out = []
+    for i, ch in enumerate(value):
+        if ch.isdigit():
+            way = draw(st.sampled_from(["plain", "wide", "chinese", "o"]))
+            if way == "wide":
+                ch = WIDE[ch]
+            elif way == "chinese":
+                ch = draw(st.sampled_from(CN_DIGITS[int(ch)]))
+            elif way == "o" and ch == "0":
+                ch = draw(st.sampled_from("Oo"))
+        out.append(ch)
+        if i < len(value) - 1:
+            out.append(draw(st.sampled_from(["", "", " ", "  ", ".", "-", "/", "_",
+                                             *ZERO_WIDTH])))
+    return "".join(out)
+
+
+@st.composite
+def disguised_values(draw) -> tuple[str, str]:
+    """(the text as written, the digits it hides)."""
+    kind = draw(st.sampled_from(["mobile", "id", "card", "qq", "wechat", "email", "plate"]))
+    if kind == "mobile":
+        value = "1" + draw(st.sampled_from("3456789")) + draw(digits(9))
+    elif kind == "id":
+        value = draw(st.sampled_from("123456789")) + draw(digits(5)) + draw(
+            st.dates(date(1920, 1, 1), date(2020, 12, 31))).strftime("%Y%m%d") + draw(digits(4))
+    elif kind == "card":
+        value = "62" + draw(digits(draw(st.integers(14, 17))))
+    elif kind == "qq":
+        value = draw(st.sampled_from("123456789")) + draw(digits(draw(st.integers(6, 10))))
+        label = draw(st.sampled_from(["qq", "QQ", "加我qq", "扣扣", "Q号", "qq号："]))
+        return label + draw(disguised(value)), value
+    elif kind == "wechat":
+        value = draw(st.sampled_from("abcdefgh")) + draw(digits(draw(st.integers(6, 9))))
+        label = draw(st.sampled_from(["加v", "V:", "vx", "wx：", "微信", "薇信号", "威信", "徽信"]))
+        return label + draw(st.sampled_from(["", " ", "：", ":"])) + value, value
+    elif kind == "email":
+        user = draw(st.sampled_from("abcdefgh")) + draw(digits(7))
+        at = draw(st.sampled_from(["@", " at ", "(at)", "艾特", "[at]", "＠"]))
+        dot = draw(st.sampled_from([".", " dot ", "(dot)", "点", "[dot]"]))
+        return user + at + "qq" + dot + "com", user
+    else:
+        head = draw(st.sampled_from(PROVINCES)) + draw(st.sampled_from(PLATE_CHARS[:24]))
+        value = draw(digits(5))
+        return head + draw(st.sampled_from([" ", "  ", "·", " · ", "-"])) + value, head + value
+    return draw(disguised(value)), value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(gap, disguised_values()), min_size=1, max_size=3), gap)
+def test_disguised_personal_data_never_survives_scrubbing(pieces, tail):
+    text = "".join(before + planted for before, (planted, _) in pieces) + tail
+    shown = scrub(text)
+    assert not re.search(r"\d{7}", re.sub(r"\[[^\]]*\]", "|", reading(shown)))
+    for _, (planted, hidden) in pieces:
+        assert planted not in shown
+        assert hidden[-6:] not in reading(shown)
+
+
+def reading(text: str) -> str:
+    return read_through(text).text

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, async_playwright
 from bot.config import Settings
 from bot.services import Services
 from bot.web_server import DemoServer, demo_app
+from web.mailbox import OutboxBell
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
@@ -31,6 +32,7 @@ ARTIFACTS = Path(__file__).with_name("artifacts")
 class Site:
     url: str
     services: Services
+    bell: OutboxBell
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +70,7 @@ async def demo_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         server = DemoServer(app, "127.0.0.1", port, log_level="warning")
         serving = asyncio.create_task(server.serve(sockets=[listener]))
         try:
-            yield Site(f"http://127.0.0.1:{port}", app.state.services)
+            yield Site(f"http://127.0.0.1:{port}", app.state.services, app.state.bell)
         finally:
             server.should_exit = True
             await serving

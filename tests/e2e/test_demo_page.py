@@ -13,6 +13,7 @@ from tests.e2e.conftest import Site
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")   # the server and browser fixtures' loop
 LEADER_BUILDING = "JJ-01-01-03"   # 锦江畔3号楼
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 async def press(pane: Locator, label: str) -> None:
@@ -80,6 +81,8 @@ async def test_resident_reports_on_the_map_and_the_leader_signs_for_it(
         await expect(resident).to_be_visible()
         await page.locator("#map").scroll_into_view_if_needed()
         await page.screenshot(path=artifacts / f"demo-{width}x{height}.png")
+        await page.evaluate("window.scrollTo(0, 0)")   # the docs' pictures: the first screen
+        await page.screenshot(path=SCREENSHOTS / f"demo-{width}x{height}.png")
         await the_map_reads_well(page, width)
         assert await emoji_left_as_text(page) == [], "an emoji would need a font the page lacks"
 
@@ -116,7 +119,8 @@ async def test_an_invite_link_opens_the_chat_and_binds_the_staff_member(
     code = invites.new_code()
     async with demo_server.services.uow() as uow:
         now = uow.clock.now()
-        uow.invites.add(invites.Invite(invites.hash_code(code), LEADER_BUILDING, "member", now,
+        key = demo_server.services.settings.invite_key
+        uow.invites.add(invites.Invite(invites.hash_code(code, key), LEADER_BUILDING, "member", now,
                                        now + timedelta(hours=72)))
         await uow.commit()
 

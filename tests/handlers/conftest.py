@@ -112,7 +112,8 @@ async def bind_staff(services, talk) -> None:
     for user, grid in STAFF.items():
         code = invites.new_code()
         async with services.uow() as uow:
-            uow.invites.add(invites.Invite(invites.hash_code(code), grid, "leader",
+            uow.invites.add(invites.Invite(invites.hash_code(code, services.settings.invite_key),
+                                           grid, "leader",
                                            services.clock.now(),
                                            services.clock.now() + timedelta(hours=72)))
             await uow.commit()

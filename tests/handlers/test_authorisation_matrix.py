@@ -109,7 +109,8 @@ class World:
             code = invites.new_code()
             async with self.services.uow() as uow:
                 now = self.services.clock.now()
-                uow.invites.add(invites.Invite(invites.hash_code(code), grid, role, now,
+                key = self.services.settings.invite_key
+                uow.invites.add(invites.Invite(invites.hash_code(code, key), grid, role, now,
                                                now + timedelta(hours=72)))
                 await uow.commit()
             assert "绑定成功" in (await talk.text(user, f"/start inv_{code}"))[-1].text

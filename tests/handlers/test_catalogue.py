@@ -31,6 +31,8 @@ DATA_MODULES = {
     "domain/addresses.py": "address parsing: Chinese numerals, building suffixes, their regexes",
     "domain/privacy.py": "scrubbing: surnames, kinship words, ID/plate/phone/room patterns and "
                          "the bracketed markers that stand in for what was removed",
+    "domain/disguise.py": "reading disguised numbers: Chinese numerals, units after a range",
+    "domain/names.py": "finding names: surnames, titles and place words",
 }
 DATA_NAMES = {
     ("handlers/echo_wall.py", "_NUMERAL"): "room-number regex: numerals a door number is made of",

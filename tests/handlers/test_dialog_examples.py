@@ -57,7 +57,7 @@ async def test_examples_come_from_the_loaded_district(tiny_talk):
     await talk.press("resident", "cat:P03")
     await talk.text("resident", "路灯不亮")
     where = (await talk.press("resident", "skip:"))[-1]
-    assert where.text == texts.ASK_LOCATION.format(example="柳岸花园7栋")
+    assert where.text == texts.ASK_LOCATION.format(example="柳岸花园7栋", how=texts.LOCATION_HOW[""])
     assert "锦江畔" not in home.text + where.text
 
 
@@ -72,4 +72,4 @@ async def test_examples_name_the_residents_own_building(tiny_talk):
     await talk.press("resident", "cat:P03")
     await talk.text("resident", "路灯不亮")
     where = (await talk.press("resident", "skip:"))[-1]
-    assert where.text == texts.ASK_LOCATION.format(example="柳岸花园8栋")
+    assert where.text == texts.ASK_LOCATION.format(example="柳岸花园8栋", how=texts.LOCATION_HOW[""])

@@ -36,6 +36,17 @@ async def test_a_nickname_with_a_phone_number_or_too_long_is_refused(talk):
     assert "即可上先锋指数排行榜" in (await talk.text("rider", "/nickname"))[-1].text
 
 
+async def test_a_nickname_with_a_disguised_phone_or_a_name_is_refused(talk):
+    """Issue 16, finding 5: the board is public, so /nickname reads through disguises."""
+    await onboard_rider(talk, "ada")
+    for wanted in ("幺三九一二三四五六七八", "1三9一2三4五6七8", "李建国", "欧阳明华", "ada",
+                   "QQ 12345678", "加v zhang888"):
+        refused = (await talk.text("ada", f"/nickname {wanted}"))[-1].text
+        assert "昵称须为" in refused and "姓名" in refused, wanted
+    assert "即可上先锋指数排行榜" in (await talk.text("ada", "/nickname"))[-1].text
+    assert "「路灯守护者」" in (await talk.text("ada", "/nickname 路灯守护者"))[-1].text
+
+
 async def test_points_are_for_riders_only(talk):
     await onboard_resident(talk, "resident")
     assert "只记给流动网格员" in (await talk.text("resident", "/points"))[-1].text

@@ -29,7 +29,8 @@ async def bind(services, talk, user: str, grid: str, role: str = "leader") -> No
     code = invites.new_code()
     async with services.uow() as uow:
         now = services.clock.now()
-        uow.invites.add(invites.Invite(invites.hash_code(code), grid, role, now,
+        key = services.settings.invite_key
+        uow.invites.add(invites.Invite(invites.hash_code(code, key), grid, role, now,
                                        now + timedelta(hours=72)))
         await uow.commit()
     assert "绑定成功" in (await talk.text(user, f"/start inv_{code}"))[-1].text

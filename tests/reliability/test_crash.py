@@ -30,7 +30,7 @@ from tests.fakes.telegram_api import TelegramEmulator
 from tests.storage.conftest import migrated_schemas  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.postgres
-USERS, REPORTS, KILLS, SECRET = 50, 5, 3, "crash-test-secret"
+USERS, REPORTS, KILLS, SECRET = 50, 5, 3, "crash-test-webhook-secret-" + "w" * 16
 THINK = 1.0   # seconds a resident takes to answer a prompt
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,7 +20,7 @@ from tests.reliability.test_crash import ROOT, Worker, free_port, written
 from tests.storage.conftest import migrated_schemas  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.postgres
-USERS, REPORTS, SECRET = 20, 2, "two-workers-secret"
+USERS, REPORTS, SECRET = 20, 2, "two-workers-webhook-secret-" + "w" * 16
 
 
 async def post(http: aiohttp.ClientSession, url: str, update: dict) -> int:

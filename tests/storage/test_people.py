@@ -18,6 +18,8 @@ DISTRICT = [
          geometry=box(124.155, 39.863, 124.156, 39.864)),
 ]
 
+KEY = b"a-server-secret-key-of-32-bytes!"
+
 
 async def test_a_person_is_found_by_staff_code_and_updated_in_place(uow: UnitOfWork):
     async with uow:
@@ -91,15 +93,15 @@ async def test_an_invite_is_redeemed_once(uow: UnitOfWork):
         await uow.grids.upsert(DISTRICT)
         first = await uow.people.upsert(Person(name="甲"))
         second = await uow.people.upsert(Person(name="乙"))
-        uow.invites.add(Invite(hash_code("ABCD-2345"), "JJ-01-02", "leader", now,
+        uow.invites.add(Invite(hash_code("ABCD-2345", KEY), "JJ-01-02", "leader", now,
                                now + timedelta(days=7)))
         await uow.commit()
     async with uow:
-        invite = redeem(await uow.invites.by_hash(hash_code("abcd 2345")), first.id, now)
+        invite = redeem(await uow.invites.by_hash(hash_code("abcd 2345", KEY)), first.id, now)
         assert await uow.invites.mark_used(invite) is True
         await uow.commit()
     async with uow:
-        late = await uow.invites.by_hash(hash_code("ABCD2345"))
+        late = await uow.invites.by_hash(hash_code("ABCD2345", KEY))
         assert late is not None and late.used_by == first.id
         late.used_by = second.id   # a racing second redemption of a stale copy
         assert await uow.invites.mark_used(late) is False

@@ -8,8 +8,10 @@ import re
 from PIL import Image
 from sqlalchemy import func, select
 
+from storage.records import Person, Role
 from storage.tables import InboundRow, OutboxRow, WorkOrderRow
 from tests.web.conftest import Web
+from web.district import district_geojson
 
 RESIDENT, LEADER = "resident-demo", "leader-demo"
 
@@ -142,6 +144,27 @@ async def test_the_map_shows_micro_grids_with_their_public_leader(web: Web):
     assert building["name"] == "锦江畔3号楼" and building["level"] == "micro_grid"
     assert building["leader"] == web.demo["leader"]["name"]
     assert "13900000" not in response.text   # the sample leaders' phones stay private
+
+
+async def test_district_map_shows_only_roster_names(web: Web):
+    """Issue 16, finding 6: a leader bound by invite to a grid with no roster leader is known
+    only by their chat account's name, which the public map must not show."""
+    async with web.services.uow() as uow:
+        before = await district_geojson(uow, await uow.grids.tree())
+        vacant = next(f["properties"]["code"] for f in before["features"]
+                      if f["properties"]["leader"] is None)
+        listed = web.demo["leader"]["grid_code"]
+        for code, chat_name in ((vacant, "微信昵称阿强"), (listed, "抖音用户小美")):
+            person = await uow.people.upsert(Person(name=chat_name, kind="staff"))
+            await uow.memberships.add(person.id, code, Role.LEADER)
+        await uow.commit()
+    async with web.services.uow() as uow:
+        shown = await district_geojson(uow, await uow.grids.tree())
+
+    leaders = {f["properties"]["code"]: f["properties"]["leader"] for f in shown["features"]}
+    assert leaders[vacant] is None
+    assert leaders[listed] == web.demo["leader"]["name"]
+    assert "阿强" not in str(shown) and "小美" not in str(shown)
 
 
 async def test_pages_and_health_are_served(web: Web):

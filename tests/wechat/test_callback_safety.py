@@ -105,6 +105,24 @@ async def test_a_nonce_seen_before_is_refused_with_another_body_even_on_another_
     assert await footprint(rig.services) == before
 
 
+async def test_get_check_records_its_nonce(plain, rig):
+    """A URL check's signature (seen in a proxy's log) is the very signature a plain POST
+    carries: the check records its nonce, so the same nonce cannot bring a message after it."""
+    client, _ = plain
+    t, nonce = rig.unix_now(), "777101"
+    check = await client.http.get("/wechat/callback",
+                                  params=plain_query(t, nonce) | {"echostr": "echo-777101"})
+    assert (check.status_code, check.text) == (200, "echo-777101")
+    before = await footprint(rig.services)
+    replayed = await post(client.http, "/wechat/callback", plain_query(t, nonce),
+                          text_xml("o-mallory", "/start", 6_051, t))
+    assert replayed.status_code == 403
+    assert await footprint(rig.services) == before
+    again = await client.http.get("/wechat/callback",
+                                  params=plain_query(t, nonce) | {"echostr": "echo-777101"})
+    assert again.status_code == 200   # the same check twice is harmless: it only echoes
+
+
 @BOTH
 @pytest.mark.parametrize("wecom", [False, True], ids=["wechat", "wecom"])
 async def test_a_retry_with_the_same_nonce_and_body_is_answered_once_not_refused(rig, wecom):

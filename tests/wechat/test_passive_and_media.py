@@ -87,4 +87,5 @@ async def test_a_slow_media_download_does_not_hold_the_callback_and_is_done_once
     replies = await talk.drain()                  # the dialog's answer went by the sender
     assert [out.text for _, _, out in replies] == [texts.PHOTO_SAVED.format(n=1),
                                                    texts.ASK_LOCATION.format(
-                                                       example="锦江畔1号楼")]   # once, not twice
+                                                       example="锦江畔1号楼",
+                                                       how=texts.LOCATION_HOW["wechat"])]   # once, not twice

@@ -23,7 +23,7 @@ const EMOJI_ICONS = {
   "🧑‍💼": "staff", "⏰": "alarm", "⏳": "hourglass", "⚠": "warning", "🏅": "medal",
   "📋": "clipboard", "📎": "clip", "📣": "megaphone", "📥": "inbox", "📰": "news", "⬆": "up",
   "🔁": "repeat", "🚨": "siren", "🔴": "dot-red", "🟡": "dot-yellow", "🟢": "dot-green",
-  "⚪": "dot-white", "🟥": "square-red",
+  "⚪": "dot-white", "🟥": "square-red", "📞": "phone", "📱": "mobile", "🎤": "mic",
 };
 const EMOJI = new RegExp(`(${Object.keys(EMOJI_ICONS).sort((a, b) => b.length - a.length)
   .join("|")})\uFE0F?`, "gu");
@@ -56,6 +56,8 @@ function withIcons(element, text) {
   return element;
 }
 
+const PRESSED_BEFORE = "这个按钮已经按过了，请按最新消息里的按钮，或直接输入。";
+
 function iconButton(className, name, title) {
   const button = make("button", `icon-btn ${className}`);
   Object.assign(button, { type: "button", title });
@@ -65,12 +67,15 @@ function iconButton(className, name, title) {
 }
 
 class ChatPane {
-  /* options: session, title, icon, subtitle, name, hint, start {text, id, always}, onLocate(pane) */
+  /* options: session, title, icon, subtitle, name, hint, start {text, id, always},
+     onLocate(pane), onArrival(pane) */
   constructor(root, options) {
     this.root = root;
     this.options = options;
     this.session = options.session;
     this.last = 0;
+    this.remembered = new Remembered(this.session);
+    this.replayed = 0;   // how many remembered bubbles of mine are on screen again
     this.build();
   }
 
@@ -90,7 +95,8 @@ class ChatPane {
     this.log.setAttribute("aria-live", "polite");
     this.form = make("form", "composer");
     this.fileInput = make("input");
-    Object.assign(this.fileInput, { type: "file", accept: "image/jpeg,image/png", hidden: true });
+    Object.assign(this.fileInput, { type: "file", accept: "image/jpeg,image/png", hidden: true,
+                                    multiple: true });
     this.photoButton = iconButton("photo", "camera", "发送照片");
     this.locateButton = iconButton("locate", "pin", "在地图上选择位置");
     this.input = make("input", "text");
@@ -100,6 +106,8 @@ class ChatPane {
     this.form.append(this.fileInput, this.photoButton, this.locateButton, this.input,
                      this.sendButton);
     this.root.replaceChildren(header, this.log, this.form);
+    // A resized pane (a turned phone, a narrower window) keeps its newest message in view.
+    if (window.ResizeObserver) new ResizeObserver(() => this.stick()).observe(this.log);
     if (o.hint) this.note(o.hint);
 
     this.form.addEventListener("submit", (event) => {
@@ -110,10 +118,10 @@ class ChatPane {
       this.send({ text }, text);
     });
     this.photoButton.addEventListener("click", () => this.fileInput.click());
-    this.fileInput.addEventListener("change", () => {
-      const file = this.fileInput.files[0];
+    this.fileInput.addEventListener("change", async () => {
+      const files = [...this.fileInput.files];
       this.fileInput.value = "";
-      if (file) this.sendPhoto(file);
+      for (const file of files) await this.sendPhoto(file);   // in order: an album
     });
     this.locateButton.addEventListener("click", () => {
       if (this.options.onLocate) this.options.onLocate(this);
@@ -133,8 +141,11 @@ class ChatPane {
           `/api/chat/${this.session}/messages?after=${this.last}&wait=${wait}`);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const body = await response.json();
+        if (first) this.remembered.check(body.messages[0]);
+        else this.remembered.adopt(body.messages[0]);
         body.messages.forEach((message) => this.showBot(message));
-        if (body.messages.length && !first) this.ping();
+        if (first) this.replayMine(Infinity);
+        if (body.messages.length && !first) this.arrived();
         this.last = body.last;
         this.clearTrouble();
         if (first) {
@@ -154,19 +165,21 @@ class ChatPane {
   }
 
   async send(body, echo) {
-    if (echo !== undefined) this.showMine(echo);
+    if (echo !== undefined) this.showMine(echo, true);
     body.id = body.id || newId();
     if (this.options.name) body.name = this.options.name;
-    await this.post(`/api/chat/${this.session}/send`, () => ({
+    const answer = await this.post(`/api/chat/${this.session}/send`, () => ({
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     }));
+    if (body.button && answer && answer.answered === false) this.note(PRESSED_BEFORE);
   }
 
   async sendPhoto(file) {
-    const bubble = this.showMine("");
+    const bubble = this.showMine("📷", true);
     const image = make("img", "photo");
     image.src = URL.createObjectURL(file);
     image.alt = "照片";
+    image.addEventListener("load", () => this.stick());
     bubble.append(image);
     const id = newId();
     await this.post(`/api/chat/${this.session}/photo`, () => {
@@ -194,7 +207,7 @@ class ChatPane {
         else await pause(500 * attempt);
         continue;
       }
-      if (response.ok) return true;
+      if (response.ok) return response.json().catch(() => ({}));
       if (response.status < 500 || attempt === 3) {
         this.note(await this.reason(response), "error");
         return false;
@@ -212,12 +225,14 @@ class ChatPane {
   }
 
   showBot(message) {
+    this.replayMine(message.id);
     const row = make("div", "msg bot");
     row.dataset.id = message.id;
     const bubble = withIcons(make("div", "bubble"), message.text || "");
     if (message.photo) {
       const image = make("img", "photo");
       Object.assign(image, { src: message.photo, alt: "照片" });
+      image.addEventListener("load", () => this.stick());
       bubble.append(image);
     }
     this.showEvidence(bubble, message);
@@ -230,9 +245,18 @@ class ChatPane {
         button.dataset.data = data;
         // One id per button: pressing it twice (or a retry) is handled once.
         const id = `m${message.id}-${index}`;
+        if (this.remembered.chosen.includes(id)) button.classList.add("chosen");
         button.addEventListener("click", () => {
-          if (button.classList.contains("chosen")) return;
+          if (button.classList.contains("chosen")) {
+            // Pressed before (maybe before a reload): say so, rather than nothing at all.
+            if (!button.dataset.at || Date.now() - Number(button.dataset.at) > 1500) {
+              this.note(PRESSED_BEFORE);
+            }
+            return;
+          }
+          button.dataset.at = String(Date.now());
           button.classList.add("chosen");
+          this.remembered.pressed(id);
           this.send({ button: data, id }, label);
         });
         choices.append(button);
@@ -246,7 +270,8 @@ class ChatPane {
   showEvidence(bubble, message) {
     (message.photos || []).forEach((url) => {
       const image = make("img", "photo");
-      Object.assign(image, { src: url, alt: "现场照片", loading: "lazy" });
+      Object.assign(image, { src: url, alt: "现场照片" });
+      image.addEventListener("load", () => this.stick());
       bubble.append(image);
     });
     if (message.voice) {
@@ -267,12 +292,26 @@ class ChatPane {
     }
   }
 
-  showMine(text) {
+  /* `fresh`: said now (remembered for a reload), not a remembered bubble shown again. */
+  showMine(text, fresh) {
     const row = make("div", "msg me");
     const bubble = withIcons(make("div", "bubble"), text);
     row.append(bubble);
     this.append(row);
+    if (fresh) {
+      this.remembered.said(this.last, text);
+      this.replayed = this.remembered.mine.length;
+    }
     return bubble;
+  }
+
+  /* After a reload: my remembered bubbles said before the bot's message `beforeId`. */
+  replayMine(beforeId) {
+    const mine = this.remembered.mine;
+    while (this.replayed < mine.length && mine[this.replayed].after < beforeId) {
+      this.showMine(mine[this.replayed].text, false);
+      this.replayed += 1;
+    }
   }
 
   note(text, kind) {
@@ -293,7 +332,17 @@ class ChatPane {
 
   append(element) {
     this.log.append(element);
+    this.stick();
+  }
+
+  /* The newest message and its buttons in view, also once a photo above them has loaded. */
+  stick() {
     this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  arrived() {
+    this.ping();
+    if (this.options.onArrival) this.options.onArrival(this);
   }
 
   ping() {

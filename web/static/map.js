@@ -161,8 +161,10 @@ class DistrictMap {
     this.card.classList.add("armed");
     this.svg.classList.add("armed");
     this.banner.querySelector(".who").textContent = pane.options.title;
-    if (window.matchMedia("(max-width: 860px)").matches) {
-      this.card.scrollIntoView({ behavior: "smooth", block: "start" });
+    // The banner says what to do next: bring it into sight wherever the map is on the page.
+    const box = this.banner.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      this.card.scrollIntoView({ block: "start" });
     }
   }
 
@@ -191,9 +193,8 @@ class DistrictMap {
     this.disarm();
     this.dropPin(x, y);
     pane.sendLocation(lat, lng, feature ? feature.properties.name : "");
-    if (window.matchMedia("(max-width: 860px)").matches) {
-      pane.root.scrollIntoView({ behavior: "smooth", block: "start" });
-    }
+    const back = pane.root.getBoundingClientRect();
+    if (back.top < 0 || back.bottom > window.innerHeight) pane.root.scrollIntoView({ block: "start" });
   }
 
   dropPin(x, y) {
