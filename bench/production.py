@@ -236,7 +236,7 @@ def gridbot_worker() -> None:
     class Unlimited(limits.TelegramLimits):
         def __init__(self, **_: object) -> None:
             free = limits.Rate(1e6, 10**6)
-            super().__init__(per_chat=free, per_group=free, overall=free)
+            super().__init__(per_chat=free, per_group=free, overall=free, paced=free)
 
     limits.TelegramLimits = Unlimited   # the runner imports it when it sets Telegram up
     sys.argv = ["gridbot", "run"]

@@ -17,6 +17,7 @@ from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
 from bot.cli_dead_letters import letters_app
+from bot.cli_export import export_command
 from bot.config import DEMO_SECRET_KEY, SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services
 from domain import invites
@@ -36,6 +37,7 @@ wechat_app = typer.Typer(help="The WeChat Official Account.", no_args_is_help=Tr
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(letters_app, name="dead-letters")
 app.add_typer(keys_app, name="api-key")
+app.command("export")(export_command)
 
 
 @db_app.command("upgrade")
@@ -107,7 +109,7 @@ def import_grids_command(
 
 @app.command("import-people")
 def import_people_command(
-    file: Annotated[Path, typer.Argument(help="CSV: code,name,role,grid,phone,duty")],
+    file: Annotated[Path, typer.Argument(help="CSV: code,name,role,grid,phone,duty[,party]")],
     progress: Annotated[bool, typer.Option(help="show a progress bar on large files")] = True,
 ) -> None:
     """Create or update staff and their roles from CSV; all or nothing."""

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # without it: workers behind one proxy must share it. The demo makes one per start.
     secret_key: SecretStr | None = None
     media_link_seconds: int = 3600                        # how long a signed media link works
+    # The staff console: a /console link works this long, once; the session it opens this long.
+    console_link_minutes: int = Field(default=10, ge=1, le=60)
+    console_session_hours: int = Field(default=8, ge=1, le=24)
     # Invites: one-time codes, stored hashed, that bind staff to a grid.
     invite_ttl_hours: int = 72
     public_base_url: str = "http://127.0.0.1:8080"
@@ -49,6 +52,8 @@ class Settings(BaseSettings):
     # The web side: web chat, webhooks, echo wall.
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Who may scrape /metrics: addresses or networks, by the connection's peer; others get 404.
+    metrics_from: str = "127.0.0.1,::1"
 
     # Telegram: a channel is on when its token is set.
     telegram_token: str | None = None

@@ -69,6 +69,9 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
             runtime.kick()
 
     chat = await build_chat(services, on_committed=committed)
+    if demo:   # three weeks of history, so the figures, the wall and the digest show something
+        from web.demo_past import seed_past
+        await seed_past(services.sessions, chat.deps, services.clock.now(), settings.media_dir)
     await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
     runtime = Runtime(services, create_app(services, chat, bell=bell))
     if demo:   # the web chat has no sign-in: it is the demo's channel, never production's
@@ -146,7 +149,7 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
 async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack,
                         sleep: Callable[[float], Awaitable[object]]) -> None:
     from bot.telegram import AT_ONCE, make_transport
-    from bot.telegram.limits import Rate, TelegramLimits, overall_share
+    from bot.telegram.limits import TelegramLimits, overall_share
     from bot.telegram.reach import start_when_reachable
     from bot.telegram.transport import MalformedUpdate, secret_matches
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
@@ -167,9 +170,8 @@ async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: Async
     # Stopped even if never reached: an interrupted wait still closes its connections.
     stack.push_async_callback(transport.stop)
     await start_when_reachable(transport, receive, settings.telegram_api_url, sleep=sleep)
-    # A private chat may take a short burst (a reply is often two messages), then 1/s.
-    limits = TelegramLimits(per_chat=Rate(1.0, 3),
-                            overall=overall_share(settings.telegram_workers))
+    # A conversation takes a short burst, notices are paced (bot/telegram/limits.py).
+    limits = TelegramLimits(overall=overall_share(settings.telegram_workers))
     sender = OutboxSender(runtime.services.uow, "telegram", transport, limits)
     runtime.senders.append(sender)
     runtime.transports.append(transport)

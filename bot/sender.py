@@ -175,7 +175,7 @@ class OutboxSender:
         out = Outbound.from_payload(message.channel, message.address, message.payload)
         mine = (message.id or 0, message.attempts)
         if self.limits is not None:
-            await self.limits.acquire(message.address)
+            await self.limits.acquire(message.address, paced=not out.reply)
         if self._held.get(mine[0]) != mine[1]:
             return Outcome(*mine, error="claim lost before sending")
         try:

@@ -73,13 +73,16 @@ async def build_chat(services: Services, on_committed=None):
     """The platform-neutral chat over these services, with its router loaded once."""
     from datetime import timedelta
 
+    from handlers import notices
     from handlers.chat import Chat
     from handlers.deps import Deps, Limits
     from storage.media import MediaVault
     limits = Limits(retention=timedelta(days=services.settings.retention_days))
     deps = Deps(uow=services.uow, router=await services.router(), taxonomy=services.taxonomy,
-                calendar=services.calendar, policy=services.policy,
+                calendar=services.calendar, policy=services.policy, notices=notices.tell,
                 invite_key=services.settings.invite_key, limits=limits,
                 on_committed=on_committed, operator=services.settings.operator,
-                media=MediaVault(services.settings.media_dir))
+                media=MediaVault(services.settings.media_dir),
+                public_base_url=services.settings.public_base_url,
+                console_link_ttl=timedelta(minutes=services.settings.console_link_minutes))
     return Chat(deps, batch=services.settings.chat_batch)

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.logs import DEMO_LOGGER, zone_name
 from bot.services import build_chat, open_services
 from domain.calendar import SHANGHAI
+from domain.grids import grid_of
 from handlers import texts
 from handlers.deps import Deps
 from web.app import create_demo_app
@@ -92,7 +93,7 @@ class Narrator:
         if order is None or kind not in HANDED_ON:
             return words
         tree = self.deps.router.tree
-        unit = (order.unit_code or "").removeprefix("queue:")
+        unit = grid_of(order.unit_code)
         where = tree.get(unit).name if unit in tree else (order.unit_code or "?")
         to = f" → {holder.name if holder else '?'} ({where})"
         if kind != "submitted":

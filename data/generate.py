@@ -201,7 +201,9 @@ DUTIES = {
     "grid": "网格长：签收、办理、上报本网格事项",
     "micro_grid": "微网格长（楼栋长）：巡查楼栋、第一时间上报",
 }
-PEOPLE_HEADER = ("code", "name", "role", "grid", "phone", "duty")
+PEOPLE_HEADER = ("code", "name", "role", "grid", "phone", "duty", "party")
+# 党员 in the roster: community secretaries, and the 网格党小组 of each community's first grid.
+PARTY_GROUP_GRIDS = ("JJ-01-01", "JJ-02-01", "JJ-03-01")
 
 
 def build_people(district: dict[str, Any], seed: int = 7) -> list[tuple[str, ...]]:
@@ -209,20 +211,23 @@ def build_people(district: dict[str, Any], seed: int = 7) -> list[tuple[str, ...
     rng = random.Random(seed)
     names: set[str] = set()
 
-    def person(role: str, grid: str, duty: str) -> tuple[str, ...]:
+    def person(role: str, grid: str, duty: str, party: str = "") -> tuple[str, ...]:
         while True:
             name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
             if name not in names:
                 break
         names.add(name)
         number = len(names)
-        return (f"P{number:04d}", name, role, grid, f"1390000{number:04d}", duty)
+        if grid in PARTY_GROUP_GRIDS:
+            party = "group"
+        return (f"P{number:04d}", name, role, grid, f"1390000{number:04d}", duty, party)
 
     rows = []
     for feature in district["features"]:
         props = feature["properties"]
         role = "dispatcher" if props["level"] == "street" else "leader"
-        rows.append(person(role, props["code"], DUTIES[props["level"]]))
+        party = "member" if props["level"] == "community" else ""
+        rows.append(person(role, props["code"], DUTIES[props["level"]], party))
     grid_codes = [f["properties"]["code"] for f in district["features"]
                   if f["properties"]["level"] == "grid"]
     rows += [person("member", code, "专职网格员：巡查、采集、协助办理") for code in grid_codes]

@@ -13,21 +13,77 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from domain.categories import Category
 from domain.geo import distance_m
-from domain.grids import GridTree, Level
-from domain.orders import WorkOrder
+from domain.grids import GridTree, Level, grid_of
+from domain.orders import WorkOrder, holds
+from domain.people import CHAIN_ROLES, CHARGE_ROLES
 from domain.refusals import DomainError, Refusal
 
-QUEUE = "queue:"
-# Roles on a grid that see every order of that grid and of the grids below it (grid_code roles
-# as storage writes them; departments see only what was whistled to them).
-CHAIN_ROLES = frozenset({"leader", "member", "dispatcher"})
-# Of those, the roles that act on the orders of their grid and below (members only see them).
-CHARGE_ROLES = frozenset({"leader", "dispatcher"})
 # How many grids 派单 offers as buttons; a press may name only one of these.
 DISPATCH_MENU_SIZE = 8
+
+
+class NotAllowed(DomainError):
+    """The person may not do this to this order (the catalogue's NOT_ALLOWED)."""
+
+    def __init__(self) -> None:
+        super().__init__(Refusal.NOT_YOUR_ORDER)
+
+
+class Act(StrEnum):
+    """What a person does to an order; each has exactly one rule, `may` below. The values are
+    the names the workbench's buttons use."""
+
+    SIGN = "sign"                  # 签收
+    RETURN = "return"              # 退单
+    PROGRESS = "progress"          # 进展
+    RESOLVE = "resolve"            # 办结
+    EXTEND = "extend"              # 申请延期
+    ESCALATE = "up"                # 上报
+    ASSIGN = "assign"              # 派单, 吹哨报到
+    INVALID = "invalid"            # 不予受理
+    MERGE = "merge"                # 合并
+    DECIDE = "decide"              # approve or deny an extension
+    RATE = "rate"                  # 评单
+
+
+# The holder's own acts: nobody above may sign or resolve in their place.
+HOLDER_ACTS = frozenset({Act.SIGN, Act.RETURN, Act.PROGRESS, Act.RESOLVE, Act.EXTEND})
+
+
+def in_charge(tree: GridTree, order: WorkOrder, person_id: int,
+              roles: Iterable[tuple[str, str]]) -> bool:
+    """The holder, or a leader or dispatcher of a grid on the chain of the order's unit."""
+    if holds(order, person_id):
+        return True
+    unit = grid_of(order.unit_code or order.grid_code)
+    return unit in tree and any(role in CHARGE_ROLES and grid in tree and tree.is_above(grid, unit)
+                                for grid, role in roles)
+
+
+def asks_roles(act: Act, order: WorkOrder, person_id: int | None) -> bool:
+    """Whether `may` needs the person's memberships to answer (the holder's acts never do)."""
+    return (person_id is not None and act not in HOLDER_ACTS and act is not Act.RATE
+            and not holds(order, person_id))
+
+
+def may(act: Act, tree: GridTree, order: WorkOrder, person_id: int | None,
+        roles: Iterable[tuple[str, str]] = ()) -> bool:
+    """The one rule for each act: the holder's acts are the holder's alone; 评单 is the
+    reporter's; an extension is decided above the holder, never by them; everything else
+    (上报, 派单, 不予受理, 合并) by the holder or anyone in charge above the order's unit."""
+    if person_id is None:
+        return False
+    if act in HOLDER_ACTS:
+        return holds(order, person_id)
+    if act is Act.RATE:
+        return person_id == order.reporter_id
+    if act is Act.DECIDE and holds(order, person_id):
+        return False
+    return in_charge(tree, order, person_id, roles)
 
 
 @dataclass(frozen=True)
@@ -43,7 +99,7 @@ class Part:
 
 def unit_of(order: WorkOrder) -> str:
     """The grid whose unit (or dispatcher's queue) holds the order now."""
-    return (order.unit_code or "").removeprefix(QUEUE)
+    return grid_of(order.unit_code)
 
 
 def places_of(order: WorkOrder) -> set[str]:

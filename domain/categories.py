@@ -108,9 +108,9 @@ class Taxonomy:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
-    def get(self, code: str) -> Category:
+    def get(self, code: str | None) -> Category:
         try:
-            return self._by_code[code]
+            return self._by_code[code or ""]
         except KeyError:
             raise KeyError(f"no category with code {code}") from None
 

@@ -1,4 +1,8 @@
-"""The grid tree: street 街道 → community 社区 → grid 网格 → micro-grid 微网格."""
+"""The grid tree: (county 区县 →) street 街道 → community 社区 → grid 网格 → micro-grid 微网格.
+
+A county is optional: the sample district is a street and below. Escalation and the 议事 ladder
+climb to the county where there is one; the street-fallback (兜底) stays a street.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,14 +17,19 @@ class Level(StrEnum):
     COMMUNITY = "community"
     GRID = "grid"
     MICRO_GRID = "micro_grid"
+    COUNTY = "county"            # above the street; listed last so older messages read as before
 
     @property
     def rank(self) -> int:
-        """0 for a street, 3 for a micro-grid: larger is smaller."""
+        """-1 for a county, 0 for a street, 3 for a micro-grid: larger is smaller."""
         return _RANKS[self]
 
 
-_RANKS = {Level.STREET: 0, Level.COMMUNITY: 1, Level.GRID: 2, Level.MICRO_GRID: 3}
+_RANKS = {Level.COUNTY: -1, Level.STREET: 0, Level.COMMUNITY: 1, Level.GRID: 2, Level.MICRO_GRID: 3}
+
+
+# The levels that stand without a parent: a county, or a street where there is no county.
+TOP_LEVELS = frozenset({Level.COUNTY, Level.STREET})
 
 
 class GridTreeError(ValueError):
@@ -55,7 +64,7 @@ class GridTree:
 
     def _check_parent(self, grid: Grid) -> None:
         if grid.parent is None:
-            if grid.level is not Level.STREET:
+            if grid.level not in TOP_LEVELS:
                 raise GridTreeError(f"grid {grid.code}: a {grid.level} needs a parent")
             return
         parent = self._by_code.get(grid.parent)
@@ -85,7 +94,7 @@ class GridTree:
         return [self._by_code[c] for c in self._children.get(code, [])]
 
     def chain(self, code: str) -> list[Grid]:
-        """The escalation chain: this grid, then each parent up to the street."""
+        """The escalation chain: this grid, then each parent up to the street (or its county)."""
         chain = [self.get(code)]
         while chain[-1].parent is not None:
             chain.append(self._by_code[chain[-1].parent])
@@ -112,6 +121,60 @@ class GridTree:
 
     def roots(self) -> list[Grid]:
         return [g for g in self._by_code.values() if g.parent is None]
+
+    def fallback_street(self) -> Grid:
+        """The street that takes what nothing else can (兜底): the topmost street with the
+        smallest code — a root street, else the smallest-coded street under a county."""
+        streets = [g for g in self._by_code.values() if g.level is Level.STREET]
+        if not streets:
+            return min(self.roots(), key=lambda g: g.code)
+        return min(streets, key=lambda g: (g.parent is not None, g.code))
+
+
+# --- the unit that holds an order ---------------------------------------------------------------
+
+QUEUE_PREFIX = "queue:"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What holds an order: a grid's own unit (``JJ-01``), or the dispatcher's queue of a grid
+    (``queue:JJ-01``), where a dispatcher must 派单 rather than 签收. Orders store it as text;
+    this is the one place that text is read and written."""
+
+    code: str
+    queue: bool = False
+
+    @classmethod
+    def parse(cls, text: str | None) -> Unit:
+        """The unit named by an order's `unit_code`; an empty code for none."""
+        text = text or ""
+        if text.startswith(QUEUE_PREFIX):
+            return cls(text[len(QUEUE_PREFIX):], queue=True)
+        return cls(text)
+
+    @classmethod
+    def queue_of(cls, code: str) -> Unit:
+        return cls(code, queue=True)
+
+    def __str__(self) -> str:
+        return QUEUE_PREFIX + self.code if self.queue else self.code
+
+
+def queue_of(code: str) -> str:
+    """The dispatcher's queue of a grid, as an order stores it."""
+    return str(Unit.queue_of(code))
+
+
+def is_queue(unit: str | None) -> bool:
+    """The unit is a dispatcher's queue."""
+    return Unit.parse(unit).queue
+
+
+def grid_of(unit: str | None) -> str:
+    """The grid code of a unit or of a queue ("" for none)."""
+    return Unit.parse(unit).code
+
 
 
 # --- who holds a unit's orders ------------------------------------------------------------------

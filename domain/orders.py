@@ -162,8 +162,13 @@ def _need(reason: str | None, action: str) -> str:
     return reason.strip()
 
 
+def holds(order: WorkOrder, person_id: int | None) -> bool:
+    """The person holds the order now: it is theirs to sign, return, progress and resolve."""
+    return person_id is not None and person_id == order.assignee_id
+
+
 def _must_hold(order: WorkOrder, person_id: int | None) -> None:
-    if person_id is None or person_id != order.assignee_id:
+    if not holds(order, person_id):
         raise NotYourOrder(order.code, person_id)
 
 
@@ -340,7 +345,16 @@ REMARKS: Mapping[str, frozenset[State]] = MappingProxyType({
     "red_listed": frozenset({State.DISPATCHED, State.ACCEPTED}),
     "extension_requested": frozenset({State.ACCEPTED}),            # 申请延期, approved above
     "extension_denied": frozenset({State.ACCEPTED}),
+    "lifted": frozenset(State) - FINAL_STATES,                     # into an agenda item (议题)
 })
+
+
+# Every kind of event an order's history may hold: the moves above, then the remarks; a look at
+# the reporter's number (handlers/order_view.py) records one more, `contact_viewed`.
+MOVES = ("submitted", "dispatched", "signed", "returned", "escalated", "extended", "progress",
+         "resolved", "rated", "reopened", "closed_unrated", "invalidated", "merged")
+CONTACT_VIEWED = "contact_viewed"
+EVENT_KINDS = frozenset({*MOVES, *REMARKS, CONTACT_VIEWED})
 
 
 def remark(order: WorkOrder, kind: str, now: datetime, actor_id: int | None = None,

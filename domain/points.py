@@ -1,6 +1,7 @@
-"""先锋指数: points for roaming reporters (流动网格员), kept as a ledger of awards.
+"""先锋指数 for roaming reporters (流动网格员) and 参与积分 for residents (双积分): ledgers of awards.
 
-Awards are read from an order's events; the monthly cap is applied when they are credited.
+Awards are read from events (an order's; for residents an agenda item's too); the monthly cap
+is applied when they are credited.
 Points belong to the person who earned them: the ledger has no way to move or cash them.
 Whether a person takes part (roaming reporters only, say) is the caller's filter.
 """
@@ -12,8 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from domain.agenda import AgendaEvent
 from domain.orders import Event, Urgency
 
 # data["category"] of an "invalidated" event when the report was false (虚假上报); other
@@ -34,14 +37,38 @@ class PointsRules:
 
 
 @dataclass(frozen=True)
+class ParticipationRules:
+    """双积分: a resident's points for taking part (docs/domain.md, 议事)."""
+
+    real_report: int = 5
+    support: int = 1
+    comment: int = 1
+    meeting: int = 5
+    monthly_cap: int = 100
+    timezone: str = "Asia/Shanghai"
+
+
+class Capped(Protocol):
+    @property
+    def monthly_cap(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+# An agenda event a resident's attendance at the item's joint meeting would be recorded as.
+ATTENDED = "attended"
+
+
+@dataclass(frozen=True)
 class Award:
-    """Points for one person, for one reason, on one order."""
+    """Points for one person, for one reason, on one order (or agenda item)."""
 
     person_id: int
     points: int
     reason: str   # valid | urgent | emergency | solved | me_too | false_report
+    #               (participation: real_report | support | comment | meeting)
     at: datetime
-    order_code: str
+    order_code: str   # the order's code, or the agenda item's
 
 
 def awards_for_order(events: Iterable[Event], rules: PointsRules = PointsRules(), *,
@@ -84,18 +111,43 @@ def awards_for_order(events: Iterable[Event], rules: PointsRules = PointsRules()
     return sorted(awards, key=attrgetter("at"))
 
 
+def participation_awards(order_events: Iterable[Event], agenda_events: Iterable[AgendaEvent],
+                         rules: ParticipationRules = ParticipationRules()) -> list[Award]:
+    """参与积分 from events: a report accepted as real (its first 派单) earns its reporter
+    `real_report`; a support, a comment and attending a meeting earn whoever did it."""
+    awards: list[Award] = []
+    reporters: dict[str, int | None] = {}
+    counted: set[str] = set()
+    for e in sorted(order_events, key=attrgetter("at")):
+        if e.kind == "submitted":
+            reporters[e.order_code] = e.actor_id
+        elif e.kind == "dispatched" and e.order_code not in counted:
+            counted.add(e.order_code)
+            reporter = reporters.get(e.order_code)
+            if reporter is not None:
+                awards.append(Award(reporter, rules.real_report, "real_report", e.at,
+                                    e.order_code))
+    earns = {"supported": ("support", rules.support), "commented": ("comment", rules.comment),
+             ATTENDED: ("meeting", rules.meeting)}
+    for a in agenda_events:
+        if a.kind in earns and a.actor_id is not None:
+            reason, points = earns[a.kind]
+            awards.append(Award(a.actor_id, points, reason, a.at, a.item_code))
+    return sorted(awards, key=attrgetter("at"))
+
+
 @lru_cache(maxsize=8)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def month_of(at: datetime, rules: PointsRules = PointsRules()) -> str:
+def month_of(at: datetime, rules: Capped = PointsRules()) -> str:
     """The calendar month ("2026-11") of a moment, in the rules' time zone (naive: local)."""
     local = at.astimezone(_zone(rules.timezone)) if at.tzinfo else at
     return f"{local:%Y-%m}"
 
 
-def credit(awards: Iterable[Award], rules: PointsRules = PointsRules()) -> list[Award]:
+def credit(awards: Iterable[Award], rules: Capped = PointsRules()) -> list[Award]:
     """The awards as credited: in time order, gains stop at the monthly cap; losses always count.
 
     A gain past the cap is kept with the points it could still earn (possibly 0), so a
@@ -114,7 +166,7 @@ def credit(awards: Iterable[Award], rules: PointsRules = PointsRules()) -> list[
 
 
 def monthly_totals(awards: Iterable[Award], month: str,
-                   rules: PointsRules = PointsRules()) -> dict[int, int]:
+                   rules: Capped = PointsRules()) -> dict[int, int]:
     """Each person's credited points in one month ("2026-11")."""
     totals: dict[int, int] = defaultdict(int)
     for award in credit(awards, rules):

@@ -21,6 +21,18 @@ class Refusal(StrEnum):
     INVITE_UNKNOWN = "INVITE_UNKNOWN"
     INVITE_USED = "INVITE_USED"
     INVITE_EXPIRED = "INVITE_EXPIRED"
+    # 议事 (domain/agenda.py, domain/ladder.py)
+    AGENDA_ILLEGAL_STATE = "AGENDA_ILLEGAL_STATE"      # {state}: the item's state does not allow it
+    AGENDA_OWN_ITEM = "AGENDA_OWN_ITEM"                # a proposer supports others' items only
+    AGENDA_SUPPORTED_TWICE = "AGENDA_SUPPORTED_TWICE"
+    AGENDA_RATED_TWICE = "AGENDA_RATED_TWICE"
+    AGENDA_BELOW_THRESHOLD = "AGENDA_BELOW_THRESHOLD"  # too few supports and no leader's reason
+    AGENDA_DECISION_INCOMPLETE = "AGENDA_DECISION_INCOMPLETE"  # 定人定责定时限
+    AGENDA_NOT_OWNER = "AGENDA_NOT_OWNER"              # {code}
+    AGENDA_PROGRESS_RANGE = "AGENDA_PROGRESS_RANGE"    # 0–100 %, never backwards
+    AGENDA_NO_SUCH_TASK = "AGENDA_NO_SUCH_TASK"
+    AGENDA_NO_ORDERS = "AGENDA_NO_ORDERS"              # lifted from orders, but none named
+    AGENDA_AT_THE_TOP = "AGENDA_AT_THE_TOP"            # no level above to move up to
 
 
 class DomainError(Exception):

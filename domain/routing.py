@@ -3,7 +3,9 @@
 A point lands on the smallest grid whose polygon covers it (borders count). On a border shared
 by grids of the same level the lowest code wins, so the answer never depends on load order.
 What cannot be routed goes to a dispatcher's queue, named ``queue:<code>`` (``queue:JJ``): the
-community's when the report names a community or lies near one, else the street's (the root).
+community's when the report names a community or lies near one, else the street's (the
+fallback street: a county takes no report itself, and a place matched only to the county goes
+to the street that takes what nothing else can).
 A report whose smallest match is a community or a street goes to that unit's queue as well,
 since only a dispatcher can pick a grid for it. Nothing is dropped.
 """
@@ -21,20 +23,14 @@ from shapely.ops import nearest_points
 
 from domain.addresses import AddressMatcher, Candidate
 from domain.geo import distance_m, gcj02_to_wgs84
-from domain.grids import Grid, GridTree, Level
+from domain.grids import Grid, GridTree, Level, queue_of
 
-QUEUE_PREFIX = "queue:"
 _METRES_PER_DEGREE = 111_320.0
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 class GridImportError(ValueError):
     """A GeoJSON feature that cannot become a Grid; the message names the feature and field."""
-
-
-def queue_of(code: str) -> str:
-    """The dispatcher queue of a community or street: ``queue:JJ``."""
-    return f"{QUEUE_PREFIX}{code}"
 
 
 def grids_from_geojson(fc: dict[str, Any]) -> list[Grid]:
@@ -274,7 +270,7 @@ class Router:
         if gcj02:
             lat, lng = gcj02_to_wgs84(lat, lng)
         grid = self.index.locate(lat, lng)
-        if grid is not None:
+        if grid is not None and grid.level is not Level.COUNTY:
             return self._to(grid)
         near = self.index.nearest(lat, lng, Level.COMMUNITY, self.near_m)
         return self._to_queue(near or self._street_near(lat, lng))
@@ -295,6 +291,8 @@ class Router:
         return self._to(best, candidates)
 
     def _to(self, grid: Grid, candidates: list[Candidate] | None = None) -> Route:
+        if grid.level is Level.COUNTY:
+            return self._to_queue(self._default_street(), candidates)
         if grid.level.rank <= Level.COMMUNITY.rank:
             return self._to_queue(grid, candidates, located=True)
         return Route(
@@ -325,7 +323,7 @@ class Router:
         return street or self._default_street()
 
     def _default_street(self) -> Grid:
-        return min(self.tree.roots(), key=lambda g: g.code)
+        return self.tree.fallback_street()
 
     def _common_ancestor(self, codes: list[str]) -> Grid:
         """The smallest grid on every chain: where a tie between places is decided."""

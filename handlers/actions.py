@@ -14,6 +14,7 @@ from dataclasses import MISSING, Field, dataclass, fields
 from enum import StrEnum
 from typing import Any, ClassVar, get_type_hints
 
+from domain.grids import Level
 from domain.refusals import DomainError
 
 MAX_BYTES = 64                       # Telegram's limit on callback data, the tightest platform's
@@ -289,3 +290,9 @@ class Approve(Action, name="approve"):
 @dataclass(frozen=True)
 class Deny(Action, name="deny"):
     code: str
+
+
+@dataclass(frozen=True)
+class OpinionTo(Action, name="opto"):
+    """民意直报: send the opinion to this level of the sender's chain."""
+    level: Level

@@ -14,6 +14,7 @@ import importlib
 from enum import Enum
 from types import ModuleType
 
+from domain.agenda import AgendaState
 from domain.deadlines import Light
 from domain.grids import Level
 from domain.orders import Satisfaction, State, Urgency
@@ -33,7 +34,8 @@ def all_keys() -> list[str]:
 # Which label table names each of the domain's codes (by key: the words are read when used).
 _LABELS: dict[type[Enum], str] = {
     State: "STATE_LABELS", Urgency: "URGENCY_LABELS", Satisfaction: "SATISFACTION_LABELS",
-    Level: "LEVEL_LABELS", Light: "LIGHT_LABELS"}
+    Level: "LEVEL_LABELS", Light: "LIGHT_LABELS",
+    AgendaState: "AGENDA_STATE_LABELS"}
 
 
 def label(code: Enum) -> str:

@@ -18,9 +18,11 @@ from typing import Any
 from domain.refusals import DomainError
 from handlers import (
     catalogue,
+    console_link,
     dead_letters,
     moments,
     onboarding,
+    opinion,
     pioneer,
     privacy_rights,
     queries,
@@ -39,7 +41,8 @@ from storage.uow import UnitOfWork
 
 # Every dialog's commands, buttons and steps, assembled here and nowhere else.
 ROUTES = Routes(onboarding.router, privacy_rights.router, report.router, rating.router,
-                queries.router, workbench.router, pioneer.router, subscriptions.router)
+                queries.router, workbench.router, pioneer.router, subscriptions.router,
+                console_link.router, opinion.router)
 
 
 @dataclass

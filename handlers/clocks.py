@@ -2,7 +2,8 @@
 
 A sweep hands an order's due `Stage` to `fire` inside its `Work`, so the event and the notices
 land in one transaction. `fire` answers whether the order's clocks must be planned again
-(it was escalated, closed or newly supervised).
+(it was escalated, closed or newly supervised). Who hears of each event is
+handlers/notices.py's, as for every other door.
 """
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import orders
-from domain.grids import Grid
-from domain.orders import State, WorkOrder
+from domain.grids import Grid, Unit, is_queue
+from domain.orders import Event, State, WorkOrder
 from handlers import texts, use_cases
-from handlers.dialog import Work, choices
-from handlers.holders import QUEUE, find_holder, holding_unit
-from handlers.use_cases import holder_of, place_of, unit_name, work_time
+from handlers.holders import find_holder, holding_unit
+from handlers.names import work_time
+from handlers.work import Work
 
 SIGN, RESOLVE, OVERDUE, RATING = "sign", "resolve", "overdue", "rating"
 LATE, ESCALATE, SUPERVISE, RED_LIST, REMIND, CLOSE = (
@@ -72,6 +73,14 @@ class Stage:
                 "due": self.due.isoformat()}
 
     @classmethod
+    def read(cls, key: str) -> Stage:
+        """The stage a `key` names (its `at` taken as its `due`): what an event says fired."""
+        clock, _, rest = key.partition(":")
+        step, _, due = rest.partition("@")
+        when = datetime.fromisoformat(due)
+        return cls(when, clock, step, when)
+
+    @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Stage:
         return cls(datetime.fromisoformat(raw["at"]), raw["clock"], raw["step"],
                    datetime.fromisoformat(raw["due"]))
@@ -79,13 +88,13 @@ class Stage:
 
 def queued(order: WorkOrder) -> bool:
     """It waits in a dispatcher's queue: its holder must 派单 rather than 签收."""
-    return (order.unit_code or "").startswith(QUEUE)
+    return is_queue(order.unit_code)
 
 
 def unit_above(work: Work, order: WorkOrder) -> Grid | None:
     """The grid one level above the unit holding the order: where escalation would go."""
     tree = work.deps.router.tree
-    unit = (order.unit_code or order.grid_code or "").removeprefix(QUEUE)
+    unit = Unit.parse(order.unit_code or order.grid_code).code
     return tree.parent_of(unit) if unit in tree else None
 
 
@@ -115,39 +124,21 @@ async def fire(work: Work, order: WorkOrder, stage: Stage) -> bool:
     raise ValueError(f"unknown clock stage {stage.key}")
 
 
-def _facts(work: Work, order: WorkOrder, stage: Stage) -> dict[str, str]:
-    return {"code": order.code, "category": work.deps.taxonomy.get(order.category).label,
-            "place": place_of(work, order), "due": work_time(stage.due)}
-
-
 def _mark(stage: Stage, **data: Any) -> dict[str, Any]:
     return {"clock": stage.key, **data}
 
 
+async def _remark(work: Work, order: WorkOrder, kind: str, reason: str | None = None,
+                  **data: Any) -> Event:
+    event = orders.remark(order, kind, work.now, reason=reason, data=data)
+    await work.uow.events.add(event)
+    return event
+
+
 async def _remind_handler(work: Work, order: WorkOrder, stage: Stage) -> None:
     """50 % and 80 % of a limit, and a missed sign limit: the handler hears it once."""
-    await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
-        stage, to=order.assignee_id)))
-    facts = _facts(work, order, stage)
-    percent = round((stage.threshold or 0) * 100)
-    if stage.clock == SIGN and queued(order):
-        text = (texts.CLOCK_ASSIGN_LATE.format(**facts) if stage.step == LATE
-                else texts.CLOCK_ASSIGN_SOON.format(percent=percent, **facts))
-        buttons = choices((texts.ASSIGN, f"assign:{order.code}"),
-                          (texts.INVALID, f"invalid:{order.code}"),
-                          (texts.MERGE, f"merge:{order.code}"))
-    elif stage.clock == SIGN:
-        text = (texts.CLOCK_SIGN_LATE.format(**facts) if stage.step == LATE
-                else texts.CLOCK_SIGN_SOON.format(percent=percent, **facts))
-        buttons = choices((texts.SIGN, f"sign:{order.code}"),
-                          (texts.RETURN, f"return:{order.code}"),
-                          (texts.ESCALATE, f"up:{order.code}"))
-    else:
-        text = texts.CLOCK_RESOLVE_SOON.format(percent=percent, **facts)
-        buttons = choices((texts.PROGRESS, f"progress:{order.code}"),
-                          (texts.RESOLVE, f"resolve:{order.code}"),
-                          (texts.EXTEND, f"extend:{order.code}"))
-    await work.tell(order.assignee_id, text, buttons)
+    event = await _remark(work, order, "reminded", **_mark(stage, to=order.assignee_id))
+    await work.happened(order, (event,))
 
 
 async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
@@ -158,8 +149,8 @@ async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
     above = unit_above(work, order)
     held = await find_holder(work, above.code) if above else None
     if above is None or held is None or held.person_id == order.assignee_id:
-        await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
-            stage, to=order.assignee_id)))
+        event = await _remark(work, order, "reminded", **_mark(stage, to=order.assignee_id))
+        await work.happened(order, (event,))
         return False
     order = await use_cases.load(work, order.code)   # saved through this unit of work
     await use_cases.dispatch_to(work, order, holding_unit(work, held, above.code), held.person_id,
@@ -170,45 +161,28 @@ async def _escalate_queued(work: Work, order: WorkOrder, stage: Stage) -> bool:
 async def _supervise(work: Work, order: WorkOrder, stage: Stage) -> None:
     """督办: the handler and the unit above hear it; the order climbs one level if it can."""
     above = unit_above(work, order)
-    facts = _facts(work, order, stage)
-    reason = texts.CLOCK_OVERDUE_ESCALATED.format(due=facts["due"])
-    await work.uow.events.add(orders.remark(order, "supervised", work.now, reason=reason, data=_mark(
+    reason = texts.CLOCK_OVERDUE_ESCALATED.format(due=work_time(stage.due))
+    event = await _remark(work, order, "supervised", reason, **_mark(
         stage, due=stage.due.isoformat(), handler=order.assignee_id, unit=order.unit_code,
-        above=above.code if above else None)))
-    then = (texts.SUPERVISED_THEN_UP.format(unit=above.name) if above
-            else texts.SUPERVISED_THEN_HURRY)
-    await work.tell(order.assignee_id, texts.SUPERVISED_HANDLER.format(then=then, **facts))
-    if above is None:
-        return
-    escalated = await use_cases.escalate(work, None, order.code, reason)
-    superior = escalated.assignee_id          # who holds the unit above now
-    if superior is not None and superior != order.assignee_id:
-        await work.tell(superior, texts.SUPERVISED_SUPERIOR.format(
-            unit=unit_name(work, order.unit_code), **facts))
+        above=above.code if above else None))
+    if above is not None:
+        order = (await use_cases.escalate(work, None, order.code, reason)).order
+    await work.happened(order, (event,))
 
 
 async def _red_list(work: Work, order: WorkOrder, stage: Stage) -> None:
     """Still open days after the missed deadline: on the red list the weekly digest reads."""
     calendar = work.deps.calendar
     days = round(calendar.working_hours_between(stage.due, stage.at) / calendar.hours_per_day)
-    await work.uow.events.add(orders.remark(
-        order, "red_listed", work.now, reason=texts.RED_LISTED_REASON.format(days=days),
-        data=_mark(stage, overdue_since=stage.due.isoformat(), unit=order.unit_code,
-                   handler=order.assignee_id, days=days)))
-    above = unit_above(work, order)
-    superior = await holder_of(work, above.code, operator=True) if above else None
-    text = texts.RED_LISTED.format(days=days, **_facts(work, order, stage))
-    for person_id in dict.fromkeys((order.assignee_id, superior)):
-        await work.tell(person_id, text)
+    event = await _remark(work, order, "red_listed", texts.RED_LISTED_REASON.format(days=days),
+                          **_mark(stage, overdue_since=stage.due.isoformat(),
+                                  unit=order.unit_code, handler=order.assignee_id, days=days))
+    await work.happened(order, (event,))
 
 
 async def _remind_to_rate(work: Work, order: WorkOrder, stage: Stage) -> None:
     """A day after 办结 without a rating: the reporter is asked once more."""
     if order.state is not State.RESOLVED:
         raise orders.IllegalAction(order.state, "remind to rate")
-    await work.uow.events.add(orders.remark(order, "reminded", work.now, data=_mark(
-        stage, to=order.reporter_id)))
-    await work.tell(order.reporter_id,
-                    texts.RATE_REMINDER.format(code=order.code, note=order.result_note or ""),
-                    choices((texts.SOLVED_YES, f"solved:{order.code}:1"),
-                            (texts.SOLVED_NO, f"solved:{order.code}:0")))
+    event = await _remark(work, order, "reminded", **_mark(stage, to=order.reporter_id))
+    await work.happened(order, (event,))

@@ -8,16 +8,16 @@ A dialog that asks questions one after another keeps the questions asked as a hi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain.orders import WorkOrder
 from handlers import actions, texts
 from handlers.actions import Action
-from handlers.messages import Choice, Inbound, Outbound, Pin
+from handlers.messages import Choice, Inbound, Outbound
+from handlers.work import Work
 from storage.records import OutboxMessage, Person
-from storage.uow import UnitOfWork
 
 Handler = Callable[["Turn"], Awaitable[None]]
 
@@ -87,52 +87,6 @@ class Dialog:
 
 
 @dataclass
-class Work:
-    """A transaction that may tell people things: a use case's whole world."""
-
-    uow: UnitOfWork
-    deps: Any                      # handlers.deps.Deps (kept loose to avoid an import cycle)
-    owed: list[OutboxMessage] = field(default_factory=list, kw_only=True)
-
-    @property
-    def now(self) -> datetime:
-        return self.uow.clock.now()
-
-    def is_me(self, person_id: int | None) -> bool:
-        return False
-
-    async def person_of(self, person_id: int) -> Person | None:
-        """A person by id (the one who wrote is already at hand in a turn)."""
-        return await self.uow.people.get(person_id)
-
-    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
-            menu: str | None = None) -> None:
-        """Nobody wrote: a scheduled job has no one to answer."""
-
-    async def tell(self, person_id: int | None, text: str,
-                   choices: list[Choice] | tuple[Choice, ...] = (), photo: str | None = None,
-                   dedupe_key: str | None = None, *, photos: tuple[str, ...] = (),
-                   voice: str | None = None, location: Pin | None = None) -> None:
-        """Tell someone (a leader, a reporter, a follower) on every channel they use; `photos`,
-        `voice` and `location` go with the text (a new order as its handler must see it)."""
-        if person_id is None:
-            return
-        if self.is_me(person_id):
-            self.say(text, choices)
-            return
-        for account in await self.uow.people.accounts(person_id):
-            out = Outbound(account.channel, account.external_id, text, tuple(choices), photo,
-                           photos, voice, location)
-            self.owed.append(OutboxMessage(account.channel, account.external_id, out.as_payload(),
-                                           person_id=person_id, dedupe_key=dedupe_key))
-
-    async def flush(self) -> list[OutboxMessage]:
-        """Everything this work owes, as outbox rows, written in its transaction."""
-        await self.uow.outbox.add_all(self.owed)
-        return self.owed
-
-
-@dataclass
 class Turn(Work):
     """What a handler may use while answering one inbound message."""
 
@@ -163,7 +117,7 @@ class Turn(Work):
     def settle(self) -> list[OutboxMessage]:
         """Everything the turn owes as outbox rows, the answers first (not yet written)."""
         person_id = self.person.id if self.person and not self.rolled_back else None
-        self.owed[:0] = [OutboxMessage(r.channel, r.external_id, r.as_payload(),
+        self.owed[:0] = [OutboxMessage(r.channel, r.external_id, replace(r, reply=True).as_payload(),
                                        person_id=person_id) for r in self.replies]
         self.replies = []
         return self.owed

@@ -1,7 +1,7 @@
 """The weekly digest (周报): one per audience, through the outbox, paced within platform limits.
 
-Subscribed residents get their community's week; a grid's leader gets its open orders by deadline
-and its rates; community and street staff get the grid ranking (红榜 best, 黑榜 worst), the
+Subscribed residents get their community's week and its column (本期议题, 群众反映, 回音壁,
+handlers/column.py); a grid's leader gets its open orders by deadline and its rates; community and street staff get the grid ranking (红榜 best, 黑榜 worst), the
 overdue list, the red list (督办红名单) and the riders' 先锋指数 board. The figures come from
 SQL (`PublishingRepository.figures`, equal to `domain.metrics`); a chart goes with each digest,
 drawn by a renderer handed in (handlers draw nothing themselves).
@@ -25,6 +25,7 @@ from domain.categories import Taxonomy
 from domain.grids import GridTree, Level
 from domain.metrics import Rates
 from handlers import texts
+from handlers.column import column_lines, read_column
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from storage.repositories.publishing import OpenOrder, PublishingRepository, Recipient
@@ -351,6 +352,10 @@ async def build_digests(uow: UnitOfWork, tree: GridTree, taxonomy: Taxonomy,
             add(STAFF, member.grid_code, member, staff_digest)
         elif member.role == "leader":
             add(LEADER, member.grid_code, member, leader_digest)
+    for (audience, unit), digest in digests.items():
+        if audience == RESIDENT or tree.get(unit).level is Level.COMMUNITY:
+            column = await read_column(uow, tree, taxonomy, unit, week.start, week.end, now)
+            digest.text += "\n" + "\n".join(column_lines(column))
     return list(digests.values())
 
 

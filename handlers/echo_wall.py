@@ -21,7 +21,7 @@ from typing import Any
 from domain import orders
 from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
-from domain.grids import Grid, GridTree, Level
+from domain.grids import Grid, GridTree, Level, grid_of
 from domain.orders import Event, Satisfaction, WorkOrder
 from domain.privacy import ROOM_MASK, coarse_point, scrub, strip_house_number
 from handlers import texts
@@ -91,7 +91,7 @@ def _public_grid(order: WorkOrder, tree: GridTree) -> Grid | None:
 
 def _public_area(code: str | None, tree: GridTree) -> Grid | None:
     """The grid, community or street of a grid or unit code (a queue's too)."""
-    code = (code or "").removeprefix("queue:")
+    code = grid_of(code)
     if not code or code not in tree:
         return None
     return next((g for g in tree.chain(code) if g.level.rank <= Level.GRID.rank), None)
@@ -99,7 +99,7 @@ def _public_area(code: str | None, tree: GridTree) -> Grid | None:
 
 def public_unit(unit: str | None, tree: GridTree) -> str:
     """The handling unit by a public name; a micro-grid (a building) shows as its grid."""
-    code = (unit or "").removeprefix("queue:")
+    code = grid_of(unit)
     if code not in tree:
         return texts.ECHO_UNIT_UNKNOWN
     grid = tree.get(code)

@@ -1,6 +1,7 @@
 """Every order held by someone: the nearest leader or dispatcher up the grid chain, else the
-configured operator above the street; what the resident is told about who holds it; and the
-check (`gridbot doctor`, the warning at start) that lists grids and chains without a holder.
+configured operator above the street; and the check (`gridbot doctor`, the warning at start)
+that lists grids and chains without a holder. What people are told about who holds an order
+is handlers/names.py's.
 """
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ from domain.grids import (
     OPERATOR,
     GridTree,
     Holder,
+    Level,
+    Unit,
     leaderless,
     nearest_holder,
+    queue_of,
     unheld_chains,
 )
 from domain.orders import WorkOrder
-from handlers import texts
 from handlers.deps import Deps
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.uow import UnitOfWork
 
-QUEUE = "queue:"
 log = logging.getLogger(__name__)
 
 
@@ -33,10 +35,10 @@ async def find_holder(work: Work, unit: str, operator: bool = True) -> Holder | 
     above the street, the operator (unless `operator` is False: the operator is no one's
     public 网格长). None only when no one is bound and no operator is set."""
     tree = work.deps.router.tree
-    code = unit.removeprefix(QUEUE)
+    where = Unit.parse(unit)
     # A street often has a dispatcher and no 网格长: the dispatcher then holds what reaches it.
-    prefer = (DISPATCHER, LEADER) if unit.startswith(QUEUE) else (LEADER, DISPATCHER)
-    for grid in tree.chain(code) if code in tree else []:
+    prefer = (DISPATCHER, LEADER) if where.queue else (LEADER, DISPATCHER)
+    for grid in tree.chain(where.code) if where.code in tree else []:
         posts: dict[str, list[int]] = {}
         for membership in await work.uow.memberships.holders(grid.code):  # one query a grid
             posts.setdefault(membership.role.value, []).append(membership.person_id)
@@ -59,50 +61,27 @@ def holding_unit(work: Work, holder: Holder, unit: str) -> str:
     if holder.grid_code is not None:
         return holder.grid_code
     tree = work.deps.router.tree
-    code = unit.removeprefix(QUEUE)
+    code = Unit.parse(unit).code
     return tree.chain(code)[-1].code if code in tree else code
 
 
-def holder_label(work: Work, holder: Holder) -> str:
-    """A unit and post the public may read, e.g. 江畔社区派单员; never a person's name."""
-    tree: GridTree = work.deps.router.tree
-    if holder.is_operator or holder.grid_code is None or holder.grid_code not in tree:
-        return texts.OPERATOR_UNIT
-    grid = tree.get(holder.grid_code)
-    return grid.name + texts.ROLE_LABELS.get(holder.post, holder.post)
+async def holder_of(work: Work, unit: str, operator: bool = False) -> int | None:
+    """Who must act for a unit: its leader, or for a queue its dispatcher, nearest up the tree;
+    with `operator`, past the street the configured operator (who holds orders, not a grid)."""
+    held = await find_holder(work, unit, operator)
+    return held.person_id if held else None
 
 
-async def filed_notice(work: Work, order: WorkOrder) -> str:
-    """What the resident reads after filing: who holds the order now, and its real deadline."""
-    # use_cases imports this module: these come in at call time
-    from handlers.use_cases import Draft, _handling_unit, place_of, work_time
-    place, sign_by = place_of(work, order), work_time(order.sign_due)
-    if order.assignee_id is None:
-        return texts.FILED_UNHELD.format(code=order.code, place=place, sign_by=sign_by)
-    tree, unit = work.deps.router.tree, order.unit_code or ""
-    category = work.deps.taxonomy.get(order.category)
-    # The unit that should have held it (the category may want the community, not the building).
-    meant = (_handling_unit(work, Draft(grid=order.grid_code), category.level)
-             if order.grid_code else unit)
-    name = tree.get(unit).name if unit in tree else unit
-    if unit == meant and not unit.startswith(QUEUE):      # held where it belongs: nothing to add
-        return texts.FILED.format(code=order.code, category=category.label, unit=name,
-                                  sign_by=sign_by)
-    held = await find_holder(work, unit)
-    if held is not None and held.person_id != order.assignee_id:
-        held = None                  # not how it would be held now: name the unit alone
-    if unit.startswith(QUEUE):
-        code = unit.removeprefix(QUEUE)
-        label = (holder_label(work, held) if held else
-                 (tree.get(code).name if code in tree else code) + texts.ROLE_LABELS["dispatcher"])
-        return texts.FILED_QUEUE.format(code=order.code, unit=label, sign_by=sign_by)
-    if held is not None and held.is_operator:
-        name = texts.OPERATOR_UNIT + texts.HELD_BY_OPERATOR.format(place=place)
-    elif held is not None and meant in tree:
-        name += texts.HELD_ABOVE.format(place=tree.get(meant).name,
-                                        post=texts.ROLE_LABELS.get(held.post, held.post))
-    return texts.FILED.format(code=order.code, category=category.label, unit=name,
-                              sign_by=sign_by)
+async def approver_of(work: Work, order: WorkOrder, handler_id: int | None) -> int | None:
+    """Who decides the holder's 申请延期: the community above the order's unit; when that is
+    no one or the holder themself, the street's dispatcher (or the operator)."""
+    tree = work.deps.router.tree
+    unit = order.unit_code or ""
+    community = tree.ancestor_at(unit, Level.COMMUNITY) if unit in tree else None
+    approver = await holder_of(work, community.code) if community else None
+    if approver is None or approver == handler_id:
+        approver = await holder_of(work, queue_of(tree.fallback_street().code), operator=True)
+    return approver
 
 
 # --- the check: gridbot doctor and the warning at start ----------------------------------------

@@ -5,15 +5,18 @@ onboarding or an invite makes them one (`Turn.say(..., menu=…)`).
 """
 from __future__ import annotations
 
+from domain.people import PersonKind
 from handlers import texts
 
-RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
+# A menu per kind of person (domain/people.py).
+RESIDENT, RIDER, STAFF = PersonKind.RESIDENT, PersonKind.RIDER, PersonKind.STAFF
 
 _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {
-    RESIDENT: ("report", "my", "grid", "subscribe", "unsubscribe", *_COMMON_END),
-    RIDER: ("report", "my", "points", "nickname", "grid", *_COMMON_END),
-    STAFF: ("todo", "my", "grid", "cancel", "help"),
+    RESIDENT: ("report", "my", "grid", "opinion", "points", "subscribe", "unsubscribe",
+               *_COMMON_END),
+    RIDER: ("report", "my", "points", "nickname", "grid", "opinion", *_COMMON_END),
+    STAFF: ("todo", "console", "my", "grid", "cancel", "help"),
 }
 
 

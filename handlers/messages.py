@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from domain.calendar import SHANGHAI
 
 
 class Kind(StrEnum):
@@ -115,6 +118,8 @@ class Outbound:
     `ask_contact` is the label of a "share my phone number" button where the platform has one.
     `menu` names the command menu this person should see from now on (`handlers.menus`), for
     platforms that keep one per chat (Telegram's setMyCommands).
+    `reply`: an answer to the person's own turn, which may go in a short burst; everything else
+    (notices, broadcasts) is paced (docs/delivery.md, "Pacing").
     """
 
     channel: str
@@ -127,6 +132,7 @@ class Outbound:
     location: Pin | None = None
     ask_contact: str | None = None
     menu: str | None = None
+    reply: bool = False
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": self.text,
@@ -143,6 +149,8 @@ class Outbound:
             payload["ask_contact"] = self.ask_contact
         if self.menu:
             payload["menu"] = self.menu
+        if self.reply:
+            payload["reply"] = True
         return payload
 
     @classmethod
@@ -152,9 +160,14 @@ class Outbound:
                    tuple(Choice(label, data) for label, data in payload.get("choices", [])),
                    payload.get("photo"), tuple(payload.get("photos") or ()),
                    payload.get("voice"), Pin(*pin) if pin else None,
-                   payload.get("ask_contact"), payload.get("menu"))
+                   payload.get("ask_contact"), payload.get("menu"), bool(payload.get("reply")))
 
     @property
     def attachments(self) -> bool:
         """Whether anything but the text (and its one photo) goes with this message."""
         return bool(self.photos or self.voice or self.location)
+
+
+def work_time(when: datetime | None) -> str:
+    """A deadline as staff and residents read it: Shanghai time, month to minute."""
+    return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if when else "—"

@@ -13,7 +13,7 @@ from typing import Any
 from domain.orders import State, WorkOrder
 from domain.refusals import DomainError
 from handlers import actions, texts
-from handlers.access import HANDED_OVER, may_act
+from handlers.access import HANDED_OVER, Act, may
 from handlers.actions import Action
 from handlers.dialog import Turn
 
@@ -41,6 +41,11 @@ HOLDERS: frozenset[type[Action]] = frozenset({
     actions.Sign, actions.Return, actions.Progress, actions.Extend, actions.Resolve,
     actions.Finish, actions.Contact})
 RATINGS: frozenset[type[Action]] = frozenset({actions.Solved, actions.Rate})
+# The others: pressed by anyone in charge, under the one rule of their act (domain/access.py).
+ACTS: dict[type[Action], Act] = {
+    actions.Escalate: Act.ESCALATE, actions.Invalid: Act.INVALID, actions.Merge: Act.MERGE,
+    actions.Assign: Act.ASSIGN, actions.AssignTo: Act.ASSIGN, actions.Approve: Act.DECIDE,
+    actions.Deny: Act.DECIDE}
 # What a step-bound refusal means: the order the step was about is no longer where it was.
 MOVED_ON = frozenset({"ILLEGAL_STATE", "NOT_ALLOWED", "NO_SUCH_ORDER", "STALE_ORDER"})
 
@@ -100,4 +105,4 @@ async def _may_still(turn: Turn, order: WorkOrder, kind: type[Action]) -> bool:
         return me == order.reporter_id
     if kind in HOLDERS:
         return me == order.assignee_id
-    return await may_act(turn, me, order)
+    return await may(turn, me, order, ACTS.get(kind, Act.ESCALATE))

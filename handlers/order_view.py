@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from domain import orders
 from domain.orders import Event, WorkOrder
 from domain.refusals import DomainError
 from handlers import actions, texts
-from handlers.dialog import Work
 from handlers.messages import Choice, Pin
+from handlers.work import Work
 
-CONTACT_VIEWED = "contact_viewed"   # the event a look at the number leaves in the order's history
+# The event a look at the number leaves in the order's history.
+CONTACT_VIEWED = orders.CONTACT_VIEWED
 # What a typed or shared number may look like once spaces, dashes and brackets are gone:
 # a mainland mobile (with or without +86 / 86) or a landline with its area code.
 _PHONE = re.compile(r"(?:\+?86)?(1[3-9]\d{9}|0\d{9,11})")
@@ -85,7 +87,7 @@ async def view_contact(work: Work, person_id: int | None, code: str) -> str:
     """The reporter's number for the order's holder, the look recorded; anyone else is refused
     and nothing is written."""
     order = await work.uow.orders.get(code)
-    if order is None or person_id is None or order.assignee_id != person_id:
+    if order is None or not orders.holds(order, person_id):
         raise DomainError("CONTACT_REFUSED")
     if order.state.is_final:
         raise DomainError("CONTACT_CLOSED", code=order.code)

@@ -13,9 +13,9 @@ from domain import orders
 from domain.orders import WorkOrder
 from domain.refusals import DomainError
 from domain.routing import Route
-from handlers import texts, use_cases
-from handlers.dialog import Work
+from handlers import use_cases
 from handlers.use_cases import Draft
+from handlers.work import Work
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,13 @@ async def file(work: Work, partner_id: int, report: PartnerReport) -> WorkOrder:
 
 
 async def add_note(work: Work, partner_id: int, code: str, note: str) -> WorkOrder:
-    """The reporter adds to its own open order; the holder is told."""
+    """The reporter adds to its own open order; the holder is told (handlers/notices.py)."""
     order = await use_cases.load(work, code)
     if order.reporter_id != partner_id:
         raise use_cases.NotAllowed()
     if order.state.is_final:
         raise DomainError("OPEN311_REFUSED", code=code)
-    await work.uow.events.add(orders.remark(order, "commented", work.now, partner_id, note))
-    await work.tell(order.assignee_id, texts.REPORTER_NOTE.format(code=order.code, note=note))
+    event = orders.remark(order, "commented", work.now, partner_id, note)
+    await work.uow.events.add(event)
+    await work.happened(order, (event,))
     return order

@@ -1,13 +1,15 @@
-"""/points and /nickname: a roaming reporter's own 先锋指数 and the opt-in leaderboard name."""
+"""/points and /nickname: a roaming reporter's own 先锋指数 and the opt-in leaderboard name;
+a resident's 参与积分 (双积分: reports, supports, comments, meetings)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from domain.calendar import SHANGHAI
-from domain.points import PointsRules
+from domain.points import ParticipationRules, PointsRules, credit, participation_awards
 from domain.privacy import scrub
 from handlers import texts
 from handlers.dialog import Turn
+from handlers.menus import RESIDENT
 from handlers.routes import Router
 from handlers.stored import stored_id
 from storage.records import Person
@@ -34,8 +36,26 @@ def rider(turn: Turn) -> Person | None:
     return person
 
 
+async def participation(turn: Turn, person: Person) -> int:
+    """The person's 参与积分 this month, as credited under the monthly cap."""
+    start, end = month_of(turn.now)
+    rules = ParticipationRules()
+    order_events, agenda_events = await turn.uow.agenda.participation(stored_id(person), start,
+                                                                      end)
+    awards = [a for a in participation_awards(order_events, agenda_events, rules)
+              if start <= a.at < end]
+    return sum(a.points for a in credit(awards, rules))
+
+
 @router.command("points")
 async def points(turn: Turn) -> None:
+    person = turn.person
+    if person is not None and person.consent_at is not None and person.kind == RESIDENT:
+        start, _ = month_of(turn.now)
+        turn.say(texts.POINTS_RESIDENT.format(month=start.strftime(texts.DATE_MONTH),
+                                              points=await participation(turn, person),
+                                              cap=ParticipationRules().monthly_cap))
+        return
     person = rider(turn)
     if person is None:
         return

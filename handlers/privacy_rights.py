@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.calendar import SHANGHAI
+from domain.opinions import opinion_code
 from domain.points import PointsRules
 from domain.privacy import anonymised_report
 from handlers import actions, catalogue, texts
@@ -74,6 +75,11 @@ async def my_data(turn: Turn) -> None:
         lines.append(texts.MYDATA_NICKNAME.format(nickname=person.nickname))
     if person.rides_for:
         lines.append(texts.MYDATA_PLATFORM.format(platform=person.rides_for))
+    if person.party_member:      # political affiliation: sensitive, and shown to its owner
+        group = person.party_group
+        lines.append(texts.MYDATA_PARTY_GROUP.format(
+            grid=tree.get(group).name if group in tree else group) if group
+            else texts.MYDATA_PARTY)
     total = await uow.people.count_reported(me)
     mine = await uow.orders.reported_by(me, limit=SHOWN_ORDERS)
     lines.append(texts.MYDATA_ORDERS.format(n=total))
@@ -176,10 +182,17 @@ async def erase(uow: UnitOfWork, deps: Deps, person: Person) -> None:
     assert person.id is not None
     names = [n for n in (person.name, person.nickname) if n]
     reports = await uow.people.reports(person.id)
+    # What they wrote to a level (民意直报) was told to its staff as written, under the
+    # opinion's number: found by it, and unquoted too.
+    opinions = await uow.opinions.of_person(person.id)
     await forget_traces(uow, deps, {r.code: r.reporter_id for r in reports},
-                        [r.description for r in reports], {person.id: names},
-                        [person.phone or ""], quotes=True)
+                        [r.description for r in reports] + [o.text for o in opinions],
+                        {person.id: names},
+                        [person.phone or ""] + [opinion_code(o.id) for o in opinions if o.id],
+                        quotes=True)
     await uow.people.rewrite_reports([_anonymised(r, names) for r in reports])
+    await uow.agenda.forget_words_of(person.id, texts.ERASED_WORDS)
+    await uow.opinions.forget_words_of(person.id, texts.ERASED_WORDS)
     await uow.people.erase(person.id, texts.ERASED_PERSON, ERASED)
 
 

@@ -6,9 +6,10 @@ from domain.deadlines import light
 from domain.orders import State, WorkOrder
 from handlers import access, actions, catalogue, texts
 from handlers.dialog import Turn, choices
+from handlers.names import place_of, work_time
 from handlers.routes import Router
 from handlers.stored import stored_id
-from handlers.use_cases import OPEN, place_of, work_time
+from handlers.use_cases import OPEN
 from storage.records import Person, Role
 
 HIDDEN_FROM_REPORTER = frozenset({"followed"})   # who else follows is not the reporter's business

@@ -58,5 +58,6 @@ async def unsatisfied_reason(turn: Turn) -> None:
                                 data["code"])
     turn.dialog.reset()
     await use_cases.rate(turn, stored_id(turn.person), data["code"], data["solved"],
-                         Satisfaction(data["level"]), reason)
+                         Satisfaction(data["level"]), reason,
+                         escalation_reason=texts.REOPENED_TWICE_REASON)
     turn.say(texts.REOPENED_NOTICE.format(code=data["code"]), await next_steps(turn))

@@ -12,8 +12,8 @@ from domain.routing import Route
 from handlers import actions, catalogue, moments, reporter_phone, texts, use_cases
 from handlers.actions import Action
 from handlers.dialog import Turn, back_choice, choices
-from handlers.holders import filed_notice
 from handlers.messages import Choice, Kind
+from handlers.names import filed_notice, place_of
 from handlers.onboarding import RIDER, consenting, example_place, next_steps
 from handlers.routes import Router
 from handlers.stored import stored_id
@@ -94,6 +94,7 @@ async def take_input(turn: Turn, draft: Draft, expecting: str) -> None:
         draft.description = draft.description or texts.VOICE_ONLY
         turn.say(texts.VOICE_SAVED)
     elif inbound.kind is Kind.LOCATION:
+        assert inbound.lat is not None and inbound.lng is not None   # a location carries both
         place(turn, draft, turn.deps.router.route_point(inbound.lat, inbound.lng, inbound.gcj02),
               lat_lng=(inbound.lat, inbound.lng, inbound.gcj02))
     elif inbound.kind in (Kind.TEXT, Kind.VOICE) and text:
@@ -335,7 +336,7 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
     same = await use_cases.nearby_duplicate(turn, draft)
     if same is not None and not turn.dialog.data.get("not_same"):
         turn.dialog.enter("report", passing=True, expecting="metoo")
-        turn.say(texts.SAME_ISSUE.format(code=same.code, place=use_cases.place_of(turn, same),
+        turn.say(texts.SAME_ISSUE.format(code=same.code, place=place_of(turn, same),
                                          state=catalogue.label(same.state)),
                  choices((texts.METOO_YES, actions.MeToo(same.code)),
                          (texts.METOO_NO, actions.MeToo()), *back_choice(turn)))

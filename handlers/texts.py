@@ -223,6 +223,8 @@ VOICE_SAVED = "已收到语音留言。"
 # 先锋指数: a rider's own points (/points) and the opt-in leaderboard name (/nickname).
 POINTS_RIDERS_ONLY = "先锋指数只记给流动网格员（快递员、外卖骑手、网约车司机）。发送 /start 可选择身份。"
 POINTS_MINE = "{month}先锋指数：{points} 分（每月上限 {cap} 分，不可兑现、不可转让）。"
+POINTS_RESIDENT = ("{month}参与积分：{points} 分（每月上限 {cap} 分）。报事经核实 +5，"
+                   "支持议题 +1，参与议题讨论 +1，参加议事会 +5；不可兑现、不可转让。")
 POINTS_RANK = "排行榜：第 {rank} 名（共 {of} 人上榜），昵称「{nickname}」。"
 POINTS_OFF_BOARD = "您还没有设置昵称，所以不在排行榜上。发送“/nickname 昵称”即可上榜。"
 NICKNAME_SHOW = "您在排行榜上的昵称是「{nickname}」。发送“/nickname 新昵称”修改，“/nickname 清除”下榜。"
@@ -257,6 +259,8 @@ MYDATA_PHONE = "电话：{phone}"
 MYDATA_HOME = "住址网格：{grid}"
 MYDATA_NICKNAME = "榜单昵称：{nickname}"
 MYDATA_PLATFORM = "跑单平台：{platform}"
+MYDATA_PARTY = "党员（名册登记）"
+MYDATA_PARTY_GROUP = "党员（名册登记），{grid}网格党小组成员"
 MYDATA_ORDERS = "上报的工单：{n} 件"
 MYDATA_ORDER_LINE = "  {code} {state}"
 MYDATA_MORE = "  ……另有 {n} 件"
@@ -339,9 +343,11 @@ VOICE_NOT_SENT = "🎤 报事人留了一段语音，此渠道无法播放。"
 # Command menus (handlers/menus.py): what each command does, as a platform's menu shows it.
 COMMAND_HELP = {
     "report": "我要报事", "my": "我的工单", "grid": "我的网格长",
-    "points": "我的先锋指数", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
+    "points": "我的积分", "nickname": "设置榜单昵称", "subscribe": "订阅社区周报",
     "unsubscribe": "退订社区周报", "mydata": "我的信息", "delete": "删除我的信息",
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
+    "console": "工作台登录链接",
+    "opinion": "民意直报",
 }
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------
@@ -353,14 +359,14 @@ URGENCY_LABELS = {"emergency": "特急", "urgent": "紧急", "normal": "一般",
 SATISFACTION_LABELS = {"very_satisfied": "非常满意", "satisfied": "满意",
                        "basically_satisfied": "基本满意", "unsatisfied": "不满意",
                        "very_unsatisfied": "非常不满意"}
-LEVEL_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "micro_grid": "微网格"}
+LEVEL_LABELS = {"county": "区县", "street": "街道", "community": "社区", "grid": "网格", "micro_grid": "微网格"}
 LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
 EVENT_LABELS = {
     "submitted": "提交", "dispatched": "派单", "signed": "签收", "progress": "进展",
     "returned": "退回重派", "escalated": "上报", "extended": "延期", "resolved": "办结",
     "rated": "评价结案", "reopened": "重办", "closed_unrated": "结案", "invalidated": "不予受理",
     "merged": "合并", "followed": "有人+1", "supervised": "督办", "reminded": "提醒",
-    "commented": "补充说明",
+    "commented": "补充说明", "lifted": "提升为议题",
 }
 
 # --- Refusals: every `DomainError` key (domain/refusals.py and the handlers' own) --------------
@@ -379,6 +385,48 @@ DEPARTMENT_OUTSIDE_STREET = "只能派给本街道的职能部门。"
 MERGE_TARGET_REFUSED = "只能合并到您辖区内同一大类的未结工单，{code} 不在其中。"
 MERGE_PRIVATE_REFUSED = "涉及个人隐私的类别（矛盾纠纷、举报、食品安全线索等）的工单不能合并，也不能被合并进去。"
 DISPATCH_TARGET_REFUSED = "只能派往派单菜单中列出的本辖区网格或部门，请点“派单”重新选择。"
+# 议事 (domain/agenda.py, domain/ladder.py)
+AGENDA_ILLEGAL_STATE = "议题当前为「{state}」，不能进行这个操作。"
+AGENDA_OWN_ITEM = "这是您自己提的议题，请邀请邻居们来支持。"
+AGENDA_SUPPORTED_TWICE = "您已经支持过这个议题了，每人只能支持一次。"
+AGENDA_RATED_TWICE = "您已经评议过这个议题了，每人只能评议一次。"
+AGENDA_BELOW_THRESHOLD = "支持人数还不够，暂不能列入议程；如需提前上会，请说明原因。"
+AGENDA_DECISION_INCOMPLETE = "决议须写明责任人、完成时限（晚于今天）和至少一项任务。"
+AGENDA_NOT_OWNER = "只有议题 {code} 的责任人可以报告进展。"
+AGENDA_PROGRESS_RANGE = "进度须在 0–100% 之间，且不能低于上次报告的进度。"
+AGENDA_NO_SUCH_TASK = "没有这项任务，或这项任务已经完成。"
+AGENDA_NO_ORDERS = "从工单提升议题时，请至少选择一张工单。"
+AGENDA_AT_THE_TOP = "这个议题已在最高一级，不能再上移。"
+AGENDA_UNKNOWN = "没有找到议题 {code}。"
+AGENDA_NOT_ALLOWED = "您不在这个议题的范围内，不能进行这个操作。"
+# 民意直报 (handlers/opinion.py): an opinion straight to a level, not a repair order.
+OPINION_ASK_LEVEL = "民意直报：您的意见或建议想直接反映给哪一级？（不是报修，报修请发 /report）"
+OPINION_LEVEL_BUTTON = "{level}：{name}"
+OPINION_ASK_TEXT = "请写下您想对{level}说的意见或建议（{longest} 字以内，文字）："
+OPINION_TEXT_ONLY = "请用文字写下您的意见或建议，或点“取消”。"
+OPINION_SENT = "已直报{unit}，谢谢您的意见！汇总后的群众反映（隐去个人信息）会在社区周报和回音壁公布。"
+OPINION_TO_STAFF = "【民意直报 {code}】（{unit}）· 来自{place}：\n{text}"
+OPINION_NO_HOME = "请先设置您的住址网格（发送 /start），才能把意见直报社区、街道或区县。"
+OPINION_NO_LEVEL = "您的网格之上没有这一级，请重新选择。"
+OPINION_LENGTH = "意见请写在 {longest} 字以内，且不能为空。"
+# 居民一家亲专栏 (handlers/column.py): the echo wall's and the digest's three sections.
+COLUMN_TITLE = "居民一家亲 · {community}"
+COLUMN_AGENDA = "【本期议题】"
+COLUMN_VOICES = "【群众反映】"
+COLUMN_SETTLED = "【回音壁】"
+COLUMN_SETTLEMENT_TITLE = "小事不出网格、大事不出社区"
+COLUMN_NONE = "（本期暂无）"
+COLUMN_ITEM = "· {code} {title}（{level} · {state} · {supports} 人支持 · 进度 {progress}%）"
+COLUMN_VOICE = "· {topic}：{count} 条意见建议，如：{samples}"
+COLUMN_REPORTS = "· {topic}：{count} 件报事"
+COLUMN_DONE = "· {code} {title}（{state}）{decision}"
+COLUMN_SETTLEMENT = "{name}：本期结案 {closed} 件 · 小事不出网格率 {small} · 大事不出社区率 {big}"
+COLUMN_SETTLEMENT_HEAD = ("单位", "结案", "小事不出网格率", "大事不出社区率")
+COLUMN_OTHER_TOPIC = "其他意见"
+COLUMN_PICK_COMMUNITY = "选择一个社区，查看它的居民一家亲专栏：本期议题、回音壁和两项结案率。"
+AGENDA_STATE_LABELS = {"proposed": "提议", "open": "商议中", "on_agenda": "已列入议程",
+                       "decided": "已决议", "in_progress": "执行中", "judging": "评议中",
+                       "closed": "已办结", "declined": "未通过"}
 
 # --- Pieces that sentences above are built from ------------------------------------------------
 LIST_SEPARATOR = "、"
@@ -425,15 +473,9 @@ STEP_LABELS = {"consent": "隐私同意", "role": "选择身份", "platform": "�
                "skip": "报事", "metoo": "同一问题确认", "confirm": "确认提交",
                "delete": "删除确认"}
 
-# Open311 (web/open311/): what a partner system reads, and what its notes tell the holder.
-REPORTER_NOTE = "工单 {code} 报事人补充：{note}"
-OPEN311_CONTACT = "网格通管理员"
-OPEN311_KEY_SERVICE = "API 密钥由管理员用 gridbot api-key create 生成"
-OPEN311_NOT_FOUND = "没有找到：{what}"
-OPEN311_KEY_REQUIRED = "缺少 api_key"
-OPEN311_BAD_KEY = "api_key 无效或已吊销"
-OPEN311_MISSING = "缺少参数：{field}"
-OPEN311_INVALID = "参数无效：{field}"
-OPEN311_NOT_YOURS = "工单 {code} 不是本系统提交的"
-OPEN311_REFUSED = "工单 {code} 当前状态不能补充说明"
-OPEN311_TOO_MANY = "请求过于频繁：每个 api_key 每分钟最多 {n} 次"
+# Parts of this catalogue kept in modules of their own (docs/catalogue.md); their names are
+# keys here: the ledger (台账), the staff console, Open311 and the demo's generated past.
+from handlers.texts_console import *
+from handlers.texts_demo import *
+from handlers.texts_ledger import *
+from handlers.texts_open311 import *

@@ -8,17 +8,27 @@ from __future__ import annotations
 import re
 
 from domain.deadlines import light
+from domain.people import Role
 from domain.refusals import DomainError, Refusal
-from handlers import access, actions, catalogue, dispatching, moments, order_view, texts, use_cases
-from handlers.access import may_act
+from handlers import (
+    access,
+    actions,
+    catalogue,
+    dispatching,
+    moments,
+    names,
+    order_view,
+    texts,
+    use_cases,
+)
+from handlers.access import Act
 from handlers.actions import Action
 from handlers.dialog import Turn, choices
 from handlers.messages import Choice, Kind
+from handlers.names import unit_name, work_time
 from handlers.queries import deadline
 from handlers.routes import Pressed, Router
 from handlers.stored import stored_id
-from handlers.use_cases import unit_name, work_time
-from storage.records import Role
 
 # What a reason answers: the button asked (its catalogue key), the next text message is its reason.
 ASKS = {"return": "ASK_RETURN_REASON", "up": "ASK_ESCALATE_REASON", "progress": "ASK_PROGRESS",
@@ -55,7 +65,7 @@ def holding_choices(code: str, *, extend: bool = True) -> list[Choice]:
 @router.button(actions.Sign)
 async def sign(turn: Turn, action: actions.Sign) -> None:
     await moments.still_current(turn, action, action.code)
-    order = await use_cases.sign_for(turn, _me(turn), action.code)
+    order = (await use_cases.sign_for(turn, _me(turn), action.code)).order
     turn.say(texts.SIGNED.format(code=order.code, resolve_by=work_time(order.resolve_due)),
              holding_choices(order.code))
     # The number stays behind its button, where each look is recorded (handlers/order_view.py).
@@ -75,9 +85,7 @@ def _asks(kind: type[Asking]) -> Pressed:
     async def ask(turn: Turn, pressed: Asking) -> None:
         action = kind.name
         await moments.still_current(turn, pressed, pressed.code)
-        order = await use_cases.load(turn, pressed.code)
-        if not await access.may_press(turn, _me(turn), order, action):
-            raise use_cases.NotAllowed()
+        order = await use_cases.load_checked(turn, _me(turn), pressed.code, Act(action))
         if action == "merge" and not access.followable(turn, order.category):
             raise DomainError(Refusal.MERGE_PRIVATE)   # before the target is even asked for
         turn.dialog.reset()
@@ -99,10 +107,10 @@ async def reason_given(turn: Turn) -> None:
         return
     turn.dialog.reset()
     if action == "return":
-        order = await use_cases.return_order(turn, me, code, text)
+        order = (await use_cases.return_order(turn, me, code, text)).order
         turn.say(texts.RETURNED.format(code=code, unit=unit_name(turn, order.unit_code)))
     elif action == "up":
-        order = await use_cases.escalate(turn, me, code, text)
+        order = (await use_cases.escalate(turn, me, code, text)).order
         turn.say(texts.ESCALATED.format(code=code, unit=unit_name(turn, order.unit_code)))
     elif action == "progress":
         await use_cases.report_progress(turn, me, code, text)
@@ -113,7 +121,7 @@ async def reason_given(turn: Turn) -> None:
                                           text[:days.start()].strip() if days else text)
         turn.say(texts.EXTENSION_ASKED.format(unit=texts.UNIT_ABOVE))
     elif action == "invalid":
-        await dispatching.mark_invalid(turn, me, code, text)
+        await dispatching.mark_invalid(turn, me, code, text, names.invalid_category(text))
         turn.say(texts.INVALIDATED.format(code=code))
     elif action == "merge":
         into = text.upper()
@@ -124,9 +132,7 @@ async def reason_given(turn: Turn) -> None:
 @router.button(actions.Resolve)
 async def ask_resolution(turn: Turn, action: actions.Resolve) -> None:
     await moments.still_current(turn, action, action.code)
-    order = await use_cases.load(turn, action.code)
-    if not await access.may_press(turn, _me(turn), order, "resolve"):
-        raise use_cases.NotAllowed()
+    order = await use_cases.load_checked(turn, _me(turn), action.code, Act.RESOLVE)
     turn.dialog.reset()
     turn.dialog.go("resolving", code=order.code, note="", photos=[])
     turn.say(texts.ASK_RESOLVE.format(n=turn.deps.limits.max_photos),
@@ -181,7 +187,8 @@ async def finish_resolution(turn: Turn, action: actions.Finish) -> None:
 async def approve(turn: Turn, action: actions.Approve) -> None:
     # The days asked for are read from the request, never from the button.
     await moments.still_current(turn, action, action.code)
-    await dispatching.decide_extension(turn, _me(turn), action.code, approve=True)
+    await dispatching.decide_extension(turn, _me(turn), action.code, approve=True,
+                                       reason=texts.EXTENSION_APPROVED_REASON)
     turn.say(texts.EXTENSION_APPROVED_DONE.format(code=action.code))
 
 
@@ -197,12 +204,10 @@ async def assign_menu(turn: Turn, action: actions.Assign) -> None:
     """The order's own place, then the grids below the dispatcher's part of its chain (the
     same list the press is checked against), and the street's departments."""
     await moments.still_current(turn, action, action.code)
-    order = await use_cases.load(turn, action.code)
-    if not await may_act(turn, _me(turn), order):
-        raise use_cases.NotAllowed()
+    order = await use_cases.load_checked(turn, _me(turn), action.code, Act.ASSIGN)
     tree = turn.deps.router.tree
     options = [tree.get(code) for code in await access.dispatch_targets(turn, _me(turn), order)]
-    departments = await turn.uow.memberships.of_grid(min(g.code for g in tree.roots()),
+    departments = await turn.uow.memberships.of_grid(tree.fallback_street().code,
                                                      Role.DEPARTMENT)
     labels: list[tuple[str, Action]] = [(g.name, actions.AssignTo(order.code, g.code))
                                         for g in options]
@@ -219,9 +224,10 @@ async def assign_to(turn: Turn, action: actions.AssignTo) -> None:
     await moments.still_current(turn, action, action.code)
     code, target = action.code, action.unit
     if target.startswith(MEMBER) and target[1:].isdigit() and len(target) < 19:
-        order = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
+        done = await dispatching.assign_person(turn, _me(turn), code, int(target[1:]))
     else:
-        order = await dispatching.assign(turn, _me(turn), code, target)
+        done = await dispatching.assign(turn, _me(turn), code, target)
+    order = done.order
     turn.say(texts.ASSIGNED.format(code=code, unit=unit_name(turn, order.unit_code)))
 
 

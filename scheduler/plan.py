@@ -11,6 +11,7 @@ from datetime import datetime
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy, due_for
+from domain.grids import is_queue
 from domain.orders import Event, State, WorkOrder
 from handlers.clocks import (
     CLOSE,
@@ -25,7 +26,6 @@ from handlers.clocks import (
     SUPERVISE,
     Stage,
 )
-from handlers.use_cases import QUEUE
 from scheduler.settings import ClockSettings
 
 # The events that move a clock, or record that one fired.
@@ -84,7 +84,7 @@ def plan(order: WorkOrder, history: History, calendar: WorkingCalendar, policy: 
     stages: list[Stage] = []
     # A queued order (提单 routing could not place, or 退单) waits for its dispatcher to 派单
     # within the sign limit, counted from when it entered the queue; reminded and escalated alike.
-    queued = (order.unit_code or "").startswith(QUEUE)
+    queued = is_queue(order.unit_code)
     waiting = (State.SUBMITTED, State.DISPATCHED) if queued else (State.DISPATCHED,)
     start = (history.queued_since if queued else history.sign_start) or order.created_at
     due = order.sign_due

@@ -22,6 +22,8 @@ class ClockSettings:
     retry_after: timedelta = timedelta(minutes=10)        # a stage whose action failed
     # The retention sweep reads every order closed before the window: hourly is enough.
     retention_interval: timedelta = timedelta(hours=1)
+    # 议题上移 counts in days (AgendaRules.settle_within): hourly is enough.
+    ladder_interval: timedelta = timedelta(hours=1)
     # Platforms redeliver within minutes and a nonce matters for 300 s; a dialog idle this
     # long has restarted anyway (Limits.dialog_idle). Kept a day, then deleted.
     inbound_kept: timedelta = timedelta(days=1)
@@ -37,5 +39,6 @@ class ClockSettings:
         object.__setattr__(self, "intervals", MappingProxyType(dict(self.intervals)))
 
     def interval_of(self, sweep: str) -> timedelta:
-        default = self.retention_interval if sweep == "retention" else self.interval
+        default = {"retention": self.retention_interval,
+                   "ladder": self.ladder_interval}.get(sweep, self.interval)
         return self.intervals.get(sweep, default)

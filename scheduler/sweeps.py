@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import clocks, privacy_rights
+from handlers import agenda, clocks, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.dialog import Work
@@ -28,6 +28,7 @@ from storage.repositories.clocks import Clocked, Planned
 log = logging.getLogger(__name__)
 PLAN = "plan"
 RETENTION = "retention"
+LADDER = "ladder"      # 议题上移: agenda items unsettled at their level past their time
 MAX_BATCHES = 10_000   # a guard: a sweep that never runs dry is a bug, not a workload
 
 
@@ -79,14 +80,15 @@ class Sweeper:
     async def sweep_all(self, now: datetime | None = None) -> SweepReport:
         """Plan, act on every due stage, and plan what the actions changed."""
         report = SweepReport()
-        for sweep in (PLAN, *SWEEPS, PLAN):
+        for sweep in (PLAN, *SWEEPS, PLAN, LADDER):
             report += await self.sweep(sweep, now)
         return report
 
     async def sweep(self, sweep: str, now: datetime | None = None) -> SweepReport:
         """One sweep, batch after batch, until nothing of it is left."""
         report = SweepReport()
-        size = self.settings.plan_batch if sweep in (PLAN, RETENTION) else self.settings.batch
+        size = (self.settings.plan_batch if sweep in (PLAN, RETENTION, LADDER)
+                else self.settings.batch)
         for _ in range(MAX_BATCHES):
             batch = await self.sweep_once(sweep, now)
             report += batch
@@ -105,6 +107,8 @@ class Sweeper:
             pruned["dialog"] = await uow.erasure.prune_dialogs(now - settings.dialog_kept)
             pruned["dead_letter"] = await uow.erasure.prune_dead_letters(
                 now - self.deps.limits.retention)
+            pruned["opinion"] = await uow.opinions.forget_older_than(
+                now - self.deps.limits.retention)
             await uow.commit()
         return +pruned
 
@@ -114,8 +118,11 @@ class Sweeper:
             return await self._plan_batch(now)
         if sweep == RETENTION:
             return await self._retention_batch(now)
+        if sweep == LADDER:
+            return await self._ladder_batch(now)
         if sweep not in SWEEPS:
-            raise ValueError(f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS, RETENTION)}")
+            raise ValueError(
+                f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS, RETENTION, LADDER)}")
         return await self._fire_batch(sweep, now)
 
     async def _plan_batch(self, now: datetime | None) -> SweepReport:
@@ -136,6 +143,18 @@ class Sweeper:
         report = SweepReport(batches=1)
         if done:
             report.fired[f"{RETENTION}:anonymised"] = done
+        return report
+
+    async def _ladder_batch(self, now: datetime | None) -> SweepReport:
+        """One claimed batch of agenda items past their time, each moved up one level."""
+        async with self.deps.uow() as uow:
+            moved = await agenda.sweep_ladder(uow, self.deps.router.tree,
+                                              now or uow.clock.now(),
+                                              batch=self.settings.plan_batch)
+            await uow.commit()
+        report = SweepReport(batches=1)
+        if moved:
+            report.fired[f"{LADDER}:moved_up"] = len(moved)
         return report
 
     def _stages(self, work: Work, claimed: Clocked, events: list[Event]) -> list[Stage]:

@@ -14,7 +14,7 @@ from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from domain.grids import Grid, Level
+from domain.grids import TOP_LEVELS, Grid, Level
 from storage.import_report import GridImportError
 
 LEVEL_NAMES = ", ".join(level.value for level in Level)
@@ -76,10 +76,10 @@ def _grid(index: int, feature: Any) -> tuple[Grid, Any]:
         raise GridImportError(
             f"{where}: level {props.get('level')!r} is not one of {LEVEL_NAMES}") from None
     parent = _text(props.get("parent"))
-    if parent is None and level is not Level.STREET:
+    if parent is None and level not in TOP_LEVELS:
         raise GridImportError(f"{where}: a {level.value} needs a parent")
-    if parent is not None and level is Level.STREET:
-        raise GridImportError(f"{where}: a street has no parent, but parent is {parent!r}")
+    if parent is not None and level is Level.COUNTY:
+        raise GridImportError(f"{where}: a county has no parent, but parent is {parent!r}")
     aliases = props.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise GridImportError(f"{where}: aliases must be a list of strings")

@@ -83,9 +83,12 @@ def _people(lines: list[StaffLine]) -> dict[str, dict[str, Any]]:
     people: dict[str, dict[str, Any]] = {}
     for line in lines:
         person = people.setdefault(line.code, {"staff_code": line.code, "name": line.name,
-                                               "phone": None, "duty": None, "kind": STAFF})
+                                               "phone": None, "duty": None, "kind": STAFF,
+                                               "party_member": False, "party_group": None})
         person["phone"] = line.phone or person["phone"]
         person["duty"] = line.duty or person["duty"]
+        person["party_member"] = line.party_member or person["party_member"]
+        person["party_group"] = line.party_group or person["party_group"]
     return people
 
 
@@ -93,7 +96,8 @@ async def _upsert_people(session: AsyncSession, values: list[dict[str, Any]]) ->
     statement = insert(session, PersonRow.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["staff_code"],
-        set_={name: statement.excluded[name] for name in ("name", "phone", "duty", "kind")})
+        set_={name: statement.excluded[name] for name in ("name", "phone", "duty", "kind",
+                                                          "party_member", "party_group")})
     await session.execute(statement, values)
 
 

@@ -1,4 +1,8 @@
-"""Reading staff from a CSV (`code,name,role,grid,phone,duty`), checked row by row."""
+"""Reading staff from a CSV (`code,name,role,grid,phone,duty[,party]`), checked row by row.
+
+The optional `party` column marks 党员: `member`, or `group` for a member of the line's grid's
+网格党小组 (党小组); empty for anyone else.
+"""
 from __future__ import annotations
 
 import csv
@@ -12,6 +16,7 @@ from storage.records import Role
 REQUIRED = ("code", "name", "role", "grid")
 HEADER = "code,name,role,grid,phone,duty"
 ROLE_NAMES = ", ".join(role.value for role in Role)
+PARTY = ("member", "group")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class StaffLine:
     grid: str
     phone: str | None
     duty: str | None
+    party_member: bool = False
+    party_group: str | None = None    # the line's grid, when marked `group`
 
 
 def read_staff(path: str | Path, grids: Collection[str]) -> list[StaffLine]:
@@ -64,7 +71,11 @@ def _line(number: int, row: dict[str, str | None], grids: Collection[str]) -> St
         raise PeopleImportError(f"{where}: grid is missing")
     if grid not in grids:
         raise PeopleImportError(f"{where}: grid {grid!r} does not exist")
-    return StaffLine(number, code, name, role, grid, cell("phone"), cell("duty"))
+    party = cell("party")
+    if party is not None and party not in PARTY:
+        raise PeopleImportError(f"{where}: party {party!r} is not one of member, group")
+    return StaffLine(number, code, name, role, grid, cell("phone"), cell("duty"),
+                     party is not None, grid if party == "group" else None)
 
 
 def _check_names_agree(lines: list[StaffLine]) -> None:

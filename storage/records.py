@@ -1,37 +1,14 @@
-"""What the repositories hand out besides the domain's own objects: people and messages."""
+"""What the repositories hand out besides the domain's own objects (people and their roles
+are the domain's, in domain/people.py): accounts, memberships and messages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from domain.people import Person, Role
 
-class Role(StrEnum):
-    """A person's role on a grid."""
-
-    LEADER = "leader"            # 网格长
-    MEMBER = "member"            # 网格员
-    DISPATCHER = "dispatcher"    # 社区 / 街道 dispatcher
-    DEPARTMENT = "department"    # 职能部门 handler
-
-
-@dataclass
-class Person:
-    """A person; contact data is private, duty is public, nickname is opt-in."""
-
-    name: str
-    id: int | None = None
-    staff_code: str | None = None
-    phone: str | None = None
-    duty: str | None = None
-    nickname: str | None = None
-    kind: str | None = None          # resident, rider (流动网格员) or staff
-    home_grid: str | None = None
-    rides_for: str | None = None     # a rider's platform
-    created_at: datetime | None = None
-    consent_at: datetime | None = None
-    subscribed: bool = False          # the weekly digest (/subscribe)
+__all__ = ["ChannelAccount", "Membership", "OutboxMessage", "Person", "Role"]
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class PersonRow(SQLModel, table=True):
     created_at: datetime = _when()
     consent_at: datetime | None = _when(nullable=True)
     subscribed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    party_member: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    party_group: str | None = None    # the grid whose 网格党小组 they sit in (the roster's)
 
 
 class ChannelAccountRow(SQLModel, table=True):
@@ -114,6 +116,9 @@ class WorkOrderRow(SQLModel, table=True):
         # (OrderRepository.open_near), not every order of the day.
         sa.Index("ix_work_order_category_lat", "category", "lat"),
         sa.Index("ix_work_order_reporter_id_closed_at", "reporter_id", "closed_at"),
+        # The staff console's list: a subtree's orders, reported or held, by time filed.
+        sa.Index("ix_work_order_grid_code_created_at", "grid_code", "created_at"),
+        sa.Index("ix_work_order_unit_code_created_at", "unit_code", "created_at"),
     )
 
     code: str = Field(primary_key=True)
@@ -300,4 +305,27 @@ class PartnerRequestRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time sign-in link to the staff console, and the session it opened.
+
+    Only SHA-256 digests of the link's token and of the session's token are kept. A row lives
+    until its session ends (or its link expires unused), then the next link issued prunes it.
+    """
+
+    __tablename__ = "console_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+    used_at: datetime | None = _when(nullable=True)
+    session_hash: str | None = Field(default=None, unique=True, max_length=64)
+    session_until: datetime | None = _when(nullable=True)
+    signed_out_at: datetime | None = _when(nullable=True)
+
+
 metadata = SQLModel.metadata
+
+# The 议事 tables live in their own module; importing it here puts them in `metadata`.
+from storage import agenda_tables  # noqa: F401

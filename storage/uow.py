@@ -23,10 +23,14 @@ from storage.repositories import (
     OutboxRepository,
     PeopleRepository,
 )
+from storage.repositories.agenda import AgendaRepository
 from storage.repositories.api_keys import ApiKeyRepository
 from storage.repositories.clocks import ClockRepository
+from storage.repositories.console_links import ConsoleLinkRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.erasure import ErasureRepository
+from storage.repositories.opinions import OpinionRepository
+from storage.repositories.order_list import OrderListRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
 
@@ -45,6 +49,7 @@ class _Open:
     inbound: InboundRepository
     dialogs: DialogRepository
     invites: InviteRepository
+    agenda: AgendaRepository
 
 
 # Which units of work are open in the running task. One UnitOfWork may thus be shared by
@@ -108,6 +113,7 @@ class UnitOfWork:
             inbound=InboundRepository(session, self.clock),
             dialogs=DialogRepository(session, self.clock),
             invites=InviteRepository(session),
+            agenda=AgendaRepository(session),
         )
         return self
 
@@ -181,6 +187,11 @@ class UnitOfWork:
         return self._state().invites
 
     @property
+    def agenda(self) -> AgendaRepository:
+        """议题: agenda items, their history, supports, comments and ratings."""
+        return self._state().agenda
+
+    @property
     def clocks(self) -> ClockRepository:
         return ClockRepository(self.session)
 
@@ -193,6 +204,11 @@ class UnitOfWork:
         return ErasureRepository(self.session, self.clock)
 
     @property
+    def opinions(self) -> OpinionRepository:
+        """民意直报: opinions sent to a level."""
+        return OpinionRepository(self.session)
+
+    @property
     def publishing(self) -> PublishingRepository:
         return PublishingRepository(self.session, self.clock)
 
@@ -203,3 +219,11 @@ class UnitOfWork:
     @property
     def api_keys(self) -> ApiKeyRepository:
         return ApiKeyRepository(self.session, self.clock)
+
+    @property
+    def console_links(self) -> ConsoleLinkRepository:
+        return ConsoleLinkRepository(self.session, self.clock)
+
+    @property
+    def order_list(self) -> OrderListRepository:
+        return OrderListRepository(self.session, self.clock)

@@ -120,7 +120,8 @@ def test_every_grid_has_a_leader_and_the_street_a_dispatcher(features, people):
 
 
 def test_people_are_well_formed(features, by_code, people):
-    assert list(people[0]) == ["code", "name", "role", "grid", "phone", "duty"]
+    assert list(people[0]) == ["code", "name", "role", "grid", "phone", "duty", "party"]
+    assert {p["party"] for p in people} == {"", "member", "group"}     # a few 党员, a 党小组
     assert len({p["code"] for p in people}) == len(people)
     assert all(re.fullmatch(r"139\d{8}", p["phone"]) for p in people)
     assert all(p["grid"] in by_code for p in people)

@@ -18,13 +18,15 @@ from sqlalchemy import text
 from handlers.chat import Chat
 from storage.uow import UnitOfWork
 from web.chat_channel import WebChannel, chat_routes
+from web.console import add_demo_console, mount_console
 from web.demo_seed import DEMO_SESSIONS
 from web.district import district_geojson
 from web.echo_wall import echo_wall_routes
 from web.headers import NoReferrer
 from web.limits import BodyLimit
-from web.mailbox import OutboxBell, chained
+from web.mailbox import WEB, OutboxBell, chained
 from web.media_links import media_links
+from web.metrics import CallbackTimer, allowed_networks, metrics_routes
 from web.open311 import mount_open311
 
 STATIC = Path(__file__).with_name("static")
@@ -51,12 +53,16 @@ def create_app(services: AppServices, chat: Chat, bell: OutboxBell | None = None
     # Outermost first: refuse oversized bodies before anything reads them.
     app.add_middleware(NoReferrer)
     app.add_middleware(BodyLimit)
+    app.add_middleware(CallbackTimer)
     app.state.services, app.state.bell = services, bell
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(echo_wall_routes(services, chat.deps))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(app.state.links.routes())   # private media: signed, short-lived links only
     mount_open311(app, services.uow, chat.deps)      # partner systems: API keys, echo-wall view
+    app.include_router(metrics_routes(services.uow, allowed_networks(
+        services.settings.metrics_from)))               # operations: configured addresses only
+    mount_console(app, services.uow, chat.deps)      # staff: a session opened by a chat link
     district: dict[str, Any] = {}
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -105,6 +111,7 @@ def add_demo(app: FastAPI, chat: Chat, demo: dict[str, Any] | None = None) -> No
                          app.state.links.link)
     app.state.channel = channel
     app.include_router(chat_routes(channel))
+    add_demo_console(app, services.uow, chat.deps, {"leader": DEMO_SESSIONS["leader"]}, WEB)
 
     @app.get("/", include_in_schema=False)
     async def demo_page() -> FileResponse:

@@ -28,11 +28,13 @@ from domain.categories import Taxonomy
 from domain.grids import GridTree, Level
 from domain.metrics import Rates
 from handlers import texts
+from handlers.column import read_column
 from handlers.deps import Deps
 from handlers.digest import percent, rollup
 from handlers.echo_wall import PHOTO_DIR, EchoChannels, publish_due
 from storage.media import MediaVault, is_name
 from storage.uow import UnitOfWork
+from web.echo_column import render_column
 
 PAGE = Template((Path(__file__).with_name("static") / "echo" / "wall.html")
                 .read_text(encoding="utf-8"))
@@ -80,10 +82,15 @@ class EchoWall:
         async with uow:
             entries = await uow.publishing.wall(below, self.categories(category), limit)
             rates = await self._recent_rates(uow)
+            now = uow.clock.now()
+            column = (await read_column(uow, self.tree, self.taxonomy, area,
+                                        now - timedelta(days=RATES_DAYS), now, now)
+                      if area else None)
         grids = [g for g in sorted(self.tree, key=lambda g: g.code)
                  if g.level is Level.GRID and (below is None or g.code in below)]
         return {"filters": {"community": area, "category": category or None},
                 "entries": [{**e, "photo_url": photo_url(e.get("photo"))} for e in entries],
+                "column": column,
                 "grids": [_grid_rates(self.tree, g, rates.get(g.code, Rates())) for g in grids]}
 
     def _below(self, code: str) -> set[str]:
@@ -130,6 +137,7 @@ def render_page(wall: EchoWall, data: dict[str, Any]) -> str:
         rates_title=escape(texts.ECHO_RATES_TITLE),
         rates_head="".join(f"<th>{escape(h)}</th>" for h in texts.ECHO_RATES_HEAD),
         rates="".join(_rate_row(g) for g in data["grids"]),
+        column=render_column(data["column"]),
         entries_title=escape(texts.ECHO_ENTRIES_TITLE),
         entries="".join(_card(e) for e in data["entries"])
         or f'<p class="empty">{escape(texts.ECHO_EMPTY)}</p>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -49,3 +50,12 @@ class Prepared:
         if statement is None:
             statement = self._built[dialect] = self._build(dialect)
         return statement
+
+
+def daily_counter(table: Any) -> Prepared:
+    """The next number of a day from a (day, last) counter table, counted atomically."""
+    def build(dialect: str) -> Any:
+        statement = insert_for(dialect, table).values(day=bindparam("today"), last=1)
+        return statement.on_conflict_do_update(
+            index_elements=["day"], set_={"last": table.c.last + 1}).returning(table.c.last)
+    return Prepared(build)

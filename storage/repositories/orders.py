@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import Satisfaction, State, Urgency, WorkOrder, order_code
 from storage.clock import Clock
-from storage.repositories._sql import Prepared, claim, insert, insert_for
+from storage.repositories._sql import claim, daily_counter, insert
 from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow
 
 _ORDER = WorkOrderRow.__table__
@@ -35,13 +35,7 @@ _FOLLOWERS = (select(_FOLLOWER.c.person_id).where(_FOLLOWER.c.order_code == bind
               .order_by(_FOLLOWER.c.since, _FOLLOWER.c.person_id))
 
 
-def _next_number(dialect: str) -> Any:
-    statement = insert_for(dialect, _SEQUENCE).values(day=bindparam("today"), last=1)
-    return statement.on_conflict_do_update(
-        index_elements=["day"], set_={"last": _SEQUENCE.c.last + 1}).returning(_SEQUENCE.c.last)
-
-
-_NEXT_NUMBER = Prepared(_next_number)
+_NEXT_NUMBER = daily_counter(_SEQUENCE)
 
 
 class StaleOrder(Exception):

@@ -25,7 +25,7 @@ from storage.tables import (
 _PERSON = PersonRow.__table__
 _MEMBER = MembershipRow.__table__
 _FIELDS = ("staff_code", "name", "phone", "duty", "nickname", "kind", "home_grid", "rides_for",
-           "created_at", "consent_at", "subscribed")
+           "created_at", "consent_at", "subscribed", "party_member", "party_group")
 
 
 _ACCOUNT = ChannelAccountRow.__table__

@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.metrics import Rates
 from domain.orders import Event, State, WorkOrder
 from domain.points import PointsRules
+from domain.settlement import Settlement
 from storage.clock import Clock
 from storage.records import OutboxMessage, Role
 from storage.repositories._sql import claim, dialect_name, insert
 from storage.repositories.events import event_values, to_event
 from storage.repositories.orders import _COLUMNS, to_order
+from storage.repositories.settled import settlement_fold, settlement_query
 from storage.tables import (
     ChannelAccountRow,
     EventRow,
@@ -183,6 +185,13 @@ class PublishingRepository:
         rows = (await self.session.execute(
             sa.union_all(*figure_parts(start, end, now, born)))).all()
         return sql_fold(rows)
+
+    async def settlement(self, start: datetime, end: datetime, now: datetime
+                         ) -> dict[str | None, Settlement]:
+        """Per reported grid: orders closed in [start, end) and where they were settled
+        (小事不出网格率, 大事不出社区率), as `domain.settlement` counts them."""
+        rows = (await self.session.execute(settlement_query(start, end, now))).all()
+        return settlement_fold(rows)
 
     async def open_orders(self, per_grid: int = 10, now: datetime | None = None
                           ) -> tuple[dict[str | None, list[OpenOrder]],

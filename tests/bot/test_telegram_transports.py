@@ -219,15 +219,16 @@ async def test_choice_data_over_64_bytes_is_refused_before_sending(tg, transport
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")   # PTB's own, on building RetryAfter
 async def test_flood_control_surfaces_as_retry_after(tg, transport):
-    tg.rate_limit(per_chat_per_s=1, global_per_s=30)
-    await transport.deliver(Outbound("telegram", str(COURIER), "第一条"))
-    with pytest.raises(RetryAfter) as second:
-        await transport.deliver(Outbound("telegram", str(COURIER), "第二条"))
-    assert second.value.seconds == 1 and tg.too_many == 1
-    tg.fail_next(1, status=429, retry_after=17)
+    tg.rate_limit(per_chat_per_s=1, global_per_s=30, chat_burst=2)
+    for text in ("第一条", "第二条"):   # the burst
+        await transport.deliver(Outbound("telegram", str(COURIER), text))
     with pytest.raises(RetryAfter) as third:
+        await transport.deliver(Outbound("telegram", str(COURIER), "第三条"))
+    assert third.value.seconds == 1 and tg.too_many == 1
+    tg.fail_next(1, status=429, retry_after=17)
+    with pytest.raises(RetryAfter) as fourth:
         await transport.deliver(Outbound("telegram", str(COURIER + 1), "别的会话"))
-    assert third.value.seconds == 17
+    assert fourth.value.seconds == 17
 
 
 async def test_bad_gateway_surfaces_as_transient_error(tg, transport):
@@ -337,21 +338,21 @@ async def test_hold_after_429_delays_that_chat_only(clock):
 
 
 async def test_workers_sharing_a_bot_keep_to_its_thirty_a_second_together(clock):
-    """Telegram counts per bot, the limiter per process: three workers each take a third, and
-    together send no more than one worker alone may (30 at once, then 30/s)."""
-    async def sent_in_ten_seconds(limiters: list[TelegramLimits]) -> int:
-        start = clock.now
-        for n in range(2000):   # each worker sends to chats of its own, as fast as it is let
+    """Telegram counts per bot, the limiter per process: whatever second one looks at, one
+    worker alone or three together send no more than 30 messages in it, and nearly 30."""
+    async def busiest_second(limiters: list[TelegramLimits]) -> tuple[int, int]:
+        sent_at: list[float] = []
+        for n in range(600):   # each worker sends to chats of its own, as fast as it is let
             await limiters[n % len(limiters)].acquire(str(n))
-            if clock.now - start >= 10:
-                return n        # sent before this one
-        raise AssertionError("never reached ten seconds")
+            sent_at.append(clock.now)
+        busiest = max(sum(1 for t in sent_at if start <= t < start + 1) for start in sent_at)
+        return busiest, round(len(sent_at) / (sent_at[-1] - sent_at[0] + 1))
 
-    alone = await sent_in_ten_seconds([TelegramLimits(clock=clock, sleep=clock.sleep)])
-    shared = await sent_in_ten_seconds(
+    alone = await busiest_second([TelegramLimits(clock=clock, sleep=clock.sleep)])
+    shared = await busiest_second(
         [TelegramLimits(overall=overall_share(3), clock=clock, sleep=clock.sleep)
          for _ in range(3)])
-    assert alone == 30 + 10 * 30 - 1       # the burst, then 30/s (the last lands at 10 s)
-    assert alone - 3 <= shared <= alone    # within a token of each worker's rounding
+    assert alone[0] <= 30 and shared[0] <= 30       # the busiest second
+    assert alone[1] >= 26 and shared[1] >= 26       # the long-run rate
     with pytest.raises(ValueError):
         overall_share(0)

@@ -135,7 +135,8 @@ async def test_telegram_menus_each_kind_of_person_sees_its_own_commands(telegram
     their own once onboarding or an invite makes them one (the leader is bound at fixture set-up)."""
     talk = telegram_talk
     menu = {scope: [c["command"] for c in commands] for scope, commands in talk.tg.commands.items()}
-    assert menu["default"][:3] == ["report", "my", "grid"] and "points" not in menu["default"]
+    assert menu["default"][:3] == ["report", "my", "grid"] and "nickname" not in menu["default"]
+    assert {"opinion", "points"} <= set(menu["default"])          # 民意直报, 参与积分
     assert "todo" in menu[f"chat:{talk.ids['leader']}"]
     assert f"chat:{talk.ids.get('rider')}" not in menu
     await scenarios.onboard_rider(talk, "rider")

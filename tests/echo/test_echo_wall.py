@@ -154,7 +154,8 @@ async def test_three_thousand_orders_go_public_without_one_planted_secret(servic
     assert "回音壁" in corpus and seeded["expected"][0] in corpus
     secrets = {value for p in seeded["secrets"] for value in p.values()}
     assert found(secrets | set(seeded["hidden"]), corpus) == []
-    assert "反映" not in corpus and "report-photo" not in corpus and "人民路88号" not in corpus
+    # "反映" marks the raw reports; the column's section title 群众反映 is no report's words.
+    assert "反映" not in corpus.replace("群众反映", "") and "report-photo" not in corpus and "人民路88号" not in corpus
 
     [kept] = (tmp_path / "media" / "echo").iterdir()     # named by its hash, not the code
     assert re.fullmatch(r"[0-9a-f]{64}\.jpg", kept.name)

@@ -62,23 +62,49 @@ class _Failure:
     methods: tuple[str, ...] | None
 
 
+# Telegram's Bots FAQ: "avoid sending more than one message per second" in a chat, "we may
+# allow short bursts that go over this limit, but eventually you'll begin receiving 429 errors";
+# at most 20 messages a minute to one group; about 30 messages a second in all. The FAQ gives no
+# burst size: CHAT_BURST is this emulator's, and the sender's must fit within it.
+CHAT_BURST = 6
+JITTER = 0.05   # seconds: "about" one a second; a send paced at 1/s may arrive a hair early
+
+
 @dataclass
-class _RateLimit:
+class RateLimits:
     per_chat_per_s: float | None
     global_per_s: float | None
-    last_to_chat: dict[int, float] = field(default_factory=dict)
+    chat_burst: int = CHAT_BURST
+    group_per_min: int | None = 20
+    chats: dict[int, tuple[float, float]] = field(default_factory=dict)   # tokens, as of when
+    groups: dict[int, deque[float]] = field(default_factory=dict)
     recent: deque[float] = field(default_factory=deque)
+    broken: Counter[str] = field(default_factory=Counter)   # 429s by the limit broken
 
     def retry_after(self, chat_id: int, now: float) -> int | None:
         """Seconds to wait if a send to `chat_id` now breaks a limit; else counts the send."""
-        last = self.last_to_chat.get(chat_id)
-        if self.per_chat_per_s and last is not None and now - last < 1 / self.per_chat_per_s:
-            return max(1, math.ceil(1 / self.per_chat_per_s - (now - last)))
+        waits = {"": 0.0}
+        tokens = float(self.chat_burst)
+        if self.per_chat_per_s:
+            held, since = self.chats.get(chat_id, (tokens, now))
+            tokens = min(tokens, held + (now - since) * self.per_chat_per_s)
+            if tokens < 1 - JITTER * self.per_chat_per_s:
+                waits["chat"] = (1 - tokens) / self.per_chat_per_s
+        group = self.groups.setdefault(chat_id, deque()) if chat_id < 0 else deque()
+        while group and now - group[0] >= 60:
+            group.popleft()
+        if self.group_per_min and chat_id < 0 and len(group) >= self.group_per_min:
+            waits["group"] = 60 - (now - group[0])
         while self.recent and now - self.recent[0] >= 1:
             self.recent.popleft()
         if self.global_per_s and len(self.recent) >= self.global_per_s:
-            return 1
-        self.last_to_chat[chat_id] = now
+            waits["overall"] = 1 - (now - self.recent[0])
+        if (broken := max(waits, key=waits.__getitem__)) != "":
+            self.broken[broken] += 1
+            return max(1, math.ceil(waits[broken]))
+        if self.per_chat_per_s:
+            self.chats[chat_id] = (tokens - 1, now)
+        group.append(now)
         self.recent.append(now)
         return None
 
@@ -92,6 +118,7 @@ class TelegramEmulator:
                          "username": username, "can_join_groups": True,
                          "can_read_all_group_messages": False, "supports_inline_queries": False}
         self.sent: list[SentCall] = []
+        self.sent_to: dict[int, list[SentCall]] = {}    # the same, by chat
         self.answered: list[str] = []                   # callback_query ids answered
         self.calls: Counter[str] = Counter()            # every Bot API method called
         self.too_many = 0                               # 429s answered
@@ -107,7 +134,7 @@ class TelegramEmulator:
         self._message_ids: Counter[int] = Counter()
         self._arrived = asyncio.Event()
         self._changed = asyncio.Condition()
-        self._limit: _RateLimit | None = None
+        self._limit: RateLimits | None = None
         self._failures: deque[_Failure] = deque()
         self._webhook: tuple[str, str | None] | None = None
         self._pusher: asyncio.Task | None = None
@@ -197,9 +224,18 @@ class TelegramEmulator:
 
     # ---- what the test controls and observes ---------------------------------------------
     def rate_limit(self, per_chat_per_s: float | None = 1, global_per_s: float | None = 30,
-                   enabled: bool = True) -> None:
-        """Answer sendMessage/sendPhoto with 429 and retry_after when the bot sends faster."""
-        self._limit = _RateLimit(per_chat_per_s, global_per_s) if enabled else None
+                   enabled: bool = True, chat_burst: int = CHAT_BURST,
+                   group_per_min: int | None = 20) -> None:
+        """Answer sends with 429 and retry_after when the bot breaks Telegram's limits: per chat
+        `per_chat_per_s` in the long run after a burst of `chat_burst`, `group_per_min` in any
+        minute to one group, `global_per_s` in any second overall."""
+        self._limit = (RateLimits(per_chat_per_s, global_per_s, chat_burst, group_per_min)
+                       if enabled else None)
+
+    @property
+    def too_many_by_limit(self) -> Counter[str]:
+        """The 429s `rate_limit` answered, by the limit broken: chat, group, overall."""
+        return Counter(self._limit.broken) if self._limit else Counter()
 
     def fail_next(self, n: int, status: int = 502, retry_after: int | None = None,
                   methods: tuple[str, ...] | None = SENDING) -> None:
@@ -210,6 +246,16 @@ class TelegramEmulator:
         await self._wait_until(lambda: len(self.sent) >= count, timeout,
                                lambda: f"{count} sent messages, got {self.sent}")
         return list(self.sent)
+
+    async def wait_for_answer(self, chat_id: int, since: float, timeout: float = 5) -> SentCall:
+        """The first message to `chat_id` that arrived at or after `since` (time.monotonic())."""
+        def first() -> SentCall | None:
+            return next((s for s in self.sent_to.get(chat_id, ()) if s.at >= since), None)
+        await self._wait_until(lambda: first() is not None, timeout,
+                               lambda: f"a message to {chat_id}")
+        answer = first()
+        assert answer is not None
+        return answer
 
     async def wait_for_webhook_replies(self, count: int, timeout: float = 5) -> list:
         await self._wait_until(lambda: len(self.webhook_replies) >= count, timeout,
@@ -410,8 +456,10 @@ class TelegramEmulator:
     async def _record(self, method: str, message: dict, markup: dict | None, photo: Any,
                       media: tuple = (), place: tuple | None = None) -> None:
         text = message.get("text", message.get("caption"))
-        self.sent.append(SentCall(method, message["chat"]["id"], text, markup, photo,
-                                  message["message_id"], time.monotonic(), media, place))
+        sent = SentCall(method, message["chat"]["id"], text, markup, photo, message["message_id"],
+                        time.monotonic(), media, place)
+        self.sent.append(sent)
+        self.sent_to.setdefault(sent.chat_id, []).append(sent)
         async with self._changed:
             self._changed.notify_all()
 

@@ -137,10 +137,10 @@ class World:
                 grid=grid))
             await use_cases.follow(work, self.ids["rider_a"], order)
             if whistled:
-                order = await dispatching.assign_person(work, self.ids["street"], order.code,
-                                                        self.ids["dept_a"])
+                order = (await dispatching.assign_person(work, self.ids["street"], order.code,
+                                                         self.ids["dept_a"])).order
             if state in ("accepted", "resolved", "extension asked"):
-                order = await use_cases.sign_for(work, order.assignee_id, order.code)
+                order = (await use_cases.sign_for(work, order.assignee_id, order.code)).order
             if state == "extension asked":
                 await dispatching.request_extension(work, order.assignee_id, order.code, 3,
                                                     "需要协调物业")

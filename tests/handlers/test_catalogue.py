@@ -159,7 +159,8 @@ def test_every_refusal_key_has_a_catalogue_sentence():
     assert [r.value for r in Refusal if not isinstance(getattr(texts, r.value, None), str)] == []
 
 
-SAMPLE = {"state": State.ACCEPTED, "code": "WG-20261123-0001", "unit": "锦江社区", "days": 3}
+SAMPLE = {"state": State.ACCEPTED, "code": "WG-20261123-0001", "unit": "锦江社区", "days": 3,
+          "longest": 500}
 ENGLISH = re.compile(r"(?<![/\w])[A-Za-z]{3,}")   # a word, not a /command
 
 

@@ -47,8 +47,35 @@ async def test_a_nickname_with_a_disguised_phone_or_a_name_is_refused(talk):
     assert "「路灯守护者」" in (await talk.text("ada", "/nickname 路灯守护者"))[-1].text
 
 
-async def test_points_are_for_riders_only(talk):
+async def test_the_leaderboard_and_nicknames_are_for_riders_only(talk):
     await onboard_resident(talk, "resident")
-    assert "只记给流动网格员" in (await talk.text("resident", "/points"))[-1].text
+    assert "参与积分：0 分" in (await talk.text("resident", "/points"))[-1].text
     assert "只记给流动网格员" in (await talk.text("resident", "/nickname 王阿姨"))[-1].text
     assert "只记给流动网格员" in (await talk.text("stranger", "/points"))[-1].text
+
+
+async def test_a_resident_earns_participation_points_for_a_real_report_a_support_and_a_comment(
+        talk, services, point):
+    """双积分: a report accepted as real +5, a support +1, a comment +1, under the month's cap."""
+    from bot.services import build_chat
+    from handlers import agenda
+    from tests.scenarios import onboard_resident_at, resident_files_rubbish
+
+    await onboard_resident_at(talk, "resident", "锦江畔3号楼")
+    await onboard_resident_at(talk, "neighbour", "锦江畔3号楼")
+    assert "参与积分：0 分（每月上限 100 分）" in (await talk.text("resident", "/points"))[-1].text
+    await resident_files_rubbish(talk, "resident", point)     # dispatched to the leader: real
+    tree = (await build_chat(services)).deps.router.tree
+    async with services.uow() as uow:
+        resident = (await uow.people.by_channel("test", "resident")).id
+        neighbour = (await uow.people.by_channel("test", "neighbour")).id
+        leader = (await uow.people.by_channel("test", "grid_leader")).id
+        now = services.clock.now()
+        item, _ = await agenda.propose(uow, tree, neighbour, "加装充电桩", "飞线充电危险", now)
+        await agenda.open_discussion(uow, tree, leader, item.code, now)
+        await agenda.support(uow, tree, resident, item.code, now)
+        await agenda.comment(uow, tree, resident, item.code, "支持", now)
+        await agenda.comment(uow, tree, resident, item.code, "再补充一句", now)
+        await uow.commit()
+    assert "参与积分：8 分" in (await talk.text("resident", "/points"))[-1].text
+    assert "参与积分：0 分" in (await talk.text("neighbour", "/points"))[-1].text

@@ -88,13 +88,10 @@ async def test_an_undecodable_button_answers_foreign_button_and_changes_nothing(
 HAND_BUILT = re.compile(r"""f?["'](""" + "|".join(sorted(actions.kinds())) + "):")
 # The notices the use cases send are typed where they are written (handlers/notices.py);
 # until then these modules still spell their buttons out.
-NOT_YET_TYPED = {"use_cases.py", "clocks.py", "dispatching.py", "holders.py"}
-
-
 def test_no_dialog_builds_or_parses_button_data_by_hand():
     offenders = []
     for path in sorted((Path(handlers.__file__).parent).glob("*.py")):
-        if path.name in NOT_YET_TYPED | {"actions.py"}:
+        if path.name == "actions.py":
             continue
         source = path.read_text(encoding="utf-8")
         if HAND_BUILT.search(source) or "turn.arg" in source or ".button or" in source:

@@ -84,3 +84,17 @@ async def test_a_file_without_the_expected_header_is_refused(district_uow: UnitO
                                                              tmp_path: Path):
     with pytest.raises(PeopleImportError, match="line 1: header lacks role, grid"):
         await import_people(district_uow, write(tmp_path, "code,name,phone\nL-01,张,138\n"))
+
+
+async def test_the_roster_marks_party_members_and_the_grid_party_group(district_uow, tmp_path):
+    roster = HEADER.strip() + ",party\n" + (
+        "L-01,张网格长,leader,JJ-01-02,13800000001,网格长,group\n"
+        "M-01,李网格员,member,JJ-01-02-03,13800000002,3号楼网格员,member\n"
+        "D-01,王调度,dispatcher,JJ-01,13800000003,社区调度,\n")
+    await import_people(district_uow, write(tmp_path, roster))
+    async with district_uow as uow:
+        marked = {code: (p.party_member, p.party_group) for code in ("L-01", "M-01", "D-01")
+                  if (p := await uow.people.by_staff_code(code)) is not None}
+    assert marked == {"L-01": (True, "JJ-01-02"), "M-01": (True, None), "D-01": (False, None)}
+    with pytest.raises(PeopleImportError, match="line 2: party"):
+        await import_people(district_uow, write(tmp_path, roster.replace(",group", ",yes")))

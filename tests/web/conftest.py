@@ -66,6 +66,7 @@ class Web:
     media_dir: Path
     demo: dict[str, Any]
     sent: int = 0
+    app: Any = None                # the ASGI app, for another client (a second browser)
 
     async def send(self, session: str, message_id: str | None = None, **body: Any) -> httpx.Response:
         self.sent += 1
@@ -94,5 +95,5 @@ async def web(seeded_database: tuple[Path, dict[str, Any]],
     app = create_demo_app(services, chat, demo=demo)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://web.test") as client:
-        yield Web(client, services, settings.media_dir, demo)
+        yield Web(client, services, settings.media_dir, demo, app=app)
     await services.close()

@@ -19,7 +19,7 @@ from domain.refusals import DomainError
 from handlers import catalogue, partners, texts
 from handlers.deps import Deps
 from handlers.dialog import Work
-from handlers.holders import filed_notice
+from handlers.names import filed_notice
 from handlers.use_cases import NotAllowed
 from storage.repositories.api_keys import ApiKey
 from storage.uow import UnitOfWork

@@ -61,6 +61,10 @@ class ArrivalNotice {
       hint: dispatcher ? `您是「${dispatcher.grid}」的调度员。城管类（如井盖）和无人承接的工单会出现在这里。` : "",
     }),
   ];
+  // Staff panes open the console in one click (a one-time link, as /console sends in chat).
+  const consoleLink = make("a", "console-link", "打开工作台");
+  Object.assign(consoleLink, { href: "/console/demo/leader", target: "_blank", rel: "noopener" });
+  panes[2].header.append(consoleLink);
   panes.forEach((pane) => pane.start());
   await map.load("/api/district.geojson");
   document.body.dataset.ready = "yes";

@@ -1,0 +1,43 @@
+"""The staff console's words (web/console/, handlers/console.py, handlers/console_link.py)."""
+
+CONSOLE_LINK = "工作台登录链接（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n{url}"
+CONSOLE_STAFF_ONLY = "工作台只对网格长、网格员、派单员和职能部门开放。"
+CONSOLE_TITLE = "网格通工作台"
+CONSOLE_SIGN_IN = "进入工作台"
+CONSOLE_SIGN_IN_ASK = "点击下面的按钮进入工作台。登录后 {hours} 小时内有效。"
+CONSOLE_LINK_REFUSED = "这个登录链接已使用或已过期。请在聊天中重新发送 /console 获取新链接。"
+CONSOLE_SIGNED_OUT = "您已退出工作台。需要时在聊天中发送 /console 获取新链接。"
+CONSOLE_SIGN_OUT = "退出"
+CONSOLE_NEED_SIGN_IN = "请先登录：在聊天中发送 /console 获取登录链接。"
+CONSOLE_NOT_FOUND = "没有这个工单，或您无权查看。"
+CONSOLE_STALE_FORM = "页面已过期，请返回后刷新再试。"
+CONSOLE_ORDERS = "工单列表"
+CONSOLE_FILTER, CONSOLE_RESET, CONSOLE_ANY = "筛选", "重置", "全部"
+CONSOLE_FIELDS = {"state": "状态", "grid": "网格", "category": "类别", "urgency": "紧急程度",
+                  "light": "红绿灯", "overdue": "仅看超期", "since": "提单自", "until": "提单至",
+                  "q": "关键词", "code": "工单号", "sort": "排序", "dir": "顺序"}
+CONSOLE_SORTS = {"created_at": "提单时间", "resolve_due": "时限", "code": "工单号",
+                 "state": "状态", "urgency": "紧急程度"}
+CONSOLE_DIRECTIONS = {"desc": "降序", "asc": "升序"}
+CONSOLE_COLUMNS = {"pick": "选择", "light": "红绿灯", "code": "工单号", "category": "类别",
+                   "place": "地点", "state": "状态", "created": "提单时间", "due": "时限"}
+CONSOLE_EMPTY = "没有符合条件的工单。"
+CONSOLE_PREV, CONSOLE_NEXT, CONSOLE_PAGE = "上一页", "下一页", "第 {n} 页"
+CONSOLE_BULK_ASSIGN, CONSOLE_BULK_TO = "批量派单", "派往网格"
+CONSOLE_BULK_DONE = "已派单 {done} 件；未能派单 {failed} 件。"
+CONSOLE_BACK = "返回列表"
+CONSOLE_TIMELINE, CONSOLE_PHOTOS, CONSOLE_PIN = "办理记录", "照片", "位置"
+CONSOLE_PIN_LINE = "{place}（纬度 {lat:.5f}，经度 {lng:.5f}）"
+CONSOLE_CONTACT = "报事人联系方式"
+CONSOLE_CONTACT_NOTE = "每次查看都会记入办理记录。"
+CONSOLE_ACTIONS, CONSOLE_NO_ACTIONS = "办理", "您对这个工单没有可办理的操作。"
+CONSOLE_ACTION_LABELS = {"sign": "签收", "assign": "派单", "invalid": "不予受理", "merge": "合并",
+                         "approve": "批准延期", "deny": "不批准延期", "escalate": "上报上级",
+                         "progress": "添加进展", "resolve": "办结"}
+CONSOLE_REASON, CONSOLE_MERGE_INTO = "理由或说明", "合并到工单号"
+CONSOLE_DONE = "已完成：{action}。"
+CONSOLE_DESCRIPTION = "描述"
+CONSOLE_HOLDER = "承办"
+CONSOLE_MORE_EVENTS = {"contact_viewed": "查看联系方式", "extension_requested": "申请延期",
+                       "extension_denied": "不批准延期", "published": "回音壁公开"}
+CONSOLE_WHO = "{name}（{roles}）"

@@ -1,0 +1,73 @@
+"""The console's pages as plain server-rendered HTML: every word from the catalogue, no script,
+one local stylesheet, so nothing is fetched from anywhere but this server."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html import escape
+from urllib.parse import urlencode
+
+from handlers import texts
+
+STYLE = "/console/console.css"
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def layout(title: str, body: str, who: str = "", csrf: str = "") -> str:
+    """A whole page; with `csrf`, the header carries the signed-in person and 退出."""
+    out = (f'<form method="post" action="/console/logout" class="out">'
+           f'<input type="hidden" name="csrf" value="{e(csrf)}">'
+           f'<button type="submit">{e(texts.CONSOLE_SIGN_OUT)}</button></form>') if csrf else ""
+    return ("<!doctype html>\n"
+            f'<html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{e(title)} · {e(texts.CONSOLE_TITLE)}</title>'
+            f'<link rel="stylesheet" href="{STYLE}"></head><body>'
+            f'<header><a class="home" href="/console">{e(texts.CONSOLE_TITLE)}</a>'
+            f'<span class="who">{e(who)}</span>{out}</header>'
+            f"<main>{body}</main></body></html>")
+
+
+def notice(text: str, kind: str = "info") -> str:
+    return f'<p class="notice {e(kind)}" role="status">{e(text)}</p>'
+
+
+def message_page(text: str) -> str:
+    """A page that only says something: a refused link, signed out, not found, sign in first."""
+    return layout(texts.CONSOLE_TITLE, notice(text, "warn"))
+
+
+def sign_in_page(token: str, hours: int) -> str:
+    """The link's page: the link is spent only by the button's POST, so a chat app fetching
+    the link for a preview does not use it up."""
+    return layout(texts.CONSOLE_SIGN_IN, (
+        f"<p>{e(texts.CONSOLE_SIGN_IN_ASK.format(hours=hours))}</p>"
+        f'<form method="post" action="/console/login">'
+        f'<input type="hidden" name="t" value="{e(token)}">'
+        f'<button type="submit" class="primary">{e(texts.CONSOLE_SIGN_IN)}</button></form>'))
+
+
+def select(name: str, label: str, options: Iterable[tuple[str, str]], chosen: str,
+           form: str | None = None) -> str:
+    owner = f' form="{e(form)}"' if form else ""
+    items = "".join(f'<option value="{e(value)}"{" selected" if value == chosen else ""}>'
+                    f"{e(words)}</option>" for value, words in options)
+    return (f'<label><span>{e(label)}</span><select name="{e(name)}"{owner}>{items}'
+            f"</select></label>")
+
+
+def field(name: str, label: str, value: str, kind: str = "text") -> str:
+    return (f'<label><span>{e(label)}</span><input type="{e(kind)}" name="{e(name)}" '
+            f'value="{e(value)}"></label>')
+
+
+def hidden(values: Mapping[str, str]) -> str:
+    return "".join(f'<input type="hidden" name="{e(k)}" value="{e(v)}">'
+                   for k, v in values.items())
+
+
+def link_with(values: Mapping[str, str], **changes: str) -> str:
+    kept = {k: v for k, v in {**values, **changes}.items() if v}
+    return "/console" + ("?" + urlencode(kept) if kept else "")
