@@ -58,7 +58,8 @@ def encode(action: Action) -> str:
     parts = [action.name]
     for spec in fields(action):
         parts.append(_text(getattr(action, spec.name), type(action), spec.name))
-    data = ":".join(parts)
+    # An action without fields still ends in ":" ("skip:", "back:"), as its buttons always did.
+    data = ":".join(parts) if len(parts) > 1 else parts[0] + ":"
     if len(data.encode(errors="replace")) > MAX_BYTES:
         raise ValueError(f"{data!r} is longer than a button may carry")
     return data

@@ -16,15 +16,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.refusals import DomainError
-
-# The dialogs register their handlers on import.
-from handlers import (  # noqa: F401
+from handlers import (
     catalogue,
     console_link,
     dead_letters,
+    moments,
     onboarding,
     opinion,
     pioneer,
+    privacy_rights,
     queries,
     rating,
     report,
@@ -33,10 +33,16 @@ from handlers import (  # noqa: F401
     workbench,
 )
 from handlers.deps import Deps
-from handlers.dialog import BUTTONS, COMMANDS, STEPS, Dialog, Turn
+from handlers.dialog import Dialog, Turn
 from handlers.messages import Inbound, Kind
+from handlers.routes import Routes
 from storage.records import OutboxMessage, Person
 from storage.uow import UnitOfWork
+
+# Every dialog's commands, buttons and steps, assembled here and nowhere else.
+ROUTES = Routes(onboarding.router, privacy_rights.router, report.router, rating.router,
+                queries.router, workbench.router, pioneer.router, subscriptions.router,
+                console_link.router, opinion.router)
 
 
 @dataclass
@@ -64,8 +70,8 @@ class _Before:
 
 
 class Chat:
-    def __init__(self, deps: Deps, batch: int = 128):
-        self.deps = deps
+    def __init__(self, deps: Deps, batch: int = 128, routes: Routes = ROUTES):
+        self.deps, self.routes = deps, routes
         self.batch = batch
         self._waiting: deque[_Waiting] = deque()
         self._worker: asyncio.Task[None] | None = None
@@ -266,30 +272,16 @@ class Chat:
         await turn.uow.rollback()
         del turn.replies[before.said:], turn.owed[before.owed:]
         turn.dialog = Dialog.from_json(before.dialog)
+        if turn.inbound.kind not in (Kind.BUTTON, Kind.COMMAND) and refusal.key in moments.MOVED_ON \
+                and "code" in turn.dialog.data:
+            # The step was about an order that has moved on: waiting there again would answer
+            # every later message with this refusal.
+            turn.dialog.reset()
         turn.person, turn.rolled_back = before.person, True
         turn.say(message)
 
     async def _route(self, turn: Turn) -> None:
-        inbound = turn.inbound
-        if inbound.kind is Kind.COMMAND:
-            handler = COMMANDS.get(inbound.command or "")
-            if handler is None:
-                turn.say(texts.NOT_UNDERSTOOD)
-                return
-            await handler(turn)
-            return
-        if inbound.kind is Kind.BUTTON:
-            handler = BUTTONS.get((inbound.button or "").split(":", 1)[0])
-            if handler is None:
-                turn.say(texts.NOT_UNDERSTOOD)
-                return
-            await handler(turn)
-            return
-        if inbound.kind is Kind.UNSUPPORTED:
-            turn.say(texts.UNSUPPORTED)
-            return
-        handler = STEPS.get(turn.dialog.step or "idle") or STEPS["idle"]
-        await handler(turn)
+        await self.routes.dispatch(turn)
 
     async def _save_dialogs(self, uow: UnitOfWork, turns: list[Turn]) -> None:
         """Each sender's dialog where it now stands; a finished one is deleted."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import secrets
 
 from handlers import texts
-from handlers.dialog import Turn, command
+from handlers.dialog import Turn
+from handlers.routes import Router
 from handlers.work import Work
 
 LOGIN_PATH = "/console/login"
+router = Router()
 
 
 async def issue_link(work: Work, person_id: int) -> str:
@@ -28,7 +30,7 @@ async def is_staff(work: Work, person_id: int | None) -> bool:
     return person_id is not None and bool(await work.uow.memberships.of_person(person_id))
 
 
-@command("console")
+@router.command("console")
 async def console(turn: Turn) -> None:
     person_id = turn.person.id if turn.person else None
     if person_id is None or not await is_staff(turn, person_id):

@@ -1,9 +1,9 @@
 """One turn of a conversation: who wrote, where their dialog stands, and what we owe them.
 
 A dialog's state lives in the database (see `storage` DialogRow), so any process continues it.
-Handlers register themselves by command, by button prefix and by dialog step. A dialog that
-asks questions one after another keeps the questions asked as a history, so "back" (a button,
-or a typed 返回 / 上一步) returns to the one before with what was given kept.
+Each dialog module declares its commands, buttons and steps on a router (`handlers.routes`).
+A dialog that asks questions one after another keeps the questions asked as a history, so
+"back" (a button, or a typed 返回 / 上一步) returns to the one before with what was given kept.
 """
 from __future__ import annotations
 
@@ -13,62 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.orders import WorkOrder
-from handlers import texts
-from handlers.messages import Choice, Inbound, Kind, Outbound
+from handlers import actions, texts
+from handlers.actions import Action
+from handlers.messages import Choice, Inbound, Outbound
 from handlers.work import Work
 from storage.records import OutboxMessage, Person
 
 Handler = Callable[["Turn"], Awaitable[None]]
-
-COMMANDS: dict[str, Handler] = {}
-BUTTONS: dict[str, Handler] = {}
-STEPS: dict[str, Handler] = {}
-REVISITS: dict[str, Handler] = {}
-
-
-def command(*names: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        for name in names:
-            COMMANDS[name] = handler
-        return handler
-    return register
-
-
-def button(prefix: str) -> Callable[[Handler], Handler]:
-    """Handles choices whose data is `prefix` or starts with `prefix:`."""
-    def register(handler: Handler) -> Handler:
-        BUTTONS[prefix] = handler
-        return handler
-    return register
-
-
-def step(name: str) -> Callable[[Handler], Handler]:
-    """Handles free input (text, photo, location, voice) while the dialog waits at `name`.
-
-    A typed 返回 / 上一步 never reaches the handler while there is a step to go back to.
-    """
-    def register(handler: Handler) -> Handler:
-        async def handle(turn: Turn) -> None:
-            if is_back_word(turn.inbound) and (turn.dialog.history or turn.dialog.step is None):
-                await go_back(turn)
-                return
-            await handler(turn)
-        STEPS[name] = handle
-        return handler
-    return register
-
-
-def revisit(name: str) -> Callable[[Handler], Handler]:
-    """Asks the question of step `name` again, when "back" returns to it."""
-    def register(handler: Handler) -> Handler:
-        REVISITS[name] = handler
-        return handler
-    return register
-
-
-def is_back_word(inbound: Inbound) -> bool:
-    return inbound.kind is Kind.TEXT and inbound.text.strip() in texts.BACK_WORDS
-
 
 @dataclass
 class Dialog:
@@ -104,8 +55,10 @@ class Dialog:
         """Return to the question before the current one, keeping what was gathered."""
         if len(self.history) < 2:
             return None
-        self.history.pop()
+        left = self.history.pop()
         mark = self.history[-1]
+        for key in left["where"].keys() - mark["where"].keys():
+            self.data.pop(key, None)     # what only the question left said (a sub-list's top)
         self.go(mark["step"], **mark["where"])
         return mark
 
@@ -153,12 +106,6 @@ class Turn(Work):
             return self.person
         return await super().person_of(person_id)
 
-    @property
-    def arg(self) -> str:
-        """The part of a pressed choice after its prefix: `sign:WG-…` → `WG-…`."""
-        data = self.inbound.button or ""
-        return data.split(":", 1)[1] if ":" in data else ""
-
     def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *,
             menu: str | None = None) -> None:
         """Answer the person who wrote, on the channel they wrote from; `menu`: their command
@@ -181,28 +128,15 @@ class Turn(Work):
         return await super().flush()
 
 
-def choices(*pairs: tuple[str, str]) -> list[Choice]:
-    return [Choice(label, data) for label, data in pairs]
+def choices(*pairs: tuple[str, str | Action]) -> list[Choice]:
+    """Buttons: a label and the action it carries (or, from code not yet typed, its data)."""
+    return [Choice(label, data.encode() if isinstance(data, Action) else data)
+            for label, data in pairs]
 
 
-def back_choice(turn: Turn) -> tuple[tuple[str, str], ...]:
+def back_choice(turn: Turn) -> tuple[tuple[str, Action], ...]:
     """The "back" button, on every question but the first."""
-    return ((texts.BACK, "back:"),) if len(turn.dialog.history) > 1 else ()
-
-
-@button("back")
-async def go_back(turn: Turn) -> None:
-    """Back one question: it is asked again, what was given so far is kept."""
-    if not turn.dialog.history:
-        turn.say(texts.BACK_NOTHING)
-        return
-    if turn.dialog.back() is None:
-        turn.say(texts.BACK_FIRST)
-    ask_again = REVISITS.get(turn.dialog.step or "")
-    if ask_again is None:
-        turn.say(texts.BACK_NOTHING)
-        return
-    await ask_again(turn)
+    return ((texts.BACK, actions.Back()),) if len(turn.dialog.history) > 1 else ()
 
 
 def short(order: WorkOrder) -> str:

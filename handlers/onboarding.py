@@ -8,16 +8,21 @@ from functools import lru_cache
 from domain import invites
 from domain.grids import GridTree, Level
 from domain.refusals import DomainError, Refusal
-from handlers import menus, texts
-from handlers.dialog import Turn, button, choices, command, step
+from handlers import actions, menus, moments, texts
+from handlers.actions import YesNo
+from handlers.dialog import Turn, choices
+from handlers.messages import Choice
 from handlers.privacy_rights import privacy_notice, withdraw_consent
+from handlers.routes import Router
 from handlers.stored import stored_id
 from storage.records import Membership, Person, Role
 
 RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
+SKIP_HOME = "skip"
+router = Router()
 
 
-@command("start")
+@router.command("start")
 async def start(turn: Turn) -> None:
     argument = turn.inbound.text.strip()
     if argument.lower().startswith("inv_"):
@@ -28,13 +33,13 @@ async def start(turn: Turn) -> None:
         await show_menu(turn)
         return
     turn.dialog.go("consent")
-    turn.say(privacy_notice(turn.deps), choices((texts.CONSENT_YES, "consent:yes"),
-                                                (texts.CONSENT_NO, "consent:no")))
+    turn.say(privacy_notice(turn.deps), choices((texts.CONSENT_YES, actions.Consent(YesNo.YES)),
+                                                (texts.CONSENT_NO, actions.Consent(YesNo.NO))))
 
 
-@button("consent")
-async def consent(turn: Turn) -> None:
-    if turn.arg != "yes":
+@router.button(actions.Consent)
+async def consent(turn: Turn, action: actions.Consent) -> None:
+    if action.answer is not YesNo.YES:
         if turn.person is not None and turn.person.consent_at is not None:
             await withdraw_consent(turn)   # an old 不同意: saying "nothing is kept" would lie
             return
@@ -47,8 +52,8 @@ async def consent(turn: Turn) -> None:
         return
     await record_consent(turn)
     turn.dialog.go("role")
-    turn.say(texts.ASK_ROLE, choices((texts.ROLE_RESIDENT, f"role:{RESIDENT}"),
-                                     (texts.ROLE_RIDER, f"role:{RIDER}")))
+    turn.say(texts.ASK_ROLE, choices((texts.ROLE_RESIDENT, actions.Role(RESIDENT)),
+                                     (texts.ROLE_RIDER, actions.Role(RIDER))))
 
 
 def consenting(turn: Turn) -> Person:
@@ -74,50 +79,56 @@ async def record_consent(turn: Turn, kind: str | None = None) -> Person:
     return turn.person
 
 
-@button("role")
-async def choose_role(turn: Turn) -> None:
-    person = replace(consenting(turn), kind=RIDER if turn.arg == RIDER else RESIDENT)
+@router.button(actions.Role)
+async def choose_role(turn: Turn, action: actions.Role) -> None:
+    if not moments.at_step(turn, "role"):
+        raise moments.step_ended("role")
+    person = replace(consenting(turn), kind=RIDER if action.kind == RIDER else RESIDENT)
     turn.person = await turn.uow.people.upsert(person)
     if person.kind == RIDER:
         turn.dialog.go("platform")
-        turn.say(texts.ASK_PLATFORM, choices(*((p, f"platform:{p}") for p in texts.PLATFORMS)))
+        turn.say(texts.ASK_PLATFORM, choices(*((p, actions.Platform(p)) for p in texts.PLATFORMS)))
     else:
         turn.dialog.go("home")
         turn.say(texts.ASK_HOME.format(example=example_place(turn)),
-                 choices((texts.SKIP, "home:skip")))
+                 choices((texts.SKIP, actions.Home(SKIP_HOME))))
 
 
-@button("platform")
-async def choose_platform(turn: Turn) -> None:
-    person = replace(consenting(turn), rides_for=turn.arg[:20])
+@router.button(actions.Platform)
+async def choose_platform(turn: Turn, action: actions.Platform) -> None:
+    if not moments.at_step(turn, "platform"):
+        raise moments.step_ended("platform")
+    person = replace(consenting(turn), rides_for=action.platform[:20])
     turn.person = await turn.uow.people.upsert(person)
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RIDER, menu=menus.RIDER)
     await show_menu(turn)
 
 
-@step("home")
+@router.step("home")
 async def home_address(turn: Turn) -> None:
     if not turn.inbound.text:
         turn.say(texts.ASK_HOME.format(example=example_place(turn)),
-                 choices((texts.SKIP, "home:skip")))
+                 choices((texts.SKIP, actions.Home(SKIP_HOME))))
         return
     candidates = turn.deps.router.matcher.match(turn.inbound.text)[:4]
     if not candidates:
         turn.say(texts.HOME_NO_MATCH,
-                 choices((texts.SKIP, "home:skip")))
+                 choices((texts.SKIP, actions.Home(SKIP_HOME))))
         return
-    turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"home:{c.code}") for c in candidates),
-                                         (texts.SKIP, "home:skip")))
+    turn.say(texts.PICK_ADDRESS, choices(*((c.name, actions.Home(c.code)) for c in candidates),
+                                         (texts.SKIP, actions.Home(SKIP_HOME))))
 
 
-@button("home")
-async def choose_home(turn: Turn) -> None:
+@router.button(actions.Home)
+async def choose_home(turn: Turn, action: actions.Home) -> None:
+    if not moments.at_step(turn, "home"):
+        raise moments.step_ended("home")
     person = consenting(turn)
     tree = turn.deps.router.tree
-    if turn.arg in tree:
-        turn.person = await turn.uow.people.upsert(replace(person, home_grid=turn.arg))
-        turn.say(texts.HOME_SET.format(grid=tree.get(turn.arg).name))
+    if action.grid in tree:
+        turn.person = await turn.uow.people.upsert(replace(person, home_grid=action.grid))
+        turn.say(texts.HOME_SET.format(grid=tree.get(action.grid).name))
     turn.dialog.reset()
     turn.say(texts.ONBOARDED_RESIDENT)
     await show_menu(turn)
@@ -140,9 +151,14 @@ def _first_building(tree: GridTree) -> str:
     return first.name if first else texts.EXAMPLE_PLACE
 
 
+def menu_choices() -> list[Choice]:
+    """What a resident may do next: the menu, offered after every final message."""
+    return choices((texts.MENU_REPORT, actions.Menu("report")), (texts.MENU_MY, actions.Menu("my")),
+                   (texts.MENU_GRID, actions.Menu("grid")))
+
+
 async def show_menu(turn: Turn) -> None:
-    turn.say(texts.MENU, choices((texts.MENU_REPORT, "menu:report"), (texts.MENU_MY, "menu:my"),
-                                 (texts.MENU_GRID, "menu:grid")))
+    turn.say(texts.MENU, menu_choices())
 
 
 async def redeem_invite(turn: Turn, argument: str) -> None:
@@ -180,21 +196,31 @@ async def _unbound_staff(turn: Turn, grid_code: str, role: str) -> Person | None
     return None
 
 
-@command("cancel")
+@router.command("cancel")
 async def cancel(turn: Turn) -> None:
     if turn.dialog.step is None:
         turn.say(texts.NOTHING_TO_CANCEL)
         return
     turn.dialog.reset()
-    turn.say(texts.CANCELLED)
+    turn.say(texts.CANCELLED, await next_steps(turn))
 
 
-@button("cancel")
-async def cancel_button(turn: Turn) -> None:
+@router.button(actions.Cancel)
+async def cancel_button(turn: Turn, action: actions.Cancel) -> None:
     await cancel(turn)
 
 
-@command("help")
+async def next_steps(turn: Turn) -> list[Choice]:
+    """The menu for a resident or rider after a final message; staff have their own buttons."""
+    person = turn.person
+    if person is None or person.consent_at is None or person.id is None:
+        return []
+    if person.kind == STAFF or is_staff(await turn.uow.memberships.of_person(person.id)):
+        return []
+    return menu_choices()
+
+
+@router.command("help")
 async def help_(turn: Turn) -> None:
     turn.say(texts.NOT_UNDERSTOOD)
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 from domain.grids import Level
 from domain.opinions import LONGEST, levels_above, opinion_code
 from handlers import catalogue, opinions, texts
-from handlers.actions import Cancel, OpinionTo, decode
-from handlers.dialog import Turn, button, choices, command, step
+from handlers.actions import Cancel, OpinionTo
+from handlers.dialog import Turn, choices
+from handlers.routes import Router
 from handlers.stored import stored_id
 
 STEP = "opinion"
+router = Router()
 
 
-@command("opinion")
+@router.command("opinion")
 async def begin(turn: Turn) -> None:
     person = turn.person
     if person is None or person.consent_at is None:
@@ -30,23 +32,34 @@ async def begin(turn: Turn) -> None:
     turn.dialog.reset()
     buttons = [(texts.OPINION_LEVEL_BUTTON.format(level=catalogue.label(grid.level),
                                                   name=grid.name),
-                OpinionTo(grid.level).encode())
+                OpinionTo(grid.level))
                for grid in tree.chain(home) if grid.level in levels]
-    turn.say(texts.OPINION_ASK_LEVEL, choices(*buttons, (texts.CANCEL, Cancel().encode())))
+    turn.say(texts.OPINION_ASK_LEVEL, choices(*buttons, (texts.CANCEL, Cancel())))
 
 
-@button(OpinionTo.name)
-async def chosen(turn: Turn) -> None:
-    action = decode(turn.inbound.button)
-    assert isinstance(action, OpinionTo)
+def _levels(turn: Turn) -> list[Level]:
+    """The levels this person may send an opinion to: those above their home grid."""
+    tree, person = turn.deps.router.tree, turn.person
+    home = person.home_grid if person is not None and person.consent_at is not None else None
+    return list(levels_above(tree, home)) if home and home in tree else []
+
+
+@router.button(OpinionTo)
+async def chosen(turn: Turn, action: OpinionTo) -> None:
+    """A level chosen, checked against the present: an old button of someone with no home
+    (or a home elsewhere now) opens no step."""
+    levels = _levels(turn)
+    if action.level not in levels:
+        turn.say(texts.OPINION_NO_LEVEL if levels else texts.OPINION_NO_HOME)
+        return
     turn.dialog.reset()
     turn.dialog.go(STEP, level=action.level.value)
     turn.say(texts.OPINION_ASK_TEXT.format(level=catalogue.label(action.level),
                                            longest=LONGEST),
-             choices((texts.CANCEL, Cancel().encode())))
+             choices((texts.CANCEL, Cancel())))
 
 
-@step(STEP)
+@router.step(STEP)
 async def written(turn: Turn) -> None:
     if turn.person is None or not turn.inbound.text.strip():
         turn.say(texts.OPINION_TEXT_ONLY)

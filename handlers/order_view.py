@@ -15,11 +15,10 @@ from typing import Any
 from domain import orders
 from domain.orders import Event, WorkOrder
 from domain.refusals import DomainError
-from handlers import texts
+from handlers import actions, texts
 from handlers.messages import Choice, Pin
 from handlers.work import Work
 
-CONTACT = "contact"                 # the button's prefix: contact:<code>
 # The event a look at the number leaves in the order's history.
 CONTACT_VIEWED = orders.CONTACT_VIEWED
 # What a typed or shared number may look like once spaces, dashes and brackets are gone:
@@ -81,7 +80,7 @@ async def contact_offer(work: Work, order: WorkOrder) -> tuple[str, tuple[Choice
     """A line and a button for the new-order message when the reporter left a number."""
     if not await reporter_phone(work, order):
         return "", ()
-    return "\n" + texts.CONTACT_LEFT, (Choice(texts.CONTACT_VIEW, f"{CONTACT}:{order.code}"),)
+    return "\n" + texts.CONTACT_LEFT, (Choice(texts.CONTACT_VIEW, actions.Contact(order.code).encode()),)
 
 
 async def view_contact(work: Work, person_id: int | None, code: str) -> str:

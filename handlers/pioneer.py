@@ -8,10 +8,13 @@ from domain.calendar import SHANGHAI
 from domain.points import ParticipationRules, PointsRules, credit, participation_awards
 from domain.privacy import scrub
 from handlers import texts
-from handlers.dialog import Turn, command
+from handlers.dialog import Turn
 from handlers.menus import RESIDENT
+from handlers.routes import Router
 from handlers.stored import stored_id
 from storage.records import Person
+
+router = Router()
 
 RIDER = "rider"
 LONGEST_NICKNAME = 12
@@ -44,7 +47,7 @@ async def participation(turn: Turn, person: Person) -> int:
     return sum(a.points for a in credit(awards, rules))
 
 
-@command("points")
+@router.command("points")
 async def points(turn: Turn) -> None:
     person = turn.person
     if person is not None and person.consent_at is not None and person.kind == RESIDENT:
@@ -72,7 +75,7 @@ async def points(turn: Turn) -> None:
     turn.say("\n".join(lines))
 
 
-@command("nickname")
+@router.command("nickname")
 async def nickname(turn: Turn) -> None:
     person = rider(turn)
     if person is None:

@@ -23,11 +23,13 @@ from domain.calendar import SHANGHAI
 from domain.opinions import opinion_code
 from domain.points import PointsRules
 from domain.privacy import anonymised_report
-from handlers import catalogue, texts
+from handlers import actions, catalogue, texts
+from handlers.actions import YesNo
 from handlers.deps import Deps
-from handlers.dialog import Turn, button, choices, command
+from handlers.dialog import Turn, choices
 from handlers.erasure import forget_traces
 from handlers.pioneer import month_of
+from handlers.routes import Router
 from handlers.stored import stored_id
 from storage.records import Person
 from storage.repositories.people import Report
@@ -37,6 +39,7 @@ ERASED = "erased"          # Person.kind of a stand-in left by /delete
 CONFIRM_STEP = "delete"
 WITHDRAWING = "withdrawing"   # the question asked was an old 不同意's: a no keeps consent
 SHOWN_ORDERS = 20          # /mydata lists this many codes, then counts the rest
+router = Router()
 
 
 def privacy_notice(deps: Deps) -> str:
@@ -48,7 +51,7 @@ def privacy_notice(deps: Deps) -> str:
 
 # --- /mydata -----------------------------------------------------------------------------------
 
-@command("mydata")
+@router.command("mydata")
 async def my_data(turn: Turn) -> None:
     """Everything gridbot holds about the person who asks, as one message."""
     person = turn.person
@@ -115,7 +118,7 @@ def _local(moment: datetime) -> str:
 
 # --- /delete -----------------------------------------------------------------------------------
 
-@command("delete")
+@router.command("delete")
 async def delete(turn: Turn) -> None:
     """Ask first: nothing is removed without a yes to this very question."""
     person = turn.person
@@ -123,11 +126,12 @@ async def delete(turn: Turn) -> None:
         turn.say(texts.DELETE_NOTHING)
         return
     await _ask_to_erase(turn, person, texts.DELETE_CONFIRM,
-                        (texts.DELETE_YES, "delete:yes"), (texts.DELETE_NO, "delete:no"))
+                        (texts.DELETE_YES, actions.Delete(YesNo.YES)),
+                        (texts.DELETE_NO, actions.Delete(YesNo.NO)))
 
 
 async def _ask_to_erase(turn: Turn, person: Person, question: str,
-                        *answers: tuple[str, str], withdrawing: bool = False) -> None:
+                        *answers: tuple[str, actions.Action], withdrawing: bool = False) -> None:
     """The one question whose yes erases (staff are refused: the roster is public)."""
     if await _is_staff(turn, person):
         turn.say(texts.DELETE_STAFF_REFUSED)
@@ -138,14 +142,14 @@ async def _ask_to_erase(turn: Turn, person: Person, question: str,
              choices(*answers))
 
 
-@button("delete")
-async def confirm_delete(turn: Turn) -> None:
+@router.button(actions.Delete)
+async def confirm_delete(turn: Turn, action: actions.Delete) -> None:
     """Only a yes to the question just asked erases; any other press changes nothing."""
     asked = turn.dialog.step == CONFIRM_STEP
     withdrawing = asked and bool(turn.dialog.data.get(WITHDRAWING))
     turn.dialog.reset()
     person = turn.person
-    if not asked or turn.arg != "yes" or person is None or person.id is None:
+    if not asked or action.answer is not YesNo.YES or person is None or person.id is None:
         stands = withdrawing and person is not None and person.consent_at is not None
         turn.say(texts.CONSENT_STANDS if stands else texts.DELETE_KEPT)
         return
@@ -162,7 +166,8 @@ async def withdraw_consent(turn: Turn) -> None:
     a yes erases exactly as /delete does, a no keeps everything and says consent stands."""
     assert turn.person is not None
     await _ask_to_erase(turn, turn.person, texts.WITHDRAW_CONFIRM,
-                        (texts.WITHDRAW_YES, "delete:yes"), (texts.WITHDRAW_NO, "delete:no"),
+                        (texts.WITHDRAW_YES, actions.Delete(YesNo.YES)),
+                        (texts.WITHDRAW_NO, actions.Delete(YesNo.NO)),
                         withdrawing=True)
 
 

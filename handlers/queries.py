@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from domain.calendar import SHANGHAI
 from domain.deadlines import light
-from domain.orders import WorkOrder
-from handlers import access, catalogue, texts
-from handlers.dialog import Turn, button, choices, command
+from domain.orders import State, WorkOrder
+from handlers import access, actions, catalogue, texts
+from handlers.dialog import Turn, choices
 from handlers.names import place_of, work_time
+from handlers.routes import Router
 from handlers.stored import stored_id
 from handlers.use_cases import OPEN
 from storage.records import Person, Role
 
 HIDDEN_FROM_REPORTER = frozenset({"followed"})   # who else follows is not the reporter's business
+router = Router()
 
 
-@command("my")
+@router.command("my")
 async def my_orders(turn: Turn) -> None:
     if turn.person is None:
         turn.say(texts.MY_EMPTY)
@@ -28,23 +30,31 @@ async def my_orders(turn: Turn) -> None:
         lines.append(texts.MY_LINE.format(
             light=_light(turn, order), code=order.code,
             category=turn.deps.taxonomy.get(order.category).name, state=catalogue.label(order.state),
-            due=texts.DUE_SUFFIX.format(due=work_time(order.resolve_due)) if order.state in OPEN and order.resolve_due
-            else ""))
-    turn.say("\n".join(lines), choices(*((o.code, f"detail:{o.code}") for o in mine[:5])))
+            due=texts.DUE_SUFFIX.format(due=deadline(order)) if deadline(order) else ""))
+    turn.say("\n".join(lines), choices(*((o.code, actions.Detail(o.code)) for o in mine[:5])))
+
+
+def deadline(order: WorkOrder) -> str:
+    """The order's next deadline, by its name: 签收 until signed, then 办结; none once done."""
+    if order.state in (State.SUBMITTED, State.DISPATCHED) and order.sign_due:
+        return texts.SIGN_BY.format(due=work_time(order.sign_due))
+    if order.state is State.ACCEPTED and order.resolve_due:
+        return texts.RESOLVE_BY.format(due=work_time(order.resolve_due))
+    return ""
 
 
 def _light(turn: Turn, order: WorkOrder) -> str:
     if order.state not in OPEN or order.resolve_due is None:
-        return ""
+        return texts.NO_LIGHT
     rule = turn.deps.policy.rule(order.urgency)
     shade = light(order.created_at, order.resolve_due, turn.now, turn.deps.calendar,
                   rule.resolve_working)
     return {"green": "🟢", "yellow": "🟡", "red": "🔴"}[shade.value] + " "
 
 
-@button("detail")
-async def detail(turn: Turn) -> None:
-    order = await turn.uow.orders.get(turn.arg)
+@router.button(actions.Detail)
+async def detail(turn: Turn, action: actions.Detail) -> None:
+    order = await turn.uow.orders.get(action.code)
     if order is None or not await access.may_view(turn, turn.person, order):
         turn.say(texts.NO_SUCH_ORDER)
         return
@@ -59,7 +69,7 @@ async def detail(turn: Turn) -> None:
                                  timeline=timeline))
 
 
-@command("grid")
+@router.command("grid")
 async def my_grid(turn: Turn) -> None:
     """网格长公示: the leader's name, duty and contact are public."""
     person = turn.person

@@ -9,17 +9,21 @@ what was given and offering to keep it.
 from __future__ import annotations
 
 from domain.routing import Route
-from handlers import catalogue, reporter_phone, texts, use_cases
-from handlers.dialog import Turn, back_choice, button, choices, command, revisit, step
+from handlers import actions, catalogue, moments, reporter_phone, texts, use_cases
+from handlers.actions import Action
+from handlers.dialog import Turn, back_choice, choices
 from handlers.messages import Choice, Kind
 from handlers.names import filed_notice, place_of
-from handlers.onboarding import RIDER, consenting, example_place
+from handlers.onboarding import RIDER, consenting, example_place, next_steps
+from handlers.routes import Router
 from handlers.stored import stored_id
 from handlers.use_cases import Draft
 
 COMMON = ("H01", "X01", "S01", "S02", "P03", "P02", "J02", "H03")
 RESIDENT_ORDER = ("category", "description", "photos", "location", "confirm")
 RIDER_ORDER = ("location", "category", "file")
+NO_PLACE = "none"              # 都不是, among the addresses offered
+router = Router()
 
 
 def draft_of(turn: Turn) -> Draft:
@@ -40,7 +44,7 @@ def is_rider(turn: Turn) -> bool:
     return turn.person is not None and turn.person.kind == RIDER
 
 
-@command("report")
+@router.command("report")
 async def begin(turn: Turn) -> None:
     if turn.person is None or turn.person.consent_at is None:
         turn.say(texts.NEED_CONSENT)
@@ -49,15 +53,16 @@ async def begin(turn: Turn) -> None:
     await advance(turn, Draft())
 
 
-@button("menu")
-async def menu(turn: Turn) -> None:
+@router.button(actions.Menu)
+async def menu(turn: Turn, action: actions.Menu) -> None:
     from handlers import queries
-    target = {"report": begin, "my": queries.my_orders, "grid": queries.my_grid}.get(turn.arg)
-    if target:
-        await target(turn)
+    target = {"report": begin, "my": queries.my_orders, "grid": queries.my_grid}.get(action.item)
+    if target is None:
+        raise actions.ForeignButton()
+    await target(turn)
 
 
-@step("idle")
+@router.step("idle")
 async def idle(turn: Turn) -> None:
     """Outside any dialog, a photo, a pin or a sentence starts a report."""
     if turn.person is None or turn.person.consent_at is None:
@@ -69,7 +74,7 @@ async def idle(turn: Turn) -> None:
     await take_input(turn, Draft(), expecting="category")
 
 
-@step("report")
+@router.step("report")
 async def in_report(turn: Turn) -> None:
     await take_input(turn, draft_of(turn), turn.dialog.data.get("expecting", "category"))
 
@@ -151,16 +156,19 @@ async def offer_addresses(turn: Turn, draft: Draft, text: str) -> None:
         await advance(turn, draft)
         return
     turn.dialog.enter("report", passing=True, expecting="pick")
-    turn.say(texts.PICK_ADDRESS, choices(*((c.name, f"pick:{c.code}") for c in found.candidates[:4]),
-                                         (texts.NONE_OF_THESE, "pick:none"), *back_choice(turn)))
+    turn.say(texts.PICK_ADDRESS, choices(*((c.name, actions.Pick(c.code)) for c in found.candidates[:4]),
+                                         (texts.NONE_OF_THESE, actions.Pick(NO_PLACE)),
+                                         *back_choice(turn), (texts.CANCEL, actions.Cancel())))
 
 
-@button("pick")
-async def pick_place(turn: Turn) -> None:
+@router.button(actions.Pick)
+async def pick_place(turn: Turn, action: actions.Pick) -> None:
+    if not moments.at_step(turn, "report"):
+        raise moments.step_ended("pick")
     draft = draft_of(turn)
     tree = turn.deps.router.tree
-    if turn.arg in tree:
-        draft.grid, draft.queue = turn.arg, None
+    if action.place in tree:
+        draft.grid, draft.queue = action.place, None
     else:
         found = turn.deps.router.route_address("")
         place(turn, draft, found)
@@ -174,41 +182,51 @@ async def suggest(turn: Turn, draft: Draft, text: str) -> None:
     if not suggested:
         await ask_category(turn)
         return
-    turn.say(texts.SUGGESTED, choices(*((c.label, f"cat:{c.code}") for c, _ in suggested),
-                                      (texts.MORE_CATEGORIES, "cats:"), *back_choice(turn)))
+    turn.say(texts.SUGGESTED, choices(*((c.label, actions.Category(c.code)) for c, _ in suggested),
+                                      (texts.MORE_CATEGORIES, actions.Categories()),
+                                      *back_choice(turn), (texts.CANCEL, actions.Cancel())))
 
 
 async def ask_category(turn: Turn) -> None:
     taxonomy, draft = turn.deps.taxonomy, draft_of(turn)
     given = (texts.CURRENT_VALUE.format(value=taxonomy.get(draft.category).label) + "\n"
              if draft.category else "")
-    kept = ((texts.KEEP, "skip:"),) if draft.category else ()
+    kept = ((texts.KEEP, actions.Skip()),) if draft.category else ()
     turn.say(given + texts.ASK_CATEGORY,
-             choices(*((taxonomy.get(c).name, f"cat:{c}") for c in COMMON),
-                     (texts.MORE_CATEGORIES, "cats:"), *kept, *back_choice(turn),
-                     (texts.CANCEL, "cancel")))
+             choices(*((taxonomy.get(c).name, actions.Category(c)) for c in COMMON),
+                     (texts.MORE_CATEGORIES, actions.Categories()), *kept, *back_choice(turn),
+                     (texts.CANCEL, actions.Cancel())))
 
 
-@button("cats")
-async def browse_categories(turn: Turn) -> None:
+@router.button(actions.Categories)
+async def browse_categories(turn: Turn, action: actions.Categories) -> None:
+    """更多类别: the top levels, then one's categories; each a question "back" leaves."""
+    if not moments.at_step(turn, "report"):
+        raise moments.step_ended("category")
+    top = action.top if action.top in turn.deps.taxonomy.top_levels() else ""
+    turn.dialog.enter("report", expecting="category", top=top)
+    list_categories(turn, top)
+
+
+def list_categories(turn: Turn, top: str) -> None:
     taxonomy = turn.deps.taxonomy
-    if turn.arg in taxonomy.top_levels():
-        turn.say(texts.ASK_CATEGORY, choices(*((c.name, f"cat:{c.code}")
-                                               for c in taxonomy.children(turn.arg)),
-                                             *back_choice(turn)))
-    else:
-        turn.say(texts.ASK_CATEGORY, choices(*((top, f"cats:{top}") for top in taxonomy.top_levels()),
-                                             *back_choice(turn)))
+    listed = ([(c.name, actions.Category(c.code)) for c in taxonomy.children(top)] if top
+              else [(name, actions.Categories(name)) for name in taxonomy.top_levels()])
+    turn.say(texts.ASK_CATEGORY, choices(*listed, *back_choice(turn),
+                                         (texts.CANCEL, actions.Cancel())))
 
 
-@button("cat")
-async def choose_category(turn: Turn) -> None:
+@router.button(actions.Category)
+async def choose_category(turn: Turn, action: actions.Category) -> None:
+    if not moments.at_step(turn, "report"):
+        raise moments.step_ended("category")
     draft = draft_of(turn)
-    if turn.arg not in turn.deps.taxonomy:
+    if action.category not in turn.deps.taxonomy:
         await ask_category(turn)
         return
-    draft.category = turn.arg
-    if turn.deps.taxonomy.get(turn.arg).urgency.value == "emergency":
+    draft.category = action.category
+    turn.dialog.data.pop("top", None)
+    if turn.deps.taxonomy.get(action.category).urgency.value == "emergency":
         warn_emergency(turn)
     await advance(turn, draft)
 
@@ -219,8 +237,10 @@ def warn_emergency(turn: Turn) -> None:
         turn.say(texts.EMERGENCY)
 
 
-@button("skip")
-async def skip(turn: Turn) -> None:
+@router.button(actions.Skip)
+async def skip(turn: Turn, action: actions.Skip) -> None:
+    if not moments.at_step(turn, "report"):
+        raise moments.step_ended("skip")
     await advance(turn, draft_of(turn))
 
 
@@ -273,28 +293,33 @@ async def ask(turn: Turn, draft: Draft, need: str) -> None:
     elif need in ("location", "pick"):
         given = (texts.CURRENT_VALUE.format(value=_where(turn, draft)) + "\n"
                  if draft.placed else "")
-        kept = ((texts.KEEP, "skip:"),) if draft.placed else ()
+        kept = ((texts.KEEP, actions.Skip()),) if draft.placed else ()
         how = catalogue.for_channel(texts.LOCATION_HOW, turn.inbound.sender.channel)
         turn.say(given + texts.ASK_LOCATION.format(example=example_place(turn), how=how),
-                 choices(*kept, *_home(turn, draft), *back_choice(turn), (texts.CANCEL, "cancel")))
+                 choices(*kept, *_home(turn, draft), *back_choice(turn),
+                         (texts.CANCEL, actions.Cancel())))
 
 
-def _home(turn: Turn, draft: Draft) -> tuple[tuple[str, str], ...]:
+def _home(turn: Turn, draft: Draft) -> tuple[tuple[str, Action], ...]:
     """The home given at onboarding, one tap away (unless the report is already placed)."""
     home = turn.person.home_grid if turn.person is not None else None
     tree = turn.deps.router.tree
-    return ((tree.get(home).name, f"pick:{home}"),) \
-        if home is not None and home in tree and not draft.placed else ()
+    if home is None or home not in tree or draft.placed:
+        return ()
+    return ((tree.get(home).name, actions.Pick(home)),)
 
 
 def _done_buttons(turn: Turn, done: str) -> list[Choice]:
-    return choices((done, "skip:"), *back_choice(turn), (texts.CANCEL, "cancel"))
+    return choices((done, actions.Skip()), *back_choice(turn), (texts.CANCEL, actions.Cancel()))
 
 
-@revisit("report")
+@router.revisit("report")
 async def ask_again(turn: Turn) -> None:
     """Back at a question of the report: asked again with what was given."""
     draft, need = draft_of(turn), turn.dialog.data.get("expecting", "category")
+    if need == "category" and "top" in turn.dialog.data:
+        list_categories(turn, turn.dialog.data["top"])     # back up to a list of categories
+        return
     if need in ("confirm", "metoo"):
         await _near_duplicate_or(turn, draft, confirm=need == "confirm" or not is_rider(turn))
         return
@@ -313,8 +338,8 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
         turn.dialog.enter("report", passing=True, expecting="metoo")
         turn.say(texts.SAME_ISSUE.format(code=same.code, place=place_of(turn, same),
                                          state=catalogue.label(same.state)),
-                 choices((texts.METOO_YES, f"metoo:{same.code}"), (texts.METOO_NO, "metoo:"),
-                         *back_choice(turn)))
+                 choices((texts.METOO_YES, actions.MeToo(same.code)),
+                         (texts.METOO_NO, actions.MeToo()), *back_choice(turn)))
         return
     if not confirm:
         await file(turn, draft)
@@ -328,25 +353,30 @@ async def _near_duplicate_or(turn: Turn, draft: Draft, confirm: bool) -> None:
     category = turn.deps.taxonomy.get(draft.category)
     turn.say(texts.SUMMARY.format(category=category.label, description=draft.description or texts.NO_TEXT,
                                   photos=len(draft.photos), place=_where(turn, draft)),
-             choices((texts.CONFIRM, "confirm:"), *back_choice(turn), (texts.CANCEL, "cancel")))
+             choices((texts.CONFIRM, actions.Confirm()), *back_choice(turn),
+                     (texts.CANCEL, actions.Cancel())))
 
 
-@button("metoo")
-async def metoo(turn: Turn) -> None:
+@router.button(actions.MeToo)
+async def metoo(turn: Turn, action: actions.MeToo) -> None:
+    if not action.code and not moments.at_step(turn, "report"):
+        raise moments.step_ended("metoo")    # (a 同一个问题 outside its report: me_too refuses)
     draft = draft_of(turn)
-    if not turn.arg:
+    if not action.code:
         turn.dialog.data["not_same"] = True
         await _near_duplicate_or(turn, draft, confirm=not is_rider(turn))
         return
     # Checked at the press: the button's code proves nothing (codes count up by day).
     pending = draft_of(turn) if turn.dialog.step == "report" else None
-    order = await use_cases.me_too(turn, turn.person, turn.arg, pending)
+    order = await use_cases.me_too(turn, turn.person, action.code, pending)
     turn.dialog.reset()
-    turn.say(texts.METOO_DONE.format(code=order.code))
+    turn.say(texts.METOO_DONE.format(code=order.code), await next_steps(turn))
 
 
-@button("confirm")
-async def confirm(turn: Turn) -> None:
+@router.button(actions.Confirm)
+async def confirm(turn: Turn, action: actions.Confirm) -> None:
+    if not moments.at_step(turn, "report"):
+        raise moments.step_ended("confirm")
     draft = draft_of(turn)
     if draft.category is None or not draft.placed:
         await advance(turn, draft)
@@ -362,4 +392,5 @@ async def file(turn: Turn, draft: Draft) -> None:
         return
     order = await use_cases.file_order(turn, stored_id(person), draft)
     turn.dialog.reset()
-    turn.say(await filed_notice(turn, order))   # who holds it now, and its real deadline
+    # Who holds it now, and its real deadline; then what the reporter may do next.
+    turn.say(await filed_notice(turn, order), await next_steps(turn))

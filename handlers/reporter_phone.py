@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import texts
+from handlers import actions, texts
 from handlers.dialog import Turn, back_choice, choices
 from handlers.messages import Kind, Outbound
 from handlers.order_view import phone_number
@@ -23,8 +23,8 @@ def wanted(turn: Turn) -> bool:
 def ask(turn: Turn, again: str = texts.ASK_PHONE) -> None:
     sender = turn.inbound.sender
     turn.replies.append(Outbound(sender.channel, sender.external_id, again,
-                                 tuple(choices((texts.SKIP, "skip:"), *back_choice(turn),
-                                               (texts.CANCEL, "cancel"))),
+                                 tuple(choices((texts.SKIP, actions.Skip()), *back_choice(turn),
+                                               (texts.CANCEL, actions.Cancel()))),
                                  ask_contact=texts.SHARE_PHONE))
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from domain.grids import Level
 from handlers import texts
-from handlers.dialog import Turn, command
+from handlers.dialog import Turn
+from handlers.routes import Router
+
+router = Router()
 
 
-@command("subscribe")
+@router.command("subscribe")
 async def subscribe(turn: Turn) -> None:
     person = turn.person
     if person is None or person.consent_at is None:
@@ -23,7 +26,7 @@ async def subscribe(turn: Turn) -> None:
     turn.say(texts.SUBSCRIBED.format(community=community.name))
 
 
-@command("unsubscribe")
+@router.command("unsubscribe")
 async def unsubscribe(turn: Turn) -> None:
     person = turn.person
     if person is None or not person.subscribed:

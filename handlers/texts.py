@@ -193,7 +193,7 @@ DIGEST_RESIDENT_FOOTER = "退订请发送 /unsubscribe。"
 DIGEST_LEADER = ("📋 {grid}周报（{start}—{end}）\n三率：响应率 {response} · 解决率 {solved} · "
                  "满意率 {satisfied}；按期办结率 {on_time}\n在办工单 {open} 件，其中超期 {overdue} 件。")
 DIGEST_OPEN_HEADER = "在办工单（按办结时限排序）："
-DIGEST_OPEN_LINE = "{light} {code} {category} · {place} · 时限 {due}"
+DIGEST_OPEN_LINE = "{light} {code} {category} · {place} · 办结时限 {due}"
 DIGEST_NO_OPEN = "没有在办工单。"
 DIGEST_MORE = "……另有 {n} 件"
 DIGEST_STAFF = "🏅 {unit}网格排名（{start}—{end}）"
@@ -205,7 +205,7 @@ DIGEST_NO_RANKING = "本周数据不足，暂不排名。"
 DIGEST_OVERDUE = "超期未办结工单 {count} 件："
 DIGEST_OVERDUE_LINE = "• {code} {category} · {grid} · 超期 {days} 天"
 DIGEST_RED_LIST = "督办红名单（督办后仍超期未办结）："
-DIGEST_RED_LIST_LINE = "• {code} {category} · {grid} · 时限 {due}"
+DIGEST_RED_LIST_LINE = "• {code} {category} · {grid} · 办结时限 {due}"
 DIGEST_LEADERBOARD = "先锋指数榜（{month}）："
 DIGEST_LEADERBOARD_LINE = "{n}. {nickname} {points} 分"
 DIGEST_NO_LEADERBOARD = "本月暂无上榜的流动网格员。"
@@ -308,6 +308,7 @@ CLOCK_UNASSIGNED_ESCALATED = "超过两倍分派时限仍未分派，自动上�
 
 # --- Dialogs people can finish: back at every step, photos one by one, 办结 in any order -------
 BACK_WORDS = ("返回", "上一步", "返回上一步")
+CANCEL_WORDS = ("取消", "退出")
 BACK_FIRST = "已经是第一步了。"
 BACK_NOTHING = "当前没有可以返回的步骤。"
 KEEP = "保留不变"
@@ -437,10 +438,10 @@ DISPATCHER_UNIT = "派单员"
 QUEUE_UNIT = "{name}派单员"
 UNIT_ABOVE = "上级"
 LEADER_VACANT = "（待配备）"
-DUE_SUFFIX = " · 时限 {due}"
+DUE_SUFFIX = " · {due}"
 TIMELINE_LINE = "{at} {event}"
 TIMELINE_REASON = "：{reason}"
-TODO_LINE = "[{light}] {code} {category} · {state} · 时限 {due}"
+TODO_LINE = "[{light}] {code} {category} · {state} · {due}"
 QUEUE_WHY_UNPLACED = "无法自动定位网格"
 QUEUE_WHY_UNHELD = "无人负责"
 QUEUE_WHY_RETURNED = "退单：{reason}"
@@ -459,6 +460,18 @@ DATE_MONTH = "%Y年%m月"
 WALL_PHOTO_ALT = "办结照片"
 WEB_BAD_SESSION = "会话编号只能由字母、数字、- 和 _ 组成（最多 64 个字符）。"
 WEB_UNSUPPORTED = "请发送文字、点选按钮或在地图上选点。"
+# Which deadline a line shows: the order's next one, by its name.
+SIGN_BY = "签收时限 {due}"
+RESOLVE_BY = "办结时限 {due}"
+# Where /my's traffic light would be, for an order whose clock has stopped (the lines align).
+NO_LIGHT = "⚪ "
+# A button pressed after its moment: nothing is changed, and the person is told which.
+STALE_ORDER = "这个按钮已过时：工单 {code} 当前为「{state}」，没有做任何更改。"
+STALE_STEP = "这个按钮已过时：「{step}」这一步已经结束，没有做任何更改。"
+STEP_LABELS = {"consent": "隐私同意", "role": "选择身份", "platform": "选择平台",
+               "home": "设置常住网格", "category": "选择类别", "pick": "选择地点",
+               "skip": "报事", "metoo": "同一问题确认", "confirm": "确认提交",
+               "delete": "删除确认"}
 
 # Parts of this catalogue kept in modules of their own (docs/catalogue.md); their names are
 # keys here: the ledger (台账), the staff console, Open311 and the demo's generated past.

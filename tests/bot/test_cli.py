@@ -234,7 +234,7 @@ def park(update_id: str) -> None:
         services = await open_services(load_settings())
         try:
             chat = await build_chat(services)
-            await chat.receive(Inbound.pressed(Sender("telegram", "4242", "王小明"), "boom:x",
+            await chat.receive(Inbound.pressed(Sender("telegram", "4242", "王小明"), "detail:x",
                                                update_id))
         finally:
             await services.close()
@@ -242,14 +242,15 @@ def park(update_id: str) -> None:
 
 
 def test_dead_letters_are_listed_shown_retried_and_dropped(district, monkeypatch):
-    from handlers.dialog import BUTTONS
+    from handlers import actions
+    from handlers.chat import ROUTES
     works = {"now": False}
 
-    async def boom(turn):
+    async def boom(turn, action):
         if not works["now"]:
             raise RuntimeError("a bug")
         turn.say("ok")
-    monkeypatch.setitem(BUTTONS, "boom", boom)
+    monkeypatch.setitem(ROUTES.buttons, actions.Detail, boom)
     assert "no dead letters" in runner.invoke(app, ["dead-letters", "list"]).stdout
     park("701")
     park("702")
@@ -264,7 +265,7 @@ def test_dead_letters_are_listed_shown_retried_and_dropped(district, monkeypatch
     assert shown.exit_code == 0
     letter = json.loads(shown.stdout)
     assert letter["update_id"] == "701" and letter["attempts"] == 3
-    assert letter["payload"]["button"] == "boom:x"
+    assert letter["payload"]["button"] == "detail:x"
 
     failed = runner.invoke(app, ["dead-letters", "retry", str(first)])
     assert failed.exit_code == 1 and "failed again" in failed.stderr

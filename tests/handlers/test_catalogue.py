@@ -189,7 +189,7 @@ async def test_pressing_sign_twice_answers_in_chinese(talk, point):
     first = await talk.press("leader", f"sign:{code}")
     assert any(m.text.startswith(texts.SIGNED.split("{")[0]) for m in first)
     twice = await talk.press("leader", f"sign:{code}")
-    assert twice[-1].text == "工单当前状态为「办理中」，不能进行这个操作。"
+    assert twice[-1].text == f"这个按钮已过时：工单 {code} 当前为「办理中」，没有做任何更改。"
     assert not ENGLISH.search(twice[-1].text)
 
 

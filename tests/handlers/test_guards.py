@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from bot.services import build_chat
 from domain import orders
-from handlers.dialog import COMMANDS
+from handlers.chat import ROUTES
 from handlers.messages import Inbound, Kind, Sender
 from tests import scenarios
 from tests.handlers.conftest import CoreTalk
@@ -144,7 +144,7 @@ async def test_a_message_that_fails_half_way_changes_nothing_and_is_not_handled_
                     await uow.dialogs.get(talk.channel, "resident"))
 
     before = await state()
-    monkeypatch.setitem(COMMANDS, "broken", writes_then_breaks)
+    monkeypatch.setitem(ROUTES.commands, "broken", writes_then_breaks)
     answer = await talk.text("resident", "/broken", update_id="u-broken")
     assert [a.text for a in answer] == ["抱歉，系统出了点问题，您的这条消息没有处理成功，请稍后再试。"]
     assert await talk.text("resident", "/broken", update_id="u-broken") == []   # redelivered

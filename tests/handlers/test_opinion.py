@@ -28,9 +28,9 @@ async def test_an_opinion_needs_a_home_and_a_level_on_the_senders_chain(talk):
     assert "住址网格" in (await talk.text("nohome", "/opinion"))[-1].text
     await onboard_resident_at(talk, "resident", "锦江畔3号楼")
     await talk.text("resident", "/opinion")
-    await talk.press("resident", "opto:county")
-    refused = (await talk.text("resident", "建议"))[-1]
+    refused = (await talk.press("resident", "opto:county"))[-1]
     assert "没有这一级" in refused.text
+    assert "类别" in (await talk.text("resident", "路灯不亮"))[-1].text   # no step was opened
 
 
 async def test_delete_takes_an_opinion_out_of_the_table_and_out_of_the_staffs_messages(talk):

@@ -103,4 +103,5 @@ async def test_a_refusal_by_the_order_rules_is_a_sentence_the_user_can_read(talk
     code = await scenarios.resident_files_rubbish(talk, "resident", point)
     await talk.press("leader", f"sign:{code}")
     twice = await talk.press("leader", f"sign:{code}")
-    assert twice[-1].text == texts.ILLEGAL_STATE.format(state="办理中")
+    # Pressed after its moment: the sentence names the order and where it now stands.
+    assert twice[-1].text == texts.STALE_ORDER.format(code=code, state="办理中")

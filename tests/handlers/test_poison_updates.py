@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import build_chat
-from handlers import texts
-from handlers.dialog import BUTTONS
+from handlers import actions, texts
+from handlers.chat import ROUTES
 from handlers.messages import Inbound, Sender
 from storage.tables import OutboxRow
 from tests.handlers.conftest import CoreTalk
@@ -41,7 +41,7 @@ async def parked(services):
 
 
 def failing(calls: list, times: int = 99):
-    async def handler(turn):
+    async def handler(turn, action=None):
         calls.append(turn.inbound.update_id)
         if len(calls) <= times:
             raise RuntimeError("a bug")
@@ -71,12 +71,12 @@ async def test_a_button_pressed_without_reading_the_notice_records_no_consent(se
 async def test_an_update_failing_three_times_is_parked_acknowledged_and_logged_once(
         services, core, monkeypatch, caplog):
     calls: list = []
-    monkeypatch.setitem(BUTTONS, "boom", failing(calls))
+    monkeypatch.setitem(ROUTES.buttons, actions.Detail, failing(calls))
     caplog.set_level(logging.DEBUG)
     # As `bot.logs` sets it: aiosqlite's DEBUG lines are the statements with their parameters.
     caplog.set_level(logging.INFO, logger="aiosqlite")
     sender = Sender("test", "u-123456", "王小明")
-    written = await core.chat.receive(Inbound.pressed(sender, "boom:x", "upd-1"))
+    written = await core.chat.receive(Inbound.pressed(sender, "detail:x", "upd-1"))
     assert [m.payload["text"] for m in written] == [texts.TURN_FAILED]
     assert [m.person_id for m in written] == [None]
     assert len(calls) == 3
@@ -84,8 +84,8 @@ async def test_an_update_failing_three_times_is_parked_acknowledged_and_logged_o
     assert (letter.channel, letter.update_id, letter.kind, letter.attempts) == (
         "test", "upd-1", "button", 3)
     assert letter.error.startswith("RuntimeError at tests/handlers/test_poison_updates.py")
-    assert Inbound.from_payload(letter.payload) == Inbound.pressed(sender, "boom:x", "upd-1")
-    assert await core.chat.receive(Inbound.pressed(sender, "boom:x", "upd-1")) == []
+    assert Inbound.from_payload(letter.payload) == Inbound.pressed(sender, "detail:x", "upd-1")
+    assert await core.chat.receive(Inbound.pressed(sender, "detail:x", "upd-1")) == []
     assert len(calls) == 3                                         # acknowledged: not again
     errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(errors) == 1 and errors[0].exc_info is None
@@ -97,8 +97,8 @@ async def test_an_update_failing_three_times_is_parked_acknowledged_and_logged_o
 async def test_a_failure_that_passes_on_the_next_attempt_leaves_no_dead_letter(
         services, core, monkeypatch):
     calls: list = []
-    monkeypatch.setitem(BUTTONS, "flaky", failing(calls, times=1))
-    answer = await core.press("someone", "flaky:", update_id="upd-2")
+    monkeypatch.setitem(ROUTES.buttons, actions.Detail, failing(calls, times=1))
+    answer = await core.press("someone", "detail:y", update_id="upd-2")
     assert [a.text for a in answer] == ["worked"] and len(calls) == 2
     async with services.uow() as uow:
         assert await uow.dead_letters.of_update("test", "upd-2") is None
@@ -110,8 +110,8 @@ async def test_failures_in_other_processes_count_towards_parking(services, core,
         await uow.dead_letters.failed("test", "upd-3", "button", "RuntimeError")
         await uow.commit()
     calls: list = []
-    monkeypatch.setitem(BUTTONS, "boom", failing(calls))
-    answer = await core.press("someone", "boom:", update_id="upd-3")
+    monkeypatch.setitem(ROUTES.buttons, actions.Detail, failing(calls))
+    answer = await core.press("someone", "detail:z", update_id="upd-3")
     assert [a.text for a in answer] == [texts.TURN_FAILED] and len(calls) == 1
     assert [letter.update_id for letter in await parked(services)] == ["upd-3"]
 
@@ -119,8 +119,8 @@ async def test_failures_in_other_processes_count_towards_parking(services, core,
 async def test_a_parked_update_is_retried_and_its_letter_removed_once_it_works(
         services, core, monkeypatch):
     calls: list = []
-    monkeypatch.setitem(BUTTONS, "boom", failing(calls, times=4))
-    await core.press("someone", "boom:", update_id="upd-4")
+    monkeypatch.setitem(ROUTES.buttons, actions.Detail, failing(calls, times=4))
+    await core.press("someone", "detail:z", update_id="upd-4")
     [letter] = await parked(services)
     assert await core.chat.retry_parked(letter.id) is False       # still failing: kept
     [again] = await parked(services)

@@ -48,6 +48,7 @@ class ChannelTalk:
         self._given: dict[str, int] = {}
         self._stamps: dict[str, int] = {}
         self._cards: set[int] = set()
+        self._retyped: dict[str, int] = {}
 
     # ---- what a person does ---------------------------------------------------------------
     async def text(self, user, text, update_id=None):
@@ -58,8 +59,12 @@ class ChannelTalk:
                                                                 self._id(update_id)))
 
     async def press(self, user, data, update_id=None):
-        number = self._number_offered(user, data)
+        # A redelivered update is the same message: the number typed then, whatever came since.
+        number = self._retyped.get(update_id) if update_id else None
+        number = number or self._number_offered(user, data)
         if number is not None:
+            if update_id:
+                self._retyped[update_id] = number
             return await self.text(user, str(number), update_id)
         if user in STAFF and self._on_a_card(user, data):
             first = int(self.clock.now().timestamp())
