@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -109,10 +110,8 @@ async def _serve_load(conn: Connection, users: int, updates: int, rate: float | 
             if rate:
                 await asyncio.sleep(max(0.0, started + (step + 1) / rate - time.monotonic()))
         expected = updates * replies_per_update
-        try:
+        with contextlib.suppress(TimeoutError):
             await tg.wait_for_sent(expected, timeout=timeout)
-        except TimeoutError:
-            pass
         conn.send(_measure(injected, tg, replies_per_update, started, updates))
         await loop.run_in_executor(None, conn.recv)
 
@@ -125,13 +124,13 @@ def _measure(injected: dict[int, list[float]], tg: TelegramEmulator, replies_per
     latencies, last = [], started
     for chat, times in injected.items():
         answered = replies[chat][replies_per_update - 1::replies_per_update]
-        latencies += [(done - sent) * 1000 for sent, done in zip(times, answered)]
+        latencies += [(done - sent) * 1000 for sent, done in zip(times, answered, strict=False)]
         last = max([last, *answered])
     seconds = last - started
     if os.environ.get("GRIDBOT_BENCH_TIMELINE"):   # (sent, latency) pairs, to find stalls
         Path(os.environ["GRIDBOT_BENCH_TIMELINE"]).write_text(json.dumps(sorted(
             (sent - started, (done - sent) * 1000) for chat, times in injected.items()
-            for sent, done in zip(times, replies[chat][replies_per_update - 1::replies_per_update]))))
+            for sent, done in zip(times, replies[chat][replies_per_update - 1::replies_per_update], strict=False))))
     p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
     return Result(updates, len(latencies), round(seconds, 3),
                   round(len(latencies) / seconds if seconds else 0.0, 1), p50, p99)

@@ -1,6 +1,7 @@
 """The `gridbot` command: database, imports, routing, invites and the demo."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -253,10 +254,8 @@ def demo(
     settings.operator = settings.operator or DEMO_OPERATOR
     from domain.calendar import SHANGHAI
     setup_demo_logging(DEMO_LOG_FILE, SHANGHAI)   # the start, orders, warnings; the rest there
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _run(run_all(settings, demo=True, speed=speed))
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()

@@ -106,7 +106,7 @@ class Chat:
                 continue
             if answers is None:   # answered one by one already
                 continue
-            for waiting, written in zip(batch, answers):
+            for waiting, written in zip(batch, answers, strict=True):
                 if not waiting.answer.done():
                     waiting.answer.set_result(written)
 

@@ -102,7 +102,7 @@ class OutboxRepository:
         if messages:
             result = await self.session.execute(
                 _OWE(self.session), [self._values(message) for message in messages])
-            for message, message_id in zip(messages, sorted(result.scalars())):
+            for message, message_id in zip(messages, sorted(result.scalars()), strict=False):
                 message.id = message_id
 
     async def add_once(self, message: OutboxMessage) -> bool:

@@ -71,7 +71,7 @@ async def test_a_broadcast_to_one_chat_is_still_paced_one_a_second(services, clo
     transport, sender = await paced_sender(services, clock)
     await owe(services, ["周报一", "周报二", "周报三"], reply=False)
     await drain(sender)
-    assert [b - a for a, b in zip(transport.at, transport.at[1:])] == pytest.approx([1.0, 1.0])
+    assert [b - a for a, b in zip(transport.at, transport.at[1:], strict=False)] == pytest.approx([1.0, 1.0])
 
 
 async def test_a_turn_in_a_conversation_is_answered_at_once(talk, services, clock):  # noqa: F811
@@ -106,7 +106,7 @@ async def test_a_person_who_keeps_tapping_is_held_to_one_a_second_after_the_burs
     burst = int(PER_CHAT.burst)
     assert sent_at[burst - 1] - sent_at[0] < 0.2                   # the burst, at once
     assert sent_at[burst] - sent_at[0] == pytest.approx(1.0)        # then Telegram's 1/s
-    assert [b - a for a, b in zip(sent_at[burst:], sent_at[burst + 1:])] == pytest.approx([1.0] * 9)
+    assert [b - a for a, b in zip(sent_at[burst:], sent_at[burst + 1:], strict=False)] == pytest.approx([1.0] * 9)
 
 
 async def test_a_notice_does_not_eat_the_burst_of_the_conversation_after_it(clock):

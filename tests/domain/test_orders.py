@@ -215,7 +215,7 @@ class OrderLife(RuleBasedStateMachine):
         assert self.events[0].kind == "submitted"
         for earlier, later in itertools.pairwise(moves):
             assert later.from_state is earlier.to_state  # the history has no gaps
-        assert all(e.at <= f.at for e, f in zip(self.events, self.events[1:]))
+        assert all(e.at <= f.at for e, f in zip(self.events, self.events[1:], strict=False))
 
     @invariant()
     def final_states_are_final(self):

@@ -93,10 +93,10 @@ def test_me_too_earns_two_once_per_person_and_only_for_a_real_issue():
 def test_a_false_report_costs_ten_and_other_refusals_cost_nothing():
     order, events = report()
     refused = orders.mark_invalid(order, COMMUNITY, "现场核实无此情况", T0 + timedelta(hours=1))
-    false = awards_for_order(events + [replace(refused, data={"category": FALSE_REPORT})])
+    false = awards_for_order([*events, replace(refused, data={"category": FALSE_REPORT})])
     assert [(a.person_id, a.points, a.reason) for a in false] == [(RIDER, -10, "false_report")]
     out_of_scope = replace(refused, data={"category": "out_of_scope"})
-    assert awards_for_order(events + [out_of_scope]) == []
+    assert awards_for_order([*events, out_of_scope]) == []
 
 
 def award(points: int, at: datetime, person: int = RIDER, reason: str = "valid") -> Award:
@@ -109,9 +109,9 @@ def test_gains_stop_at_two_hundred_a_month_but_losses_still_count():
     credited = credit(gains)
     assert [a.points for a in credited[19:22]] == [10, 0, 0]
     loss = award(-10, T0 + timedelta(days=2), reason="false_report")
-    assert monthly_totals(gains + [loss], "2026-11") == {RIDER: 190}
+    assert monthly_totals([*gains, loss], "2026-11") == {RIDER: 190}
     december = award(10, datetime(2026, 12, 1, 9, tzinfo=SH))
-    assert monthly_totals(gains + [december], "2026-12") == {RIDER: 10}
+    assert monthly_totals([*gains, december], "2026-12") == {RIDER: 10}
 
 
 def test_the_cap_is_applied_in_time_order_and_is_configurable():

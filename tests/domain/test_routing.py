@@ -151,7 +151,8 @@ def test_a_nonsense_address_goes_to_the_street_queue(router):
 
 
 def test_two_places_matching_equally_are_decided_by_their_common_parent():
-    grids = district() + [
+    grids = [
+        *district(),
         Grid("JJ-01-02", "锦江畔", Level.GRID, "JJ-01"),  # a second compound of the same name
     ]
     route = router_for(grids).route_address("锦江畔")
@@ -257,7 +258,7 @@ def test_a_sample_community_named_like_its_compound_is_told_apart(sample):
 def test_a_huge_micro_grid_among_small_ones_is_still_found():
     huge = Grid("JJ-02-01-01", "大院", Level.MICRO_GRID, "JJ-02-01", (), cells(-20, 3, 20, 30))
     small = Grid("JJ-02-01-02", "幸福里小楼", Level.MICRO_GRID, "JJ-02-01", (), cells(0, 3, 1, 4))
-    index = router_for(district() + [huge, small]).index
+    index = router_for([*district(), huge, small]).index
     assert index.locate(*at(-15, 25)).code == "JJ-02-01-01"
     assert index.locate(*at(0.5, 3.5)).code == "JJ-02-01-01"  # both cover it: lowest code
     assert index.locate(*at(2.5, 0.5)).code == "JJ-01-01-03"

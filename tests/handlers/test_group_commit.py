@@ -51,7 +51,7 @@ async def test_residents_filing_at_the_same_moment_each_get_their_own_order(talk
     assert transactions.count < len(RESIDENTS)          # they were committed together
     notices = [m.text for m in talk.inbox("leader")]
     assert all(any(code in text for text in notices) for code in codes)
-    for user, code in zip(RESIDENTS, codes):
+    for user, code in zip(RESIDENTS, codes, strict=False):
         mine = (await talk.text(user, "/my"))[-1].text
         assert CODE.findall(mine) == [code]            # nobody sees another's order
 

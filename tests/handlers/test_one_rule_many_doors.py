@@ -78,7 +78,7 @@ def test_the_handlers_import_one_another_without_a_cycle():
 
     def visit(module: str) -> None:
         if module in path:
-            cycles.append(path[path.index(module):] + [module])
+            cycles.append([*path[path.index(module):], module])
             return
         if module in done:
             return

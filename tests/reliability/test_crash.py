@@ -165,13 +165,13 @@ async def test_kill_9_three_times_under_load_loses_nothing_and_repeats_almost_no
         once = [got[0]] + [b for a, b in itertools.pairwise(got) if a[0] != b[0]] if got else []
         twice += len(got) - len(once)
         assert [text for text, _ in once] == texts, why        # none lost, in the order written
-        arrivals += [(at_wall, at, chat, text) for at_wall, (text, at) in zip(created, once)]
+        arrivals += [(at_wall, at, chat, text) for at_wall, (text, at) in zip(created, once, strict=False)]
     assert not received, why
     print(f"\ncrash test: {len(tg.sent)} sent, {twice} twice, kills after {clock['kill']}, "
           f"up {clock['up']}, {why}")
     assert twice <= KILLS, f"{twice} sent twice {why}"         # ≤ 1 per kill on average
     ends = [*clock["kill"][1:], float("inf")]
-    for kill, kill_wall, up, end in zip(clock["kill"], clock["kill_wall"], clock["up"][1:], ends):
+    for kill, kill_wall, up, end in zip(clock["kill"], clock["kill_wall"], clock["up"][1:], ends, strict=False):
         owed = [at for written_at, at, *_ in arrivals if written_at < kill_wall and kill < at < end]
         print(f"restart: owed {len(owed)}, last {max(owed, default=up) - up:.2f} s after up,"
               f" up {up - kill:.2f} s after kill")

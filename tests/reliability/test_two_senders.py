@@ -29,7 +29,7 @@ async def test_two_senders_send_500_messages_over_50_chats_once_each_and_in_orde
         transports = [make_transport("aiogram", tg.token, tg.base_url, tmp_path / f"media{n}",
                                      mode="webhook", webhook_secret="s3cret") for n in range(2)]
         senders = [OutboxSender(units, "telegram", transport)
-                   for units, transport in zip(workers, transports)]
+                   for units, transport in zip(workers, transports, strict=False)]
         running = [asyncio.get_running_loop().create_task(sender.run(poll=0.05))
                    for sender in senders]
         try:

@@ -113,7 +113,7 @@ async def test_a_failed_import_inside_an_open_unit_of_work_undoes_only_itself(uo
     collection["features"][4]["properties"]["level"] = "building"
     async with uow:
         await uow.grids.upsert([])   # the caller's own work in the same transaction
-        with pytest.raises(GridImportError, match="feature 4 .*level 'building'"):
+        with pytest.raises(GridImportError, match=r"feature 4 .*level 'building'"):
             await import_grids(uow, collection)
         await uow.dialogs.put("web", "admin", {"step": "fix the file"})
         await uow.commit()
