@@ -30,6 +30,17 @@ async def _claim(uow: UnitOfWork) -> list[OutboxMessage]:
     return claimed
 
 
+async def _held(uow: UnitOfWork, clock: FixedClock) -> tuple[int, int]:
+    """A message claimed, then held for a day by a closed window: (id, the claim's token)."""
+    message_id = await _owe(uow)
+    (claimed,) = await _claim(uow)
+    async with uow:
+        await uow.outbox.hold(message_id, clock.now() + DAY, "window closed: 5 of 5",
+                              claimed.claim)
+        await uow.commit()
+    return message_id, claimed.claim
+
+
 async def _state(uow: UnitOfWork, message_id: int) -> tuple[OutboxState, int, int]:
     """(state, claim token, attempts) as stored."""
     async with uow:
@@ -108,23 +119,14 @@ async def test_a_given_up_message_is_never_claimed_again(uow: UnitOfWork, clock:
 
 async def test_a_message_stopped_by_a_closed_window_is_held_without_an_attempt(
         uow: UnitOfWork, clock: FixedClock):
-    message_id = await _owe(uow)
-    (claimed,) = await _claim(uow)
-    async with uow:
-        await uow.outbox.hold(message_id, clock.now() + DAY, "window closed: 5 of 5",
-                              claimed.claim)
-        await uow.commit()
+    message_id, _ = await _held(uow, clock)
     assert await _state(uow, message_id) == (OutboxState.HELD, 1, 0)
     assert await _claim(uow) == []
 
 
 async def test_a_held_message_is_owed_now_when_its_window_reopens(uow: UnitOfWork,
                                                                   clock: FixedClock):
-    message_id = await _owe(uow)
-    (claimed,) = await _claim(uow)
-    async with uow:
-        await uow.outbox.hold(message_id, clock.now() + DAY, "window closed", claimed.claim)
-        await uow.commit()
+    message_id, _ = await _held(uow, clock)
     async with uow:
         assert await uow.outbox.release_held("wechat", "42", clock.now()) == 1
         await uow.commit()
@@ -134,11 +136,7 @@ async def test_a_held_message_is_owed_now_when_its_window_reopens(uow: UnitOfWor
 
 async def test_a_held_message_is_claimed_again_once_its_hold_is_over(uow: UnitOfWork,
                                                                      clock: FixedClock):
-    message_id = await _owe(uow)
-    (claimed,) = await _claim(uow)
-    async with uow:
-        await uow.outbox.hold(message_id, clock.now() + DAY, "window closed", claimed.claim)
-        await uow.commit()
+    message_id, _ = await _held(uow, clock)
     clock.advance(DAY)
     (again,) = await _claim(uow)
     assert (again.id, again.state, again.claim, again.attempts) == (
@@ -182,13 +180,11 @@ async def test_a_token_is_never_handed_out_twice_even_after_a_hold(uow: UnitOfWo
                                                                    clock: FixedClock):
     """A hold gives back its attempt; the next claim still gets a new token, so a sender that
     held the first claim cannot renew the second."""
-    message_id = await _owe(uow)
-    (first,) = await _claim(uow)
+    message_id, first = await _held(uow, clock)
     async with uow:
-        await uow.outbox.hold(message_id, clock.now() + DAY, "window closed", first.claim)
         await uow.outbox.release_held("wechat", "42", clock.now())
         await uow.commit()
     (second,) = await _claim(uow)
-    assert second.claim != first.claim
+    assert second.claim != first
     async with uow:
-        assert await uow.outbox.renew([(message_id, first.claim)]) == set()
+        assert await uow.outbox.renew([(message_id, first)]) == set()
