@@ -58,7 +58,7 @@ async def console_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         server = DemoServer(app, "127.0.0.1", port, log_level="warning")
         serving = asyncio.create_task(server.serve(sockets=[listener]))
         try:
-            yield Site(f"http://127.0.0.1:{port}", services)
+            yield Site(f"http://127.0.0.1:{port}", services, app.state.bell)
         finally:
             server.should_exit = True
             await serving
