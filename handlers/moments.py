@@ -80,6 +80,8 @@ async def had_a_part(turn: Turn, order: WorkOrder, kind: type[Action]) -> bool:
     me = person.id
     if kind in RATINGS:
         return me == order.reporter_id
+    if kind in (actions.Approve, actions.Deny):
+        return False   # sent to whoever decides above the holder: the use case answers them
     if me == order.assignee_id:
         return True
     return any(event.kind in HANDED_OVER and event.data.get("assignee") == me
