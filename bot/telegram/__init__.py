@@ -4,8 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from bot.delivery import DeliveryError, RetryAfter, TransientError, Undeliverable
-from bot.telegram.transport import CallbackDataTooLong, Receive, Transport, Unreachable
+from bot.telegram.transport import (
+    CallbackDataTooLong,
+    DeliveryError,
+    Receive,
+    RetryAfter,
+    TransientError,
+    Transport,
+    Undeliverable,
+    Unreachable,
+)
 
 PRODUCTION_API = "https://api.telegram.org"
 # Updates handled at once (each person's still in order). A dialog update waits for its
