@@ -42,7 +42,9 @@ class MemberLimits:
         for bucket in self._buckets(member, now):
             bucket.take(now)
 
-    async def acquire(self, member: str) -> None:
+    async def acquire(self, member: str, paced: bool = True) -> None:
+        """Wait until a message to `member` may go, and count it; WeCom's limits count an
+        answer like any other message, so `paced` changes nothing."""
         while (wait := self.delay(member)) > 0:
             await self._sleep(wait)
         self.take(member)
