@@ -20,7 +20,6 @@ from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
 from bot.web_server import DemoServer
-from domain import names
 from handlers.holders import warn_unheld
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from storage.process_lock import LockHeld, ProcessLock
@@ -213,14 +212,12 @@ async def run(settings: Settings, demo: bool = False, speed: float = 1.0) -> Non
         runtime.scheduler.start()
         stack.callback(runtime.scheduler.shutdown, wait=False)
         heap.settle()
-        # The name finder's dictionary loads beside the server, not in the first scrub's turn.
-        warming = asyncio.get_running_loop().run_in_executor(None, names.warm)
         try:
             await DemoServer(runtime.app, settings.web_host, settings.web_port).serve()
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, warming, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             # Messages already claimed are sent and recorded before the database closes
             # (unrecorded ones would be sent again when their claim runs out).
             await asyncio.gather(*(sender.settle() for sender in runtime.senders),
