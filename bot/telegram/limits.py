@@ -115,14 +115,18 @@ class TelegramLimits:
         self._overall = TokenBucket.full(overall.per_second, overall.burst, clock())
         self._chats: dict[str, ChatBuckets] = {}
         self._held_until: dict[str | None, float] = {}
+        self._in_turn = asyncio.Lock()   # FIFO: waiters for the bot's overall rate, in order
 
     def delay(self, chat_id: str, paced: bool = True) -> float:
         """Seconds to wait before a message to `chat_id` may go; 0 means now. `paced`: a notice
         or a broadcast (one a second); False: an answer in the person's own conversation."""
+        return max(self._chat_delay(chat_id, paced), self._overall.wait(self._clock()))
+
+    def _chat_delay(self, chat_id: str, paced: bool) -> float:
+        """What `delay` would be if the bot as a whole had room."""
         now = self._clock()
         held = max(self._held_until.get(None, now), self._held_until.get(chat_id, now)) - now
-        buckets = self._chat(chat_id, now).spent_by(paced)
-        return max(held, self._overall.wait(now), *(b.wait(now) for b in buckets))
+        return max(held, *(b.wait(now) for b in self._chat(chat_id, now).spent_by(paced)))
 
     def take(self, chat_id: str, paced: bool = True) -> None:
         """Counts one message to `chat_id` as sent."""
@@ -131,10 +135,20 @@ class TelegramLimits:
             bucket.take(now)
 
     async def acquire(self, chat_id: str, paced: bool = True) -> None:
-        """Waits until a message to `chat_id` may go, and counts it."""
-        while (wait := self.delay(chat_id, paced)) > 0:
+        """Waits until a message to `chat_id` may go, and counts it.
+
+        First the chat's own turn, then the bot's, in order of arrival: when more is owed than
+        the bot may send, those waiting are served first come, first served. Without the queue,
+        everyone waiting wakes when a token is due and the event loop, which keeps no order
+        among equal deadlines, lets any of them (or a newcomer) take it; some waited seconds
+        while later ones went at once.
+        """
+        while (wait := self._chat_delay(chat_id, paced)) > 0:
             await self._sleep(wait)
-        self.take(chat_id, paced)  # no await since delay() said 0, so no other sender slipped in
+        async with self._in_turn:
+            while (wait := self.delay(chat_id, paced)) > 0:
+                await self._sleep(wait)
+            self.take(chat_id, paced)  # no await since delay() said 0: nobody slipped in
 
     def hold(self, seconds: float, chat_id: str | None = None) -> None:
         """After a 429: nothing goes to `chat_id` (or anywhere, if None) for `seconds`."""

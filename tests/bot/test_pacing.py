@@ -1,10 +1,16 @@
 """Pacing on Telegram: a person's own conversation goes at once, notices one a second."""
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
+from collections.abc import Coroutine
+from typing import Any
+
 import pytest
 
 from bot.sender import OutboxSender
-from bot.telegram.limits import PER_CHAT, TelegramLimits, overall_share
+from bot.telegram.limits import OVERALL, PER_CHAT, TelegramLimits, overall_share
 from bot.telegram.transport import RetryAfter
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
@@ -141,3 +147,53 @@ async def test_workers_answering_at_once_keep_to_the_bots_thirty_a_second(clock)
             break
         sent += 1
     assert sent <= 30 + 10 * 30
+
+
+class SteppedClock:
+    """Virtual time for many senders at once: each sleep really suspends its task, and time
+    jumps to the earliest wake-up once every task is waiting. Of those due at the same moment
+    the newest wakes first: the event loop promises no order among equal deadlines."""
+
+    def __init__(self) -> None:
+        self.now, self._waiting, self._order = 100.0, [], itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        woken = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (self.now + seconds, -next(self._order), woken))
+        await woken
+
+    async def run(self, *jobs: Coroutine[Any, Any, None]) -> None:
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        while not all(task.done() for task in tasks):
+            for _ in range(10):           # every runnable task reaches its next sleep
+                await asyncio.sleep(0)
+            if self._waiting:
+                at, _, woken = heapq.heappop(self._waiting)
+                self.now = max(self.now, at)
+                woken.set_result(None)
+        for task in tasks:
+            task.result()
+
+
+async def test_people_waiting_for_the_bots_thirty_a_second_are_served_in_turn():
+    """More answers than Telegram's 30/s for a while: they queue, and each waits its turn; a
+    newcomer does not overtake those already waiting (they waited many seconds when it did)."""
+    clock = SteppedClock()
+    limits = TelegramLimits(clock=clock, sleep=clock.sleep)
+    waited: dict[str, float] = {}
+
+    async def answer(chat: str, arrives: float) -> None:
+        await clock.sleep(arrives)
+        asked = clock.now
+        await limits.acquire(chat, paced=False)
+        waited[chat] = clock.now - asked
+
+    early = [answer(f"early{n}", 0) for n in range(40)]
+    stream = [answer(f"late{n}", n / 40) for n in range(1, 200)]   # 40/s keep arriving
+    await clock.run(*early, *stream)
+    rate = OVERALL.per_second
+    assert max(waited[f"early{n}"] for n in range(40)) <= 40 / rate + 0.1
+    assert max(waited.values()) <= 240 / rate - 199 / 40 + 0.1      # the queue, no more
