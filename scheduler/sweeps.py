@@ -19,7 +19,7 @@ from domain.orders import Event
 from handlers import agenda, clocks, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
-from handlers.dialog import Work
+from handlers.work import Work
 from scheduler.plan import HISTORY_KINDS, plan, read_history, split_due
 from scheduler.settings import ClockSettings
 from storage.clock import Clock

@@ -176,41 +176,43 @@ class _Past:
         current = await work.uow.orders.get(code)
         if current is None or current.state.is_final:
             return
-        holder = current.assignee_id
         name = work.deps.taxonomy.get(order.category).name
-        actions: dict[str, Callable[[], Any]] = {
-            "sign": lambda: use_cases.sign_for(work, holder, code),
-            "progress": lambda: use_cases.report_progress(work, holder, code, texts.DEMO_PROGRESS),
-            "resolve": lambda: self._resolve(holder, code, name),
+        by_anyone: dict[str, Callable[[], Any]] = {
             "rate": lambda: use_cases.rate(work, order.reporter, code, self.rng.random() < 0.92,
                                            self.rng.choice(SATISFIED)),
             "unsatisfied": lambda: use_cases.rate(work, order.reporter, code, False,
                                                   Satisfaction.UNSATISFIED, texts.DEMO_UNSATISFIED),
             "close": lambda: use_cases.close_unrated(work, code),
-            "return": lambda: use_cases.return_order(work, holder, code, texts.DEMO_RETURN_REASON),
-            "assign": lambda: self._assign(holder, order),
-            "escalate": lambda: use_cases.escalate(work, holder, code, texts.DEMO_ESCALATE_REASON),
             "invalid": lambda: dispatching.mark_invalid(work, self.dispatcher, code,
                                                         texts.DEMO_INVALID_REASON),
             "merge": lambda: dispatching.merge(work, self.dispatcher, code,
                                                order.extra["into"].code),
         }
-        if holder is None and what not in ("invalid", "merge", "rate", "unsatisfied", "close"):
+        holder = current.assignee_id
+        if what not in by_anyone and holder is None:
             return
+        by_holder: dict[str, Callable[[int], Any]] = {
+            "sign": lambda h: use_cases.sign_for(work, h, code),
+            "progress": lambda h: use_cases.report_progress(work, h, code, texts.DEMO_PROGRESS),
+            "resolve": lambda h: self._resolve(h, code, name),
+            "return": lambda h: use_cases.return_order(work, h, code, texts.DEMO_RETURN_REASON),
+            "assign": lambda h: self._assign(h, order),
+            "escalate": lambda h: use_cases.escalate(work, h, code, texts.DEMO_ESCALATE_REASON),
+        }
         try:
-            await actions[what]()
+            await (by_anyone[what]() if holder is None or what in by_anyone
+                   else by_holder[what](holder))
         except DomainError:   # the past has no one to tell that a step did not fit
             return
 
-    async def _resolve(self, holder: int | None, code: str, name: str) -> None:
-        assert holder is not None
+    async def _resolve(self, holder: int, code: str, name: str) -> None:
         if len(self.photos) < PHOTOS:      # a few pictures, each kept once, shared after
             self.photos.append(str(store_photo(after_photo(self.rng), self.media)))
         await use_cases.resolve(self.work, holder, code, texts.DEMO_RESOLVED.format(what=name),
                                 photo=self.rng.choice(self.photos))
 
-    async def _assign(self, holder: int | None, order: _Order) -> None:
-        assert holder is not None and order.code is not None
+    async def _assign(self, holder: int, order: _Order) -> None:
+        assert order.code is not None
         current = await self.work.uow.orders.get(order.code)
         assert current is not None
         targets = await dispatch_targets(self.work, holder, current)

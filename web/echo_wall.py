@@ -158,8 +158,9 @@ def _rate_row(grid: dict[str, Any]) -> str:
 
 def _card(entry: dict[str, Any]) -> str:
     label = texts.ECHO_LABELS
-    timing = {True: ("ontime", texts.ECHO_ON_TIME), False: ("late", texts.ECHO_LATE)}.get(
-        entry.get("on_time"), ("", ""))
+    on_time = entry.get("on_time")
+    timing = ("", "") if on_time is None else (
+        ("ontime", texts.ECHO_ON_TIME) if on_time else ("late", texts.ECHO_LATE))
     photo = (f'<img src="{escape(entry["photo_url"])}" alt="{escape(texts.WALL_PHOTO_ALT)}" loading="lazy">'
              if entry.get("photo_url") else "")
     rows = [(label["place"], escape(entry["place"])),

@@ -32,7 +32,7 @@ class OutboxBell:
         self.closed = False
         self._condition: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waking: set[asyncio.Task] = set()   # held so a pending wake is not collected
+        self._waking: set[asyncio.Task[None]] = set()   # held so a pending wake is not collected
 
     def ring(self) -> None:
         """Call after a commit (the chat's `on_committed`); safe from any thread."""

@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from handlers import texts
 from handlers.console_link import is_staff, issue_link
 from handlers.deps import Deps
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.uow import UnitOfWork
-from web.console.routes import console_routes, message_page, page
+from web.console.pages import message_page
+from web.console.routes import console_routes, page
 from web.console.session import console_sessions
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from domain.refusals import DomainError
 from handlers import catalogue, console, texts
 from handlers.deps import Deps
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.records import Person
 from storage.repositories.orders import StaleOrder
 from storage.uow import UnitOfWork
@@ -241,8 +241,9 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         for code in [c for c in codes if isinstance(c, str)][:MOST_BULK]:
             ok = CODE.fullmatch(code) is not None and await visible(who, code)
             if ok:
-                _, refusal = await acting(lambda work, code=code: console.act(
-                    work, who.id, code, "assign", target=target))
+                def assign(work: Work, code: str = code) -> Awaitable[Any]:
+                    return console.act(work, who.id, code, "assign", target=target)
+                _, refusal = await acting(assign)
                 ok = refusal is None
             done, failed = done + ok, failed + (not ok)
         back = text_of(form, "back", 1000)

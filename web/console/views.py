@@ -10,8 +10,8 @@ from domain.deadlines import light
 from domain.grids import GridTree
 from domain.orders import Event, WorkOrder
 from handlers import catalogue, console, texts
-from handlers.dialog import Work
 from handlers.use_cases import work_time
+from handlers.work import Work
 from storage.records import Person
 from storage.repositories.order_list import OrderScope
 from web.console.list_page import Choices, Row

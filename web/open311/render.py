@@ -51,8 +51,8 @@ def to_xml(value: Any, root: str) -> bytes:
     """`value` (a list or an object) under the element `root`, with the XML declaration."""
     element = Element(root)
     _fill(element, value, root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(element, encoding="utf-8",
-                                                                  xml_declaration=False)
+    body: bytes = tostring(element, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def answer(value: Any, fmt: str, root: str, status: int = 200) -> Response:

@@ -18,9 +18,9 @@ from domain.orders import State, WorkOrder
 from domain.refusals import DomainError
 from handlers import catalogue, partners, texts
 from handlers.deps import Deps
-from handlers.dialog import Work
 from handlers.names import filed_notice
 from handlers.use_cases import NotAllowed
+from handlers.work import Work
 from storage.repositories.api_keys import ApiKey
 from storage.uow import UnitOfWork
 from web.open311 import params, views
