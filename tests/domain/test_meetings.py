@@ -138,7 +138,7 @@ def test_nothing_is_recorded_before_the_meeting_is_held_or_after_it_closed():
 
 
 def test_meeting_events_are_immutable():
-    meeting, event = meetings.schedule("HY-1", COMMUNITY, T0 + timedelta(days=3), [], T0)
+    _, event = meetings.schedule("HY-1", COMMUNITY, T0 + timedelta(days=3), [], T0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.kind = "closed"   # type: ignore[misc]
     with pytest.raises(TypeError):

@@ -130,7 +130,7 @@ async def item_page(work: Work, item: AgendaItem, who: str, csrf: str) -> str:
     timeline = []
     for event in await uow.agenda.history(item.code):
         words = texts.AGENDA_EVENT_LABELS.get(event.kind, event.kind)
-        if event.reason:
+        if event.reason and event.kind != "commented":      # comments have their section
             words += texts.TIMELINE_REASON.format(reason=event.reason)
         timeline.append(f"<li><time>{e(work_time(event.at))}</time> {e(words)}</li>")
     body = (f'<p><a href="/console/agenda">{e(texts.CONSOLE_AGENDA_BACK)}</a></p>'

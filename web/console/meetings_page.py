@@ -7,25 +7,21 @@ meetings' use cases (handlers/meetings.py), which check the person again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.agenda import AgendaItem, AgendaState
-from domain.calendar import SHANGHAI
 from domain.grids import GridTree
 from domain.meetings import MEETING_LEVELS, Meeting, MeetingState
-from domain.refusals import DomainError
 from handlers import catalogue, meetings, texts
 from handlers.dialog import Work
 from handlers.messages import work_time
-from storage.repositories.agenda import StaleItem
-from storage.repositories.meetings import StaleMeeting
 from web.console import views
 from web.console.agenda_page import meeting_title, unit_at_level
 from web.console.kit import Kit
+from web.console.meetings_forms import LONGEST_MINUTES, act, moment, text_of
 from web.console.meetings_view import (
     MeetingView,
     meeting_view,
@@ -35,9 +31,6 @@ from web.console.meetings_view import (
 )
 from web.console.pages import e, hidden, layout, notice, select
 from web.console.params import CODE
-
-ACTIONS = ("convene", "attend", "minutes", "decide", "decline", "close")
-LONGEST_MINUTES = 5000
 
 
 def _form(code: str, action: str, csrf: str, inner: str = "", item: str = "") -> str:
@@ -131,7 +124,7 @@ def _agenda(view: MeetingView, csrf: str) -> str:
 def _attendance(view: MeetingView, csrf: str) -> str:
     meeting = view.meeting
     came = texts.LIST_SEPARATOR.join(view.names.get(p, "") for p in sorted(meeting.attendees))
-    shown = f"<p>{e(came or texts.CONSOLE_MEETING_NOT_YET)}</p>"
+    shown = f'<p class="attendees">{e(came or texts.CONSOLE_MEETING_NOT_YET)}</p>'
     if not (view.leads and meeting.state is MeetingState.HELD):
         return shown
     form = texts.CONSOLE_MEETING_FORM
@@ -147,16 +140,26 @@ def _attendance(view: MeetingView, csrf: str) -> str:
 
 
 def _timeline(view: MeetingView) -> str:
-    lines = []
+    lines: list[tuple[Any, str, list[str]]] = []     # (when, kind, what: names or words)
     for event in view.history:
-        words = texts.MEETING_EVENT_LABELS.get(event.kind, event.kind)
         if event.kind == "attended":
-            words += texts.TIMELINE_REASON.format(reason=view.names.get(event.actor_id, ""))
+            name = view.names.get(event.actor_id, "")
+            if lines and lines[-1][:2] == (event.at, "attended"):   # recorded together
+                lines[-1][2].append(name)
+            else:
+                lines.append((event.at, event.kind, [name]))
         elif event.kind == "took_up":
             outcome = texts.MEETING_OUTCOME_LABELS.get(event.data.get("outcome", ""), "")
-            words += texts.TIMELINE_REASON.format(reason=f"{event.data.get('item', '')} {outcome}")
-        lines.append(f"<li><time>{e(work_time(event.at))}</time> {e(words)}</li>")
-    return f'<ol class="timeline">{"".join(lines)}</ol>'
+            lines.append((event.at, event.kind, [f"{event.data.get('item', '')} {outcome}"]))
+        else:
+            lines.append((event.at, event.kind, []))
+    shown = []
+    for at, kind, what in lines:
+        words = texts.MEETING_EVENT_LABELS.get(kind, kind)
+        if what:
+            words += texts.TIMELINE_REASON.format(reason=texts.LIST_SEPARATOR.join(what))
+        shown.append(f"<li><time>{e(work_time(at))}</time> {e(words)}</li>")
+    return f'<ol class="timeline">{"".join(shown)}</ol>'
 
 
 def meeting_page(tree: GridTree, view: MeetingView, who: str, csrf: str, said: str = "") -> str:
@@ -190,72 +193,6 @@ def meeting_page(tree: GridTree, view: MeetingView, who: str, csrf: str, said: s
             + f"<section><h2>{e(texts.CONSOLE_MEETING_MINUTES)}</h2>{minutes}</section>"
             + f"<section><h2>{e(texts.CONSOLE_MEETING_TIMELINE)}</h2>{_timeline(view)}</section>")
     return layout(meeting.code, body, who, csrf)
-
-
-# --- reading the forms --------------------------------------------------------------------------
-
-def _text(form: dict[str, Any], name: str, most: int = 500) -> str:
-    value = form.get(name, "")
-    return value[:most] if isinstance(value, str) else ""
-
-
-def _ids(form: dict[str, Any], name: str) -> list[int]:
-    values = form.get(name, [])
-    values = [values] if isinstance(values, str) else values
-    return [int(v) for v in values[:200] if isinstance(v, str) and v.isdigit() and len(v) < 10]
-
-
-def _moment(raw: str) -> datetime:
-    """A datetime-local field ("2026-12-15T09:00"), China time."""
-    try:
-        at = datetime.fromisoformat(raw) if 10 < len(raw) < 20 and "T" in raw else None
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is not None:
-        raise DomainError("MEETING_BAD_DATE")
-    return at.replace(tzinfo=SHANGHAI)
-
-
-def _deadline(raw: str) -> datetime:
-    """A date field: the end of that day's working hours, China time."""
-    try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise DomainError("MEETING_BAD_DATE")
-    return datetime.combine(day, time(17, 30), SHANGHAI)
-
-
-async def _act(work: Work, person_id: int, code: str, action: str,
-               form: dict[str, Any]) -> None:
-    """One form of the meeting page, through its use case."""
-    uow, tree, now = work.uow, work.deps.router.tree, work.now
-    item = _text(form, "item", 40)
-    try:
-        if action == "convene":
-            await meetings.convene(uow, tree, person_id, code, now)
-        elif action == "attend":
-            await meetings.record_attendance(uow, tree, person_id, code,
-                                             _ids(form, "attendees"), now)
-        elif action == "minutes":
-            await meetings.record_minutes(uow, tree, person_id, code,
-                                          _text(form, "minutes", LONGEST_MINUTES), now)
-        elif action == "decide":
-            owner = _ids(form, "owner")
-            if not owner:
-                raise DomainError("MEETING_NO_SUCH_OWNER")
-            tasks = tuple(_text(form, "tasks", 2000).splitlines()[:20])
-            await meetings.decide(uow, tree, person_id, code, item, _text(form, "decision"),
-                                  owner[0], _deadline(_text(form, "deadline", 20)), tasks, now)
-        elif action == "decline":
-            await meetings.decline(uow, tree, person_id, code, item, _text(form, "reason"), now)
-        elif action == "close":
-            await meetings.close(uow, tree, person_id, code, now)
-        else:
-            raise DomainError("ACTION_REFUSED")
-    except (StaleItem, StaleMeeting):
-        raise DomainError("CONSOLE_STALE_FORM") from None
 
 
 def add_routes(router: APIRouter, kit: Kit) -> None:
@@ -297,8 +234,8 @@ def add_routes(router: APIRouter, kit: Kit) -> None:
 
         async def scheduling(work: Work) -> str:
             meeting, _ = await meetings.schedule(
-                work.uow, work.deps.router.tree, who.id, _text(form, "unit", 40),
-                _moment(_text(form, "at", 40)), work.now)
+                work.uow, work.deps.router.tree, who.id, text_of(form, "unit", 40),
+                moment(text_of(form, "at", 40)), work.now)
             return meeting.code
         code, refusal = await kit.acting(scheduling)
         if refusal is not None:
@@ -315,7 +252,7 @@ def add_routes(router: APIRouter, kit: Kit) -> None:
                              if label else "")
 
     @router.post("/meetings/{code}/act")
-    async def act(request: Request, code: str) -> Response:
+    async def act_on(request: Request, code: str) -> Response:
         who, form, refused = await kit.posted(request)
         if refused is not None or who is None:
             return refused or kit.signed_out()
@@ -325,8 +262,8 @@ def add_routes(router: APIRouter, kit: Kit) -> None:
         if not seen:
             return kit.page(layout(texts.CONSOLE_MEETINGS,
                                    notice(texts.CONSOLE_MEETING_NOT_FOUND, "warn")), 404)
-        action = _text(form, "action", 20)
-        _, refusal = await kit.acting(lambda work: _act(work, who.id, code, action, form))
+        action = text_of(form, "action", 20)
+        _, refusal = await kit.acting(lambda work: act(work, who.id, code, action, form))
         if refusal is not None:
             return await showing(who, code, refusal, 400)
         return kit.see_other(f"/console/meetings/{code}?done={action}")
