@@ -80,17 +80,18 @@ async def convene(uow: UnitOfWork, tree: GridTree, person_id: int, code: str,
     return await _done(uow, meeting, [meetings.convene(meeting, items, person_id, now)])
 
 
-async def _may_attend(uow: UnitOfWork, tree: GridTree, person_id: int, unit: str) -> None:
-    """Residents who live under the unit, and staff with a post under it or on its chain."""
+async def _of_the_unit(uow: UnitOfWork, tree: GridTree, person_id: int, unit: str) -> bool:
+    """Whose the unit's meeting is: residents who live under it, and staff with a post under
+    it or on its chain (they come, and a decision's owner is one of them)."""
     person = await uow.people.get(person_id)
-    home = person.home_grid if person else None
+    if person is None:
+        return False
+    home = person.home_grid
     if home is not None and home in tree and tree.is_above(unit, home):
-        return
-    for post in await uow.memberships.of_person(person_id) if person else []:
-        if post.grid_code in tree and (tree.is_above(unit, post.grid_code)
-                                       or tree.is_above(post.grid_code, unit)):
-            return
-    raise DomainError("MEETING_NOT_INVITED")
+        return True
+    return any(post.grid_code in tree and (tree.is_above(unit, post.grid_code)
+                                           or tree.is_above(post.grid_code, unit))
+               for post in await uow.memberships.of_person(person_id))
 
 
 async def record_attendance(uow: UnitOfWork, tree: GridTree, person_id: int, code: str,
@@ -101,7 +102,8 @@ async def record_attendance(uow: UnitOfWork, tree: GridTree, person_id: int, cod
     for attendee in dict.fromkeys(attendees):
         if attendee in meeting.attendees:
             continue
-        await _may_attend(uow, tree, attendee, meeting.unit_code)
+        if not await _of_the_unit(uow, tree, attendee, meeting.unit_code):
+            raise DomainError("MEETING_NOT_INVITED")
         events.append(meetings.attend(meeting, attendee, person_id, now))
     return await _done(uow, meeting, events)
 
@@ -127,7 +129,7 @@ async def decide(uow: UnitOfWork, tree: GridTree, person_id: int, code: str, ite
     """决议 at the meeting: the item's decision (owner, deadline, tasks), taken by the meeting."""
     meeting = await _led(uow, tree, person_id, code)
     item = await _item_here(uow, meeting, item_code)
-    if await uow.people.get(owner_id) is None:
+    if not await _of_the_unit(uow, tree, owner_id, meeting.unit_code):
         raise DomainError("MEETING_NO_SUCH_OWNER")
     taken = meetings.take_up(meeting, item, Outcome.DECIDED, person_id, now)
     decided = await agenda.decide(uow, tree, person_id, item_code, decision, owner_id,

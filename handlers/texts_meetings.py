@@ -13,7 +13,7 @@ MEETING_UNKNOWN = "没有找到会议 {code}。"
 MEETING_NOT_ALLOWED = "只有本级或上级的网格长、派单员可以安排和主持这个会议。"
 MEETING_PENDING = "这个单位已有一次待召开的会议，议题会列入那次会议的议程。"
 MEETING_NOT_INVITED = "参会人员须是本辖区的居民或工作人员。"
-MEETING_NO_SUCH_OWNER = "请选择决议的责任人。"
+MEETING_NO_SUCH_OWNER = "请从本辖区的工作人员或居民中选择决议的责任人。"
 MEETING_BAD_DATE = "请填写有效的日期和时间。"
 
 # Labels of the meetings' codes

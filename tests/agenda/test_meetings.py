@@ -43,12 +43,16 @@ async def test_a_community_meeting_decides_an_item_with_an_owner_and_a_deadline(
                                                 [p.leader, p.neighbours[0], p.leader], now)
         await meetings.record_minutes(uow, TREE, p.dispatcher, code,
                                       "议定由物业加装充电桩，联系人13812345678", now)
+        with pytest.raises(DomainError) as stranger:          # an owner from outside the unit
+            await meetings.decide(uow, TREE, p.dispatcher, code, first, "社区协调物业加装",
+                                  p.owner, now + timedelta(days=60), ("选址", "施工"), now)
         taken, decided = await meetings.decide(uow, TREE, p.dispatcher, code, first,
-                                               "社区协调物业加装", p.owner,
+                                               "社区协调物业加装", p.leader,
                                                now + timedelta(days=60), ("选址", "施工"), now)
         closed = await meetings.close(uow, TREE, p.dispatcher, code, now)
         await uow.commit()
     assert [e.actor_id for e in came] == [p.leader, p.neighbours[0]]
+    assert stranger.value.key == "MEETING_NO_SUCH_OWNER"
     assert taken[0].data == {"item": first, "outcome": "decided"}
     assert [e.kind for e in decided] == ["decided"]
     assert closed[0].data["deferred"] == [second]
@@ -56,7 +60,7 @@ async def test_a_community_meeting_decides_an_item_with_an_owner_and_a_deadline(
         item = await uow.agenda.get(first)
         meeting = await uow.meetings.get(code)
         waiting = await uow.agenda.get(second)
-    assert (item.state, item.owner_id, item.tasks) == (AgendaState.DECIDED, p.owner,
+    assert (item.state, item.owner_id, item.tasks) == (AgendaState.DECIDED, p.leader,
                                                        ("选址", "施工"))
     assert (meeting.state, meeting.outcomes) == (MeetingState.CLOSED, {first: Outcome.DECIDED})
     assert "13812345678" not in meeting.minutes            # minutes are scrubbed
@@ -69,7 +73,7 @@ async def test_a_decision_keeps_the_items_own_rules_and_a_refusal_records_nothin
     now = uow.clock.now()
     async with uow:
         with pytest.raises(DomainError) as incomplete:      # 定人定责定时限: no task
-            await meetings.decide(uow, TREE, p.dispatcher, code, first, "加装", p.owner,
+            await meetings.decide(uow, TREE, p.dispatcher, code, first, "加装", p.leader,
                                   now + timedelta(days=60), (), now)
     async with uow:
         assert (await uow.meetings.get(code)).outcomes == {}

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from domain import agenda, meetings
-from domain.agenda import AgendaItem, Origin
+from domain.agenda import AgendaItem, AgendaState, Origin
 from domain.grids import Grid, Level
 from domain.meetings import MeetingState, Outcome
 from storage.records import Person
@@ -161,3 +161,30 @@ async def test_meeting_numbers_count_per_day(uow):
         second = await uow.meetings.next_code(now.date())
         other = await uow.meetings.next_code(now.date() + timedelta(days=1))
     assert (first[-4:], second[-4:], other[-4:]) == ("0001", "0002", "0001")
+
+
+async def test_the_console_reads_items_held_at_or_raised_in_a_subtree_a_page_at_a_time(uow):
+    leader, *_ = await _people(uow)
+    await _waiting(uow, leader, "JJ-01")                      # raised in JJ-01-01, held at JJ-01
+    await _waiting(uow, leader, "JJ-01-02", codes=("YT-20261123-0003",))
+    async with uow:
+        other = AgendaItem("YT-20261123-0004", "别处的议题", "…", Origin.LEADER, leader,
+                           "JJ-02-01", "JJ-02", Level.COMMUNITY, uow.clock.now(),
+                           uow.clock.now())
+        await uow.agenda.record(other, [agenda.propose(other)])
+        await uow.commit()
+    every = list(AgendaState)
+    async with uow:
+        raised = await uow.agenda.in_places(["JJ-01-01"], every, list(Level))
+        community = await uow.agenda.in_places(["JJ-01", "JJ-01-01", "JJ-01-02"], every,
+                                               list(Level))
+        open_ = await uow.agenda.in_places(["JJ-01", "JJ-02"], [AgendaState.OPEN], list(Level))
+        grids = await uow.agenda.in_places(["JJ-01", "JJ-02"], every, [Level.GRID])
+        pages = [await uow.agenda.in_places(["JJ-01-01"], every, list(Level), limit=2,
+                                            offset=n) for n in (0, 2)]
+    assert {i.code for i in raised} == {"YT-20261123-0001", "YT-20261123-0002",
+                                        "YT-20261123-0003"}
+    assert {i.code for i in community} == {i.code for i in raised}
+    assert [i.code for i in open_] == ["YT-20261123-0004"] and grids == []
+    assert [i.code for p in pages for i in p] == [i.code for i in raised]
+    assert [i.created_at for i in raised] == sorted((i.created_at for i in raised), reverse=True)

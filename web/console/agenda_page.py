@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from domain.agenda import AgendaItem, AgendaState
 from domain.grids import GridTree, Level
-from domain.meetings import Meeting
+from domain.meetings import Meeting, MeetingState
 from handlers import catalogue, console, texts
 from handlers.dialog import Work
 from handlers.messages import work_time
@@ -126,7 +126,9 @@ async def item_page(work: Work, item: AgendaItem, who: str, csrf: str) -> str:
     meetings = "".join(
         f'<li><a href="/console/meetings/{e(m.code)}">{e(meeting_title(tree, m))}</a> '
         f'<time>{e(work_time(m.at))}</time> {e(catalogue.label(m.state))}</li>'
-        for m in await uow.meetings.holding(item.code))
+        for m in await uow.meetings.holding(item.code)
+        # a meeting still to be held takes up what waits at its unit when it is held
+        if m.state is not MeetingState.SCHEDULED or m.unit_code == item.scope_code)
     timeline = []
     for event in await uow.agenda.history(item.code):
         words = texts.AGENDA_EVENT_LABELS.get(event.kind, event.kind)
