@@ -6,6 +6,7 @@ it up. Read-only: decisions are recorded at a meeting (web/console/meetings_page
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -81,8 +82,7 @@ def list_page(tree: GridTree, values: Mapping[str, str], items: Sequence[AgendaI
     kept = {k: v for k, v in values.items() if k in ("state", "level") and v}
 
     def at(n: int) -> str:
-        query = "&".join(f"{k}={v}" for k, v in {**kept, "page": str(n)}.items())
-        return e(f"/console/agenda?{query}")
+        return e("/console/agenda?" + urlencode({**kept, "page": str(n)}))
     pager = [f'<a rel="prev" href="{at(page - 1)}">{e(texts.CONSOLE_PREV)}</a>' if page > 1
              else "", f"<span>{e(texts.CONSOLE_PAGE.format(n=page))}</span>",
              f'<a rel="next" href="{at(page + 1)}">{e(texts.CONSOLE_NEXT)}</a>' if more else ""]
