@@ -17,6 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.agenda import AgendaEvent
+from domain.meetings import MeetingEvent
 from domain.orders import Event, Urgency
 
 # data["category"] of an "invalidated" event when the report was false (虚假上报); other
@@ -55,7 +56,7 @@ class Capped(Protocol):
     def timezone(self) -> str: ...
 
 
-# An agenda event a resident's attendance at the item's joint meeting would be recorded as.
+# The meeting event that records a person's attendance at a joint meeting (domain/meetings.py).
 ATTENDED = "attended"
 
 
@@ -68,7 +69,7 @@ class Award:
     reason: str   # valid | urgent | emergency | solved | me_too | false_report
     #               (participation: real_report | support | comment | meeting)
     at: datetime
-    order_code: str   # the order's code, or the agenda item's
+    order_code: str   # the order's code, the agenda item's, or the meeting's
 
 
 def awards_for_order(events: Iterable[Event], rules: PointsRules = PointsRules(), *,
@@ -112,7 +113,8 @@ def awards_for_order(events: Iterable[Event], rules: PointsRules = PointsRules()
 
 
 def participation_awards(order_events: Iterable[Event], agenda_events: Iterable[AgendaEvent],
-                         rules: ParticipationRules = ParticipationRules()) -> list[Award]:
+                         rules: ParticipationRules = ParticipationRules(),
+                         meeting_events: Iterable[MeetingEvent] = ()) -> list[Award]:
     """参与积分 from events: a report accepted as real (its first 派单) earns its reporter
     `real_report`; a support, a comment and attending a meeting earn whoever did it."""
     awards: list[Award] = []
@@ -127,12 +129,14 @@ def participation_awards(order_events: Iterable[Event], agenda_events: Iterable[
             if reporter is not None:
                 awards.append(Award(reporter, rules.real_report, "real_report", e.at,
                                     e.order_code))
-    earns = {"supported": ("support", rules.support), "commented": ("comment", rules.comment),
-             ATTENDED: ("meeting", rules.meeting)}
+    earns = {"supported": ("support", rules.support), "commented": ("comment", rules.comment)}
     for a in agenda_events:
         if a.kind in earns and a.actor_id is not None:
             reason, points = earns[a.kind]
             awards.append(Award(a.actor_id, points, reason, a.at, a.item_code))
+    for m in meeting_events:
+        if m.kind == ATTENDED and m.actor_id is not None:
+            awards.append(Award(m.actor_id, rules.meeting, "meeting", m.at, m.meeting_code))
     return sorted(awards, key=attrgetter("at"))
 
 

@@ -33,6 +33,14 @@ class Refusal(StrEnum):
     AGENDA_NO_SUCH_TASK = "AGENDA_NO_SUCH_TASK"
     AGENDA_NO_ORDERS = "AGENDA_NO_ORDERS"              # lifted from orders, but none named
     AGENDA_AT_THE_TOP = "AGENDA_AT_THE_TOP"            # no level above to move up to
+    # 联席会议 (domain/meetings.py)
+    MEETING_ILLEGAL_STATE = "MEETING_ILLEGAL_STATE"    # {state}: the meeting's state does not allow it
+    MEETING_NO_MEETINGS_HERE = "MEETING_NO_MEETINGS_HERE"  # a micro-grid meets at its grid
+    MEETING_IN_THE_PAST = "MEETING_IN_THE_PAST"
+    MEETING_ATTENDED_TWICE = "MEETING_ATTENDED_TWICE"
+    MEETING_NO_MINUTES = "MEETING_NO_MINUTES"          # minutes need words; closing needs minutes
+    MEETING_NOT_ON_AGENDA = "MEETING_NOT_ON_AGENDA"    # {code}
+    MEETING_ALREADY_TAKEN = "MEETING_ALREADY_TAKEN"    # {code}: decided once, at one meeting
 
 
 class DomainError(Exception):

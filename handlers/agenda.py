@@ -62,6 +62,11 @@ async def _must_lead(uow: UnitOfWork, tree: GridTree, person_id: int, scope: str
         raise DomainError("AGENDA_NOT_ALLOWED")
 
 
+async def must_lead(uow: UnitOfWork, tree: GridTree, person_id: int, scope: str) -> None:
+    """A leader's act in 议事 at `scope` (a joint meeting's too): a post there or above."""
+    await _must_lead(uow, tree, person_id, scope)
+
+
 def _start_scope(tree: GridTree, grid_code: str) -> str:
     """Where a resident's proposal is discussed first: the grid (一组一会), or their home when
     it lies above any grid."""

@@ -17,6 +17,7 @@ from types import ModuleType
 from domain.agenda import AgendaState
 from domain.deadlines import Light
 from domain.grids import Level
+from domain.meetings import MeetingState
 from domain.orders import Satisfaction, State, Urgency
 from domain.refusals import DomainError
 from handlers import texts
@@ -35,7 +36,7 @@ def all_keys() -> list[str]:
 _LABELS: dict[type[Enum], str] = {
     State: "STATE_LABELS", Urgency: "URGENCY_LABELS", Satisfaction: "SATISFACTION_LABELS",
     Level: "LEVEL_LABELS", Light: "LIGHT_LABELS",
-    AgendaState: "AGENDA_STATE_LABELS"}
+    AgendaState: "AGENDA_STATE_LABELS", MeetingState: "MEETING_STATE_LABELS"}
 
 
 def label(code: Enum) -> str:

@@ -42,7 +42,8 @@ async def participation(turn: Turn, person: Person) -> int:
     rules = ParticipationRules()
     order_events, agenda_events = await turn.uow.agenda.participation(stored_id(person), start,
                                                                       end)
-    awards = [a for a in participation_awards(order_events, agenda_events, rules)
+    attended = await turn.uow.meetings.attended(stored_id(person), start, end)
+    awards = [a for a in participation_awards(order_events, agenda_events, rules, attended)
               if start <= a.at < end]
     return sum(a.points for a in credit(awards, rules))
 

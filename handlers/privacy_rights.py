@@ -192,6 +192,7 @@ async def erase(uow: UnitOfWork, deps: Deps, person: Person) -> None:
                         quotes=True)
     await uow.people.rewrite_reports([_anonymised(r, names) for r in reports])
     await uow.agenda.forget_words_of(person.id, texts.ERASED_WORDS)
+    await uow.meetings.forget_words_of(person.id, texts.ERASED_WORDS)
     await uow.opinions.forget_words_of(person.id, texts.ERASED_WORDS)
     await uow.people.erase(person.id, texts.ERASED_PERSON, ERASED)
 

@@ -431,9 +431,11 @@ STEP_LABELS = {"consent": "隐私同意", "role": "选择身份", "platform": "�
                "delete": "删除确认"}
 
 # Parts of this catalogue kept in modules of their own (docs/catalogue.md); their names are
-# keys here: 议事, the ledger (台账), the staff console, Open311 and the demo's generated past.
+# keys here: 议事, the ledger (台账), the staff console, Open311, the demo's generated past and
+# the joint meetings.
 from handlers.texts_agenda import *
 from handlers.texts_console import *
 from handlers.texts_demo import *
 from handlers.texts_ledger import *
+from handlers.texts_meetings import *
 from handlers.texts_open311 import *

@@ -24,6 +24,8 @@ class ClockSettings:
     retention_interval: timedelta = timedelta(hours=1)
     # 议题上移 counts in days (AgendaRules.settle_within): hourly is enough.
     ladder_interval: timedelta = timedelta(hours=1)
+    # Joint meetings are set days ahead (MeetingRules.notice): hourly is enough.
+    meetings_interval: timedelta = timedelta(hours=1)
     # Platforms redeliver within minutes and a nonce matters for 300 s; a dialog idle this
     # long has restarted anyway (Limits.dialog_idle). Kept a day, then deleted.
     inbound_kept: timedelta = timedelta(days=1)
@@ -40,5 +42,6 @@ class ClockSettings:
 
     def interval_of(self, sweep: str) -> timedelta:
         default = {"retention": self.retention_interval,
-                   "ladder": self.ladder_interval}.get(sweep, self.interval)
+                   "ladder": self.ladder_interval,
+                   "meetings": self.meetings_interval}.get(sweep, self.interval)
         return self.intervals.get(sweep, default)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import agenda, clocks, privacy_rights
+from handlers import agenda, clocks, meetings, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.work import Work
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 PLAN = "plan"
 RETENTION = "retention"
 LADDER = "ladder"      # 议题上移: agenda items unsettled at their level past their time
+MEETINGS = "meetings"  # 联席会议: units with items waiting and no meeting scheduled get one
 MAX_BATCHES = 10_000   # a guard: a sweep that never runs dry is a bug, not a workload
 
 
@@ -80,14 +81,14 @@ class Sweeper:
     async def sweep_all(self, now: datetime | None = None) -> SweepReport:
         """Plan, act on every due stage, and plan what the actions changed."""
         report = SweepReport()
-        for sweep in (PLAN, *SWEEPS, PLAN, LADDER):
+        for sweep in (PLAN, *SWEEPS, PLAN, LADDER, MEETINGS):
             report += await self.sweep(sweep, now)
         return report
 
     async def sweep(self, sweep: str, now: datetime | None = None) -> SweepReport:
         """One sweep, batch after batch, until nothing of it is left."""
         report = SweepReport()
-        size = (self.settings.plan_batch if sweep in (PLAN, RETENTION, LADDER)
+        size = (self.settings.plan_batch if sweep in (PLAN, RETENTION, LADDER, MEETINGS)
                 else self.settings.batch)
         for _ in range(MAX_BATCHES):
             batch = await self.sweep_once(sweep, now)
@@ -120,9 +121,11 @@ class Sweeper:
             return await self._retention_batch(now)
         if sweep == LADDER:
             return await self._ladder_batch(now)
+        if sweep == MEETINGS:
+            return await self._meetings_batch(now)
         if sweep not in SWEEPS:
-            raise ValueError(
-                f"unknown sweep {sweep!r}: one of {(PLAN, *SWEEPS, RETENTION, LADDER)}")
+            raise ValueError(f"unknown sweep {sweep!r}: one of "
+                             f"{(PLAN, *SWEEPS, RETENTION, LADDER, MEETINGS)}")
         return await self._fire_batch(sweep, now)
 
     async def _plan_batch(self, now: datetime | None) -> SweepReport:
@@ -155,6 +158,18 @@ class Sweeper:
         report = SweepReport(batches=1)
         if moved:
             report.fired[f"{LADDER}:moved_up"] = len(moved)
+        return report
+
+    async def _meetings_batch(self, now: datetime | None) -> SweepReport:
+        """One batch of units with items waiting and no meeting, each given its next one."""
+        async with self.deps.uow() as uow:
+            scheduled = await meetings.sweep_meetings(
+                uow, self.deps.router.tree, now or uow.clock.now(),
+                workday=self.deps.calendar.is_workday, batch=self.settings.plan_batch)
+            await uow.commit()
+        report = SweepReport(batches=1)
+        if scheduled:
+            report.fired[f"{MEETINGS}:scheduled"] = len(scheduled)
         return report
 
     def _stages(self, work: Work, claimed: Clocked, events: list[Event]) -> list[Stage]:

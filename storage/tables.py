@@ -327,5 +327,6 @@ class ConsoleLinkRow(SQLModel, table=True):
 
 metadata = SQLModel.metadata
 
-# The 议事 tables live in their own module; importing it here puts them in `metadata`.
-from storage import agenda_tables  # noqa: F401
+# The 议事 and meetings' tables live in modules of their own; importing them here puts them in
+# `metadata`.
+from storage import agenda_tables, meeting_tables  # noqa: F401

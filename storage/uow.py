@@ -29,6 +29,7 @@ from storage.repositories.clocks import ClockRepository
 from storage.repositories.console_links import ConsoleLinkRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.erasure import ErasureRepository
+from storage.repositories.meetings import MeetingRepository
 from storage.repositories.opinions import OpinionRepository
 from storage.repositories.order_list import OrderListRepository
 from storage.repositories.publishing import PublishingRepository
@@ -50,6 +51,7 @@ class _Open:
     dialogs: DialogRepository
     invites: InviteRepository
     agenda: AgendaRepository
+    meetings: MeetingRepository
 
 
 # Which units of work are open in the running task. One UnitOfWork may thus be shared by
@@ -114,6 +116,7 @@ class UnitOfWork:
             dialogs=DialogRepository(session, self.clock),
             invites=InviteRepository(session),
             agenda=AgendaRepository(session),
+            meetings=MeetingRepository(session),
         )
         return self
 
@@ -190,6 +193,11 @@ class UnitOfWork:
     def agenda(self) -> AgendaRepository:
         """议题: agenda items, their history, supports, comments and ratings."""
         return self._state().agenda
+
+    @property
+    def meetings(self) -> MeetingRepository:
+        """联席会议: joint meetings, their record, agenda and attendees."""
+        return self._state().meetings
 
     @property
     def clocks(self) -> ClockRepository:

@@ -23,7 +23,6 @@ from domain.agenda import (
 )
 from domain.grids import Level
 from domain.orders import Event, Satisfaction
-from domain.points import ATTENDED
 from storage.agenda_tables import (
     AgendaCommentRow,
     AgendaEventRow,
@@ -156,6 +155,20 @@ class AgendaRepository:
                  .order_by(_ITEM.c.created_at.desc(), _ITEM.c.code.desc()).limit(limit))
         return await self._loaded((await self.session.execute(query)).all())
 
+    async def in_places(self, grids: Iterable[str], states: Iterable[AgendaState],
+                        levels: Iterable[Level], limit: int = 50,
+                        offset: int = 0) -> list[AgendaItem]:
+        """Items held at, or raised in, any of `grids` (a staff member's subtree: what moved up
+        from it too), newest first, a page at a time."""
+        places = list(grids)
+        query = (select(*_COLUMNS)
+                 .where(_ITEM.c.scope_code.in_(places) | _ITEM.c.grid_code.in_(places),
+                        _ITEM.c.state.in_([s.value for s in states]),
+                        _ITEM.c.level.in_([level.value for level in levels]))
+                 .order_by(_ITEM.c.created_at.desc(), _ITEM.c.code.desc())
+                 .limit(limit).offset(offset))
+        return await self._loaded((await self.session.execute(query)).all())
+
     async def unsettled_since(self, before: datetime, limit: int = 100) -> list[AgendaItem]:
         """Unsettled items that reached their level at or before `before`, claimed for this
         worker: what the ladder's sweep (议题上移) looks at."""
@@ -184,7 +197,8 @@ class AgendaRepository:
     async def participation(self, person_id: int, start: datetime, end: datetime
                             ) -> tuple[list[Event], list[AgendaEvent]]:
         """What a person's 参与积分 of [start, end) are read from: the filing and dispatches of
-        the orders they reported, and their supports, comments and attendances."""
+        the orders they reported, and their supports and comments (meetings attended:
+        `MeetingRepository.attended`)."""
         orders = _ORDER_EVENTS.join(_WORK_ORDER, _WORK_ORDER.c.code == _ORDER_EVENTS.c.order_code)
         query = (select(_ORDER_EVENTS).select_from(orders)
                  .where(_WORK_ORDER.c.reporter_id == person_id,
@@ -193,7 +207,7 @@ class AgendaRepository:
                  .order_by(_ORDER_EVENTS.c.at, _ORDER_EVENTS.c.id))
         order_events = [to_event(row) for row in (await self.session.execute(query)).all()]
         query = (select(_EVENT).where(_EVENT.c.actor_id == person_id,
-                                      _EVENT.c.kind.in_(("supported", "commented", ATTENDED)),
+                                      _EVENT.c.kind.in_(("supported", "commented")),
                                       _EVENT.c.at >= start, _EVENT.c.at < end)
                  .order_by(_EVENT.c.at, _EVENT.c.id))
         return order_events, [to_agenda_event(row)

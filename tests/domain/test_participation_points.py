@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from domain.agenda import AgendaEvent
+from domain.meetings import MeetingEvent
 from domain.orders import Event
 from domain.points import (
     ATTENDED,
@@ -31,7 +32,9 @@ def test_each_way_of_taking_part_earns_its_points_once():
     awards = participation_awards(
         order("WG-1", 1, True) + order("WG-2", 1, False),
         [act("supported", 1), act("commented", 1), act(ATTENDED, 1), act("opened", 1),
-         act("supported", 2)])
+         act("supported", 2)],
+        meeting_events=[MeetingEvent("HY-20261110-0001", ATTENDED, AT, 1),
+                        MeetingEvent("HY-20261110-0001", "minuted", AT, 1)])
     assert sorted((a.reason, a.points) for a in awards if a.person_id == 1) == [
         ("comment", 1), ("meeting", 5), ("real_report", 5), ("support", 1)]
     assert [(a.person_id, a.points) for a in awards if a.person_id != 1] == [(2, 1)]

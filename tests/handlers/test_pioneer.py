@@ -79,3 +79,36 @@ async def test_a_resident_earns_participation_points_for_a_real_report_a_support
         await uow.commit()
     assert "参与积分：8 分" in (await talk.text("resident", "/points"))[-1].text
     assert "参与积分：0 分" in (await talk.text("neighbour", "/points"))[-1].text
+
+
+async def test_a_resident_who_attends_a_joint_meeting_earns_five_points_once(talk, services):
+    """双积分: attending a meeting +5, recorded by the meeting's secretary; recorded twice, once."""
+    from datetime import timedelta
+
+    import pytest
+
+    from bot.services import build_chat
+    from domain.refusals import DomainError
+    from handlers import agenda, meetings
+    from tests.scenarios import onboard_resident_at
+
+    await onboard_resident_at(talk, "resident", "锦江畔3号楼")
+    tree = (await build_chat(services)).deps.router.tree
+    async with services.uow() as uow:
+        resident = (await uow.people.by_channel("test", "resident")).id
+        leader = (await uow.people.by_channel("test", "grid_leader")).id
+        now = services.clock.now()
+        item, _ = await agenda.raise_item(uow, tree, leader, "JJ-01-01", "楼道堆物清理", "…", now)
+        await agenda.convene(uow, tree, leader, item.code, now)
+        meeting, _ = await meetings.schedule(uow, tree, leader, "JJ-01-01",
+                                             now + timedelta(hours=1), now)
+        await meetings.convene(uow, tree, leader, meeting.code, now)
+        await meetings.record_attendance(uow, tree, leader, meeting.code, [resident], now)
+        assert await meetings.record_attendance(uow, tree, leader, meeting.code, [resident],
+                                                now) == []
+        await uow.commit()
+    async with services.uow() as uow:
+        with pytest.raises(DomainError) as stranger:
+            await meetings.record_attendance(uow, tree, leader, meeting.code, [10**6], now)
+    assert stranger.value.key == "MEETING_NOT_INVITED"
+    assert "参与积分：5 分" in (await talk.text("resident", "/points"))[-1].text

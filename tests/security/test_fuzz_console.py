@@ -9,10 +9,14 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from datetime import timedelta
 
 from hypothesis import strategies as st
 
+from bot.services import build_chat
+from handlers import agenda, meetings
 from tests.console.conftest import (  # noqa: F401 — fixtures
+    STAFF,
     Console,
     console_app,
     csrf_of,
@@ -25,20 +29,34 @@ from tests.security.conftest import Tracebacks, tracebacks  # noqa: F401 — fix
 
 FUZZ_REQUESTS = int(os.environ.get("GRIDBOT_FUZZ_BODIES", "2000"))
 CODE = "WG-CODE"   # replaced by a real order's code
+ITEM = "YT-CODE"   # a real agenda item's
+MEETING = "HY-CODE"   # a real meeting's, held, with the item on its agenda
 ROUTES = ["/console", "/console/login", "/console/logout", f"/console/orders/{CODE}",
           f"/console/orders/{CODE}/act", f"/console/orders/{CODE}/contact",
           "/console/bulk-assign", "/console/orders/WG-20000101-0001/act",
           "/console/orders/%00/act", "/console/orders/" + "a" * 300, "/console/console.css",
-          "/console/demo/leader", "/console/demo/x", "/console/orders/../../static/style.css"]
+          "/console/demo/leader", "/console/demo/x", "/console/orders/../../static/style.css",
+          "/console/agenda", f"/console/agenda/{ITEM}", "/console/agenda/YT-20000101-0001",
+          "/console/agenda/" + "a" * 300, "/console/meetings", f"/console/meetings/{MEETING}",
+          f"/console/meetings/{MEETING}/act", "/console/meetings/HY-20000101-0001/act",
+          "/console/meetings/%00", "/console/meetings/" + "a" * 300]
 GETS = {"/console", f"/console/orders/{CODE}", "/console/console.css", "/console/demo/leader",
-        "/console/demo/x", "/console/orders/" + "a" * 300, "/console/orders/../../static/style.css"}
+        "/console/demo/x", "/console/orders/" + "a" * 300, "/console/orders/../../static/style.css",
+        "/console/agenda", f"/console/agenda/{ITEM}", "/console/agenda/YT-20000101-0001",
+        "/console/agenda/" + "a" * 300, f"/console/meetings/{MEETING}", "/console/meetings/%00",
+        "/console/meetings/" + "a" * 300}
 FIELDS = ["state", "grid", "category", "urgency", "light", "overdue", "since", "until", "q",
           "code", "sort", "dir", "page", "t", "action", "words", "target", "codes", "back",
-          "bulk", "done"]
+          "bulk", "done", "level", "unit", "at", "item", "attendees", "minutes", "decision",
+          "owner", "deadline", "tasks", "reason"]
 VALUES = (st.sampled_from(["", "dispatched", "JJ-01", "H01", "市容环境", "red", "1", "asc",
                            "2026-02-30", "9999-99-99", "-1", "1e308", "99999999999",
                            "sign", "assign", "escalate", "invalid", "merge", "approve",
-                           "resolve", "//evil.example/", "/console?x=1", CODE])
+                           "resolve", "//evil.example/", "/console?x=1", CODE, ITEM,
+                           "on_agenda", "community", "micro_grid", "JJ-01-01-03",
+                           "2030-01-15T09:00", "2030-02-30T25:61", "2030-03-31", "convene",
+                           "attend", "minutes", "decide", "decline", "close", "schedule",
+                           "选址\n施工", "0", "2"])
           | odd_text.filter(lambda t: len(t) < 600))
 
 
@@ -53,9 +71,26 @@ def console_request(draw: st.DrawFn) -> tuple[str, str, list, list, bytes | None
     return method, path, params, form, raw, draw(st.booleans())
 
 
+async def held_meeting(console: Console) -> tuple[str, str]:
+    """An item on 江畔社区's agenda and the community's meeting, in session, holding it."""
+    services = console.web.services
+    tree = (await build_chat(services)).deps.router.tree
+    async with services.uow() as uow:
+        secretary = (await uow.people.by_staff_code(STAFF["community"])).id
+        now = uow.clock.now()
+        item, _ = await agenda.raise_item(uow, tree, secretary, "JJ-01", "加装充电桩", "…", now)
+        await agenda.convene(uow, tree, secretary, item.code, now)
+        meeting, _ = await meetings.schedule(uow, tree, secretary, "JJ-01",
+                                             now + timedelta(days=3), now)
+        await meetings.convene(uow, tree, secretary, meeting.code, now)
+        await uow.commit()
+    return item.code, meeting.code
+
+
 async def test_console_routes_survive_odd_requests(console_app: Console, point_in_leader_grid,  # noqa: F811
                                                    tracebacks: Tracebacks):  # noqa: F811
     code = await console_app.file_rubbish(point_in_leader_grid)
+    item, meeting = await held_meeting(console_app)
     signed = await console_app.sign_in("community")
     token = csrf_of((await signed.get("/console")).text)
     anonymous = console_app.browser()
@@ -67,8 +102,8 @@ async def test_console_routes_survive_odd_requests(console_app: Console, point_i
         # A fuzzed sign-out would end the session the rest of the run needs: that one goes
         # out of the session (signing out is tested in tests/console/test_sign_in.py).
         client = signed if in_session and path != "/console/logout" else anonymous
-        path = path.replace(CODE, code)
-        fields = [(k, v.replace(CODE, code)) for k, v in form]
+        path = path.replace(CODE, code).replace(ITEM, item).replace(MEETING, meeting)
+        fields = [(k, v.replace(CODE, code).replace(ITEM, item)) for k, v in form]
         if in_session and method == "POST":
             fields.append(("csrf", token))
         if raw is not None:

@@ -20,13 +20,16 @@ def layout(title: str, body: str, who: str = "", csrf: str = "") -> str:
     out = (f'<form method="post" action="/console/logout" class="out">'
            f'<input type="hidden" name="csrf" value="{e(csrf)}">'
            f'<button type="submit">{e(texts.CONSOLE_SIGN_OUT)}</button></form>') if csrf else ""
+    nav = ('<nav class="sections">' + "".join(f'<a href="{e(path)}">{e(words)}</a>'
+                                              for path, words in texts.CONSOLE_NAV.items())
+           + "</nav>") if csrf else ""
     return ("<!doctype html>\n"
             f'<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{e(title)} · {e(texts.CONSOLE_TITLE)}</title>'
             f'<link rel="stylesheet" href="{STYLE}"></head><body>'
             f'<header><a class="home" href="/console">{e(texts.CONSOLE_TITLE)}</a>'
-            f'<span class="who">{e(who)}</span>{out}</header>'
+            f'{nav}<span class="who">{e(who)}</span>{out}</header>'
             f"<main>{body}</main></body></html>")
 
 

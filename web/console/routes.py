@@ -21,7 +21,8 @@ from handlers.work import Work
 from storage.records import Person
 from storage.repositories.orders import StaleOrder
 from storage.uow import UnitOfWork
-from web.console import views
+from web.console import agenda_page, meetings_page, views
+from web.console.kit import Kit
 from web.console.list_page import list_page
 from web.console.order_page import order_page
 from web.console.pages import message_page, sign_in_page
@@ -250,4 +251,8 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         back = back if back.startswith("/console") and "//" not in back else "/console"
         return see_other(back + ("&" if "?" in back else "?") + f"bulk={done}-{failed}")
 
+    # 议事's pages, in modules of their own, on the same session, CSRF check and transaction.
+    kit = Kit(uow, deps, sessions, viewer, posted, acting, page, see_other, signed_out)
+    agenda_page.add_routes(router, kit)
+    meetings_page.add_routes(router, kit)
     return router
