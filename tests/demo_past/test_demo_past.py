@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.services import build_chat, open_services
 from domain.orders import State
 from handlers import use_cases
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.clock import FixedClock
 from storage.records import Person
 from storage.tables import EventRow, OutboxRow, WorkOrderRow

@@ -31,7 +31,7 @@ from bot.services import build_chat
 from domain import invites
 from domain.routing import grids_from_geojson
 from handlers import access, dispatching, texts, use_cases
-from handlers.dialog import Work
+from handlers.work import Work
 from handlers.use_cases import Draft
 from tests import scenarios
 from tests.handlers.conftest import CoreTalk

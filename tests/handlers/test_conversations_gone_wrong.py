@@ -11,7 +11,7 @@ from typing import Any, get_type_hints
 
 from domain.orders import State
 from handlers import actions, texts, use_cases
-from handlers.dialog import Work
+from handlers.work import Work
 from tests.scenarios import (
     BUILDING,
     data_for,

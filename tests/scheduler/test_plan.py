@@ -7,7 +7,7 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from domain.orders import State, Urgency, WorkOrder
 from handlers import clocks
-from handlers.dialog import Work
+from handlers.work import Work
 from handlers.use_cases import Draft, file_order
 from scheduler.plan import History, plan
 from scheduler.settings import ClockSettings

@@ -15,7 +15,7 @@ from domain.agenda import AgendaItem, AgendaState
 from domain.grids import GridTree, Level
 from domain.meetings import Meeting, MeetingState
 from handlers import catalogue, console, texts
-from handlers.dialog import Work
+from handlers.work import Work
 from handlers.messages import work_time
 from web.console import views
 from web.console.kit import Kit

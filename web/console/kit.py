@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from handlers.deps import Deps
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.uow import UnitOfWork
 from web.console.session import ConsoleSessions
 

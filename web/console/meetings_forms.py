@@ -8,7 +8,7 @@ from typing import Any
 from domain.calendar import SHANGHAI
 from domain.refusals import DomainError
 from handlers import meetings
-from handlers.dialog import Work
+from handlers.work import Work
 from storage.repositories.agenda import StaleItem
 from storage.repositories.meetings import StaleMeeting
 

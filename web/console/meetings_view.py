@@ -15,7 +15,7 @@ from domain.grids import GridTree
 from domain.meetings import Meeting, MeetingState
 from domain.refusals import DomainError
 from handlers import agenda, console
-from handlers.dialog import Work
+from handlers.work import Work
 
 MOST_NAMED = 200
 
