@@ -31,8 +31,8 @@ from bot.services import build_chat
 from domain import invites
 from domain.routing import grids_from_geojson
 from handlers import access, dispatching, texts, use_cases
-from handlers.work import Work
 from handlers.use_cases import Draft
+from handlers.work import Work
 from tests import scenarios
 from tests.handlers.conftest import CoreTalk
 

@@ -9,8 +9,8 @@ from bot.services import build_chat
 from domain.orders import State
 from domain.refusals import DomainError
 from handlers import partners
-from handlers.work import Work
 from handlers.use_cases import NotAllowed
+from handlers.work import Work
 from storage.repositories.api_keys import RequestQuery
 from tests.handlers.conftest import district  # noqa: F401 — fixture
 from web.open311.views import FOLLOWED

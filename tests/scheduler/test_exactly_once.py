@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.config import SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings
 from bot.services import build_chat, open_services
-from handlers.work import Work
 from handlers.use_cases import Draft, file_order
+from handlers.work import Work
 from scheduler.settings import ClockSettings
 from scheduler.sweeps import Sweeper
 from storage.clock import FixedClock

@@ -7,8 +7,8 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from domain.orders import State, Urgency, WorkOrder
 from handlers import clocks
-from handlers.work import Work
 from handlers.use_cases import Draft, file_order
+from handlers.work import Work
 from scheduler.plan import History, plan
 from scheduler.settings import ClockSettings
 from tests.scheduler.conftest import history, new_mail, on

@@ -15,8 +15,8 @@ from domain.agenda import AgendaItem, AgendaState
 from domain.grids import GridTree, Level
 from domain.meetings import Meeting, MeetingState
 from handlers import catalogue, console, texts
-from handlers.work import Work
 from handlers.messages import work_time
+from handlers.work import Work
 from web.console import views
 from web.console.kit import Kit
 from web.console.pages import e, layout, notice, select

@@ -16,8 +16,8 @@ from domain.agenda import AgendaItem, AgendaState
 from domain.grids import GridTree
 from domain.meetings import MEETING_LEVELS, Meeting, MeetingState
 from handlers import catalogue, meetings, texts
-from handlers.work import Work
 from handlers.messages import work_time
+from handlers.work import Work
 from web.console import views
 from web.console.agenda_page import meeting_title, unit_at_level
 from web.console.kit import Kit
