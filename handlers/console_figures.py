@@ -81,7 +81,7 @@ def units_of(tree: GridTree, grids: frozenset[str]) -> list[tuple[Grid, int]]:
     own unit is a grid or a micro-grid (a street's table would otherwise run to hundreds)."""
     shown: list[tuple[Grid, int]] = []
     for root in roots_of(tree, grids):
-        finest = max(root.level.rank, Level.GRID.rank)
+        finest = (Level.MICRO_GRID if root.level.rank >= Level.GRID.rank else Level.GRID).rank
         stack = [(root, 0)]
         while stack:
             grid, depth = stack.pop()

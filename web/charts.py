@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import matplotlib
@@ -130,6 +130,7 @@ def _labels(values: Iterable[float | None]) -> list[str]:
     return [f"{v:.0%}" if v is not None else "—" for v in values]
 
 
+@lru_cache(maxsize=32)   # a page read again draws nothing again
 def ranking_svg(chart: Chart) -> str:
     """One value per label as ranked horizontal bars, coloured by `chart.marks` (红榜, 黑榜)."""
     def draw(axes: Any) -> None:
@@ -141,6 +142,7 @@ def ranking_svg(chart: Chart) -> str:
     return _svg(draw, 0.9 + 0.32 * max(len(chart.labels), 2))
 
 
+@lru_cache(maxsize=32)   # a page read again draws nothing again
 def bars_svg(chart: Chart) -> str:
     """Several rates per label as grouped horizontal bars, the first series on top."""
     count = len(chart.series)
@@ -163,6 +165,7 @@ def bars_svg(chart: Chart) -> str:
     return _svg(draw, 1.3 + step * max(len(chart.labels), 1))
 
 
+@lru_cache(maxsize=32)   # a page read again draws nothing again
 def trend_svg(chart: Chart) -> str:
     """Rates over time: one line per series, a gap where a rate has no denominator."""
     def draw(axes: Any) -> None:

@@ -165,7 +165,7 @@ def map_data(view: MapView) -> dict[str, Any]:
     }
 
 
-def _json_block(data: dict[str, Any]) -> str:
+def json_block(data: dict[str, Any]) -> str:
     """JSON for a <script type="application/json"> block: no "<", so it cannot close it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -208,7 +208,7 @@ def map_page(view: MapView, who: str, csrf: str) -> str:
             f'<p class="hint no-script">{e(texts.CONSOLE_MAP_NO_SCRIPT)}</p></div>'
             f'<p class="hint">{e(texts.CONSOLE_MAP_HEAT_COUNT.format(weeks=texts.CONSOLE_WEEKS[view.weeks], n=view.heat_orders))}</p>'
             f"{_table(view)}"
-            f'<script type="application/json" id="map-data">{_json_block(map_data(view))}'
+            f'<script type="application/json" id="map-data">{json_block(map_data(view))}'
             "</script>")
     return layout(texts.CONSOLE_MAP, body, who, csrf, here="/console/map", styles=STYLES,
                   scripts=SCRIPTS)
