@@ -84,7 +84,7 @@ async def test_figures_show_charts_and_tables_of_the_persons_units(
         assert await charts.nth(n).evaluate("img => img.complete && img.naturalWidth > 300")
     table = page.locator("table.figures").first
     for words in texts.CONSOLE_FIGURE_NAMES.values():
-        await expect(table.locator("th", has_text=words)).to_have_count(1)
+        await expect(table.get_by_role("columnheader", name=words, exact=True)).to_have_count(1)
     first_column = await table.locator("tbody tr td:first-child").all_text_contents()
     if who == "staff-grid_leader":
         assert first_column[0] == "锦江畔小区" and not any("月亮湾" in t for t in first_column)
