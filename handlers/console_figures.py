@@ -8,6 +8,7 @@ ranked by `digest.ranking`. Which grids a person sees is the console list's scop
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,12 +92,51 @@ def units_of(tree: GridTree, grids: frozenset[str]) -> list[tuple[Grid, int]]:
     return shown
 
 
-async def _rates(work: Work, start: datetime, end: datetime
+Raw = tuple[dict[str | None, Rates], dict[str | None, Settlement], dict[str | None, int]]
+
+
+class Kept:
+    """The per-grid figures of periods that ended before they were read, for one database.
+
+    Such figures no longer change (`domain.metrics`: events after a period's end do not touch
+    it, and events are written at the time they happen), so the trend's weeks are read from
+    the database once. What the tree makes of them (the sums up to each unit) is redone on
+    every read, so a changed grid file shows at once.
+    """
+
+    def __init__(self, most: int = 64):
+        self.most = most
+        self.found: OrderedDict[tuple[datetime, datetime], Raw] = OrderedDict()
+
+    def get(self, start: datetime, end: datetime) -> Raw | None:
+        raw = self.found.get((start, end))
+        if raw is not None:
+            self.found.move_to_end((start, end))
+        return raw
+
+    def keep(self, start: datetime, end: datetime, raw: Raw) -> None:
+        self.found[(start, end)] = raw
+        while len(self.found) > self.most:
+            self.found.popitem(last=False)
+
+
+async def _read(work: Work, start: datetime, end: datetime, kept: Kept | None) -> Raw:
+    now = work.now
+    final = kept is not None and end <= now
+    raw = kept.get(start, end) if kept is not None and final else None
+    if raw is None:
+        rates, new = await work.uow.publishing.figures(start, end, now)
+        raw = rates, await work.uow.publishing.settlement(start, end, now), new
+        if kept is not None and final:
+            kept.keep(start, end, raw)
+    return raw
+
+
+async def _rates(work: Work, start: datetime, end: datetime, kept: Kept | None
                  ) -> tuple[dict[str, Rates], dict[str, Settlement], dict[str, int]]:
-    tree, now = work.deps.router.tree, work.now
-    raw, new = await work.uow.publishing.figures(start, end, now)
-    settled = settlement_by_level(tree, await work.uow.publishing.settlement(start, end, now))
-    return rollup(raw, tree), settled, rollup_counts(tree, new)
+    tree = work.deps.router.tree
+    rates, settled, new = await _read(work, start, end, kept)
+    return rollup(rates, tree), settlement_by_level(tree, settled), rollup_counts(tree, new)
 
 
 def _whole(codes: list[str], rates: dict[str, Rates], settled: dict[str, Settlement]
@@ -105,12 +145,14 @@ def _whole(codes: list[str], rates: dict[str, Rates], settled: dict[str, Settlem
             sum((settled.get(c, Settlement()) for c in codes), Settlement()))
 
 
-async def figures_of(work: Work, scope: OrderScope, period: str) -> Figures:
-    """The figures page of a person whose console scope is `scope`."""
+async def figures_of(work: Work, scope: OrderScope, period: str, kept: Kept | None = None
+                     ) -> Figures:
+    """The figures page of a person whose console scope is `scope`; `kept` holds the
+    figures of ended periods between calls."""
     tree = work.deps.router.tree
     period = period if period in PERIODS else DEFAULT_PERIOD
     start, end = period_of(period, work.now)
-    rates, settled, new = await _rates(work, start, end)
+    rates, settled, new = await _rates(work, start, end, kept)
     units = [UnitFigures(g.code, g.name, g.level, depth, rates.get(g.code, Rates()),
                          settled.get(g.code, Settlement()), new.get(g.code, 0))
              for g, depth in units_of(tree, scope.grids)]
@@ -121,7 +163,7 @@ async def figures_of(work: Work, scope: OrderScope, period: str) -> Figures:
     this_monday = week_before(work.now)[1]
     for back in range(TREND_WEEKS, 0, -1):
         week = this_monday - timedelta(weeks=back)
-        week_rates, week_settled, _ = await _rates(work, week, week + timedelta(weeks=1))
+        week_rates, week_settled, _ = await _rates(work, week, week + timedelta(weeks=1), kept)
         trend.append(WeekFigures(week, *_whole(codes, week_rates, week_settled)))
     ranked, red, black = ranking(rates, (g for g, _ in units_of(tree, scope.grids)))
     listed = await work.uow.order_map.red_listed(scope, RED_LIST_MOST)

@@ -15,7 +15,7 @@ from domain import orders as domain_orders
 from domain.metrics import compute_rates
 from domain.settlement import settlement_by_unit, unit_levels
 from handlers import console
-from handlers.console_figures import TREND_WEEKS, figures_of, period_of, units_of
+from handlers.console_figures import TREND_WEEKS, Kept, figures_of, period_of, units_of
 from handlers.dialog import Work
 from storage.repositories.order_list import OrderFilter
 from storage.tables import WorkOrderRow
@@ -154,3 +154,18 @@ async def test_the_red_list_holds_the_persons_own_red_listed_orders(past):
             sees = grid in scope.grids
             assert ([o.code for o in figures.red_listed] == [code]) is sees, who
             assert figures.red_listed or not sees
+
+
+async def test_ended_weeks_are_read_once_and_give_the_same_figures(past):
+    services, deps = past
+    kept = Kept()
+    async with services.uow() as uow:
+        work = Work(uow, deps)
+        _, scope = await scope_of(work, "street")
+        fresh = await figures_of(work, scope, "this_week")
+        first = await figures_of(work, scope, "this_week", kept)
+        again = await figures_of(work, scope, "this_week", kept)
+    assert fresh == first == again
+    monday = period_of("this_week", work.now)[0]
+    assert set(kept.found) == {(monday - timedelta(weeks=n), monday - timedelta(weeks=n - 1))
+                               for n in range(1, TREND_WEEKS + 1)}   # not the running week

@@ -77,6 +77,7 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
                    link: Callable[[str | None], str | None]) -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     hours = int(sessions.lifetime.total_seconds() // 3600)
+    kept = console_figures.Kept()     # the figures of ended weeks, read once
 
     async def viewer(request: Request) -> Viewer | None:
         token = sessions.token_of(request)
@@ -205,7 +206,7 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         async with uow() as open_uow:
             work = Work(open_uow, deps)
             scope = await console.scope_of(work, who.id)
-            found = await console_figures.figures_of(work, scope, period[:20])
+            found = await console_figures.figures_of(work, scope, period[:20], kept)
             html = figures_page.figures_page(found, await views.who(work, who.person),
                                              sessions.csrf(who.token), work)
         return page(html, policy=figures_page.POLICY)
