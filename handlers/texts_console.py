@@ -56,6 +56,8 @@ CONSOLE_MAP_NONE = "无在办工单"
 CONSOLE_MAP_MORE_PINS = "在办工单较多，地图上只标出时限最近的 {n} 件；网格颜色按这些工单计算。"
 CONSOLE_MAP_MORE_HEAT = "该时段工单较多，热力图只计入最近提交的 {n} 件。"
 CONSOLE_MAP_COUNTS = "在办 {open} 件：红 {red} · 黄 {yellow} · 绿 {green}"
+CONSOLE_MAP_TOOLTIP = "{name}：{counts}"
+CONSOLE_MAP_FIELD = "{label}："
 CONSOLE_MAP_COLUMNS = {"grid": "网格", "open": "在办", "red": "红", "yellow": "黄",
                        "green": "绿", "list": "工单列表"}
 CONSOLE_MAP_HEAT_COUNT = "{weeks}提单 {n} 件（有定位的），用于热力图。"

@@ -149,8 +149,9 @@ def map_data(view: MapView) -> dict[str, Any]:
     """What the page's script draws: GeoJSON of the polygons, the pins, the heat, the words."""
     def collection(features: list[dict[str, Any]]) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": features}
-    cells = [_feature(c.grid, light=c.light, label=_counts(c) if c.open else texts.CONSOLE_MAP_NONE,
-                      href=link_with({"grid": c.grid.code}))
+    cells = [_feature(c.grid, light=c.light, href=link_with({"grid": c.grid.code}),
+                      tooltip=texts.CONSOLE_MAP_TOOLTIP.format(
+                          name=c.grid.name, counts=_counts(c) if c.open else texts.CONSOLE_MAP_NONE))
              for c in view.cells if c.grid.geometry is not None]
     return {
         "cells": collection(cells),
@@ -161,7 +162,7 @@ def map_data(view: MapView) -> dict[str, Any]:
                   "href": f"/console/orders/{p.code}"} for p in view.pins],
         "heat": [[lat, lng, n] for lat, lng, n in view.heat],
         "words": {"layers": texts.CONSOLE_MAP_LAYERS, "lights": texts.LIGHT_LABELS,
-                  "columns": texts.CONSOLE_COLUMNS},
+                  "columns": texts.CONSOLE_COLUMNS, "field": texts.CONSOLE_MAP_FIELD},
     }
 
 

@@ -32,7 +32,7 @@
     }),
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
-      layer.bindTooltip(`${p.name}：${p.label}`, { sticky: true });
+      layer.bindTooltip(p.tooltip, { sticky: true });
       layer.on("click", () => { window.location.assign(p.href); });
     },
   });
@@ -41,7 +41,7 @@
     const row = document.createElement("div");
     const name = document.createElement("span");
     name.className = "label";
-    name.textContent = `${label}：`;
+    name.textContent = words.field.replace("{label}", label);
     row.append(name, document.createTextNode(value));
     return row;
   }
