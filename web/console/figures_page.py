@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from domain.calendar import SHANGHAI
 from domain.metrics import Rates
+from domain.settlement import Settlement
 from handlers import console, texts
-from handlers.console_figures import TREND_WEEKS, Figures, UnitFigures
+from handlers.console_figures import TREND_WEEKS, Figures
 from handlers.digest import Chart, percent
 from handlers.use_cases import work_time
 from handlers.work import Work
@@ -31,9 +32,8 @@ TRENDED = (*CHARTED, "big_matters_rate")
 RANKED = ("timely_sign_rate", "solve_rate", "satisfaction_rate", "on_time_rate")
 
 
-def value(figures: UnitFigures | tuple[Rates, object], key: str) -> float | None:
-    rates, settled = ((figures.rates, figures.settled) if isinstance(figures, UnitFigures)
-                      else figures)
+def value(rates: Rates, settled: Settlement, key: str) -> float | None:
+    """A rate by its name: one of `Rates`' eight, or one of `Settlement`'s two."""
     rate: float | None = getattr(rates if key in RATES else settled, key)
     return rate
 
@@ -72,7 +72,8 @@ def _units(figures: Figures) -> str:
             *(names[k] for k in (*RATES, *SETTLED))]
     rows = [[f'<span class="depth-{min(u.depth, 3)}">{_grid_link(u.code, u.name)}</span>',
              e(texts.LEVEL_LABELS.get(u.level.value, u.level.value)), str(u.new),
-             *(e(percent(value(u, k))) for k in (*RATES, *SETTLED))] for u in figures.units]
+             *(e(percent(value(u.rates, u.settled, k))) for k in (*RATES, *SETTLED))]
+            for u in figures.units]
     return (f"<section><h2>{e(texts.CONSOLE_FIGURES_TABLE.format(span=span(figures)))}</h2>"
             f"{_table(head, rows)}<p class=\"hint\">{e(texts.CONSOLE_FIGURES_NOTE)}</p>"
             "</section>")
@@ -82,7 +83,7 @@ def _compared(figures: Figures, draw: Callable[[Chart], str]) -> str:
     names = texts.CONSOLE_FIGURE_NAMES
     title = texts.CONSOLE_FIGURES_CHART.format(unit=figures.whole)
     chart = Chart(title, tuple(u.name for u in figures.compared),
-                  tuple((names[k], tuple(value(u, k) for u in figures.compared))
+                  tuple((names[k], tuple(value(u.rates, u.settled, k) for u in figures.compared))
                         for k in CHARTED))
     return f"<section><h2>{e(title)}</h2>{_image(draw(chart), title)}</section>"
 
@@ -93,9 +94,9 @@ def _trend(figures: Figures, draw: Callable[[Chart], str]) -> str:
     weeks = [_day(w.start, "%m-%d") for w in figures.trend]
     pairs = [(w.rates, w.settled) for w in figures.trend]
     chart = Chart(title, tuple(weeks),
-                  tuple((names[k], tuple(value(p, k) for p in pairs)) for k in TRENDED))
+                  tuple((names[k], tuple(value(*p, k) for p in pairs)) for k in TRENDED))
     head = [texts.CONSOLE_FIGURES_WEEK, *(names[k] for k in TRENDED)]
-    rows = [[e(week), *(e(percent(value(p, k))) for k in TRENDED)]
+    rows = [[e(week), *(e(percent(value(*p, k))) for k in TRENDED)]
             for week, p in zip(weeks, pairs, strict=True)]
     return (f"<section><h2>{e(title)}</h2>{_image(draw(chart), title)}"
             f"{_table(head, rows)}</section>")

@@ -137,6 +137,8 @@ async def map_view(work: Work, scope: OrderScope, weeks: str) -> MapView:
 
 
 def _counts(cell: Cell) -> str:
+    if not cell.open:
+        return texts.CONSOLE_MAP_NONE
     return texts.CONSOLE_MAP_COUNTS.format(open=cell.open, **{s: cell.counts[s] for s in SHADES})
 
 
@@ -150,8 +152,8 @@ def map_data(view: MapView) -> dict[str, Any]:
     def collection(features: list[dict[str, Any]]) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": features}
     cells = [_feature(c.grid, light=c.light, href=link_with({"grid": c.grid.code}),
-                      tooltip=texts.CONSOLE_MAP_TOOLTIP.format(
-                          name=c.grid.name, counts=_counts(c) if c.open else texts.CONSOLE_MAP_NONE))
+                      tooltip=texts.CONSOLE_MAP_TOOLTIP.format(name=c.grid.name,
+                                                               counts=_counts(c)))
              for c in view.cells if c.grid.geometry is not None]
     return {
         "cells": collection(cells),
@@ -197,6 +199,8 @@ def map_page(view: MapView, who: str, csrf: str) -> str:
             f"{e(texts.CONSOLE_FILTER)}</button></div></form>")
     legend = "".join(f'<li><span class="light {s}">{e(texts.LIGHT_LABELS[s])}</span></li>'
                      for s in SHADES)
+    heat = texts.CONSOLE_MAP_HEAT_COUNT.format(weeks=texts.CONSOLE_WEEKS[view.weeks],
+                                               n=view.heat_orders)
     said = ""
     if view.more_pins:
         said += notice(texts.CONSOLE_MAP_MORE_PINS.format(n=MOST_PINS), "warn")
@@ -207,7 +211,7 @@ def map_page(view: MapView, who: str, csrf: str) -> str:
             f'<ul class="legend">{legend}</ul>'
             f'<div id="map" class="map" role="region" aria-label="{e(texts.CONSOLE_MAP)}">'
             f'<p class="hint no-script">{e(texts.CONSOLE_MAP_NO_SCRIPT)}</p></div>'
-            f'<p class="hint">{e(texts.CONSOLE_MAP_HEAT_COUNT.format(weeks=texts.CONSOLE_WEEKS[view.weeks], n=view.heat_orders))}</p>'
+            f'<p class="hint">{e(heat)}</p>'
             f"{_table(view)}"
             f'<script type="application/json" id="map-data">{json_block(map_data(view))}'
             "</script>")
