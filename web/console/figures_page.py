@@ -156,7 +156,7 @@ def figures_page(figures: Figures, who: str, csrf: str, work: Work) -> str:
     if not figures.units:
         body += notice(texts.CONSOLE_FIGURES_NO_GRIDS)
     else:
-        body += (_units(figures) + _compared(figures, bars_svg) + _trend(figures, trend_svg)
-                 + _ranking(figures, ranking_svg))
+        body += (_units(figures) + '<div class="charts">' + _compared(figures, bars_svg)
+                 + _trend(figures, trend_svg) + _ranking(figures, ranking_svg) + "</div>")
     body += _red_list(figures, work)
     return layout(texts.CONSOLE_FIGURES, body, who, csrf, here="/console/figures")
