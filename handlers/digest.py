@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from operator import add, attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
-from domain.grids import GridTree, Level
+from domain.grids import Grid, GridTree, Level
 from domain.metrics import Rates
 from handlers import texts
 from handlers.column import column_lines, read_column
@@ -100,6 +100,16 @@ def rollup(raw: Mapping[str | None, Rates], tree: GridTree,
     return defaultdict(Rates, {code: Rates(*counts) for code, counts in total.items()})
 
 
+def rollup_counts(tree: GridTree, *counts: Mapping[str | None, int]) -> dict[str, int]:
+    """Counts per reported grid (new orders) summed onto every grid node above them."""
+    total: dict[str, int] = defaultdict(int)
+    for per_grid in counts:
+        for code, count in per_grid.items():
+            for grid in tree.chain(code) if code is not None and code in tree else ():
+                total[grid.code] += count
+    return total
+
+
 def figure_slices(start: datetime, end: datetime) -> list[tuple[datetime | None, datetime | None]]:
     """Spans of birth that split a period's orders for reading side by side: those carried over
     into it, and those born in each half of it. Every figure is a sum over orders, and each
@@ -154,11 +164,7 @@ class _Week:
             orders.sort(key=_by_deadline)
         self.late = {code: [o for o in orders if o.resolve_due and o.resolve_due < self.now_utc]
                      for code, orders in self.tops.items()}
-        self.new: dict[str, int] = defaultdict(int)
-        for _, new in figures:
-            for code, count in new.items():
-                for grid in self.tree.chain(code) if code in self.tree else ():
-                    self.new[grid.code] += count
+        self.new = rollup_counts(self.tree, *(new for _, new in figures))
         self.board = sorted(points.values(), key=lambda row: (-row[1], row[0]))
         self.board = [row for row in self.board if row[1] > 0][:TOP]
 
@@ -257,12 +263,26 @@ def leader_digest(week: _Week, grid: str) -> Digest:
     return Digest(LEADER, grid, "\n".join(lines), chart)
 
 
+class Ranked(NamedTuple):
+    score: float
+    name: str
+    rates: Rates
+    code: str
+
+
+def ranking(rates: Mapping[str, Rates], grids: Iterable[Grid]
+            ) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
+    """The grids (level 网格) with a score, best first; the red list (红榜, the best
+    `PODIUM`) and the black list (黑榜, the worst `PODIUM` not on the red one, worst first)."""
+    ranked = sorted((Ranked(s, g.name, rates[g.code], g.code) for g in grids
+                     if g.level is Level.GRID and g.code in rates
+                     and (s := score(rates[g.code])) is not None),
+                    key=lambda row: (-row.score, row.name))
+    return ranked, ranked[:PODIUM], ranked[PODIUM:][-PODIUM:][::-1]
+
+
 def staff_digest(week: _Week, unit: str) -> Digest:
-    ranked = sorted(((s, g.name, week.rates[g.code]) for g in map(week.tree.get, week.below(unit))
-                     if g.level is Level.GRID and g.code in week.rates
-                     and (s := score(week.rates[g.code])) is not None),
-                    key=lambda row: (-row[0], row[1]))
-    red, black = ranked[:PODIUM], ranked[PODIUM:][-PODIUM:][::-1]
+    ranked, red, black = ranking(week.rates, map(week.tree.get, week.below(unit)))
     lines = [texts.DIGEST_STAFF.format(unit=week.name(unit), **week.period())]
     if ranked:
         for title, rows in ((texts.DIGEST_RED, red), (texts.DIGEST_BLACK, black)):
@@ -289,14 +309,14 @@ def staff_digest(week: _Week, unit: str) -> Digest:
               for n, (nick, points) in enumerate(week.board, start=1)]
     shown = red + black[::-1]
     chart = Chart(texts.CHART_STAFF.format(unit=week.name(unit)),
-                  tuple(name for _, name, _ in shown),
-                  ((texts.CHART_SCORE, tuple(s for s, _, _ in shown)),), horizontal=True,
+                  tuple(row.name for row in shown),
+                  ((texts.CHART_SCORE, tuple(row.score for row in shown)),), horizontal=True,
                   marks=tuple("red" if i < len(red) else "black" for i in range(len(shown))))
     return Digest(STAFF, unit, "\n".join(lines), chart)
 
 
-def _rank_line(n: int, row: tuple[float, str, Rates]) -> str:
-    value, name, rates = row
+def _rank_line(n: int, row: Ranked) -> str:
+    value, name, rates, _ = row
     response, solved, satisfied = rates.three_rates
     return texts.DIGEST_RANK_LINE.format(
         n=n, grid=name, score=percent(value), response=percent(response), solved=percent(solved),

@@ -33,7 +33,8 @@ AGENDA_EVENT_LABELS = {"proposed": "提议", "opened": "开放商议", "supporte
 AGENDA_ORIGIN_LABELS = {"resident": "居民提议", "leader": "网格长提议", "order": "由工单提升"}
 
 # The console's pages (web/console/agenda_page.py, meetings_page.py)
-CONSOLE_NAV = {"/console": "工单", "/console/agenda": "议题", "/console/meetings": "联席会议"}
+CONSOLE_AGENDA_PAGE = "议题"
+CONSOLE_MEETINGS_PAGE = "联席会议"
 CONSOLE_AGENDA = "议题"
 CONSOLE_AGENDA_FIELDS = {"state": "状态", "level": "层级"}
 CONSOLE_AGENDA_COLUMNS = {"code": "议题号", "title": "议题", "unit": "所在层级", "state": "状态",

@@ -32,6 +32,7 @@ from storage.repositories.erasure import ErasureRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.opinions import OpinionRepository
 from storage.repositories.order_list import OrderListRepository
+from storage.repositories.order_map import OrderMapRepository
 from storage.repositories.publishing import PublishingRepository
 from storage.repositories.service_window import ServiceWindowRepository
 
@@ -235,3 +236,8 @@ class UnitOfWork:
     @property
     def order_list(self) -> OrderListRepository:
         return OrderListRepository(self.session, self.clock)
+
+    @property
+    def order_map(self) -> OrderMapRepository:
+        """The console's map and red list, over the list's own statement."""
+        return OrderMapRepository(self.session, self.clock)

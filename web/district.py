@@ -5,7 +5,7 @@ from typing import Any
 
 from shapely.geometry import mapping
 
-from domain.grids import GridTree
+from domain.grids import Grid, GridTree
 from storage.uow import UnitOfWork
 
 DIGITS = 6  # about 0.1 m: plenty for a map, and a smaller file
@@ -25,12 +25,18 @@ async def district_geojson(uow: UnitOfWork, tree: GridTree) -> dict[str, Any]:
         inside = grid.geometry.representative_point()
         features.append({
             "type": "Feature",
-            "geometry": _rounded(mapping(grid.geometry)),
+            "geometry": outline(grid),
             "properties": {"code": grid.code, "name": grid.name, "level": grid.level.value,
                            "parent": grid.parent, "leader": leaders.get(grid.code),
                            "inside": [round(inside.x, DIGITS), round(inside.y, DIGITS)]},
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+def outline(grid: Grid) -> dict[str, Any]:
+    """A grid's polygon as a GeoJSON geometry, to about 0.1 m (it has one: `grid.geometry`)."""
+    shape: dict[str, Any] = _rounded(mapping(grid.geometry))
+    return shape
 
 
 def _rounded(value: Any) -> Any:

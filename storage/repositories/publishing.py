@@ -24,6 +24,7 @@ from storage.clock import Clock
 from storage.records import OutboxMessage, Role
 from storage.repositories._sql import claim, dialect_name, insert
 from storage.repositories.events import event_values, to_event
+from storage.repositories.order_map import red_listed_mark
 from storage.repositories.orders import _COLUMNS, to_order
 from storage.repositories.settled import settlement_fold, settlement_query
 from storage.tables import (
@@ -216,9 +217,8 @@ class PublishingRepository:
 
     async def red_listed(self) -> list[OpenOrder]:
         """Open orders put on the red list (督办: still overdue days after the notice)."""
-        listed = sa.exists().where(_E.c.order_code == _O.c.code, _E.c.kind == "red_listed")
         query = (select(_O.c.code, _O.c.category, _O.c.state, _O.c.grid_code, _O.c.unit_code,
-                        _O.c.resolve_due).where(_O.c.state.in_(OPEN), listed)
+                        _O.c.resolve_due).where(_O.c.state.in_(OPEN), red_listed_mark())
                  .order_by(_O.c.resolve_due, _O.c.code))
         return [OpenOrder(*row) for row in (await self.session.execute(query)).all()]
 

@@ -2,8 +2,8 @@
 sends in chat, filter, open an order, act on it, and the reporter reads it in the web chat.
 
 The demo server here knows its own address (as `gridbot demo` does), so the link in the chat
-message is the one the browser opens. Screenshots of the list and an order page at 1280×800
-and 390×844 are kept in docs/screenshots/.
+message is the one the browser opens. Screenshots of the list, an order page, the map and the
+figures at 1280×800 and 390×844 are kept in docs/screenshots/.
 """
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ import time_machine
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.config import Settings
+from bot.services import build_chat
 from bot.web_server import DemoServer, demo_app
 from handlers import texts
 from tests import scenarios
 from tests.channels.talk_web import WebTalk
 from tests.e2e.conftest import Site
+from web.demo_past import seed_past
 from web.mailbox import WEB
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -38,7 +40,8 @@ POINT = (0.0, 0.0)
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def console_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
-    """The seeded demo on a free port, its staff bound to web chat sessions `staff-<role>`."""
+    """The seeded demo with its past on a free port, its staff bound to web chat sessions
+    `staff-<role>`."""
     folder = tmp_path_factory.mktemp("console")
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
@@ -48,6 +51,9 @@ async def console_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
                         media_dir=folder / "media", public_base_url=f"http://127.0.0.1:{port}")
     async with demo_app(settings) as app:
         services = app.state.services
+        # A few weeks of history, as `gridbot demo` opens on: the map and figures show it.
+        await seed_past(services.sessions, (await build_chat(services)).deps,
+                        services.clock.now(), settings.media_dir)
         async with services.uow() as uow:
             for role, code in STAFF.items():
                 person = await uow.people.by_staff_code(code)
@@ -239,6 +245,17 @@ async def test_no_request_leaves_the_server_and_screenshots_are_kept(
         await expect(page.get_by_role("heading", name=code)).to_be_visible()
         assert await page.evaluate("document.documentElement.scrollWidth") <= width
         await page.screenshot(path=SCREENSHOTS / f"console-order-{width}x{height}.png",
+                              full_page=True)
+        await page.get_by_role("link", name=texts.CONSOLE_MAP).click()
+        await expect(page.locator("#map[data-ready='1']")).to_be_visible()
+        await expect(page.locator("path.pin").first).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        await page.screenshot(path=SCREENSHOTS / f"console-map-{width}x{height}.png",
+                              full_page=True)
+        await page.get_by_role("link", name=texts.CONSOLE_FIGURES).click()
+        await expect(page.locator("figure.chart img").first).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        await page.screenshot(path=SCREENSHOTS / f"console-figures-{width}x{height}.png",
                               full_page=True)
         await context.close()
     assert requested and all(url.startswith(console_site.url + "/") for url in requested), \

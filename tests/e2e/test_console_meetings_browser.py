@@ -82,8 +82,8 @@ async def test_a_community_secretary_holds_the_meeting_and_records_a_decision(
     context, page = await signed_in(browser, talk, "staff-community")
     page.on("request", lambda request: requested.append(request.url))
 
-    await page.locator("header nav.sections").get_by_role(
-        "link", name=texts.CONSOLE_NAV["/console/agenda"]).click()
+    await page.locator("header nav.pages").get_by_role(
+        "link", name=texts.CONSOLE_AGENDA_PAGE).click()
     await expect(page.get_by_role("heading", name=texts.CONSOLE_AGENDA)).to_be_visible()
     for code in codes.values():
         await expect(page.locator(f'tr[data-code="{code}"]')).to_be_visible()
@@ -91,8 +91,8 @@ async def test_a_community_secretary_holds_the_meeting_and_records_a_decision(
     await expect(page.get_by_text("楼下天天有人飞线充电，支持")).to_be_visible()
     await expect(page.get_by_text("需社区协调场地和供电")).to_be_visible()
 
-    await page.locator("header nav.sections").get_by_role(
-        "link", name=texts.CONSOLE_NAV["/console/meetings"]).click()
+    await page.locator("header nav.pages").get_by_role(
+        "link", name=texts.CONSOLE_MEETINGS_PAGE).click()
     schedule = page.locator('form[data-action="schedule"]')
     await schedule.locator("select[name=unit]").select_option("JJ-01")
     await schedule.locator("input[name=at]").fill("2030-01-15T09:00")

@@ -39,16 +39,17 @@ ROUTES = ["/console", "/console/login", "/console/logout", f"/console/orders/{CO
           "/console/agenda", f"/console/agenda/{ITEM}", "/console/agenda/YT-20000101-0001",
           "/console/agenda/" + "a" * 300, "/console/meetings", f"/console/meetings/{MEETING}",
           f"/console/meetings/{MEETING}/act", "/console/meetings/HY-20000101-0001/act",
-          "/console/meetings/%00", "/console/meetings/" + "a" * 300]
+          "/console/meetings/%00", "/console/meetings/" + "a" * 300, "/console/map",
+          "/console/figures"]
 GETS = {"/console", f"/console/orders/{CODE}", "/console/console.css", "/console/demo/leader",
         "/console/demo/x", "/console/orders/" + "a" * 300, "/console/orders/../../static/style.css",
         "/console/agenda", f"/console/agenda/{ITEM}", "/console/agenda/YT-20000101-0001",
         "/console/agenda/" + "a" * 300, f"/console/meetings/{MEETING}", "/console/meetings/%00",
-        "/console/meetings/" + "a" * 300}
+        "/console/meetings/" + "a" * 300, "/console/map", "/console/figures"}
 FIELDS = ["state", "grid", "category", "urgency", "light", "overdue", "since", "until", "q",
           "code", "sort", "dir", "page", "t", "action", "words", "target", "codes", "back",
           "bulk", "done", "level", "unit", "at", "item", "attendees", "minutes", "decision",
-          "owner", "deadline", "tasks", "reason"]
+          "owner", "deadline", "tasks", "reason", "weeks", "period"]
 VALUES = (st.sampled_from(["", "dispatched", "JJ-01", "H01", "市容环境", "red", "1", "asc",
                            "2026-02-30", "9999-99-99", "-1", "1e308", "99999999999",
                            "sign", "assign", "escalate", "invalid", "merge", "approve",
@@ -56,7 +57,8 @@ VALUES = (st.sampled_from(["", "dispatched", "JJ-01", "H01", "市容环境", "re
                            "on_agenda", "community", "micro_grid", "JJ-01-01-03",
                            "2030-01-15T09:00", "2030-02-30T25:61", "2030-03-31", "convene",
                            "attend", "minutes", "decide", "decline", "close", "schedule",
-                           "选址\n施工", "0", "2"])
+                           "选址\n施工", "0", "2", "4", "12", "last_week", "this_week",
+                           "4w", "12w", "1w"])
           | odd_text.filter(lambda t: len(t) < 600))
 
 

@@ -99,4 +99,4 @@ def list_page(values: Mapping[str, str], rows: Sequence[Row], page: int, more: b
     body = (f"<h1>{e(texts.CONSOLE_ORDERS)}</h1>{notice(said) if said else ''}"
             f"{_filters(values, offered)}{bulk}{table}"
             f'<nav class="pager">{"".join(pager)}</nav>')
-    return layout(texts.CONSOLE_ORDERS, body, who, csrf)
+    return layout(texts.CONSOLE_ORDERS, body, who, csrf, here="/console")

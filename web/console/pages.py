@@ -1,8 +1,9 @@
-"""The console's pages as plain server-rendered HTML: every word from the catalogue, no script,
-one local stylesheet, so nothing is fetched from anywhere but this server."""
+"""The console's pages as plain server-rendered HTML: every word from the catalogue, one local
+stylesheet, no script but the map's (this server's copy of Leaflet), so nothing is fetched from
+anywhere but this server."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from urllib.parse import urlencode
 
@@ -15,21 +16,35 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def layout(title: str, body: str, who: str = "", csrf: str = "") -> str:
-    """A whole page; with `csrf`, the header carries the signed-in person and 退出."""
+# The console's pages, in the order the header links them.
+NAV = (
+    ("/console", texts.CONSOLE_ORDERS),
+    ("/console/map", texts.CONSOLE_MAP),
+    ("/console/figures", texts.CONSOLE_FIGURES),
+    ("/console/agenda", texts.CONSOLE_AGENDA_PAGE),
+    ("/console/meetings", texts.CONSOLE_MEETINGS_PAGE),
+)
+
+
+def layout(title: str, body: str, who: str = "", csrf: str = "", here: str = "",
+           styles: Sequence[str] = (), scripts: Sequence[str] = ()) -> str:
+    """A whole page; with `csrf`, the header carries the pages (`here` the one shown), the
+    signed-in person and 退出. `styles` and `scripts` are this server's paths."""
     out = (f'<form method="post" action="/console/logout" class="out">'
            f'<input type="hidden" name="csrf" value="{e(csrf)}">'
            f'<button type="submit">{e(texts.CONSOLE_SIGN_OUT)}</button></form>') if csrf else ""
-    nav = ('<nav class="sections">' + "".join(f'<a href="{e(path)}">{e(words)}</a>'
-                                              for path, words in texts.CONSOLE_NAV.items())
-           + "</nav>") if csrf else ""
+    current = ' aria-current="page"'
+    nav = (f'<nav class="pages" aria-label="{e(texts.CONSOLE_NAV_LABEL)}">'
+           + "".join(f'<a href="{e(path)}"{current if path == here else ""}>{e(words)}</a>'
+                     for path, words in NAV) + "</nav>") if csrf else ""
+    links = "".join(f'<link rel="stylesheet" href="{e(href)}">' for href in (*styles, STYLE))
+    code = "".join(f'<script src="{e(src)}" defer></script>' for src in scripts)
     return ("<!doctype html>\n"
             f'<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{e(title)} · {e(texts.CONSOLE_TITLE)}</title>'
-            f'<link rel="stylesheet" href="{STYLE}"></head><body>'
+            f'<title>{e(title)} · {e(texts.CONSOLE_TITLE)}</title>{links}{code}</head><body>'
             f'<header><a class="home" href="/console">{e(texts.CONSOLE_TITLE)}</a>'
-            f'{nav}<span class="who">{e(who)}</span>{out}</header>'
+            f'<span class="who">{e(who)}</span>{out}{nav}</header>'
             f"<main>{body}</main></body></html>")
 
 

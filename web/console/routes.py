@@ -15,13 +15,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from domain.refusals import DomainError
-from handlers import catalogue, console, texts
+from handlers import catalogue, console, console_figures, texts
 from handlers.deps import Deps
 from handlers.work import Work
 from storage.records import Person
 from storage.repositories.orders import StaleOrder
 from storage.uow import UnitOfWork
-from web.console import agenda_page, meetings_page, views
+from web.console import agenda_page, figures_page, map_page, meetings_page, views
 from web.console.kit import Kit
 from web.console.list_page import list_page
 from web.console.order_page import order_page
@@ -30,14 +30,18 @@ from web.console.params import CODE, PAGE_SIZE, order_filter, page_number
 from web.console.session import ConsoleSessions
 
 STYLE = Path(__file__).with_name("console.css")
+POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-           "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
-                                      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"}
+           "Content-Security-Policy": POLICY}
 MOST_BULK = 100
 
 
-def page(html: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+def page(html: str, status: int = 200, policy: str = POLICY) -> HTMLResponse:
+    """A console page; `policy` is its Content-Security-Policy (the map's runs this server's
+    scripts, the figures' shows charts as data: images)."""
+    return HTMLResponse(html, status_code=status,
+                        headers={**HEADERS, "Content-Security-Policy": policy})
 
 
 def see_other(path: str) -> RedirectResponse:
@@ -74,6 +78,7 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
                    link: Callable[[str | None], str | None]) -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     hours = int(sessions.lifetime.total_seconds() // 3600)
+    kept = console_figures.Kept()     # the figures of ended weeks, read once
 
     async def viewer(request: Request) -> Viewer | None:
         token = sessions.token_of(request)
@@ -180,6 +185,32 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
             said = texts.CONSOLE_BULK_DONE.format(done=int(done), failed=int(failed))
         return page(list_page(values, rows, number, more, offered, offered.grids, name,
                               sessions.csrf(who.token), said))
+
+    @router.get("/map")
+    async def district_map(request: Request, weeks: str = "") -> Response:
+        who = await viewer(request)
+        if who is None:
+            return signed_out()
+        async with uow() as open_uow:
+            work = Work(open_uow, deps)
+            scope = await console.scope_of(work, who.id)
+            view = await map_page.map_view(work, scope, weeks[:4])
+            name = await views.who(work, who.person)
+        return page(map_page.map_page(view, name, sessions.csrf(who.token)),
+                    policy=map_page.POLICY)
+
+    @router.get("/figures")
+    async def figures(request: Request, period: str = "") -> Response:
+        who = await viewer(request)
+        if who is None:
+            return signed_out()
+        async with uow() as open_uow:
+            work = Work(open_uow, deps)
+            scope = await console.scope_of(work, who.id)
+            found = await console_figures.figures_of(work, scope, period[:20], kept)
+            html = figures_page.figures_page(found, await views.who(work, who.person),
+                                             sessions.csrf(who.token), work)
+        return page(html, policy=figures_page.POLICY)
 
     async def show(who: Viewer, code: str, said: str = "", contact: str = "",
                    status: int = 200) -> Response:
