@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import sqlalchemy as sa
-from sqlmodel import Field, Relationship, SQLModel
+from sqlalchemy.orm import Mapped
+from sqlmodel import Field, Relationship, SQLModel, col
 
 from storage.types import BigId, UTCDateTime
 
@@ -23,6 +24,12 @@ class TableRow(SQLModel):
     """A table's row class. SQLModel sets `__table__` on each but does not declare it."""
 
     __table__: ClassVar[sa.Table]
+
+
+def stored_id(column: int | None) -> Mapped[int]:
+    """An autoincrement id column in a query. Its field is None only on a row not yet
+    inserted; the column itself is never NULL, so what a query reads from it is an int."""
+    return cast("Mapped[int]", col(column))
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:

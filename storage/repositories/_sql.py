@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -19,7 +21,7 @@ def insert(session: AsyncSession, table: Any) -> Any:
     return insert_for(dialect_name(session), table)
 
 
-def claim(session: AsyncSession, query: Select[Any]) -> Select[Any]:
+def claim(session: AsyncSession, query: _Query) -> _Query:
     """Lock the rows read so a second worker skips them; SQLite has one writer anyway."""
     if dialect_name(session) == "postgresql":
         return query.with_for_update(skip_locked=True)
