@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -20,16 +20,19 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+_T = TypeVar("_T")
+
+
 class TableRow(SQLModel):
     """A table's row class. SQLModel sets `__table__` on each but does not declare it."""
 
     __table__: ClassVar[sa.Table]
 
 
-def stored_id(column: int | None) -> Mapped[int]:
-    """An autoincrement id column in a query. Its field is None only on a row not yet
-    inserted; the column itself is never NULL, so what a query reads from it is an int."""
-    return cast("Mapped[int]", col(column))
+def non_null(column: _T | None) -> Mapped[_T]:
+    """A column in a query that reads no NULL from it: an autoincrement id (its field is None
+    only on a row not yet inserted), or a column the query's WHERE keeps to given values."""
+    return cast("Mapped[_T]", col(column))
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:

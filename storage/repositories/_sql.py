@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam
+from sqlalchemy import CursorResult, Result, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -26,6 +26,12 @@ def claim(session: AsyncSession, query: _Query) -> _Query:
     if dialect_name(session) == "postgresql":
         return query.with_for_update(skip_locked=True)
     return query
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE run through a session matched. SQLAlchemy documents that
+    the session returns a CursorResult for those, but types `execute` as returning a Result."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def insert_for(dialect: str, table: Any) -> Any:

@@ -35,7 +35,7 @@ from storage.tables import (
     OutboxRow,
     PersonRow,
     WorkOrderRow,
-    stored_id,
+    non_null,
 )
 
 _O, _E = WorkOrderRow.__table__, EventRow.__table__
@@ -115,7 +115,7 @@ class PublishingRepository:
 
     async def names(self, person_ids: Collection[int]) -> dict[int, tuple[str, str | None]]:
         """Name and nickname of each person: what must be scrubbed from public text."""
-        query = select(stored_id(PersonRow.id), col(PersonRow.name), col(PersonRow.nickname)).where(
+        query = select(non_null(PersonRow.id), col(PersonRow.name), col(PersonRow.nickname)).where(
             col(PersonRow.id).in_(list(person_ids)))
         return {pid: (name, nick) for pid, name, nick in (await self.session.execute(query)).all()}
 
@@ -255,7 +255,7 @@ class PublishingRepository:
     # --- audiences ---------------------------------------------------------------------------
 
     async def subscribers(self) -> list[Recipient]:
-        query = (select(stored_id(PersonRow.id), col(PersonRow.home_grid),
+        query = (select(non_null(PersonRow.id), col(PersonRow.home_grid),
                         col(ChannelAccountRow.channel), col(ChannelAccountRow.external_id))
                  .join(ChannelAccountRow, col(ChannelAccountRow.person_id) == PersonRow.id)
                  .where(col(PersonRow.subscribed).is_(True))
