@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from handlers import texts
 from handlers.digest import Chart, build_digests
@@ -45,7 +46,7 @@ def chinese_family() -> str | None:
     return next((family for family in CHINESE_FAMILIES if family in known), None)
 
 
-def _style(families: list[str] | None) -> dict[str, Any]:
+def _style(families: list[str] | None) -> dict[RcKeyType, Any]:
     if families is None:
         family = chinese_family()
         # A list of families is a fallback chain: Latin digits and signs come from DejaVu.
