@@ -21,10 +21,7 @@ from bot.config import Settings
 from bot.sender import OutboxSender
 from bot.services import Services, build_chat, open_services
 from bot.web_server import DemoServer
-from handlers.chat import Chat
-from handlers.deps import Deps
 from handlers.holders import warn_unheld
-from handlers.messages import Inbound
 from scheduler.app import ClockSettings, ScaledClock, Sweeper, build_scheduler
 from storage.process_lock import LockHeld, ProcessLock
 from web.app import add_demo, create_app
@@ -34,6 +31,9 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.telegram.transport import Transport
+    from handlers.chat import Chat
+    from handlers.deps import Deps
+    from handlers.messages import Inbound
 
 log = logging.getLogger(__name__)
 

@@ -94,9 +94,9 @@ class ApiKeyRepository:
 
     async def active(self, raw_key: str) -> ApiKey | None:
         """The unrevoked key with this value, else None."""
-        row = (await self.session.execute(select(ApiKeyRow).where(
-            col(ApiKeyRow.key_hash) == key_hash(raw_key), col(ApiKeyRow.revoked_at).is_(None)))
-               ).scalar()
+        query = select(ApiKeyRow).where(col(ApiKeyRow.key_hash) == key_hash(raw_key),
+                                        col(ApiKeyRow.revoked_at).is_(None))
+        row = (await self.session.execute(query)).scalar()
         return _key(row) if row else None
 
     async def all(self) -> list[ApiKey]:
