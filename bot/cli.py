@@ -5,9 +5,10 @@ import contextlib
 import json
 import shutil
 import sys
-from datetime import timedelta
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 from pydantic import SecretStr
@@ -22,13 +23,15 @@ from bot.cli_export import export_command
 from bot.config import DEMO_SECRET_KEY, SAMPLE_DISTRICT, SAMPLE_PEOPLE, Settings, load_settings
 from bot.services import Services
 from domain import invites
-from domain.routing import Route
+from domain.grids import Grid, GridTree
+from domain.routing import Route, Router
 from handlers import texts
-from storage.import_report import ImportFailed
+from storage.import_report import ImportFailed, ImportReport
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
 from storage.process_lock import LockHeld
-from storage.records import Role
+from storage.records import Person, Role
+from storage.uow import UnitOfWork
 
 app = typer.Typer(help="gridbot: report, route, handle and close grid work orders by chat.",
                   no_args_is_help=True, add_completion=False)
@@ -69,8 +72,6 @@ def digest(
     = None,
 ) -> None:
     """The weekly digest: each audience's text and chart (use --preview to look before sending)."""
-    from datetime import datetime
-
     from bot.charts import preview_digests
     if not preview:
         _fail("digests are sent by the scheduler (gridbot run); use --preview to look at them")
@@ -78,15 +79,20 @@ def digest(
     if moment is not None and moment.tzinfo is None:
         _fail("--at needs a time zone, e.g. 2026-11-30T09:00+08:00")
 
-    async def work(services: Services):
+    async def work(services: Services) -> list[Path]:
         return await preview_digests(services, out, moment)
     written = _run(_with_services(work))
     typer.echo(f"{len(written)} files written to {out}/")
 
 
-def _import(what: str, importer, file: Path, progress: bool) -> None:
+class _Importer(Protocol):
+    def __call__(self, uow: UnitOfWork, file: Path, /, *,
+                 progress: bool) -> Awaitable[ImportReport]: ...
+
+
+def _import(what: str, importer: _Importer, file: Path, progress: bool) -> None:
     """One import in one transaction: a bad row or feature leaves the database as it was."""
-    async def work(services: Services):
+    async def work(services: Services) -> ImportReport:
         async with services.uow() as uow:
             report = await importer(uow, file, progress=progress)
             await uow.commit()
@@ -129,10 +135,13 @@ def route(
     if address is None and (lat is None or lng is None):
         _fail("give --lat and --lng, or --address")
 
-    async def work(services: Services):
+    async def work(services: Services) -> tuple[Router, Route, Person | None]:
         router = await services.router()
-        found = (router.route_address(address) if address is not None
-                 else router.route_point(lat, lng, gcj02=gcj02))
+        if address is not None:
+            found = router.route_address(address)
+        else:
+            assert lat is not None and lng is not None   # refused above
+            found = router.route_point(lat, lng, gcj02=gcj02)
         async with services.uow() as uow:
             leader = await uow.people.get(found.leader_id) if found.leader_id else None
         return router, found, leader
@@ -144,7 +153,7 @@ def route(
     raise typer.Exit(1 if found.fallback else 0)
 
 
-def _route_json(found: Route, leader) -> dict[str, Any]:
+def _route_json(found: Route, leader: Person | None) -> dict[str, Any]:
     return {
         "grid": found.grid.code if found.grid and not found.fallback else None,
         "chain": found.chain,
@@ -156,7 +165,7 @@ def _route_json(found: Route, leader) -> dict[str, Any]:
     }
 
 
-def _print_route(router, found: Route, leader) -> None:
+def _print_route(router: Router, found: Route, leader: Person | None) -> None:
     for code in found.chain:
         grid = router.tree.get(code)
         typer.echo(f"{grid.code:<16} {grid.name} ({texts.LEVEL_LABELS[grid.level]})")
@@ -176,7 +185,7 @@ def invite(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Make a one-time, expiring invite code that binds a staff member to a grid."""
-    async def work(services: Services):
+    async def work(services: Services) -> tuple[str, datetime, Settings] | None:
         now = services.clock.now()
         async with services.uow() as uow:
             if await uow.grids.get(grid) is None:
@@ -263,9 +272,9 @@ def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Grids with no leader, chains with no holder, orders held by nobody; exit 1 if any is unheld."""
-    from handlers.holders import check_holders
+    from handlers.holders import HolderCheck, check_holders
 
-    async def work(services: Services):
+    async def work(services: Services) -> HolderCheck:
         tree = await services.load_tree()
         async with services.uow() as uow:
             return await check_holders(uow, tree, services.settings.operator)
@@ -320,7 +329,7 @@ def run_command() -> None:
 
 
 def _print_district(settings: Settings, path: Path) -> None:
-    async def work(services: Services):
+    async def work(services: Services) -> tuple[ImportReport, ImportReport, GridTree]:
         async with services.uow() as uow:
             grids = await import_grids(uow, SAMPLE_DISTRICT, progress=False)
             people = await import_people(uow, SAMPLE_PEOPLE, progress=False)
@@ -332,7 +341,7 @@ def _print_district(settings: Settings, path: Path) -> None:
         _print_tree(tree, root, 0)
 
 
-def _print_tree(tree, grid, depth: int) -> None:
+def _print_tree(tree: GridTree, grid: Grid, depth: int) -> None:
     leader = " ★" if grid.leader_id else ""
     typer.echo(f"{'  ' * depth}{grid.code} {grid.name} ({texts.LEVEL_LABELS[grid.level]}){leader}")
     for child in sorted(tree.children(grid.code), key=lambda g: g.code):

@@ -13,6 +13,7 @@ from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
 from bot.services import Services
+from storage.repositories.api_keys import ApiKey
 
 PREFIX = "o311_"
 keys_app = typer.Typer(help="Open311 API keys of partner systems (create, list, revoke).",
@@ -40,7 +41,7 @@ def api_key_create(name: Name) -> None:
 @keys_app.command("list")
 def api_key_list() -> None:
     """Every key: id, partner, created, revoked (never the key)."""
-    async def work(services: Services):
+    async def work(services: Services) -> list[ApiKey]:
         async with services.uow() as uow:
             return await uow.api_keys.all()
     keys = _run(_with_services(work))

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
 from bot.config import DEMO_SECRET_KEY, Settings, load_settings
-from bot.services import open_services
+from bot.services import Services, open_services
 
 SECRET_MIN = 32
+_T = TypeVar("_T")
 
 
-def run(coro):
+def run(coro: Coroutine[Any, Any, _T]) -> _T:
     return asyncio.run(coro)
 
 
@@ -27,12 +30,13 @@ def strong_webhook_secret(settings: Settings) -> bool:
     return len(settings.telegram_webhook_secret or "") >= SECRET_MIN
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
-async def with_services(work, settings: Settings | None = None):
+async def with_services(work: Callable[[Services], Awaitable[_T]],
+                        settings: Settings | None = None) -> _T:
     services = await open_services(settings or load_settings())
     try:
         return await work(services)

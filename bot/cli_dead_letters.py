@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from bot.cli_common import fail as _fail
 from bot.cli_common import run as _run
 from bot.cli_common import with_services as _with_services
 from bot.services import Services
+from storage.repositories.dead_letters import DeadLetter
 
 letters_app = typer.Typer(help="Updates parked after failing three times (list, show, retry, "
                                "drop).", no_args_is_help=True)
@@ -18,7 +20,7 @@ letters_app = typer.Typer(help="Updates parked after failing three times (list, 
 @letters_app.command("list")
 def dead_letters_list() -> None:
     """Parked updates, oldest first: id, when, channel, kind, attempts and the failure."""
-    async def work(services: Services):
+    async def work(services: Services) -> list[DeadLetter]:
         async with services.uow() as uow:
             return await uow.dead_letters.parked(limit=1000)
     letters = _run(_with_services(work))
@@ -29,25 +31,26 @@ def dead_letters_list() -> None:
                    f"{letter.kind:<8} {letter.attempts}×  {letter.error}")
 
 
-def _letter_or_fail(letter_id: int):
-    async def work(services: Services):
+def _letter_or_fail(letter_id: int) -> tuple[DeadLetter, datetime]:
+    """The parked letter, and when it was parked."""
+    async def work(services: Services) -> DeadLetter | None:
         async with services.uow() as uow:
             return await uow.dead_letters.get(letter_id)
     letter = _run(_with_services(work))
     if letter is None or letter.parked_at is None:
         _fail(f"no dead letter {letter_id}")
-    return letter
+    return letter, letter.parked_at
 
 
 @letters_app.command("show")
 def dead_letters_show(letter_id: Annotated[int, typer.Argument(help="the letter's id")]) -> None:
     """One parked update with its payload (personal data: the sender's account and message)."""
-    letter = _letter_or_fail(letter_id)
+    letter, parked_at = _letter_or_fail(letter_id)
     typer.echo(json.dumps({
         "id": letter.id, "channel": letter.channel, "update_id": letter.update_id,
         "kind": letter.kind, "attempts": letter.attempts, "error": letter.error,
         "first_at": letter.first_at.isoformat(), "last_at": letter.last_at.isoformat(),
-        "parked_at": letter.parked_at.isoformat(), "payload": letter.payload,
+        "parked_at": parked_at.isoformat(), "payload": letter.payload,
     }, ensure_ascii=False, indent=2))
 
 
@@ -57,7 +60,7 @@ def dead_letters_retry(letter_id: Annotated[int, typer.Argument(help="the letter
     from bot.services import build_chat
     _letter_or_fail(letter_id)
 
-    async def work(services: Services):
+    async def work(services: Services) -> bool | None:
         return await (await build_chat(services)).retry_parked(letter_id)
     if not _run(_with_services(work)):
         _fail(f"dead letter {letter_id} failed again; it stays parked", code=1)
@@ -69,7 +72,7 @@ def dead_letters_drop(letter_id: Annotated[int, typer.Argument(help="the letter'
     """Delete a parked update and its payload without handling it."""
     _letter_or_fail(letter_id)
 
-    async def work(services: Services):
+    async def work(services: Services) -> bool:
         async with services.uow() as uow:
             dropped = await uow.dead_letters.drop(letter_id)
             await uow.commit()

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 
@@ -26,6 +27,14 @@ from storage.process_lock import LockHeld, ProcessLock
 from web.app import add_demo, create_app
 from web.mailbox import OutboxBell
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.telegram.transport import Transport
+    from handlers.chat import Chat
+    from handlers.deps import Deps
+    from handlers.messages import Inbound
+
 log = logging.getLogger(__name__)
 
 
@@ -33,9 +42,9 @@ log = logging.getLogger(__name__)
 class Runtime:
     services: Services
     app: FastAPI
+    scheduler: AsyncIOScheduler
     senders: list[OutboxSender] = field(default_factory=list)
-    transports: list = field(default_factory=list)
-    scheduler: object | None = None
+    transports: list[Transport] = field(default_factory=list)
 
     def kick(self) -> None:
         """Wake the senders: something was committed."""
@@ -72,14 +81,14 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
         from web.demo_past import seed_past
         await seed_past(services.sessions, chat.deps, services.clock.now(), settings.media_dir)
     await warn_unheld(chat.deps)   # grids and chains without a holder, as counts only
-    runtime = Runtime(services, create_app(services, chat, bell=bell))
+    app = create_app(services, chat, bell=bell)
+    clocks = ClockSettings(interval=timedelta(seconds=settings.sweep_interval_seconds))
+    runtime = Runtime(services, app, build_scheduler(Sweeper(chat.deps, clocks)))
     if demo:   # the web chat has no sign-in: it is the demo's channel, never production's
         add_demo(runtime.app, chat, seeded)
-    clocks = ClockSettings(interval=timedelta(seconds=settings.sweep_interval_seconds))
-    runtime.scheduler = build_scheduler(Sweeper(chat.deps, clocks))
     _add_broadcasts(runtime, settings, chat.deps)
     if settings.telegram_token:
-        await _add_telegram(runtime, settings, chat, stack, sleep)
+        await _add_telegram(runtime, settings, settings.telegram_token, chat, stack, sleep)
     if settings.wechat_appid:
         _add_wechat(runtime, settings, chat, stack)
     if settings.wecom_corpid:
@@ -87,7 +96,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, demo: bool = False
     return runtime
 
 
-def _add_wechat(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+def _add_wechat(runtime: Runtime, settings: Settings, chat: Chat, stack: AsyncExitStack) -> None:
     """Residents and couriers on the 公众号: callback at /wechat/callback."""
     from bot.wechat.channel import WeChatChannel
     from bot.wechat.routes import wechat_router
@@ -101,7 +110,7 @@ def _add_wechat(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStac
     log.info("wechat channel on")
 
 
-def _add_wecom(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack) -> None:
+def _add_wecom(runtime: Runtime, settings: Settings, chat: Chat, stack: AsyncExitStack) -> None:
     """Grid staff on 企业微信: callback at /wecom/callback, plus the group robot."""
     from bot.wecom.channel import WeComChannel
     from bot.wecom.routes import wecom_router
@@ -114,7 +123,7 @@ def _add_wecom(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack
     log.info("wecom channel on")
 
 
-def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
+def _add_broadcasts(runtime: Runtime, settings: Settings, deps: Deps) -> None:
     """The echo wall each minute; the weekly digest at its hour (Monday 09:00 by default)."""
     from bot.charts import render_chart
     from handlers.digest import digest_schedule, weekly_digest
@@ -145,23 +154,25 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps) -> None:
                               day_of_week=weekday, hour=hour, minute=minute)
 
 
-async def _add_telegram(runtime: Runtime, settings: Settings, chat, stack: AsyncExitStack,
-                        sleep: Callable[[float], Awaitable[object]]) -> None:
-    from bot.telegram import AT_ONCE, make_transport
+async def _add_telegram(runtime: Runtime, settings: Settings, token: str, chat: Chat,
+                        stack: AsyncExitStack, sleep: Callable[[float], Awaitable[object]]
+                        ) -> None:
+    from bot.telegram import AT_ONCE, TransportOptions, make_transport
     from bot.telegram.limits import TelegramLimits, overall_share
     from bot.telegram.reach import start_when_reachable
     from bot.telegram.transport import MalformedUpdate, secret_matches
     # Dialogs wait for their commit: handle many people at once (each person's updates stay in
     # order), and give PTB the aiohttp request class — bench/README.md has the figures.
-    options = {"concurrency": AT_ONCE, **({"http": "aiohttp"} if settings.telegram_library == "ptb"
-                                     else {})}
-    transport = make_transport(settings.telegram_library, settings.telegram_token,
+    options: TransportOptions = ({"http": "aiohttp"} if settings.telegram_library == "ptb"
+                                 else {})
+    transport = make_transport(settings.telegram_library, token,
                                settings.telegram_api_url, settings.media_dir / "telegram",
                                mode=settings.telegram_mode,
                                webhook_secret=settings.telegram_webhook_secret,
-                               webhook_url=settings.telegram_webhook_url, **options)
+                               webhook_url=settings.telegram_webhook_url, concurrency=AT_ONCE,
+                               **options)
 
-    async def receive(inbound) -> None:
+    async def receive(inbound: Inbound) -> None:
         await chat.receive(inbound)
 
     if settings.telegram_mode == "polling":   # Telegram serves getUpdates to one consumer only

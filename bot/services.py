@@ -1,8 +1,10 @@
 """The composition root: builds what every command and channel shares from the settings."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,6 +20,9 @@ from storage.clock import Clock, SystemClock
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from handlers.chat import Chat
 
 
 @dataclass
@@ -69,7 +74,8 @@ async def open_services(settings: Settings, clock: Clock | None = None,
     return Services(settings, engine, session_factory(engine), clock or SystemClock())
 
 
-async def build_chat(services: Services, on_committed=None):
+async def build_chat(services: Services,
+                     on_committed: Callable[[], None] | None = None) -> Chat:
     """The platform-neutral chat over these services, with its router loaded once."""
     from datetime import timedelta
 

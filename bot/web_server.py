@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -113,7 +114,7 @@ class DemoServer(uvicorn.Server):
                                         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S))
         self.bell: OutboxBell = app.state.bell
         self.app, self.host, self.port = app, host, port
-        self.narrating: asyncio.Task | None = None
+        self.narrating: asyncio.Task[None] | None = None
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -130,7 +131,7 @@ class DemoServer(uvicorn.Server):
             for sig, handler in before.items():
                 signal.signal(sig, handler)
 
-    async def startup(self, sockets: list | None = None) -> None:
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         channel = getattr(self.app.state, "channel", None)   # only a demo app has the web chat
         if self.started and channel is not None:
@@ -138,7 +139,7 @@ class DemoServer(uvicorn.Server):
             for line in banner(self.host, self.port):
                 told.info("%s", line)
 
-    async def shutdown(self, sockets: list | None = None) -> None:
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.bell.close()
         if self.narrating is not None:   # let a look at the history end: no query is cut off
             await asyncio.wait([self.narrating], timeout=GRACEFUL_SHUTDOWN_S)

@@ -9,16 +9,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from storage.tables import _json, _when
+from storage.tables import TableRow, _json, _when
 from storage.types import BigId
 
 # The ladder's sweep (议题上移): unsettled items by the time they reached their level.
 UNSETTLED = "state IN ('proposed', 'open', 'on_agenda')"
 
 
-class AgendaItemRow(SQLModel, table=True):
+class AgendaItemRow(TableRow, table=True):
     """An agenda item as it stands now; its history is `agenda_event`."""
 
     __tablename__ = "agenda_item"
@@ -51,7 +51,7 @@ class AgendaItemRow(SQLModel, table=True):
     version: int = 1
 
 
-class AgendaEventRow(SQLModel, table=True):
+class AgendaEventRow(TableRow, table=True):
     """One immutable line of an item's history: inserted, never updated or deleted."""
 
     __tablename__ = "agenda_event"
@@ -67,7 +67,7 @@ class AgendaEventRow(SQLModel, table=True):
     data: dict[str, Any] = _json(dict)
 
 
-class AgendaSupportRow(SQLModel, table=True):
+class AgendaSupportRow(TableRow, table=True):
     """A resident's +1: the key keeps it to one per person."""
 
     __tablename__ = "agenda_support"
@@ -77,7 +77,7 @@ class AgendaSupportRow(SQLModel, table=True):
     at: datetime = _when()
 
 
-class AgendaCommentRow(SQLModel, table=True):
+class AgendaCommentRow(TableRow, table=True):
     """A resident's word in 商议."""
 
     __tablename__ = "agenda_comment"
@@ -89,7 +89,7 @@ class AgendaCommentRow(SQLModel, table=True):
     text: str = Field(sa_type=sa.Text)
 
 
-class AgendaRatingRow(SQLModel, table=True):
+class AgendaRatingRow(TableRow, table=True):
     """评议: a resident's rating of the result, one per person."""
 
     __tablename__ = "agenda_rating"
@@ -100,7 +100,7 @@ class AgendaRatingRow(SQLModel, table=True):
     at: datetime = _when()
 
 
-class AgendaOrderRow(SQLModel, table=True):
+class AgendaOrderRow(TableRow, table=True):
     """An order lifted into an item: the order points to its item through this row."""
 
     __tablename__ = "agenda_order"
@@ -109,7 +109,7 @@ class AgendaOrderRow(SQLModel, table=True):
     item_code: str = Field(foreign_key="agenda_item.code", index=True)
 
 
-class AgendaSequenceRow(SQLModel, table=True):
+class AgendaSequenceRow(TableRow, table=True):
     """The daily counter behind YT-YYYYMMDD-NNNN."""
 
     __tablename__ = "agenda_sequence"
@@ -118,7 +118,7 @@ class AgendaSequenceRow(SQLModel, table=True):
     last: int = 0
 
 
-class OpinionRow(SQLModel, table=True):
+class OpinionRow(TableRow, table=True):
     """民意直报: an opinion sent to a chosen level; `text` for its staff, `public` scrubbed."""
 
     __tablename__ = "opinion"

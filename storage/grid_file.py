@@ -71,7 +71,7 @@ def _grid(index: int, feature: Any) -> tuple[Grid, Any]:
     if name is None:
         raise GridImportError(f"{where}: name is missing")
     try:
-        level = Level(props.get("level"))
+        level = Level(props.get("level", ""))
     except ValueError:
         raise GridImportError(
             f"{where}: level {props.get('level')!r} is not one of {LEVEL_NAMES}") from None
@@ -165,7 +165,8 @@ def _check_tree(grids: list[Grid], first_at: Mapping[str, int],
     # A grid already stored keeps its parent; the file must not change that parent's level
     # so that the stored child would no longer fit below it.
     for code, (level, parent) in known.items():
-        if code not in first_at and parent in first_at and levels[parent].rank >= level.rank:
+        if (code not in first_at and parent is not None and parent in first_at
+                and levels[parent].rank >= level.rank):
             raise GridImportError(
                 f"feature {first_at[parent]} ({parent}): as a {levels[parent].value} it cannot"
                 f" stay the parent of {code}, a {level.value} already in the database")

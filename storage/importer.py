@@ -6,10 +6,11 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 from tqdm import tqdm
 
 from storage.clock import Clock, SystemClock
@@ -18,7 +19,7 @@ from storage.import_report import GridImportError, ImportFailed, ImportReport, P
 from storage.people_file import StaffLine, read_staff
 from storage.repositories._sql import insert
 from storage.repositories.grids import GridRepository, grid_values
-from storage.tables import MembershipRow, PersonRow
+from storage.tables import MembershipRow, PersonRow, non_null
 from storage.uow import UnitOfWork
 
 __all__ = ["GridImportError", "ImportFailed", "ImportReport", "PeopleImportError",
@@ -104,8 +105,8 @@ async def _upsert_people(session: AsyncSession, values: list[dict[str, Any]]) ->
 async def _ids(session: AsyncSession, codes: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(codes), CHUNK):
-        query = (select(PersonRow.staff_code, PersonRow.id)
-                 .where(PersonRow.staff_code.in_(codes[start:start + CHUNK])))
+        query = (select(non_null(PersonRow.staff_code), non_null(PersonRow.id))
+                 .where(col(PersonRow.staff_code).in_(codes[start:start + CHUNK])))
         found.update(((code, id_) for code, id_ in await session.execute(query)))
     return found
 
@@ -131,6 +132,6 @@ async def _transaction(
         yield target, SystemClock()
 
 
-def _bar(total: int, unit: str, progress: bool) -> tqdm:
+def _bar(total: int, unit: str, progress: bool) -> tqdm[NoReturn]:
     return tqdm(total=total, unit=f" {unit}", file=sys.stderr, leave=False,
                 disable=not progress or total < QUIET_BELOW)

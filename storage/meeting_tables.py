@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from storage.tables import _json, _when
+from storage.tables import TableRow, _json, _when
 from storage.types import BigId
 
 # A unit has one meeting still to be held at a time: the one its waiting items go to.
 SCHEDULED = "state = 'scheduled'"
 
 
-class MeetingRow(SQLModel, table=True):
+class MeetingRow(TableRow, table=True):
     """A meeting as it stands now; its record is `meeting_event`."""
 
     __tablename__ = "meeting"
@@ -40,7 +40,7 @@ class MeetingRow(SQLModel, table=True):
     version: int = 1
 
 
-class MeetingEventRow(SQLModel, table=True):
+class MeetingEventRow(TableRow, table=True):
     """One immutable line of a meeting's record: inserted, never updated or deleted."""
 
     __tablename__ = "meeting_event"
@@ -56,7 +56,7 @@ class MeetingEventRow(SQLModel, table=True):
     data: dict[str, Any] = _json(dict)
 
 
-class MeetingItemRow(SQLModel, table=True):
+class MeetingItemRow(TableRow, table=True):
     """An agenda item on a meeting's agenda, in its place, with what the meeting did with it."""
 
     __tablename__ = "meeting_item"
@@ -67,7 +67,7 @@ class MeetingItemRow(SQLModel, table=True):
     outcome: str | None = None
 
 
-class MeetingAttendeeRow(SQLModel, table=True):
+class MeetingAttendeeRow(TableRow, table=True):
     """Someone who came: the key keeps it to once per meeting."""
 
     __tablename__ = "meeting_attendee"
@@ -77,7 +77,7 @@ class MeetingAttendeeRow(SQLModel, table=True):
     at: datetime = _when()
 
 
-class MeetingSequenceRow(SQLModel, table=True):
+class MeetingSequenceRow(TableRow, table=True):
     """The daily counter behind HY-YYYYMMDD-NNNN."""
 
     __tablename__ = "meeting_sequence"

@@ -64,7 +64,7 @@ def _line(number: int, row: dict[str, str | None], grids: Collection[str]) -> St
     if name is None:
         raise PeopleImportError(f"{where}: name is missing")
     try:
-        role = Role(role_name)
+        role = Role(role_name or "")
     except ValueError:
         raise PeopleImportError(f"{where}: role {role_name!r} is not one of {ROLE_NAMES}") from None
     if grid is None:

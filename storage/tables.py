@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlmodel import Field, Relationship, SQLModel
+from sqlalchemy.orm import Mapped
+from sqlmodel import Field, Relationship, SQLModel, col
 
 from storage.types import BigId, UTCDateTime
 
@@ -19,6 +20,21 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+_T = TypeVar("_T")
+
+
+class TableRow(SQLModel):
+    """A table's row class. SQLModel sets `__table__` on each but does not declare it."""
+
+    __table__: ClassVar[sa.Table]
+
+
+def non_null(column: _T | None) -> Mapped[_T]:
+    """A column in a query that reads no NULL from it: an autoincrement id (its field is None
+    only on a row not yet inserted), or a column the query's WHERE keeps to given values."""
+    return cast("Mapped[_T]", col(column))
+
+
 def _when(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
@@ -27,7 +43,7 @@ def _json(default_factory: Any) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
 
 
-class GridRow(SQLModel, table=True):
+class GridRow(TableRow, table=True):
     """A node of the grid tree; geometry is WKB (WGS-84, lng/lat) with its bounding box."""
 
     __tablename__ = "grid"
@@ -44,7 +60,7 @@ class GridRow(SQLModel, table=True):
     max_lng: float | None = None
 
 
-class PersonRow(SQLModel, table=True):
+class PersonRow(TableRow, table=True):
     """A person: staff from the people file, or a resident who wrote to the bot."""
 
     __tablename__ = "person"
@@ -65,7 +81,7 @@ class PersonRow(SQLModel, table=True):
     party_group: str | None = None    # the grid whose 网格党小组 they sit in (the roster's)
 
 
-class ChannelAccountRow(SQLModel, table=True):
+class ChannelAccountRow(TableRow, table=True):
     """One platform account of a person; platform identity lives only here."""
 
     __tablename__ = "channel_account"
@@ -80,7 +96,7 @@ class ChannelAccountRow(SQLModel, table=True):
     window_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
-class MembershipRow(SQLModel, table=True):
+class MembershipRow(TableRow, table=True):
     """A person's role on a grid: leader, member, dispatcher or department."""
 
     __tablename__ = "membership"
@@ -96,7 +112,7 @@ UNPLANNED = "version <> clock_version"
 PUBLISHED = "kind = 'published'"
 
 
-class WorkOrderRow(SQLModel, table=True):
+class WorkOrderRow(TableRow, table=True):
     """`domain.orders.WorkOrder` plus a version for optimistic concurrency."""
 
     __tablename__ = "work_order"
@@ -157,7 +173,7 @@ class WorkOrderRow(SQLModel, table=True):
     clock_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
-class OrderFollowerRow(SQLModel, table=True):
+class OrderFollowerRow(TableRow, table=True):
     """A me-too reporter who follows an order."""
 
     __tablename__ = "order_follower"
@@ -167,7 +183,7 @@ class OrderFollowerRow(SQLModel, table=True):
     since: datetime = _when()
 
 
-class EventRow(SQLModel, table=True):
+class EventRow(TableRow, table=True):
     """One immutable line of an order's history: inserted, never updated or deleted."""
 
     __tablename__ = "event"
@@ -189,7 +205,7 @@ class EventRow(SQLModel, table=True):
     order: WorkOrderRow = Relationship(sa_relationship_kwargs={"lazy": "raise"})
 
 
-class OrderSequenceRow(SQLModel, table=True):
+class OrderSequenceRow(TableRow, table=True):
     """The daily counter behind WG-YYYYMMDD-NNNN."""
 
     __tablename__ = "order_sequence"
@@ -198,7 +214,7 @@ class OrderSequenceRow(SQLModel, table=True):
     last: int = 0
 
 
-class OutboxRow(SQLModel, table=True):
+class OutboxRow(TableRow, table=True):
     """A message owed to someone; the sender drains these under each platform's limits."""
 
     __tablename__ = "outbox"
@@ -217,7 +233,7 @@ class OutboxRow(SQLModel, table=True):
     dedupe_key: str | None = Field(default=None, unique=True)
 
 
-class InboundRow(SQLModel, table=True):
+class InboundRow(TableRow, table=True):
     """An inbound update already handled; platforms redeliver."""
 
     __tablename__ = "inbound"
@@ -227,7 +243,7 @@ class InboundRow(SQLModel, table=True):
     received_at: datetime = _when(index=True)
 
 
-class DialogRow(SQLModel, table=True):
+class DialogRow(TableRow, table=True):
     """Where a conversation stands, so a restart or a second worker can continue it."""
 
     __tablename__ = "dialog"
@@ -238,7 +254,7 @@ class DialogRow(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
-class InviteRow(SQLModel, table=True):
+class InviteRow(TableRow, table=True):
     """A one-time invite; only the keyed hash (HMAC-SHA256) of its code is kept."""
 
     __tablename__ = "invite"
@@ -253,7 +269,7 @@ class InviteRow(SQLModel, table=True):
     used_by: int | None = Field(default=None, foreign_key="person.id")
 
 
-class DeadLetterRow(SQLModel, table=True):
+class DeadLetterRow(TableRow, table=True):
     """An inbound update whose handling failed: attempts counted per update, parked at three.
 
     `payload` is the update as the chat received it (the sender's account and display name,
@@ -277,7 +293,7 @@ class DeadLetterRow(SQLModel, table=True):
     parked_at: datetime | None = _when(nullable=True, index=True)
 
 
-class ApiKeyRow(SQLModel, table=True):
+class ApiKeyRow(TableRow, table=True):
     """A partner system's Open311 key; only the SHA-256 of the key is kept.
 
     `person_id` is the partner as a reporter (kind "external_system"): the orders it files are
@@ -294,7 +310,7 @@ class ApiKeyRow(SQLModel, table=True):
     revoked_at: datetime | None = _when(nullable=True)
 
 
-class PartnerRequestRow(SQLModel, table=True):
+class PartnerRequestRow(TableRow, table=True):
     """An order filed through Open311: which key filed it, and the token it was answered with."""
 
     __tablename__ = "partner_request"
@@ -305,7 +321,7 @@ class PartnerRequestRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
-class ConsoleLinkRow(SQLModel, table=True):
+class ConsoleLinkRow(TableRow, table=True):
     """A one-time sign-in link to the staff console, and the session it opened.
 
     Only SHA-256 digests of the link's token and of the session's token are kept. A row lives

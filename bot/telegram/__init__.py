@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from bot.telegram.transport import (
     CallbackDataTooLong,
@@ -30,23 +30,34 @@ __all__ = [
     "RetryAfter",
     "TransientError",
     "Transport",
+    "TransportOptions",
     "Undeliverable",
     "Unreachable",
     "make_transport",
 ]
 
 
+class TransportOptions(TypedDict, total=False):
+    """A library's own tuning: `poll_timeout` for both, `pool_size` and `http` for
+    python-telegram-bot only (aiogram refuses them)."""
+
+    poll_timeout: int
+    pool_size: int | None
+    http: str
+
+
 def make_transport(library: Literal["ptb", "aiogram"], token: str, api_url: str = PRODUCTION_API,
                    media_dir: Path | str = "media", mode: Literal["polling", "webhook"] = "polling",
                    webhook_secret: str | None = None, *, webhook_url: str | None = None,
-                   concurrency: int = 1, **options: int | str) -> Transport:
+                   concurrency: int = 1, **options: Unpack[TransportOptions]) -> Transport:
     """A transport on the chosen library; webhook mode needs a secret, `webhook_url` registers it."""
     if mode not in ("polling", "webhook"):
         raise ValueError(f"mode must be 'polling' or 'webhook', not {mode!r}")
     if mode == "webhook" and not webhook_secret:
         raise ValueError("webhook mode needs webhook_secret, or anyone could post updates")
-    common = dict(mode=mode, webhook_secret=webhook_secret, webhook_url=webhook_url,
-                  concurrency=concurrency, **options)
+    # Checked by the library's transport, which takes the options it knows.
+    common: dict[str, Any] = dict(mode=mode, webhook_secret=webhook_secret,
+                                  webhook_url=webhook_url, concurrency=concurrency, **options)
     if library == "ptb":
         from bot.telegram.ptb import PtbTransport
         return PtbTransport(token, api_url, Path(media_dir), **common)

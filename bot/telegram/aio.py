@@ -65,7 +65,7 @@ class AiogramTransport:
         self._concurrency = concurrency
         self._turns = PersonTurns()
         self._receive: Receive | None = None
-        self._polling: asyncio.Task | None = None
+        self._polling: asyncio.Task[None] | None = None
         self._username: str | None = None
 
     @property

@@ -90,6 +90,7 @@ class PtbTransport:
         # The "/" menu everyone sees; riders and staff get theirs per chat (`Outbound.menu`).
         await self._app.bot.set_my_commands(_commands(menus.RESIDENT))
         if self._mode == "polling":
+            assert self._app.updater is not None   # only webhook mode is built without one
             await self._app.updater.start_polling(
                 timeout=dt.timedelta(seconds=self._poll_timeout),
                 allowed_updates=convert.ALLOWED_UPDATES, drop_pending_updates=False)
@@ -177,7 +178,7 @@ class PtbTransport:
             else:
                 await bot.send_location(chat, pin.lat, pin.lng)
 
-    async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         await self._translate(update)
 
     async def _translate(self, update: Update) -> None:

@@ -9,6 +9,7 @@ mostly percent signs.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -73,7 +74,8 @@ def _given(value: object, default: float | None = DEFAULT_TIMEOUT) -> float | No
 _JSON = {"Content-Type": "application/json"}
 
 
-def _body(request_data: RequestData | None, files: dict | None) -> tuple[object, dict | None]:
+def _body(request_data: RequestData | None, files: dict[str, Any] | None
+          ) -> tuple[object, dict[str, str] | None]:
     if request_data is None:
         return None, None
     if not files:

@@ -6,7 +6,7 @@ import hmac
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from handlers.messages import Inbound, Outbound
 
@@ -45,7 +45,7 @@ class MalformedUpdate(ValueError):
     """A webhook body that is not JSON at all: the web route answers 400."""
 
 
-def update_json(body: bytes) -> dict | None:
+def update_json(body: bytes) -> dict[str, Any] | None:
     """A webhook body as a JSON object; None for JSON that is no object (nothing to handle).
 
     Raises MalformedUpdate when the body is not JSON (bad UTF-8, truncated, nested too deep,

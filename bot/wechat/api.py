@@ -44,7 +44,8 @@ class OfficialAccountAPI(TokenClient):
         image = await asyncio.to_thread(path.read_bytes)
         body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
                                files={"media": (path.name, image, "image/jpeg")})
-        return body["media_id"]
+        media_id: str = body["media_id"]
+        return media_id
 
     async def send_voice(self, openid: str, media_id: str) -> None:
         await self.call("POST", "/cgi-bin/message/custom/send",
@@ -56,7 +57,8 @@ class OfficialAccountAPI(TokenClient):
         voice = await asyncio.to_thread(path.read_bytes)
         body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "voice"},
                                files={"media": (path.name, voice, "application/octet-stream")})
-        return body["media_id"]
+        media_id: str = body["media_id"]
+        return media_id
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("POST", "/cgi-bin/menu/create", json=menu)

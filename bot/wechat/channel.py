@@ -52,7 +52,7 @@ class WeChatChannel:
                                          settings.media_dir, settings.wechat_template_id,
                                          echo_wall_url(settings))
         self.budget = settings.wechat_reply_budget
-        self._late: set[asyncio.Task] = set()
+        self._late: set[asyncio.Task[bool]] = set()
 
     async def answer(self, xml: str, chat: Chat) -> str | None:
         """Handle one verified callback; the passive reply's XML, or None to answer "success".
@@ -97,17 +97,19 @@ class WeChatChannel:
         self.choices.remember(out.external_id, out.choices)
         # wechatpy puts the text in a CDATA section as it is: split any "]]>" the text holds.
         content = render(out).replace("]]>", "]]]]><![CDATA[>")
-        return TextReply(message=message, content=content).render()
+        reply: str = TextReply(message=message, content=content).render()
+        return reply
 
-    def _finish_late(self, handling: asyncio.Task) -> None:
+    def _finish_late(self, handling: asyncio.Task[bool]) -> None:
         """Past the budget: answer now, let the dialog finish; its replies go by the sender."""
         self._late.add(handling)
         handling.add_done_callback(self._forget)
 
-    def _forget(self, task: asyncio.Task) -> None:
+    def _forget(self, task: asyncio.Task[bool]) -> None:
         self._late.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            late_failure(log, task.exception())
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            late_failure(log, failure)
 
     async def settle(self) -> None:
         """Wait for dialogs that outlived their callback (tests, shutdown)."""

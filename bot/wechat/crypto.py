@@ -116,4 +116,5 @@ class OfficialAccountCrypto:
         """Encrypt a passive reply when the callback was encrypted."""
         if not query.encrypted or self._aes is None:
             return reply_xml
-        return self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)
+        sealed: str = self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)
+        return sealed

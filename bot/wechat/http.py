@@ -120,6 +120,7 @@ class TokenClient:
         if response.status_code >= 500 or response.status_code == 429:
             raise TransientError(f"{path}: HTTP {response.status_code}")
         try:
-            return response.json()
+            body: dict[str, Any] = response.json()
         except ValueError as garbled:
             raise TransientError(f"{path}: not JSON ({response.status_code})") from garbled
+        return body

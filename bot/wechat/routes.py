@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -10,6 +12,7 @@ from bot.wechat.channel import WeChatChannel
 from bot.wechat.crypto import CallbackQuery, Refused
 from bot.wechat.failures import DROPPED, PASSING
 from bot.wechat.guard import Malformed, TooLarge, read_body
+from bot.wechat.replay import NonceMemory
 from handlers.chat import Chat
 
 log = logging.getLogger(__name__)
@@ -21,7 +24,26 @@ def forbidden(why: Refused, platform: str = "Official Account") -> Response:
     return PlainTextResponse("forbidden", status_code=403)
 
 
-def callback_endpoint(channel, chat: Chat, platform: str, empty: str):
+class CallbackCrypto(Protocol):
+    def open(self, query: CallbackQuery, body: bytes) -> str: ...
+
+    def seal(self, query: CallbackQuery, reply_xml: str) -> str: ...
+
+
+class CallbackChannel(Protocol):
+    """What the POST callback asks of a channel: the 公众号's or WeCom's."""
+
+    @property
+    def crypto(self) -> CallbackCrypto: ...
+
+    @property
+    def nonces(self) -> NonceMemory: ...
+
+    async def answer(self, xml: str, chat: Chat) -> str | None: ...
+
+
+def callback_endpoint(channel: CallbackChannel, chat: Chat, platform: str,
+                      empty: str) -> Callable[[Request], Awaitable[Response]]:
     """The POST callback both WeChat platforms share: read, open, answer passively, seal.
 
     bot.wechat.guard's table says what each bad callback is answered. A callback that could

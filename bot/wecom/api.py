@@ -31,14 +31,16 @@ class WeComAPI(TokenClient):
         image = await asyncio.to_thread(path.read_bytes)
         body = await self.call("POST", "/cgi-bin/media/upload", params={"type": "image"},
                                files={"media": (path.name, image, "image/jpeg")})
-        return body["media_id"]
+        media_id: str = body["media_id"]
+        return media_id
 
     async def upload_file(self, path: Path, kind: str) -> str:
         """A temporary "voice" (AMR) or "file" (anything) to send by media_id."""
         data = await asyncio.to_thread(path.read_bytes)
         body = await self.call("POST", "/cgi-bin/media/upload", params={"type": kind},
                                files={"media": (path.name, data, "application/octet-stream")})
-        return body["media_id"]
+        media_id: str = body["media_id"]
+        return media_id
 
 
 async def post_to_robot(http: httpx.AsyncClient, url: str, key: str, markdown: str) -> None:

@@ -54,7 +54,7 @@ class WeComChannel:
         self.robot_limits = MemberLimits(per_minute=20, per_hour=None)   # 20 posts/min a robot
         self.budget = settings.wecom_reply_budget
         self.nonces = NonceMemory(uow, CHANNEL)
-        self._late: set[asyncio.Task] = set()
+        self._late: set[asyncio.Task[bool]] = set()
 
     async def answer(self, xml: str, chat: Chat) -> str | None:
         """Handle one verified callback. Replies go by the API; a clicked button is relabelled."""
@@ -82,10 +82,11 @@ class WeComChannel:
         await chat.receive(inbound)
         return True
 
-    def _forget(self, task: asyncio.Task) -> None:
+    def _forget(self, task: asyncio.Task[bool]) -> None:
         self._late.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            late_failure(log, task.exception())
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            late_failure(log, failure)
 
     async def settle(self) -> None:
         while self._late:

@@ -21,8 +21,9 @@ class WeComCrypto:
         signed(self.token, query.msg_signature, query.timestamp, query.nonce, query.echostr,
                what="msg_signature")
         try:
-            return self._aes.check_signature(query.msg_signature, query.timestamp, query.nonce,
-                                             query.echostr)
+            echostr: str = self._aes.check_signature(query.msg_signature, query.timestamp,
+                                                     query.nonce, query.echostr)
+            return echostr
         except (InvalidSignatureException, InvalidCorpIdException) as forged:
             raise Refused(type(forged).__name__) from forged
         except Exception as garbled:  # malformed base64 or padding
@@ -36,4 +37,5 @@ class WeComCrypto:
                       envelope(body), query)
 
     def seal(self, query: CallbackQuery, reply_xml: str) -> str:
-        return self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)
+        sealed: str = self._aes.encrypt_message(reply_xml, query.nonce, query.timestamp)
+        return sealed

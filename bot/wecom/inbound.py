@@ -54,7 +54,8 @@ def parse(xml: str) -> WeComMessage:
 
 def field(message: Any, name: str) -> str:
     """A plain field of the message by its XML name."""
-    return message.fields.get(name, "")
+    value: str = message.fields.get(name, "")
+    return value
 
 
 def update_id(message: Any) -> str:

@@ -42,8 +42,12 @@ def _options(dialect_name: str) -> dict[str, Any]:
 
 
 def _url() -> str:
-    return (config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
-            or config.get_main_option("sqlalchemy.url"))
+    url = (config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
+           or config.get_main_option("sqlalchemy.url"))
+    if not url:
+        raise RuntimeError("no database URL: give storage.migrate one, or -x url=..., or set"
+                           " sqlalchemy.url in alembic.ini")
+    return url
 
 
 def run_on(connection: Connection) -> None:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam
+from sqlalchemy import CursorResult, Result, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -19,11 +21,17 @@ def insert(session: AsyncSession, table: Any) -> Any:
     return insert_for(dialect_name(session), table)
 
 
-def claim(session: AsyncSession, query: Select[Any]) -> Select[Any]:
+def claim(session: AsyncSession, query: _Query) -> _Query:
     """Lock the rows read so a second worker skips them; SQLite has one writer anyway."""
     if dialect_name(session) == "postgresql":
         return query.with_for_update(skip_locked=True)
     return query
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE run through a session matched. SQLAlchemy documents that
+    the session returns a CursorResult for those, but types `execute` as returning a Result."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def insert_for(dialect: str, table: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.orders import State, WorkOrder
 from storage.clock import Clock
@@ -77,12 +78,13 @@ class ApiKeyRepository:
     async def create(self, name: str, raw_key: str) -> ApiKey:
         """A new key for partner `name`; a partner named before keeps its person (its orders)."""
         person_id = (await self.session.execute(
-            select(ApiKeyRow.person_id).where(ApiKeyRow.name == name).limit(1))).scalar()
+            select(col(ApiKeyRow.person_id)).where(col(ApiKeyRow.name) == name).limit(1))).scalar()
         if person_id is None:
             person = Person(name=name, kind=EXTERNAL_SYSTEM, created_at=self.clock.now())
             row = PersonRow(**{k: v for k, v in vars(person).items() if k != "id"})
             self.session.add(row)
             await self.session.flush()
+            assert row.id is not None
             person_id = row.id
         key = ApiKeyRow(name=name, key_hash=key_hash(raw_key), person_id=person_id,
                         created_at=self.clock.now())
@@ -92,19 +94,21 @@ class ApiKeyRepository:
 
     async def active(self, raw_key: str) -> ApiKey | None:
         """The unrevoked key with this value, else None."""
-        row = (await self.session.execute(select(ApiKeyRow).where(
-            ApiKeyRow.key_hash == key_hash(raw_key), ApiKeyRow.revoked_at.is_(None)))).scalar()
+        query = select(ApiKeyRow).where(col(ApiKeyRow.key_hash) == key_hash(raw_key),
+                                        col(ApiKeyRow.revoked_at).is_(None))
+        row = (await self.session.execute(query)).scalar()
         return _key(row) if row else None
 
     async def all(self) -> list[ApiKey]:
-        rows = await self.session.execute(select(ApiKeyRow).order_by(ApiKeyRow.id))
+        rows = await self.session.execute(select(ApiKeyRow).order_by(col(ApiKeyRow.id)))
         return [_key(row) for row in rows.scalars()]
 
     async def revoke(self, name: str) -> int:
         """Revoke every live key of partner `name`; how many were."""
         result = await self.session.execute(
-            update(ApiKeyRow).where(ApiKeyRow.name == name, ApiKeyRow.revoked_at.is_(None))
-            .values(revoked_at=self.clock.now()).returning(ApiKeyRow.id))
+            update(ApiKeyRow)
+            .where(col(ApiKeyRow.name) == name, col(ApiKeyRow.revoked_at).is_(None))
+            .values(revoked_at=self.clock.now()).returning(col(ApiKeyRow.id)))
         return len(result.all())
 
     async def record_request(self, order_code: str, key: ApiKey, token: str) -> None:
@@ -112,8 +116,8 @@ class ApiKeyRepository:
                                            created_at=self.clock.now()))
 
     async def by_token(self, token: str) -> str | None:
-        return (await self.session.execute(select(PartnerRequestRow.order_code).where(
-            PartnerRequestRow.token == token))).scalar()
+        return (await self.session.execute(select(col(PartnerRequestRow.order_code)).where(
+            col(PartnerRequestRow.token) == token))).scalar()
 
     async def requests(self, query: RequestQuery, owner: int | None,
                        publishable: Collection[str]) -> list[WorkOrder]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.records import OutboxMessage
 from storage.repositories._sql import claim
@@ -36,11 +37,11 @@ async def next_owed(session: AsyncSession, channel: str, address: str,
     """The next unsent message of one chat, by the senders' rule: one in the way (claimed or
     waiting for a retry) first, then one already tried, then by due time and the order written.
     Locked on PostgreSQL until commit, so no sender claims it meanwhile."""
-    order = case((OutboxRow.due_at > now, 0), (OutboxRow.attempts > 0, 1), else_=2)
+    order = case((col(OutboxRow.due_at) > now, 0), (col(OutboxRow.attempts) > 0, 1), else_=2)
     query = (select(OutboxRow)
-             .where(OutboxRow.channel == channel, OutboxRow.address == address,
-                    OutboxRow.sent_at.is_(None), OutboxRow.due_at < NEVER)
-             .order_by(order, OutboxRow.due_at, OutboxRow.id).limit(1))
+             .where(col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
+                    col(OutboxRow.sent_at).is_(None), col(OutboxRow.due_at) < NEVER)
+             .order_by(order, col(OutboxRow.due_at), col(OutboxRow.id)).limit(1))
     row = (await session.execute(claim(session, query))).scalars().first()
     if row is None:
         return None
@@ -53,23 +54,23 @@ async def shown_since(session: AsyncSession, channel: str, address: str, after_i
     """Messages to `address` newer than `after_id` and due, oldest first; the unsent ones are
     marked sent (the caller shows them all, so a reloaded page gets its history back)."""
     query = (select(OutboxRow)
-             .where(OutboxRow.channel == channel, OutboxRow.address == address,
-                    OutboxRow.id > after_id, OutboxRow.due_at <= now)
-             .order_by(OutboxRow.id).limit(limit))
+             .where(col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
+                    col(OutboxRow.id) > after_id, col(OutboxRow.due_at) <= now)
+             .order_by(col(OutboxRow.id)).limit(limit))
     messages = [_message(row) for row in (await session.execute(query)).scalars()]
     unsent = [message.id for message in messages if message.sent_at is None]
     if unsent:
         await session.execute(
-            update(OutboxRow).where(OutboxRow.id.in_(unsent), OutboxRow.sent_at.is_(None))
-            .values(sent_at=now, attempts=OutboxRow.attempts + 1))
+            update(OutboxRow).where(col(OutboxRow.id).in_(unsent), col(OutboxRow.sent_at).is_(None))
+            .values(sent_at=now, attempts=col(OutboxRow.attempts) + 1))
     return messages
 
 
 async def last_sent_payloads(session: AsyncSession, channel: str, address: str,
                              limit: int) -> list[dict[str, Any]]:
     """The payloads of the last `limit` messages sent to `address`, newest first."""
-    query = (select(OutboxRow.payload)
-             .where(OutboxRow.channel == channel, OutboxRow.address == address,
-                    OutboxRow.sent_at.is_not(None))
-             .order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc()).limit(limit))
+    query = (select(col(OutboxRow.payload))
+             .where(col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
+                    col(OutboxRow.sent_at).is_not(None))
+             .order_by(col(OutboxRow.sent_at).desc(), col(OutboxRow.id).desc()).limit(limit))
     return list((await session.execute(query)).scalars().all())

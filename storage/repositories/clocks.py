@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.orders import Event, WorkOrder
-from storage.repositories._sql import claim
+from storage.repositories._sql import claim, rowcount
 from storage.repositories.events import to_event
 from storage.repositories.orders import to_order
 from storage.tables import UNPLANNED, EventRow, WorkOrderRow
@@ -78,10 +79,11 @@ class ClockRepository:
         found: dict[str, list[Event]] = {code: [] for code in codes}
         if not codes:
             return found
-        query = select(EventRow).where(EventRow.order_code.in_(list(codes)))
+        query = select(EventRow).where(col(EventRow.order_code).in_(list(codes)))
         if kinds is not None:
-            query = query.where(EventRow.kind.in_(list(kinds)))
-        for row in (await self.session.execute(query.order_by(EventRow.at, EventRow.id))).scalars():
+            query = query.where(col(EventRow.kind).in_(list(kinds)))
+        query = query.order_by(col(EventRow.at), col(EventRow.id))
+        for row in (await self.session.execute(query)).scalars():
             found[row.order_code].append(to_event(row))
         return found
 
@@ -103,7 +105,7 @@ class ClockRepository:
         result = await self.session.execute(statement, [
             {"b_code": p.code, "b_version": p.version, "b_at": p.at, "b_kind": p.kind,
              "b_plan": p.stages} for p in planned])
-        return result.rowcount
+        return rowcount(result)
 
     async def replan(self, codes: Sequence[str]) -> None:
         """Stop these clocks until the orders are planned again (a sweep changed them)."""

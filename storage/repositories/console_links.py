@@ -48,7 +48,8 @@ class ConsoleLinkRepository:
                    _LINK.c.expires_at > now)
             .values(used_at=now, session_hash=digest(session_token), session_until=now + lifetime)
             .returning(_LINK.c.person_id))
-        return result.scalar_one_or_none()
+        person_id: int | None = result.scalar_one_or_none()
+        return person_id
 
     async def session_of(self, session_token: str) -> int | None:
         """The person of a live session: not expired, not signed out."""

@@ -52,7 +52,9 @@ class DeadLetterRepository:
         statement = statement.on_conflict_do_update(
             index_elements=["channel", "update_id"],
             set_={"attempts": _LETTER.c.attempts + 1, "last_at": now, "error": error[:500]})
-        return (await self.session.execute(statement.returning(_LETTER.c.attempts))).scalar_one()
+        attempts: int = (await self.session.execute(
+            statement.returning(_LETTER.c.attempts))).scalar_one()
+        return attempts
 
     async def park(self, channel: str, update_id: str, payload: dict[str, Any]) -> int | None:
         """Keep a counted update for `gridbot dead-letters`; returns its id."""
@@ -60,7 +62,8 @@ class DeadLetterRepository:
             update(_LETTER).where(_LETTER.c.channel == channel,
                                   _LETTER.c.update_id == str(update_id))
             .values(payload=payload, parked_at=self.clock.now()).returning(_LETTER.c.id))
-        return result.scalar_one_or_none()
+        parked: int | None = result.scalar_one_or_none()
+        return parked
 
     async def parked(self, limit: int = 100) -> list[DeadLetter]:
         """Parked updates, oldest first."""

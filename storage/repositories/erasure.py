@@ -13,6 +13,7 @@ from sqlalchemy import String, bindparam, cast, delete, exists, or_, select, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
+from storage.repositories._sql import rowcount
 from storage.tables import (
     DeadLetterRow,
     DialogRow,
@@ -111,7 +112,7 @@ class ErasureRepository:
         """De-duplication keys and WeChat nonces received before `cutoff` (by its index):
         platforms stop redelivering within minutes, a nonce matters for 300 s."""
         result = await self.session.execute(delete(_INBOUND).where(_INBOUND.c.received_at < cutoff))
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
     async def prune_dead_letters(self, cutoff: datetime) -> int:
         """Updates parked before `cutoff` (by the parked index), and counts of failures last
@@ -119,9 +120,9 @@ class ErasureRepository:
         result = await self.session.execute(delete(_LETTER).where(or_(
             _LETTER.c.parked_at < cutoff,
             (_LETTER.c.parked_at.is_(None)) & (_LETTER.c.last_at < cutoff))))
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
     async def prune_dialogs(self, cutoff: datetime) -> int:
         """Conversations untouched since `cutoff`: a dialog idle that long restarts anyway."""
         result = await self.session.execute(delete(_DIALOG).where(_DIALOG.c.updated_at < cutoff))
-        return result.rowcount or 0
+        return rowcount(result) or 0

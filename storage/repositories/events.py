@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.orders import Event, State
 from storage.tables import EventRow
@@ -52,5 +53,5 @@ class EventRepository:
         return await self._where(EventRow.at >= start, EventRow.at < end)
 
     async def _where(self, *conditions: Any) -> list[Event]:
-        query = select(EventRow).where(*conditions).order_by(EventRow.at, EventRow.id)
+        query = select(EventRow).where(*conditions).order_by(col(EventRow.at), col(EventRow.id))
         return [to_event(row) for row in (await self.session.execute(query)).scalars()]

@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.grids import Grid, GridTree, Level
 from domain.orders import State
@@ -110,9 +111,9 @@ class GridRepository:
 
     async def _leaders(self, codes: list[str] | None = None) -> dict[str, int]:
         """Grid code → leader; of two leaders on one grid the longest-standing (lowest id) wins."""
-        query = (select(MembershipRow.grid_code, MembershipRow.person_id)
-                 .where(MembershipRow.role == Role.LEADER.value)
-                 .order_by(MembershipRow.person_id.desc()))
+        query = (select(col(MembershipRow.grid_code), col(MembershipRow.person_id))
+                 .where(col(MembershipRow.role) == Role.LEADER.value)
+                 .order_by(col(MembershipRow.person_id).desc()))
         if codes is not None:
-            query = query.where(MembershipRow.grid_code.in_(codes))
+            query = query.where(col(MembershipRow.grid_code).in_(codes))
         return dict((await self.session.execute(query)).all())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.invites import Invite
 from storage.tables import InviteRow
@@ -18,7 +19,7 @@ class InviteRepository:
         self.session.add(InviteRow(**{name: getattr(invite, name) for name in _FIELDS}))
 
     async def by_hash(self, code_hash: str) -> Invite | None:
-        query = select(InviteRow).where(InviteRow.code_hash == code_hash)
+        query = select(InviteRow).where(col(InviteRow.code_hash) == code_hash)
         row = (await self.session.execute(query)).scalar_one_or_none()
         return Invite(**{name: getattr(row, name) for name in _FIELDS}) if row else None
 
@@ -28,8 +29,8 @@ class InviteRepository:
             raise ValueError("redeem the invite (domain.invites.redeem) before marking it used")
         result = await self.session.execute(
             update(InviteRow)
-            .where(InviteRow.code_hash == invite.code_hash, InviteRow.used_at.is_(None))
+            .where(col(InviteRow.code_hash) == invite.code_hash, col(InviteRow.used_at).is_(None))
             .values(used_at=invite.used_at, used_by=invite.used_by)
-            .returning(InviteRow.id)
+            .returning(col(InviteRow.id))
             .execution_options(synchronize_session=False))
         return result.first() is not None

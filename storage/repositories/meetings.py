@@ -199,8 +199,8 @@ class MeetingRepository:
                 agendas[meeting].append((item, outcome))
             query = select(_ATTENDEE.c.meeting_code, _ATTENDEE.c.person_id).where(
                 _ATTENDEE.c.meeting_code.in_(codes))
-            for meeting, person in (await self.session.execute(query)).all():
-                attendees[meeting].add(person)
+            for attended in (await self.session.execute(query)).all():
+                attendees[attended.meeting_code].add(int(attended.person_id))
         meetings = []
         for row in rows:
             self._versions[row.code] = row.version

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.clock import Clock
 from storage.repositories._sql import Prepared, insert_for
@@ -56,7 +57,7 @@ class InboundRepository:
 
     async def forget_before(self, cutoff: datetime) -> None:
         """Drop records older than any redelivery could be."""
-        await self.session.execute(delete(InboundRow).where(InboundRow.received_at < cutoff))
+        await self.session.execute(delete(InboundRow).where(col(InboundRow.received_at) < cutoff))
 
 
 class DialogRepository:

@@ -5,12 +5,24 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    BindParameter,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.clock import Clock
 from storage.records import ChannelAccount, Membership, Person, Role
-from storage.repositories._sql import claim, insert
+from storage.repositories._sql import claim, insert, rowcount
 from storage.tables import (
     ChannelAccountRow,
     DeadLetterRow,
@@ -34,7 +46,8 @@ _DIALOG = DialogRow.__table__
 
 def _with_dialog() -> Any:
     """One account's person and dialog state in one row, both possibly missing."""
-    channel, external_id = bindparam("account_channel"), bindparam("account_id")
+    channel: BindParameter[str] = bindparam("account_channel")
+    external_id: BindParameter[str] = bindparam("account_id")
     state = select(_DIALOG.c.state).where(_DIALOG.c.channel == channel,
                                           _DIALOG.c.external_id == external_id).scalar_subquery()
     one = select(literal(1).label("one")).subquery("one")
@@ -118,9 +131,9 @@ class PeopleRepository:
     async def by_channel(self, channel: str, external_id: str) -> Person | None:
         """The person behind a platform account, if that account was ever linked."""
         query = (select(_PERSON).join(ChannelAccountRow,
-                                      ChannelAccountRow.person_id == _PERSON.c.id)
-                 .where(ChannelAccountRow.channel == channel,
-                        ChannelAccountRow.external_id == external_id))
+                                      col(ChannelAccountRow.person_id) == _PERSON.c.id)
+                 .where(col(ChannelAccountRow.channel) == channel,
+                        col(ChannelAccountRow.external_id) == external_id))
         row = (await self.session.execute(query)).first()
         return _person(row) if row else None
 
@@ -274,7 +287,7 @@ class PeopleRepository:
         result = await self.session.execute(update(_OUTBOX).where(*conditions).values(
             payload={}, address="", person_id=None,
             sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased"))
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
 
 class MembershipRepository:
@@ -285,13 +298,13 @@ class MembershipRepository:
         """Give a person a role on a grid; False when they already had it."""
         statement = insert(self.session, MembershipRow.__table__).values(
             person_id=person_id, grid_code=grid_code, role=Role(role).value)
-        statement = statement.on_conflict_do_nothing().returning(MembershipRow.person_id)
+        statement = statement.on_conflict_do_nothing().returning(col(MembershipRow.person_id))
         return (await self.session.execute(statement)).first() is not None
 
     async def remove(self, person_id: int, grid_code: str, role: Role | str) -> None:
         await self.session.execute(delete(MembershipRow).where(
-            MembershipRow.person_id == person_id, MembershipRow.grid_code == grid_code,
-            MembershipRow.role == Role(role).value))
+            col(MembershipRow.person_id) == person_id, col(MembershipRow.grid_code) == grid_code,
+            col(MembershipRow.role) == Role(role).value))
 
     async def of_person(self, person_id: int) -> list[Membership]:
         return await self._where(_MEMBER.c.person_id == person_id)

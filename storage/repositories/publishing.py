@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.metrics import Rates
 from domain.orders import Event, State, WorkOrder
@@ -35,6 +36,7 @@ from storage.tables import (
     OutboxRow,
     PersonRow,
     WorkOrderRow,
+    non_null,
 )
 
 _O, _E = WorkOrderRow.__table__, EventRow.__table__
@@ -98,34 +100,36 @@ class PublishingRepository:
 
     async def histories(self, codes: Collection[str]) -> dict[str, list[Event]]:
         found: dict[str, list[Event]] = defaultdict(list)
-        query = (select(EventRow).where(EventRow.order_code.in_(list(codes)))
-                 .order_by(EventRow.at, EventRow.id))
+        query = (select(EventRow).where(col(EventRow.order_code).in_(list(codes)))
+                 .order_by(col(EventRow.at), col(EventRow.id)))
         for row in (await self.session.execute(query)).scalars():
             found[row.order_code].append(to_event(row))
         return found
 
     async def followers_of(self, codes: Collection[str]) -> dict[str, list[int]]:
         found: dict[str, list[int]] = defaultdict(list)
-        query = select(OrderFollowerRow.order_code, OrderFollowerRow.person_id).where(
-            OrderFollowerRow.order_code.in_(list(codes)))
+        query = select(col(OrderFollowerRow.order_code), col(OrderFollowerRow.person_id)).where(
+            col(OrderFollowerRow.order_code).in_(list(codes)))
         for code, person_id in (await self.session.execute(query)).all():
             found[code].append(person_id)
         return found
 
     async def names(self, person_ids: Collection[int]) -> dict[int, tuple[str, str | None]]:
         """Name and nickname of each person: what must be scrubbed from public text."""
-        query = select(PersonRow.id, PersonRow.name, PersonRow.nickname).where(
-            PersonRow.id.in_(list(person_ids)))
+        query = select(non_null(PersonRow.id), col(PersonRow.name), col(PersonRow.nickname)).where(
+            col(PersonRow.id).in_(list(person_ids)))
         return {pid: (name, nick) for pid, name, nick in (await self.session.execute(query)).all()}
 
     async def last_due(self, channel: str, address: str) -> datetime | None:
         """When the last unsent message to one chat falls due: pacing starts after it."""
-        query = select(func.max(OutboxRow.due_at)).where(
-            OutboxRow.channel == channel, OutboxRow.address == address, OutboxRow.sent_at.is_(None))
+        query = select(func.max(col(OutboxRow.due_at))).where(
+            col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
+            col(OutboxRow.sent_at).is_(None))
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def wall(self, grid_codes: Collection[str] | None = None,
-                   categories: Collection[str] | None = None, limit: int = 50) -> list[dict]:
+                   categories: Collection[str] | None = None,
+                   limit: int = 50) -> list[dict[str, Any]]:
         """The newest entries, as published, of some grids and categories."""
         query = select(_O.c.code).where(_O.c.published_at.is_not(None))
         if grid_codes is not None:
@@ -143,7 +147,7 @@ class PublishingRepository:
         return [entries[code] for code in codes if code in entries]
 
     async def highlights(self, start: datetime, end: datetime,
-                         per_community: int = 3) -> dict[str, list[dict]]:
+                         per_community: int = 3) -> dict[str, list[dict[str, Any]]]:
         """The best published entries of the period in each community (data["rank"], then news)."""
         community = _E.c.data["community"].as_string()
         ranked = select(community.label("community"), _E.c.data, func.row_number().over(
@@ -152,7 +156,7 @@ class PublishingRepository:
         ).label("n")).where(_E.c.kind == "published", _E.c.at >= sql_at(start),
                             _E.c.at < sql_at(end)).subquery()
         query = select(ranked.c.community, ranked.c.data).where(ranked.c.n <= per_community)
-        found: dict[str, list[dict]] = defaultdict(list)
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for key, data in (await self.session.execute(query.order_by(ranked.c.n))).all():
             found[key].append(dict(data))
         return found
@@ -185,7 +189,7 @@ class PublishingRepository:
             await self.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
         rows = (await self.session.execute(
             sa.union_all(*figure_parts(start, end, now, born)))).all()
-        return sql_fold(rows)
+        return sql_fold(list(rows))
 
     async def settlement(self, start: datetime, end: datetime, now: datetime
                          ) -> dict[str | None, Settlement]:
@@ -244,28 +248,31 @@ class PublishingRepository:
                          rules: PointsRules = POINTS) -> int:
         """One rider's 先锋指数 of [start, end), whether or not they show on the leaderboard."""
         rows = (await self.session.execute(sql_awards(start, end, now, rules, rider_id))).all()
-        gains = sum(points for _, points in rows if points > 0)
-        return min(gains, rules.monthly_cap) + sum(points for _, points in rows if points < 0)
+        gains: int = sum(points for _, points in rows if points > 0)
+        losses: int = sum(points for _, points in rows if points < 0)
+        return min(gains, rules.monthly_cap) + losses
 
     # --- audiences ---------------------------------------------------------------------------
 
     async def subscribers(self) -> list[Recipient]:
-        query = (select(PersonRow.id, PersonRow.home_grid, ChannelAccountRow.channel,
-                        ChannelAccountRow.external_id)
-                 .join(ChannelAccountRow, ChannelAccountRow.person_id == PersonRow.id)
-                 .where(PersonRow.subscribed.is_(True))
-                 .order_by(PersonRow.id, ChannelAccountRow.id))
+        query = (select(non_null(PersonRow.id), col(PersonRow.home_grid),
+                        col(ChannelAccountRow.channel), col(ChannelAccountRow.external_id))
+                 .join(ChannelAccountRow, col(ChannelAccountRow.person_id) == PersonRow.id)
+                 .where(col(PersonRow.subscribed).is_(True))
+                 .order_by(col(PersonRow.id), col(ChannelAccountRow.id)))
         return [Recipient(pid, home, None, channel, ext)
                 for pid, home, channel, ext in (await self.session.execute(query)).all()]
 
     async def staff(self) -> list[Recipient]:
         """Leaders and dispatchers on every grid, on each account they use."""
-        query = (select(MembershipRow.person_id, MembershipRow.grid_code, MembershipRow.role,
-                        ChannelAccountRow.channel, ChannelAccountRow.external_id)
-                 .join(ChannelAccountRow, ChannelAccountRow.person_id == MembershipRow.person_id)
-                 .where(MembershipRow.role.in_([Role.LEADER.value, Role.DISPATCHER.value]))
-                 .order_by(MembershipRow.person_id, MembershipRow.grid_code,
-                           ChannelAccountRow.id))
+        query = (select(col(MembershipRow.person_id), col(MembershipRow.grid_code),
+                        col(MembershipRow.role), col(ChannelAccountRow.channel),
+                        col(ChannelAccountRow.external_id))
+                 .join(ChannelAccountRow,
+                       col(ChannelAccountRow.person_id) == MembershipRow.person_id)
+                 .where(col(MembershipRow.role).in_([Role.LEADER.value, Role.DISPATCHER.value]))
+                 .order_by(col(MembershipRow.person_id), col(MembershipRow.grid_code),
+                           col(ChannelAccountRow.id)))
         return [Recipient(*row) for row in (await self.session.execute(query)).all()]
 
 

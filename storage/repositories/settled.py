@@ -6,10 +6,11 @@ from its community or street; a department, not on the tree, has none).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Row, and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from domain.grids import QUEUE_PREFIX
@@ -47,7 +48,7 @@ def settlement_query(start: datetime, end: datetime, now: datetime) -> Any:
             .group_by(settled.c.grid_code))
 
 
-def settlement_fold(rows: list[Any]) -> dict[str | None, Settlement]:
+def settlement_fold(rows: Sequence[Row[Any, Any, Any, Any]]) -> dict[str | None, Settlement]:
     return {grid: Settlement(int(closed), int(in_grid or 0), int(in_community or 0))
             for grid, closed, in_grid, in_community in rows}
 
