@@ -179,11 +179,11 @@ class GridIndex:
 class _Buckets:
     """Equal cells over the bounding boxes of the smallest level's grids, for single points.
 
-    Making a shapely Point and calling STRtree.query costs ~8 µs per point in Python; a dict
-    lookup, a bounding-box test and one prepared intersects_xy cost ~3 µs. Grids keep their code
-    order inside a cell, so the first covering one is the lowest code (the border rule).
-    Cells are keyed by one int and hold grid positions, so building them allocates few objects
-    the garbage collector must walk (it otherwise triples the build time next to a big GeoJSON).
+    A dict lookup, a bounding-box test and one prepared intersects_xy cost less than making a
+    shapely Point and querying an STRtree for each point (bench/README.md, routing). Grids keep
+    their code order inside a cell, so the first covering one is the lowest code (the border
+    rule). Cells are keyed by one int and hold grid positions, so building them allocates few
+    objects the garbage collector must walk next to a big GeoJSON.
     """
 
     _MOST_CELLS_PER_GRID = 256

@@ -13,7 +13,7 @@ class ClockSettings:
 
     interval: timedelta = timedelta(seconds=60)          # between two runs of a sweep
     intervals: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
-    batch: int = 10                 # orders claimed per transaction: ≤ 200 ms of row locks
+    batch: int = 10                 # orders claimed per transaction: row locks held briefly
     plan_batch: int = 500
     sign_escalate_after: float = 2.0                      # multiples of the sign limit
     rate_reminder_after: timedelta = timedelta(hours=24)

@@ -60,9 +60,8 @@ def make_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
         if "poolclass" not in kwargs:
             # Kept open: the chat, each sender's round and its claims' renewal, the scheduler's
-            # jobs and the web's reads each hold one at times. SQLAlchemy's default (5) made
-            # the busiest moments open and close extra connections on the hot path: p99 at
-            # 100 updates/s 136–300 ms against 38–70 ms with 12 (bench/README.md).
+            # jobs and the web's reads each hold one at times. With fewer, the busiest moments
+            # open and close extra connections on the hot path (bench/README.md, production).
             kwargs.setdefault("pool_size", POSTGRES_POOL)
         engine = create_async_engine(parsed, **kwargs)
     else:

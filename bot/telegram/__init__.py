@@ -17,8 +17,8 @@ from bot.telegram.transport import (
 
 PRODUCTION_API = "https://api.telegram.org"
 # Updates handled at once (each person's still in order). A dialog update waits for its
-# commit, and the chat commits whatever waits together: 128 in flight carried 1.5 times the
-# dialog updates per second that 50 did, at no cost to a bare echo bot (bench/README.md).
+# commit, and the chat commits whatever waits together: more in flight carries more dialog
+# updates a second, at no cost to a bare echo bot (bench/README.md has the figures).
 AT_ONCE = 128
 
 __all__ = [

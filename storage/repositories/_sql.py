@@ -43,8 +43,7 @@ class Prepared:
     """A statement built once per database dialect, then only executed with new values.
 
     Building a SQLAlchemy statement and working out its cache key costs more than running it
-    on SQLite: the me-too search took 0.55 ms built on each call and 0.14 ms built once
-    (bench/README.md). So the statements of a chat turn are built ahead, with `bindparam`s
+    on SQLite (bench/README.md has the me-too search both ways). So the statements of a chat turn are built ahead, with `bindparam`s
     for what changes, and their cache keys are worked out once.
     """
 
