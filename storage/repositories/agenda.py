@@ -147,6 +147,12 @@ class AgendaRepository:
                  .order_by(_COMMENT.c.at, _COMMENT.c.id).limit(limit))
         return [(p, at, text) for p, at, text in (await self.session.execute(query)).all()]
 
+    async def latest_comments(self, code: str, limit: int = 3) -> list[str]:
+        """The words of an item's newest comments, oldest of them first."""
+        query = (select(_COMMENT.c.text).where(_COMMENT.c.item_code == code)
+                 .order_by(_COMMENT.c.at.desc(), _COMMENT.c.id.desc()).limit(limit))
+        return list(reversed((await self.session.execute(query)).scalars().all()))
+
     async def in_scopes(self, scopes: Iterable[str],
                         states: Iterable[AgendaState] = tuple(AgendaState),
                         limit: int = 50) -> list[AgendaItem]:
@@ -198,6 +204,13 @@ class AgendaRepository:
                  .order_by(_EVENT.c.at, _EVENT.c.id))
         return order_events, [to_agenda_event(row)
                               for row in (await self.session.execute(query)).all()]
+
+    async def participants(self, code: str) -> set[int]:
+        """Everyone who supported or commented on an item: who hears how it goes."""
+        query = (select(_SUPPORT.c.person_id).where(_SUPPORT.c.item_code == code)
+                 .union(select(_COMMENT.c.person_id).where(_COMMENT.c.item_code == code,
+                                                           _COMMENT.c.person_id.is_not(None))))
+        return {person for (person,) in (await self.session.execute(query)).all()}
 
     async def support_count(self, code: str) -> int:
         query = select(func.count()).select_from(_SUPPORT).where(_SUPPORT.c.item_code == code)
