@@ -86,19 +86,21 @@ async def _leaders(work: Work, item: AgendaItem, event: AgendaEvent, text: str,
 
 async def _many(work: Work, item: AgendaItem, event: AgendaEvent, text: str,
                 choices: list[Choice] | None = None, residents: bool = False,
-                also: Collection[int] = ()) -> None:
+                without: Collection[int | None] = ()) -> None:
     """The participants (and, with `residents`, everyone living in the scope), each account
-    once, as paced notices; the one who acted is left out."""
-    people = {p for p in (item.proposer_id, *also) if p is not None}
-    people |= await work.uow.agenda.participants(item.code)
+    once, as paced notices; the one who acted, and `without`, are left out."""
+    people = await work.uow.agenda.participants(item.code)
+    if item.proposer_id is not None:
+        people.add(item.proposer_id)
     reached = await work.uow.people.accounts_of(people)
     if residents:
         reached += await work.uow.people.residents_reached(beneath(work, {item.scope_code}))
     seen: set[tuple[str, str]] = set()
+    left_out = {event.actor_id, *without}
     out = Outbound("", "", text, tuple(choices or ()))
     for account in reached:
         key = (account.channel, account.external_id)
-        if key in seen or account.person_id == event.actor_id:
+        if key in seen or account.person_id in left_out:
             continue
         seen.add(key)
         work.owed.append(_owed(account, out))
@@ -123,14 +125,16 @@ def _view(item: AgendaItem) -> list[Choice]:
 # --- 提议 and 商议 ------------------------------------------------------------------------------
 
 async def _invite(work: Work, item: AgendaItem, event: AgendaEvent) -> None:
-    """商议 begins: the residents of the scope are asked to support and comment."""
+    """商议 begins: the residents of the scope are asked to support and comment (the proposer
+    hears it in words of their own)."""
     text = texts.AGENDA_INVITE.format(body=item.body or texts.AGENDA_NO_BODY,
                                       **_facts(work, item))
     needed = threshold(work, item)
     if needed is not None:
         text += "\n" + texts.AGENDA_INVITE_THRESHOLD.format(threshold=needed,
                                                           scope=scope_name(work, item))
-    await _many(work, item, event, text, _item_choices(item), residents=True)
+    await _many(work, item, event, text, _item_choices(item), residents=True,
+                without=(item.proposer_id,))
 
 
 async def proposed(work: Work, item: AgendaItem, event: AgendaEvent) -> None:

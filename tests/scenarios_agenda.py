@@ -112,7 +112,7 @@ async def scenario_agenda_from_proposal_to_rating(talk, point) -> None:
     await press(talk, "leader", texts.AGENDA_PROGRESS)
     saved = (await talk.text("leader", "60 已完成选址，下周安装"))[-1]
     assert f"{code} 进度 60%" in saved.text
-    assert told(talk, "resident", code, "进展 60%", "下周安装")
+    assert told(talk, "neighbour3", code, "进展 60%", "下周安装")
 
     card = (await talk.text("resident", f"/agenda {code}"))[-1]
     assert "进度：60%" in card.text and "☑ 1. 选址" in card.text
