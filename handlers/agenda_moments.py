@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.agenda import UNSETTLED, AgendaItem, AgendaState
 from domain.refusals import DomainError
-from handlers import actions
+from handlers import actions, agenda
 from handlers.actions import Action
 from handlers.agenda_view import COMMENTABLE
 from handlers.moments import OutOfDate
@@ -40,10 +40,17 @@ async def item_of(work: Work, code: str) -> AgendaItem:
     return item
 
 
-async def still_current(work: Work, action: Action, code: str,
-                        scope: str | None = None) -> AgendaItem:
-    """The item the press is about, if the press still fits it; else `OutOfDate`, naming it."""
+async def still_current(work: Work, action: Action, code: str, scope: str | None = None,
+                        person_id: int | None = None) -> AgendaItem:
+    """The item the press is about, if the press still fits it; else `OutOfDate`, naming it.
+
+    A leader's button names the level it was sent for (`scope`): pressed by someone who does
+    not lead that level it is refused as not theirs, never as out of date.
+    """
     item = await item_of(work, code)
+    if scope is not None and (person_id is None or not await agenda.leads(
+            work.uow, work.deps.router.tree, person_id, scope)):
+        raise DomainError("AGENDA_NOT_ALLOWED")
     if scope is not None and scope != item.scope_code and not item.state.is_final:
         tree = work.deps.router.tree
         unit = tree.get(item.scope_code).name if item.scope_code in tree else item.scope_code

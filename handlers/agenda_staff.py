@@ -94,7 +94,7 @@ async def lift(turn: Turn, action: actions.AgendaLift) -> None:
 
 @router.button(actions.AgendaOpen)
 async def open_item(turn: Turn, action: actions.AgendaOpen) -> None:
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     events = await agenda.open_discussion(turn.uow, turn.deps.router.tree, me(turn), item.code,
                                           turn.now)
     turn.say(texts.AGENDA_OPENED_DONE.format(code=item.code, scope=scope_name(turn, item)))
@@ -103,7 +103,7 @@ async def open_item(turn: Turn, action: actions.AgendaOpen) -> None:
 
 @router.button(actions.AgendaClose)
 async def close_item(turn: Turn, action: actions.AgendaClose) -> None:
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     await _leading(turn, item)
     events = await agenda.close(turn.uow, item.code, turn.now, me(turn))
     turn.say(texts.AGENDA_CLOSED_DONE.format(code=item.code))
@@ -113,7 +113,7 @@ async def close_item(turn: Turn, action: actions.AgendaClose) -> None:
 @router.button(actions.AgendaConvene)
 async def convene(turn: Turn, action: actions.AgendaConvene) -> None:
     """列入议程: a reason first when a resident's item lacks the supports, then the time."""
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     await _leading(turn, item)
     turn.dialog.reset()
     needed = threshold(turn, item)
@@ -165,7 +165,7 @@ async def _convened(turn: Turn, when: datetime | None) -> None:
 
 @router.button(actions.AgendaDecline)
 async def decline(turn: Turn, action: actions.AgendaDecline) -> None:
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     await _leading(turn, item)
     turn.dialog.reset()
     turn.dialog.go(REASON, act="decline", code=item.code)
@@ -174,7 +174,7 @@ async def decline(turn: Turn, action: actions.AgendaDecline) -> None:
 
 @router.button(actions.AgendaMoveUp)
 async def move_up(turn: Turn, action: actions.AgendaMoveUp) -> None:
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     await _leading(turn, item)
     turn.dialog.reset()
     turn.dialog.go(REASON, act="up", code=item.code)
@@ -207,7 +207,7 @@ async def reason_given(turn: Turn) -> None:
 
 @router.button(actions.AgendaDecide)
 async def decide(turn: Turn, action: actions.AgendaDecide) -> None:
-    item = await still_current(turn, action, action.code, action.scope)
+    item = await still_current(turn, action, action.code, action.scope, me(turn))
     await _leading(turn, item)
     turn.dialog.reset()
     turn.dialog.enter(DECISION, code=item.code)
