@@ -115,7 +115,7 @@ async def scenario_agenda_from_proposal_to_rating(talk, point) -> None:
     assert told(talk, "neighbour3", code, "进展 60%", "下周安装")
 
     card = (await talk.text("resident", f"/agenda {code}"))[-1]
-    assert "进度：60%" in card.text and "☑ 1. 选址" in card.text
+    assert "进度：60%" in card.text and "1. 选址（已完成）" in card.text
     await press(talk, "leader", texts.AGENDA_PROGRESS)
     await talk.text("leader", "100 充电桩已投用")
     asked = offered(talk, "resident")
