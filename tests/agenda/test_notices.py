@@ -15,7 +15,7 @@ from handlers import agenda, agenda_notices
 from handlers.work import Work
 from storage.records import Person
 from storage.tables import OutboxRow
-from tests.handlers.conftest import services  # noqa: F401 — the sample district
+from tests.handlers.conftest import district  # noqa: F401 — the sample district, both databases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,8 @@ async def _people(uow, homes: dict[str, str | None]) -> dict[str, int]:
     return found
 
 
-async def test_a_decision_reaches_the_residents_of_the_scope_as_paced_notices(services):  # noqa: F811
+async def test_a_decision_reaches_the_residents_of_the_scope_as_paced_notices(district):  # noqa: F811
+    services = district
     deps = (await build_chat(services)).deps
     tree, now = deps.router.tree, services.clock.now()
     async with services.uow() as uow:
