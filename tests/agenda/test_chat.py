@@ -130,3 +130,45 @@ async def test_a_decision_without_a_deadline_asks_again_and_back_keeps_the_words
     async with talk.uow() as uow:
         item = await uow.agenda.get(code)
     assert item.tasks == ("采购", "安装") and item.decision == "每层加装声控灯"
+
+
+async def test_a_leader_raises_an_item_and_the_residents_of_the_level_are_invited(talk):  # noqa: F811
+    await onboard_resident_at(talk, "neighbour", HOME)
+    listed = (await talk.text("community", "/agenda"))[-1]
+    assert listed.text.startswith("您负责的范围内目前没有议题")
+    await press(talk, "community", texts.AGENDA_RAISE_BUTTON)
+    await talk.text("community", "社区广场晚间噪音治理")
+    done = (await talk.text("community", "广场舞音响太响，影响休息"))[-1]
+    code = item_code([done])
+    assert done.text.startswith(f"已发起议题 {code}") and "江畔社区" in done.text
+    invite = offered(talk, "neighbour")
+    assert code in invite.text and "噪音" in invite.text and "满 " not in invite.text
+    assert labels(invite) == [texts.AGENDA_SUPPORT, texts.AGENDA_COMMENT, texts.AGENDA_VIEW]
+
+
+async def test_a_cluster_of_reports_is_lifted_into_one_item_and_each_points_to_it(
+        talk, point):  # noqa: F811
+    from tests.scenarios import order_code, resident_files_rubbish
+    await onboard_resident(talk, "resident")
+    first = await resident_files_rubbish(talk, "resident", point)
+    await onboard_resident(talk, "other")
+    await talk.text("other", "/report")
+    await talk.press("other", "cat:H01")
+    await talk.text("other", "垃圾点又满了")
+    await talk.press("other", "skip:")
+    offer = (await talk.location("other", *point))[-1]
+    assert first in offer.text                          # not the same report: its own order
+    await talk.press("other", data_for(offer, texts.METOO_NO))
+    await talk.text("other", "跳过")
+    second = order_code(await talk.press("other", "confirm:"))
+    await talk.press("grid_leader", f"yt_lift:{first}")
+    await talk.text("grid_leader", f"锦江畔垃圾点扩容 {second.lower()}")
+    done = (await press(talk, "grid_leader", texts.SKIP))[-1]
+    code = item_code([done])
+    assert first in done.text and second in done.text and "锦江畔小区" in done.text
+    for user, order in (("resident", first), ("other", second)):
+        assert order in offered(talk, user).text and code in offered(talk, user).text
+    async with talk.uow() as uow:
+        assert [await uow.agenda.lifted_into(o) for o in (first, second)] == [code, code]
+    again = await talk.press("grid_leader", f"yt_lift:{first}")
+    assert again[-1].text == texts.AGENDA_ALREADY_LIFTED.format(code=first)
