@@ -176,6 +176,21 @@ class AgendaRepository:
         query = select(_ORDER.c.item_code).where(_ORDER.c.order_code == order_code)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def words_of(self, person_id: int) -> tuple[list[str], list[str]]:
+        """What a person wrote in 议事 — their proposals' titles and words, their comments —
+        and the numbers of the items it was written on: what erasure looks for in messages."""
+        proposed = (await self.session.execute(
+            select(_ITEM.c.code, _ITEM.c.title, _ITEM.c.body).where(
+                _ITEM.c.proposer_id == person_id,
+                _ITEM.c.origin == Origin.RESIDENT.value))).all()
+        commented = (await self.session.execute(
+            select(_COMMENT.c.item_code, _COMMENT.c.text).where(
+                _COMMENT.c.person_id == person_id))).all()
+        codes = {code for code, *_ in proposed} | {code for code, _ in commented}
+        words = [w for _, title, body in proposed for w in (title, body)]
+        words += [text for _, text in commented]
+        return sorted(codes), [w for w in words if w]
+
     async def forget_words_of(self, person_id: int, marker: str) -> None:
         """Erasure (/delete): what the person wrote in 议事 — their proposals' title and text,
         their comments, the reasons on events they made — becomes `marker`; the facts stay."""

@@ -172,3 +172,38 @@ async def test_a_cluster_of_reports_is_lifted_into_one_item_and_each_points_to_i
         assert [await uow.agenda.lifted_into(o) for o in (first, second)] == [code, code]
     again = await talk.press("grid_leader", f"yt_lift:{first}")
     assert again[-1].text == texts.AGENDA_ALREADY_LIFTED.format(code=first)
+
+
+async def outbox_texts(talk, address: str) -> list[str]:  # noqa: F811
+    from sqlalchemy import select
+
+    from storage.tables import OutboxRow
+    async with talk.uow() as uow:
+        payloads = (await uow.session.execute(select(OutboxRow.payload).where(
+            OutboxRow.address == address).order_by(OutboxRow.id))).scalars().all()
+    return [str(payload.get("text", "")) for payload in payloads]
+
+
+async def test_delete_erases_a_residents_words_from_what_others_were_told(talk):  # noqa: F811
+    """/delete: the proposal quoted in every neighbour's invitation and the comment quoted to
+    the proposer go with the person who wrote them; the item's other news stays."""
+    await onboard_resident_at(talk, "neighbour", HOME)
+    await onboard_resident_at(talk, "resident", HOME)
+    await talk.text("resident", "/agenda")
+    await press(talk, "resident", texts.AGENDA_PROPOSE_BUTTON)
+    await talk.text("resident", "楼道加装声控灯")
+    code = item_code(await talk.text("resident", "晚上楼道太黑，老人上下楼不方便"))
+    await press(talk, "grid_leader", texts.AGENDA_OPEN)
+    await press(talk, "neighbour", texts.AGENDA_COMMENT)
+    await talk.text("neighbour", "同意，三楼的灯坏了很久")
+    assert any("三楼的灯" in t for t in await outbox_texts(talk, "resident"))
+    assert any("老人上下楼" in t for t in await outbox_texts(talk, "neighbour"))
+
+    await talk.text("neighbour", "/delete")
+    await press(talk, "neighbour", texts.DELETE_YES)
+    assert not any("三楼的灯" in t for t in await outbox_texts(talk, "resident"))
+    await talk.text("resident", "/delete")
+    await press(talk, "resident", texts.DELETE_YES)
+    told = await outbox_texts(talk, "grid_leader") + await outbox_texts(talk, "neighbour")
+    assert not any("老人上下楼" in t or "声控灯" in t for t in told)
+    assert any(code in t for t in await outbox_texts(talk, "grid_leader"))
