@@ -182,10 +182,10 @@ class AgendaRepository:
         proposed = (await self.session.execute(
             select(_ITEM.c.code, _ITEM.c.title, _ITEM.c.body).where(
                 _ITEM.c.proposer_id == person_id,
-                _ITEM.c.origin == Origin.RESIDENT.value))).all()
+                _ITEM.c.origin == Origin.RESIDENT.value).order_by(_ITEM.c.code))).all()
         commented = (await self.session.execute(
             select(_COMMENT.c.item_code, _COMMENT.c.text).where(
-                _COMMENT.c.person_id == person_id))).all()
+                _COMMENT.c.person_id == person_id).order_by(_COMMENT.c.at, _COMMENT.c.id))).all()
         codes = {code for code, *_ in proposed} | {code for code, _ in commented}
         words = [w for _, title, body in proposed for w in (title, body)]
         words += [text for _, text in commented]

@@ -217,3 +217,7 @@ async def test_who_hears_of_an_item_participants_newest_comments_and_the_residen
         assert sorted(a.external_id for a in reached) == ["near", "proposer"]
         accounts = await uow.people.accounts_of([people["far"], people["shy"]], chunk=1)
         assert sorted(a.external_id for a in accounts) == ["far", "shy"]
+        assert await uow.agenda.words_of(people["proposer"]) == (
+            [item.code], ["小区门口加装充电桩", "电动车乱停乱充"])
+        assert await uow.agenda.words_of(people["far"]) == (
+            [item.code], ["第0条", "第1条", "第2条", "第3条"])
