@@ -306,6 +306,14 @@ AGENDA_REMARKS: Mapping[str, frozenset[AgendaState]] = MappingProxyType({
 })
 
 
+# Every kind of event an item's history may hold: what the actions above and the ladder
+# (domain/ladder.py) write, the remarks, and a resident's attendance at the item's joint
+# meeting (domain/points.py, ATTENDED). Each has a notice rule (handlers/agenda_notices.py).
+AGENDA_ACTS = ("proposed", "opened", "supported", "scheduled", "decided", "declined",
+               "progress", "carried_out", "task_done", "rated", "closed", "moved_up")
+AGENDA_EVENT_KINDS = frozenset({*AGENDA_ACTS, *AGENDA_REMARKS, "attended"})
+
+
 def remark(item: AgendaItem, kind: str, now: datetime, actor_id: int | None = None,
            text: str | None = None, data: Mapping[str, Any] | None = None) -> AgendaEvent:
     """A comment, a 监督 reminder, a 督办 notice, a publication: history, not a move."""

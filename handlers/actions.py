@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, get_type_hints
 
 from domain.grids import Level
+from domain.orders import Satisfaction
 from domain.refusals import DomainError
 
 MAX_BYTES = 64                       # Telegram's limit on callback data, the tightest platform's
@@ -296,3 +297,107 @@ class Deny(Action, name="deny"):
 class OpinionTo(Action, name="opto"):
     """民意直报: send the opinion to this level of the sender's chain."""
     level: Level
+
+
+# --- 议事: agenda items (handlers/agenda_dialogs.py, handlers/agenda_staff.py) -------------------
+# `code` is an item's number (YT-…); a leader's button also carries the scope it was sent for,
+# so a press after the item moved up the ladder is named as out of date.
+
+@dataclass(frozen=True)
+class AgendaView(Action, name="yt"):
+    code: str
+
+
+@dataclass(frozen=True)
+class AgendaSupport(Action, name="yt_up"):
+    code: str
+
+
+@dataclass(frozen=True)
+class AgendaComment(Action, name="yt_say"):
+    code: str
+
+
+@dataclass(frozen=True)
+class AgendaRate(Action, name="yt_rate"):
+    code: str
+    level: Satisfaction
+
+
+@dataclass(frozen=True)
+class AgendaPropose(Action, name="yt_new"):
+    """A resident's proposal at home."""
+
+
+@dataclass(frozen=True)
+class AgendaRaise(Action, name="yt_raise"):
+    scope: str = ""                 # a grid the leader holds a post on; empty: ask which
+
+
+@dataclass(frozen=True)
+class AgendaLift(Action, name="yt_lift"):
+    code: str                       # an order's code: lifted into a new item
+
+
+@dataclass(frozen=True)
+class AgendaOpen(Action, name="yt_open"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaConvene(Action, name="yt_meet"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaMeetLater(Action, name="yt_later"):
+    """列入议程 without a meeting time yet."""
+    code: str
+
+
+@dataclass(frozen=True)
+class AgendaDecide(Action, name="yt_decide"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaOwner(Action, name="yt_owner"):
+    code: str
+    person: int
+
+
+@dataclass(frozen=True)
+class AgendaDecline(Action, name="yt_no"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaMoveUp(Action, name="yt_move"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaClose(Action, name="yt_close"):
+    code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class AgendaProgress(Action, name="yt_prog"):
+    code: str
+
+
+@dataclass(frozen=True)
+class AgendaTask(Action, name="yt_task"):
+    code: str
+    task: int
+
+
+@dataclass(frozen=True)
+class AgendaSkip(Action, name="yt_skip"):
+    """No answer to an optional question of 议事 (the words, the meeting's time)."""

@@ -43,22 +43,32 @@ async def _home(uow: UnitOfWork, person_id: int) -> str | None:
     return person.home_grid if person else None
 
 
+async def takes_part(uow: UnitOfWork, tree: GridTree, person_id: int, item: AgendaItem) -> bool:
+    """A resident of the item's scope: their home grid lies under it."""
+    home = await _home(uow, person_id)
+    return home is not None and home in tree and tree.is_above(item.scope_code, home)
+
+
 async def _must_take_part(uow: UnitOfWork, tree: GridTree, person_id: int,
                           item: AgendaItem) -> None:
-    home = await _home(uow, person_id)
-    if home is None or home not in tree or not tree.is_above(item.scope_code, home):
+    if not await takes_part(uow, tree, person_id, item):
         raise DomainError("AGENDA_NOT_ALLOWED")
 
 
-async def _posts(uow: UnitOfWork, person_id: int) -> set[str]:
+async def posts(uow: UnitOfWork, person_id: int) -> set[str]:
     """The grids where the person leads or dispatches."""
     return {m.grid_code for m in await uow.memberships.of_person(person_id)
             if str(m.role) in POSTS}
 
 
+async def leads(uow: UnitOfWork, tree: GridTree, person_id: int, scope: str) -> bool:
+    """A leader or dispatcher of the scope: a post on a grid at its level or above it."""
+    return any(post in tree and tree.is_above(post, scope)
+               for post in await posts(uow, person_id))
+
+
 async def _must_lead(uow: UnitOfWork, tree: GridTree, person_id: int, scope: str) -> None:
-    if not any(post in tree and tree.is_above(post, scope)
-               for post in await _posts(uow, person_id)):
+    if not await leads(uow, tree, person_id, scope):
         raise DomainError("AGENDA_NOT_ALLOWED")
 
 
@@ -115,10 +125,13 @@ async def lift_orders(uow: UnitOfWork, tree: GridTree, person_id: int, codes: Se
     found = [order for order in loaded if order is not None and order.grid_code in tree]
     if not found or len(found) != len(loaded):
         raise DomainError("AGENDA_NO_ORDERS")
+    for order in found:
+        if await uow.agenda.lifted_into(order.code) is not None:
+            raise DomainError("AGENDA_ALREADY_LIFTED", code=order.code)
     grid = found[0].grid_code
     assert grid is not None
-    posts = await _posts(uow, person_id)
-    scope = next((g.code for g in tree.chain(grid) if g.code in posts), None)
+    held = await posts(uow, person_id)
+    scope = next((g.code for g in tree.chain(grid) if g.code in held), None)
     if scope is None or any(not tree.is_above(scope, o.grid_code or "") for o in found):
         raise DomainError("AGENDA_NOT_ALLOWED")
     item = await _new(uow, tree, Origin.ORDER, person_id, grid, scope, title, body, now)

@@ -17,6 +17,8 @@ from typing import Any
 
 from domain.refusals import DomainError
 from handlers import (
+    agenda_dialogs,
+    agenda_staff,
     catalogue,
     console_link,
     dead_letters,
@@ -42,7 +44,8 @@ from storage.uow import UnitOfWork
 # Every dialog's commands, buttons and steps, assembled here and nowhere else.
 ROUTES = Routes(onboarding.router, privacy_rights.router, report.router, rating.router,
                 queries.router, workbench.router, pioneer.router, subscriptions.router,
-                console_link.router, opinion.router)
+                console_link.router, opinion.router, agenda_dialogs.router,
+                agenda_staff.router)
 
 
 @dataclass

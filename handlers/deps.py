@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from domain.agenda import DEFAULT_RULES, AgendaRules
 from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy
 from domain.deadlines import DeadlinePolicy
@@ -58,3 +59,5 @@ class Deps:
     # The staff console: the address its sign-in links start with, and how long one works.
     public_base_url: str = "http://127.0.0.1:8080"
     console_link_ttl: timedelta = timedelta(minutes=10)
+    # 议事's numbers: the supports that bring an item onto its level's agenda, its time there.
+    agenda_rules: AgendaRules = DEFAULT_RULES

@@ -44,10 +44,12 @@ def media_of(data: Mapping[str, Any]) -> set[str]:
 
 async def forget_traces(uow: UnitOfWork, deps: Deps, reporters: Mapping[str, int | None],
                         said: Iterable[str], names: Mapping[int, list[str]],
-                        phones: Iterable[str] = (), *, quotes: bool) -> None:
+                        phones: Iterable[str] = (), *, quotes: bool,
+                        about: Iterable[str] = ()) -> None:
     """Erase the reporters' words and files from these orders' history (order code → its
     reporter); with `quotes`, also from the messages that quote them. `said` is what the
-    reporters wrote on the orders (their descriptions): no message may keep it."""
+    reporters wrote on the orders (their descriptions): no message may keep it; `about` are
+    more numbers such messages carry (an agenda item's), looked for but not erased."""
     history = await uow.erasure.history(list(reporters))
     words = {w for w in said if w} | {e.reason for e in history
                                       if e.reason and _by_reporter(e, reporters)}
@@ -70,7 +72,8 @@ async def forget_traces(uow: UnitOfWork, deps: Deps, reporters: Mapping[str, int
     phones = [p for p in phones if p]
     if quotes:
         every_name = [n for listed in names.values() for n in listed]
-        await _unquote(uow, [*reporters, *phones], {*words, *phones}, media, every_name)
+        await _unquote(uow, [*reporters, *phones, *about], {*words, *phones}, media,
+                       every_name)
     forget_files(deps, media)
 
 

@@ -13,10 +13,10 @@ RESIDENT, RIDER, STAFF = PersonKind.RESIDENT, PersonKind.RIDER, PersonKind.STAFF
 
 _COMMON_END = ("mydata", "delete", "cancel", "help")
 MENUS: dict[str, tuple[str, ...]] = {
-    RESIDENT: ("report", "my", "grid", "opinion", "points", "subscribe", "unsubscribe",
-               *_COMMON_END),
-    RIDER: ("report", "my", "points", "nickname", "grid", "opinion", *_COMMON_END),
-    STAFF: ("todo", "console", "my", "grid", "cancel", "help"),
+    RESIDENT: ("report", "my", "grid", "agenda", "opinion", "points", "subscribe",
+               "unsubscribe", *_COMMON_END),
+    RIDER: ("report", "my", "points", "nickname", "grid", "agenda", "opinion", *_COMMON_END),
+    STAFF: ("todo", "agenda", "console", "my", "grid", "cancel", "help"),
 }
 
 

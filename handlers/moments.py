@@ -47,7 +47,10 @@ ACTS: dict[type[Action], Act] = {
     actions.Assign: Act.ASSIGN, actions.AssignTo: Act.ASSIGN, actions.Approve: Act.DECIDE,
     actions.Deny: Act.DECIDE}
 # What a step-bound refusal means: the order the step was about is no longer where it was.
-MOVED_ON = frozenset({"ILLEGAL_STATE", "NOT_ALLOWED", "NO_SUCH_ORDER", "STALE_ORDER"})
+# An agenda item's step (a comment, a decision) ends the same way when the item moved on.
+MOVED_ON = frozenset({"ILLEGAL_STATE", "NOT_ALLOWED", "NO_SUCH_ORDER", "STALE_ORDER",
+                      "AGENDA_ILLEGAL_STATE", "AGENDA_NOT_ALLOWED", "AGENDA_UNKNOWN",
+                      "AGENDA_STALE", "AGENDA_STALE_MOVED"})
 
 
 class OutOfDate(DomainError):

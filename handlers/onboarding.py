@@ -154,7 +154,8 @@ def _first_building(tree: GridTree) -> str:
 def menu_choices() -> list[Choice]:
     """What a resident may do next: the menu, offered after every final message."""
     return choices((texts.MENU_REPORT, actions.Menu("report")), (texts.MENU_MY, actions.Menu("my")),
-                   (texts.MENU_GRID, actions.Menu("grid")))
+                   (texts.MENU_GRID, actions.Menu("grid")),
+                   (texts.MENU_AGENDA, actions.Menu("agenda")))
 
 
 async def show_menu(turn: Turn) -> None:

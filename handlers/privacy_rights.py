@@ -185,11 +185,13 @@ async def erase(uow: UnitOfWork, deps: Deps, person: Person) -> None:
     # What they wrote to a level (民意直报) was told to its staff as written, under the
     # opinion's number: found by it, and unquoted too.
     opinions = await uow.opinions.of_person(person.id)
+    # What they proposed and commented in 议事 was quoted to others, under the item's number.
+    items, agenda_words = await uow.agenda.words_of(person.id)
     await forget_traces(uow, deps, {r.code: r.reporter_id for r in reports},
-                        [r.description for r in reports] + [o.text for o in opinions],
-                        {person.id: names},
+                        [r.description for r in reports] + [o.text for o in opinions]
+                        + agenda_words, {person.id: names},
                         [person.phone or ""] + [opinion_code(o.id) for o in opinions if o.id],
-                        quotes=True)
+                        quotes=True, about=items)
     await uow.people.rewrite_reports([_anonymised(r, names) for r in reports])
     await uow.agenda.forget_words_of(person.id, texts.ERASED_WORDS)
     await uow.meetings.forget_words_of(person.id, texts.ERASED_WORDS)

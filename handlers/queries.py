@@ -4,7 +4,7 @@ from __future__ import annotations
 from domain.calendar import SHANGHAI
 from domain.deadlines import light
 from domain.orders import State, WorkOrder
-from handlers import access, actions, catalogue, texts
+from handlers import access, actions, agenda_view, catalogue, texts
 from handlers.dialog import Turn, choices
 from handlers.names import place_of, work_time
 from handlers.routes import Router
@@ -66,7 +66,8 @@ async def detail(turn: Turn, action: actions.Detail) -> None:
         for e in events if e.kind in texts.EVENT_LABELS and e.kind not in HIDDEN_FROM_REPORTER)
     turn.say(texts.DETAIL.format(code=order.code, category=turn.deps.taxonomy.get(order.category).label,
                                  state=catalogue.label(order.state), place=place_of(turn, order),
-                                 timeline=timeline))
+                                 timeline=timeline),
+             await agenda_view.order_choices(turn, turn.person.id if turn.person else None, order))
 
 
 @router.command("grid")

@@ -55,8 +55,9 @@ async def begin(turn: Turn) -> None:
 
 @router.button(actions.Menu)
 async def menu(turn: Turn, action: actions.Menu) -> None:
-    from handlers import queries
-    target = {"report": begin, "my": queries.my_orders, "grid": queries.my_grid}.get(action.item)
+    from handlers import agenda_dialogs, queries
+    target = {"report": begin, "my": queries.my_orders, "grid": queries.my_grid,
+              "agenda": agenda_dialogs.show_list}.get(action.item)
     if target is None:
         raise actions.ForeignButton()
     await target(turn)

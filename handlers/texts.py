@@ -64,7 +64,7 @@ PHOTO_NOT_AN_IMAGE = "只能上传 JPEG 或 PNG 格式的照片，这个文件�
 PHOTO_WRONG_FORMAT = "只能上传 JPEG 或 PNG 格式的照片，这个文件是 {kind}。"
 PHOTO_TOO_MANY_PIXELS = "照片像素过多（超过 {megapixels} 百万像素），请缩小后再上传。"
 RATE_LIMITED = "您这一小时提交的工单较多（{n} 条），请稍后再试。如遇紧急情况请拨打 110/119/120。"
-NOT_UNDERSTOOD = ("没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长，"
+NOT_UNDERSTOOD = ("没太明白。发送 /report 报事，/my 查看我的工单，/grid 查看我的网格长，/agenda 查看社区议题，"
                   "/points 查看先锋指数（流动网格员），/mydata 查看我的信息，/delete 删除我的信息。")
 NEED_CONSENT = "请先发送 /start 阅读并同意隐私说明。"
 
@@ -348,6 +348,7 @@ COMMAND_HELP = {
     "cancel": "取消当前操作", "help": "帮助", "todo": "我的待办工单",
     "console": "工作台登录链接",
     "opinion": "民意直报",
+    "agenda": "社区议题",
 }
 
 # --- Labels: the domain's codes (its enums' values) as people read them ------------------------

@@ -248,4 +248,4 @@ async def todo(turn: Turn) -> None:
         lines.append(texts.TODO_LINE.format(
             light=shade, code=order.code, category=turn.deps.taxonomy.get(order.category).name,
             state=catalogue.label(order.state), due=deadline(order) or "—"))
-    turn.say("\n".join(lines))
+    turn.say("\n".join(lines), choices(*((o.code, actions.Detail(o.code)) for o in mine[:5])))

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import agenda, clocks, meetings, privacy_rights
+from handlers import agenda, agenda_notices, clocks, meetings, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.work import Work
@@ -149,11 +149,15 @@ class Sweeper:
         return report
 
     async def _ladder_batch(self, now: datetime | None) -> SweepReport:
-        """One claimed batch of agenda items past their time, each moved up one level."""
+        """One claimed batch of agenda items past their time, each moved up one level; the
+        leaders above and the participants are told in the same transaction."""
         async with self.deps.uow() as uow:
-            moved = await agenda.sweep_ladder(uow, self.deps.router.tree,
-                                              now or uow.clock.now(),
+            work = SweepWork(uow, self.deps, at=now)
+            moved = await agenda.sweep_ladder(uow, self.deps.router.tree, work.now,
+                                              self.deps.agenda_rules,
                                               batch=self.settings.plan_batch)
+            await agenda_notices.tell(work, moved)
+            await work.flush()
             await uow.commit()
         report = SweepReport(batches=1)
         if moved:

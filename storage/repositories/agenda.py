@@ -146,6 +146,12 @@ class AgendaRepository:
                  .order_by(_COMMENT.c.at, _COMMENT.c.id).limit(limit))
         return [(p, at, text) for p, at, text in (await self.session.execute(query)).all()]
 
+    async def latest_comments(self, code: str, limit: int = 3) -> list[str]:
+        """The words of an item's newest comments, oldest of them first."""
+        query = (select(_COMMENT.c.text).where(_COMMENT.c.item_code == code)
+                 .order_by(_COMMENT.c.at.desc(), _COMMENT.c.id.desc()).limit(limit))
+        return list(reversed((await self.session.execute(query)).scalars().all()))
+
     async def in_scopes(self, scopes: Iterable[str],
                         states: Iterable[AgendaState] = tuple(AgendaState),
                         limit: int = 50) -> list[AgendaItem]:
@@ -183,6 +189,21 @@ class AgendaRepository:
         query = select(_ORDER.c.item_code).where(_ORDER.c.order_code == order_code)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def words_of(self, person_id: int) -> tuple[list[str], list[str]]:
+        """What a person wrote in 议事 — their proposals' titles and words, their comments —
+        and the numbers of the items it was written on: what erasure looks for in messages."""
+        proposed = (await self.session.execute(
+            select(_ITEM.c.code, _ITEM.c.title, _ITEM.c.body).where(
+                _ITEM.c.proposer_id == person_id,
+                _ITEM.c.origin == Origin.RESIDENT.value).order_by(_ITEM.c.code))).all()
+        commented = (await self.session.execute(
+            select(_COMMENT.c.item_code, _COMMENT.c.text).where(
+                _COMMENT.c.person_id == person_id).order_by(_COMMENT.c.at, _COMMENT.c.id))).all()
+        codes = {code for code, *_ in proposed} | {code for code, _ in commented}
+        words = [w for _, title, body in proposed for w in (title, body)]
+        words += [text for _, text in commented]
+        return sorted(codes), [w for w in words if w]
+
     async def forget_words_of(self, person_id: int, marker: str) -> None:
         """Erasure (/delete): what the person wrote in 议事 — their proposals' title and text,
         their comments, the reasons on events they made — becomes `marker`; the facts stay."""
@@ -212,6 +233,13 @@ class AgendaRepository:
                  .order_by(_EVENT.c.at, _EVENT.c.id))
         return order_events, [to_agenda_event(row)
                               for row in (await self.session.execute(query)).all()]
+
+    async def participants(self, code: str) -> set[int]:
+        """Everyone who supported or commented on an item: who hears how it goes."""
+        query = (select(_SUPPORT.c.person_id).where(_SUPPORT.c.item_code == code)
+                 .union(select(_COMMENT.c.person_id).where(_COMMENT.c.item_code == code,
+                                                           _COMMENT.c.person_id.is_not(None))))
+        return {person for (person,) in (await self.session.execute(query)).all()}
 
     async def support_count(self, code: str) -> int:
         query = select(func.count()).select_from(_SUPPORT).where(_SUPPORT.c.item_code == code)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.people import PersonKind
 from storage.clock import Clock
 from storage.records import ChannelAccount, Membership, Person, Role
 from storage.repositories._sql import claim, insert, rowcount
@@ -192,6 +193,33 @@ class PeopleRepository:
         """Where a person can be reached, oldest account first."""
         return [ChannelAccount(*row) for row in await self.session.execute(
             _REACHED_AT, {"person": person_id})]
+
+    async def accounts_of(self, person_ids: Collection[int], chunk: int = 1000
+                          ) -> list[ChannelAccount]:
+        """Where each of many people can be reached, by person, oldest account first."""
+        ids, found = sorted(set(person_ids)), []
+        for start in range(0, len(ids), chunk):
+            query = (select(*_REACHED_AT.selected_columns)
+                     .where(_ACCOUNT.c.person_id.in_(ids[start:start + chunk]))
+                     .order_by(_ACCOUNT.c.person_id, _ACCOUNT.c.id))
+            found += [ChannelAccount(*row) for row in await self.session.execute(query)]
+        return found
+
+    async def residents_reached(self, grid_codes: Collection[str], chunk: int = 1000
+                                ) -> list[ChannelAccount]:
+        """The accounts of everyone who consented and lives in one of `grid_codes` (their home
+        grid), residents and riders: those a matter of those grids is announced to."""
+        codes, found = sorted(set(grid_codes)), []
+        for start in range(0, len(codes), chunk):
+            query = (select(*_REACHED_AT.selected_columns)
+                     .join(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id)
+                     .where(_PERSON.c.home_grid.in_(codes[start:start + chunk]),
+                            _PERSON.c.consent_at.is_not(None),
+                            _PERSON.c.kind.in_((PersonKind.RESIDENT.value,
+                                                PersonKind.RIDER.value)))
+                     .order_by(_ACCOUNT.c.person_id, _ACCOUNT.c.id))
+            found += [ChannelAccount(*row) for row in await self.session.execute(query)]
+        return found
 
     async def _one(self, condition: Any) -> Person | None:
         row = (await self.session.execute(select(_PERSON).where(condition))).first()

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.services import build_chat
 from storage.tables import OutboxRow
-from tests import scenarios
+from tests import scenarios, scenarios_agenda
 from tests.channels.talk_telegram import TelegramTalk
 from tests.channels.talk_web import WebTalk
 from tests.fakes.telegram_api import TelegramEmulator
@@ -24,6 +24,10 @@ POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_pa
 # The web chat takes no voice notes (its page records none); Telegram does.
 VOICED = [scenarios.scenario_voice_note_reaches_leader_as_audio]
 POINTED += [scenarios.scenario_delete_then_my]
+# 议事: a proposal to its rating, an order lifted, an opinion to the street.
+POINTED += [scenarios_agenda.scenario_agenda_from_proposal_to_rating,
+            scenarios_agenda.scenario_leader_lifts_an_order_into_an_item,
+            scenarios_agenda.scenario_opinion_reaches_the_street_and_the_column]
 
 
 @pytest.fixture(params=["ptb", "aiogram", "web"])

@@ -102,6 +102,9 @@ async def test_a_community_secretary_schedules_holds_and_records_a_meeting(
     assert answer.status_code == 303, answer.text[-600:]
     page = (await secretary.get(meeting)).text
     assert texts.MEETING_OUTCOME_LABELS["decided"] in page and "杨玉丽" in page
+    told = [m["text"] for m in await console_app.web.messages("resident")]
+    assert any(f"议题 {code}" in t and "社区协调物业在小区门口加装充电桩" in t
+               for t in told), told   # the resident hears the decision, as from chat
     answer = await post(secretary, page, f"{meeting}/act", action="close")
     assert answer.status_code == 303
     item = (await secretary.get(f"/console/agenda/{code}")).text

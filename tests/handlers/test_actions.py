@@ -75,3 +75,26 @@ def test_two_actions_with_one_name_are_refused() -> None:
     with pytest.raises(TypeError):
         class Again(Action, name="sign"):
             pass
+
+
+def test_the_agenda_buttons_fit_and_come_back_as_sent() -> None:
+    """议事's buttons with the longest codes they carry: an item's number, a micro-grid's
+    code, a person's id, a satisfaction."""
+    code, scope = "YT-20261207-0003", "JJ-01-01-03"
+    sent = [actions.AgendaView(code), actions.AgendaSupport(code), actions.AgendaComment(code),
+            actions.AgendaRate(code, actions.Satisfaction.BASICALLY_SATISFIED),
+            actions.AgendaPropose(), actions.AgendaRaise(scope), actions.AgendaRaise(),
+            actions.AgendaLift("WG-20261207-0042"), actions.AgendaOpen(code, scope),
+            actions.AgendaConvene(code, scope), actions.AgendaMeetLater(code),
+            actions.AgendaDecide(code, scope), actions.AgendaOwner(code, 123456789),
+            actions.AgendaDecline(code, scope), actions.AgendaMoveUp(code, scope),
+            actions.AgendaClose(code, scope), actions.AgendaProgress(code),
+            actions.AgendaTask(code, 9), actions.AgendaSkip()]
+    for action in sent:
+        assert decode(encode(action)) == action
+    assert decode(f"yt_decide:{code}:{scope}") == actions.AgendaDecide(code, scope)
+    assert decode(f"yt_rate:{code}:satisfied") == actions.AgendaRate(
+        code, actions.Satisfaction.SATISFIED)
+    for forged in (f"yt_rate:{code}:happy", f"yt_owner:{code}:someone", f"yt_decide:{code}"):
+        with pytest.raises(ForeignButton):
+            decode(forged)

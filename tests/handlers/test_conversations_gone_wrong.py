@@ -21,7 +21,7 @@ from tests.scenarios import (
     resident_reaches_confirm,
 )
 
-MENU_DATA = ["menu:report", "menu:my", "menu:grid"]
+MENU_DATA = ["menu:report", "menu:my", "menu:grid", "menu:agenda"]
 
 
 def datas(message) -> list[str]:

@@ -1,7 +1,7 @@
 """The scenario suite on the neutral core (the transports run the same scenarios)."""
 import pytest
 
-from tests import scenarios
+from tests import scenarios, scenarios_agenda
 
 POINTED = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
            scenarios.scenario_me_too, scenarios.scenario_return_and_redispatch,
@@ -32,3 +32,13 @@ async def test_address_disambiguation(talk):
 async def test_unstaffed_order_reaches_the_operator(talk, services, point):
     await scenarios.leave_chain_unstaffed(services, talk.chat.deps)
     await scenarios.scenario_unstaffed_order_reaches_the_operator(talk, point)
+
+
+AGENDA = [scenarios_agenda.scenario_agenda_from_proposal_to_rating,
+          scenarios_agenda.scenario_leader_lifts_an_order_into_an_item,
+          scenarios_agenda.scenario_opinion_reaches_the_street_and_the_column]
+
+
+@pytest.mark.parametrize("scenario", AGENDA, ids=lambda s: s.__name__.removeprefix("scenario_"))
+async def test_agenda_scenario(talk, point, scenario):
+    await scenario(talk, point)

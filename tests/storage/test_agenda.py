@@ -185,3 +185,39 @@ async def test_erasure_takes_a_residents_words_from_agenda_items_and_keeps_the_f
         await uow.agenda.forget_words_of(proposer, "（已删除）")
         gone = await uow.agenda.get(item.code)
         assert (gone.title, gone.body, gone.state) == ("（已删除）", "（已删除）", AgendaState.OPEN)
+
+
+async def test_who_hears_of_an_item_participants_newest_comments_and_the_residents(uow):
+    """What the notices read (handlers/agenda_notices.py): the participants, the newest
+    comments for a card, and the accounts of the consenting residents of a scope."""
+    now = uow.clock.now()
+    async with uow:
+        await uow.grids.upsert(list(TREE))
+        people = {}
+        for name, home, consent in (("proposer", "JJ-01-01", True), ("near", "JJ-01-01", True),
+                                    ("shy", "JJ-01-01", False), ("far", "JJ", True)):
+            person = await uow.people.upsert(Person(name=name, kind="resident", home_grid=home,
+                                                    consent_at=now if consent else None))
+            await uow.people.link(person.id, "test", name)
+            people[name] = person.id
+        staff = await uow.people.upsert(Person(name="staff", kind="staff", home_grid="JJ-01-01",
+                                               consent_at=now))
+        await uow.people.link(staff.id, "test", "staff")
+        item = _item("YT-20261123-0009", people["proposer"], now)
+        events = [agenda.propose(item), agenda.open_discussion(item, staff.id, now),
+                  agenda.support(item, people["near"], now)]
+        events += [agenda.remark(item, "commented", now + timedelta(minutes=n), people["far"],
+                                 f"第{n}条") for n in range(4)]
+        await uow.agenda.record(item, events)
+        await uow.commit()
+    async with uow:
+        assert await uow.agenda.participants(item.code) == {people["near"], people["far"]}
+        assert await uow.agenda.latest_comments(item.code, 3) == ["第1条", "第2条", "第3条"]
+        reached = await uow.people.residents_reached(["JJ-01-01"])
+        assert sorted(a.external_id for a in reached) == ["near", "proposer"]
+        accounts = await uow.people.accounts_of([people["far"], people["shy"]], chunk=1)
+        assert sorted(a.external_id for a in accounts) == ["far", "shy"]
+        assert await uow.agenda.words_of(people["proposer"]) == (
+            [item.code], ["小区门口加装充电桩", "电动车乱停乱充"])
+        assert await uow.agenda.words_of(people["far"]) == (
+            [item.code], ["第0条", "第1条", "第2条", "第3条"])

@@ -1,7 +1,7 @@
 """The scenario suite with residents on the 公众号 and staff on WeCom, over the real callbacks."""
 import pytest
 
-from tests import scenarios
+from tests import scenarios, scenarios_agenda
 
 SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_path,
              scenarios.scenario_me_too, scenarios.scenario_escalation,
@@ -12,7 +12,10 @@ SCENARIOS = [scenarios.scenario_report_to_close, scenarios.scenario_rider_quick_
              scenarios.scenario_resolve_note_then_photo,
              scenarios.scenario_leader_receives_photos_and_pin,
              scenarios.scenario_voice_note_reaches_leader_as_audio,
-             scenarios.scenario_contact_shared_then_viewed_by_the_holder_only]
+             scenarios.scenario_contact_shared_then_viewed_by_the_holder_only,
+             scenarios_agenda.scenario_agenda_from_proposal_to_rating,
+             scenarios_agenda.scenario_leader_lifts_an_order_into_an_item,
+             scenarios_agenda.scenario_opinion_reaches_the_street_and_the_column]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__.removeprefix("scenario_"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.calendar import SHANGHAI
 from domain.refusals import DomainError
-from handlers import meetings
+from handlers import agenda_notices, meetings
 from handlers.work import Work
 from storage.repositories.agenda import StaleItem
 from storage.repositories.meetings import StaleMeeting
@@ -67,10 +67,14 @@ async def act(work: Work, person_id: int, code: str, action: str,
             if not owner:
                 raise DomainError("MEETING_NO_SUCH_OWNER")
             tasks = tuple(text_of(form, "tasks", 2000).splitlines()[:20])
-            await meetings.decide(uow, tree, person_id, code, item, text_of(form, "decision"),
-                                  owner[0], _deadline(text_of(form, "deadline", 20)), tasks, now)
+            _, decided = await meetings.decide(
+                uow, tree, person_id, code, item, text_of(form, "decision"), owner[0],
+                _deadline(text_of(form, "deadline", 20)), tasks, now)
+            await agenda_notices.tell(work, decided)   # told as from chat: the owner, residents
         elif action == "decline":
-            await meetings.decline(uow, tree, person_id, code, item, text_of(form, "reason"), now)
+            _, declined = await meetings.decline(uow, tree, person_id, code, item,
+                                                 text_of(form, "reason"), now)
+            await agenda_notices.tell(work, declined)
         elif action == "close":
             await meetings.close(uow, tree, person_id, code, now)
         else:

@@ -16,13 +16,14 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-# The console's pages, in the order the header links them.
+# The console's pages, in the order the header links them, with their catalogue keys (read
+# when a page is drawn, so the words are those of the moment).
 NAV = (
-    ("/console", texts.CONSOLE_ORDERS),
-    ("/console/map", texts.CONSOLE_MAP),
-    ("/console/figures", texts.CONSOLE_FIGURES),
-    ("/console/agenda", texts.CONSOLE_AGENDA_PAGE),
-    ("/console/meetings", texts.CONSOLE_MEETINGS_PAGE),
+    ("/console", "CONSOLE_ORDERS"),
+    ("/console/map", "CONSOLE_MAP"),
+    ("/console/figures", "CONSOLE_FIGURES"),
+    ("/console/agenda", "CONSOLE_AGENDA_PAGE"),
+    ("/console/meetings", "CONSOLE_MEETINGS_PAGE"),
 )
 
 
@@ -35,8 +36,9 @@ def layout(title: str, body: str, who: str = "", csrf: str = "", here: str = "",
            f'<button type="submit">{e(texts.CONSOLE_SIGN_OUT)}</button></form>') if csrf else ""
     current = ' aria-current="page"'
     nav = (f'<nav class="pages" aria-label="{e(texts.CONSOLE_NAV_LABEL)}">'
-           + "".join(f'<a href="{e(path)}"{current if path == here else ""}>{e(words)}</a>'
-                     for path, words in NAV) + "</nav>") if csrf else ""
+           + "".join(f'<a href="{e(path)}"{current if path == here else ""}>'
+                     f'{e(getattr(texts, key))}</a>' for path, key in NAV)
+           + "</nav>") if csrf else ""
     links = "".join(f'<link rel="stylesheet" href="{e(href)}">' for href in (*styles, STYLE))
     code = "".join(f'<script src="{e(src)}" defer></script>' for src in scripts)
     return ("<!doctype html>\n"
