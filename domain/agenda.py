@@ -87,7 +87,7 @@ class AgendaRules:
         if self.settle_within <= timedelta(0) or self.rating_window <= timedelta(0):
             raise ValueError("the time at a level and the rating window must be positive")
         if not 0 < self.remind_at < 1:
-            raise ValueError("the 监督 reminder falls between the decision and the deadline")
+            raise ValueError("the owner's reminder falls between the decision and the deadline")
         object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
 
     def threshold(self, level: Level) -> int | None:

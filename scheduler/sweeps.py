@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import agenda, agenda_notices, clocks, meetings, privacy_rights
+from handlers import agenda, agenda_notices, clocks, meeting_notices, meetings, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.work import Work
@@ -168,12 +168,18 @@ class Sweeper:
         return report
 
     async def _meetings_batch(self, now: datetime | None) -> SweepReport:
-        """One batch of units with items waiting and no meeting, each given its next one."""
+        """One batch of units with items waiting and no meeting, each given its next one; the
+        items' people and the unit's staff are told in the same transaction."""
         async with self.deps.uow() as uow:
+            work = SweepWork(uow, self.deps, at=now)
             scheduled = await meetings.sweep_meetings(
-                uow, self.deps.router.tree, now or uow.clock.now(),
+                uow, self.deps.router.tree, work.now, agenda_rules=self.deps.agenda_rules,
                 workday=self.deps.calendar.is_workday, batch=self.settings.plan_batch)
+            await meeting_notices.tell(work, scheduled)
+            written = await work.flush()
             await uow.commit()
+        if written and self.deps.on_committed:
+            self.deps.on_committed()
         report = SweepReport(batches=1)
         if scheduled:
             report.fired[f"{MEETINGS}:scheduled"] = len(scheduled)
