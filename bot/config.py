@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     # See docs/engine.md for what it buys, measured.
     chat_batch: int = Field(default=128, ge=1, le=1000)
 
+    # 议事 (docs/domain.md): the supports a resident's 议题 needs to reach its level's agenda
+    # (a micro-grid's counts as its grid's; a county with none set is reached by 上移 or a
+    # leader), the days at a level before 议题上移, the share of the time to a decision's
+    # deadline when its owner is reminded (监督), and the days of 评议 before it closes.
+    agenda_support_grid: int = Field(default=10, ge=1)
+    agenda_support_community: int = Field(default=30, ge=1)
+    agenda_support_street: int = Field(default=100, ge=1)
+    agenda_support_county: int | None = Field(default=None, ge=1)
+    agenda_settle_days: int = Field(default=30, ge=1, le=365)
+    agenda_remind_at: float = Field(default=0.8, gt=0, lt=1)
+    agenda_rating_days: int = Field(default=7, ge=1, le=90)
+
     # The scheduler: how often each sweep looks for due clocks.
     sweep_interval_seconds: float = 60.0
 

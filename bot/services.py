@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from domain.addresses import AddressMatcher
+from domain.agenda import AgendaRules
 from domain.calendar import WorkingCalendar
 from domain.categories import Taxonomy, default_taxonomy
 from domain.deadlines import DeadlinePolicy
-from domain.grids import GridTree
+from domain.grids import GridTree, Level
 from domain.routing import GridIndex, Router
 from handlers import catalogue
 from storage.clock import Clock, SystemClock
@@ -90,5 +91,22 @@ async def build_chat(services: Services,
                 on_committed=on_committed, operator=services.settings.operator,
                 media=MediaVault(services.settings.media_dir),
                 public_base_url=services.settings.public_base_url,
-                console_link_ttl=timedelta(minutes=services.settings.console_link_minutes))
+                console_link_ttl=timedelta(minutes=services.settings.console_link_minutes),
+                agenda_rules=agenda_rules(services.settings))
     return Chat(deps, batch=services.settings.chat_batch)
+
+
+def agenda_rules(settings: Settings) -> AgendaRules:
+    """议事's numbers from the configuration (README, Configuration)."""
+    from datetime import timedelta
+
+    thresholds = {Level.MICRO_GRID: settings.agenda_support_grid,
+                  Level.GRID: settings.agenda_support_grid,
+                  Level.COMMUNITY: settings.agenda_support_community,
+                  Level.STREET: settings.agenda_support_street}
+    if settings.agenda_support_county is not None:
+        thresholds[Level.COUNTY] = settings.agenda_support_county
+    return AgendaRules(thresholds=thresholds,
+                       settle_within=timedelta(days=settings.agenda_settle_days),
+                       remind_at=settings.agenda_remind_at,
+                       rating_window=timedelta(days=settings.agenda_rating_days))

@@ -76,6 +76,19 @@ class AgendaRules:
     thresholds: Mapping[Level, int] = field(default_factory=lambda: MappingProxyType({
         Level.MICRO_GRID: 10, Level.GRID: 10, Level.COMMUNITY: 30, Level.STREET: 100}))
     settle_within: timedelta = timedelta(days=30)   # at each level, before 议题上移
+    # 监督: the owner is reminded once this share of the time from the decision to the
+    # deadline has gone; 督办 follows when the deadline passes with the item not carried out.
+    remind_at: float = 0.8
+    rating_window: timedelta = timedelta(days=7)    # 评议: from carried out to closed
+
+    def __post_init__(self) -> None:
+        if any(n < 1 for n in self.thresholds.values()):
+            raise ValueError("a support threshold needs at least one support")
+        if self.settle_within <= timedelta(0) or self.rating_window <= timedelta(0):
+            raise ValueError("the time at a level and the rating window must be positive")
+        if not 0 < self.remind_at < 1:
+            raise ValueError("the owner's reminder falls between the decision and the deadline")
+        object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
 
     def threshold(self, level: Level) -> int | None:
         return self.thresholds.get(level)
@@ -312,6 +325,27 @@ AGENDA_REMARKS: Mapping[str, frozenset[AgendaState]] = MappingProxyType({
 AGENDA_ACTS = ("proposed", "opened", "supported", "scheduled", "decided", "declined",
                "progress", "carried_out", "task_done", "rated", "closed", "moved_up")
 AGENDA_EVENT_KINDS = frozenset({*AGENDA_ACTS, *AGENDA_REMARKS, "attended"})
+
+
+def remind(item: AgendaItem, now: datetime, stage: str) -> AgendaEvent:
+    """监督: the owner hears how close the deadline is; `stage` names the clock that fired
+    (domain/agenda_clocks.py), so it is recorded once."""
+    if item.deadline is None or item.owner_id is None:
+        raise AgendaIllegal(item.state, "remind")
+    return remark(item, "reminded", now, data={"clock": stage, "to": item.owner_id,
+                                               "deadline": item.deadline.isoformat(),
+                                               "percent": item.progress})
+
+
+def supervise(item: AgendaItem, now: datetime, stage: str) -> AgendaEvent:
+    """督办: the deadline passed with the item not carried out; the owner and the leaders of
+    its level are told (handlers/agenda_notices.py)."""
+    if item.deadline is None or item.owner_id is None or now < item.deadline:
+        raise AgendaIllegal(item.state, "supervise")
+    return remark(item, "supervised", now, data={"clock": stage, "to": item.owner_id,
+                                                 "deadline": item.deadline.isoformat(),
+                                                 "percent": item.progress,
+                                                 "level": item.level.value})
 
 
 def remark(item: AgendaItem, kind: str, now: datetime, actor_id: int | None = None,

@@ -105,6 +105,12 @@ class Meeting:
         return tuple(code for code in self.agenda if code not in self.outcomes)
 
 
+# Every kind of event a meeting's record may hold; each has a notice rule
+# (handlers/meeting_notices.py).
+MEETING_EVENT_KINDS = frozenset({"scheduled", "convened", "attended", "minuted", "took_up",
+                                 "closed"})
+
+
 def meeting_code(day: date, sequence: int) -> str:
     """The number of a meeting, e.g. HY-20261215-0002."""
     return f"HY-{day:%Y%m%d}-{sequence:04d}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from domain import agenda, ladder, orders
+from domain import agenda, agenda_clocks, ladder, orders
 from domain.agenda import (
     DEFAULT_RULES,
     AgendaEvent,
@@ -243,4 +243,32 @@ async def sweep_ladder(uow: UnitOfWork, tree: GridTree, now: datetime,
         moved = ladder.sweep_ladder([item], tree, now, rules)
         if moved:
             events += await _done(uow, item, moved)
+    return events
+
+
+async def sweep_clocks(uow: UnitOfWork, now: datetime, rules: AgendaRules = DEFAULT_RULES,
+                       batch: int = 100) -> list[AgendaEvent]:
+    """The scheduler's 监督, 督办 and end of 评议: one batch of items with a stage fallen due,
+    claimed (two workers never take the same item), each acted on once — a stage already
+    recorded, read after the claim, is not fired again."""
+    started: dict[str, tuple[AgendaState, datetime]] = {}
+    candidates = await uow.agenda.clocked(agenda_clocks.CLOCKED)
+    recorded = await uow.agenda.clock_marks(c.code for c in candidates
+                                            if c.state in agenda_clocks.EXECUTING)
+    for clocked in candidates:
+        stages = agenda_clocks.clock(clocked.state, clocked.since, clocked.deadline, rules)
+        if agenda_clocks.pick(stages, recorded.get(clocked.code, ()), now) is not None:
+            started[clocked.code] = (clocked.state, clocked.since)
+            if len(started) >= batch:
+                break
+    events: list[AgendaEvent] = []
+    claimed = await uow.agenda.claim_items(started, agenda_clocks.CLOCKED)
+    marks = await uow.agenda.clock_marks(item.code for item in claimed)
+    for item in claimed:
+        state, since = started[item.code]
+        if item.state is not state:   # moved on since it was read: the next sweep looks again
+            continue
+        stage = agenda_clocks.due(item, since, marks[item.code], now, rules)
+        if stage is not None:
+            events += await _done(uow, item, [agenda_clocks.fire(item, stage, now)])
     return events

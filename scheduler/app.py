@@ -11,7 +11,7 @@ from domain.calendar import SHANGHAI
 from handlers.clocks import SWEEPS
 from scheduler.clock import ScaledClock
 from scheduler.settings import ClockSettings
-from scheduler.sweeps import LADDER, MEETINGS, PLAN, RETENTION, Sweeper, SweepReport
+from scheduler.sweeps import AGENDA, LADDER, MEETINGS, PLAN, RETENTION, Sweeper, SweepReport
 
 SHORTEST = timedelta(milliseconds=200)   # a fast-forwarded demo must not spin the database
 # Scraped at /metrics (web/metrics.py) from the process's default registry.
@@ -33,7 +33,7 @@ def build_scheduler(sweeper: Sweeper) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
     first = datetime.now(SHANGHAI)
     timed = timed_sweeps(sweeper)
-    for sweep in (PLAN, *SWEEPS, RETENTION, LADDER, MEETINGS):
+    for sweep in (PLAN, *SWEEPS, RETENTION, LADDER, MEETINGS, AGENDA):
         every = real_interval(sweeper, sweep).total_seconds()
         scheduler.add_job(timed, "interval", args=[sweep], id=f"sweep:{sweep}",
                           name=f"{sweep} sweep", seconds=every, next_run_time=first,

@@ -26,6 +26,8 @@ class ClockSettings:
     ladder_interval: timedelta = timedelta(hours=1)
     # Joint meetings are set days ahead (MeetingRules.notice): hourly is enough.
     meetings_interval: timedelta = timedelta(hours=1)
+    # 监督, 督办 and the end of 评议 fall on deadlines set in days: a quarter-hour is prompt.
+    agenda_interval: timedelta = timedelta(minutes=15)
     # Platforms redeliver within minutes and a nonce matters for 300 s; a dialog idle this
     # long has restarted anyway (Limits.dialog_idle). Kept a day, then deleted.
     inbound_kept: timedelta = timedelta(days=1)
@@ -43,5 +45,6 @@ class ClockSettings:
     def interval_of(self, sweep: str) -> timedelta:
         default = {"retention": self.retention_interval,
                    "ladder": self.ladder_interval,
-                   "meetings": self.meetings_interval}.get(sweep, self.interval)
+                   "meetings": self.meetings_interval,
+                   "agenda": self.agenda_interval}.get(sweep, self.interval)
         return self.intervals.get(sweep, default)

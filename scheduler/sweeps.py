@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Self
 
 from domain.orders import Event
-from handlers import agenda, agenda_notices, clocks, meetings, privacy_rights
+from handlers import agenda, agenda_notices, clocks, meeting_notices, meetings, privacy_rights
 from handlers.clocks import SWEEPS, Stage
 from handlers.deps import Deps
 from handlers.work import Work
@@ -30,6 +30,7 @@ PLAN = "plan"
 RETENTION = "retention"
 LADDER = "ladder"      # 议题上移: agenda items unsettled at their level past their time
 MEETINGS = "meetings"  # 联席会议: units with items waiting and no meeting scheduled get one
+AGENDA = "agenda"      # 监督, 督办 and the end of 评议 on decided agenda items
 MAX_BATCHES = 10_000   # a guard: a sweep that never runs dry is a bug, not a workload
 
 
@@ -81,14 +82,14 @@ class Sweeper:
     async def sweep_all(self, now: datetime | None = None) -> SweepReport:
         """Plan, act on every due stage, and plan what the actions changed."""
         report = SweepReport()
-        for sweep in (PLAN, *SWEEPS, PLAN, LADDER, MEETINGS):
+        for sweep in (PLAN, *SWEEPS, PLAN, LADDER, MEETINGS, AGENDA):
             report += await self.sweep(sweep, now)
         return report
 
     async def sweep(self, sweep: str, now: datetime | None = None) -> SweepReport:
         """One sweep, batch after batch, until nothing of it is left."""
         report = SweepReport()
-        size = (self.settings.plan_batch if sweep in (PLAN, RETENTION, LADDER, MEETINGS)
+        size = (self.settings.plan_batch if sweep in (PLAN, RETENTION, LADDER, MEETINGS, AGENDA)
                 else self.settings.batch)
         for _ in range(MAX_BATCHES):
             batch = await self.sweep_once(sweep, now)
@@ -123,9 +124,11 @@ class Sweeper:
             return await self._ladder_batch(now)
         if sweep == MEETINGS:
             return await self._meetings_batch(now)
+        if sweep == AGENDA:
+            return await self._agenda_batch(now)
         if sweep not in SWEEPS:
             raise ValueError(f"unknown sweep {sweep!r}: one of "
-                             f"{(PLAN, *SWEEPS, RETENTION, LADDER, MEETINGS)}")
+                             f"{(PLAN, *SWEEPS, RETENTION, LADDER, MEETINGS, AGENDA)}")
         return await self._fire_batch(sweep, now)
 
     async def _plan_batch(self, now: datetime | None) -> SweepReport:
@@ -165,15 +168,37 @@ class Sweeper:
         return report
 
     async def _meetings_batch(self, now: datetime | None) -> SweepReport:
-        """One batch of units with items waiting and no meeting, each given its next one."""
+        """One batch of units with items waiting and no meeting, each given its next one; the
+        items' people and the unit's staff are told in the same transaction."""
         async with self.deps.uow() as uow:
+            work = SweepWork(uow, self.deps, at=now)
             scheduled = await meetings.sweep_meetings(
-                uow, self.deps.router.tree, now or uow.clock.now(),
+                uow, self.deps.router.tree, work.now, agenda_rules=self.deps.agenda_rules,
                 workday=self.deps.calendar.is_workday, batch=self.settings.plan_batch)
+            await meeting_notices.tell(work, scheduled)
+            written = await work.flush()
             await uow.commit()
+        if written and self.deps.on_committed:
+            self.deps.on_committed()
         report = SweepReport(batches=1)
         if scheduled:
             report.fired[f"{MEETINGS}:scheduled"] = len(scheduled)
+        return report
+
+    async def _agenda_batch(self, now: datetime | None) -> SweepReport:
+        """One claimed batch of agenda items with a clock stage due: 监督 reminders, 督办,
+        the end of 评议; whoever each concerns is told in the same transaction."""
+        async with self.deps.uow() as uow:
+            work = SweepWork(uow, self.deps, at=now)
+            fired = await agenda.sweep_clocks(uow, work.now, self.deps.agenda_rules,
+                                              batch=self.settings.plan_batch)
+            await agenda_notices.tell(work, fired)
+            written = await work.flush()
+            await uow.commit()
+        if written and self.deps.on_committed:
+            self.deps.on_committed()
+        report = SweepReport(batches=1)
+        report.fired.update(f"{AGENDA}:{event.kind}" for event in fired)
         return report
 
     def _stages(self, work: Work, claimed: Clocked, events: list[Event]) -> list[Stage]:

@@ -7,6 +7,7 @@ that tells of it, so the history and the tables that answer questions fast never
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +49,16 @@ _STORED = ("code", "title", "body", "proposer_id", "grid_code", "scope_code", "c
 
 
 _NEXT_NUMBER = daily_counter(_SEQUENCE)
+
+
+@dataclass(frozen=True)
+class Clocked:
+    """An item on the agenda clocks: its state and when that state's clock started."""
+
+    code: str
+    state: AgendaState
+    since: datetime
+    deadline: datetime | None
 
 
 class StaleItem(Exception):
@@ -183,6 +194,55 @@ class AgendaRepository:
                  .order_by(_ITEM.c.level_since, _ITEM.c.code).limit(limit))
         return await self._loaded((await self.session.execute(
             claim(self.session, query))).all())
+
+    async def clocked(self, states: Iterable[AgendaState]) -> list[Clocked]:
+        """Items in `states` with when their clock started (decided, or carried out) and the
+        stages already recorded, read without locks: the agenda clocks' sweep picks the due
+        ones from these, then claims them with `claim_items`. An item 督办 has been recorded
+        for has no stage left while it is carried out, and is not read."""
+        values = [s.value for s in states]
+        starts = (select(_EVENT.c.item_code, _EVENT.c.kind, func.max(_EVENT.c.at).label("at"))
+                  .where(_EVENT.c.kind.in_(("decided", "carried_out")))
+                  .group_by(_EVENT.c.item_code, _EVENT.c.kind).subquery())
+        supervised = (select(_EVENT.c.id).where(_EVENT.c.item_code == _ITEM.c.code,
+                                                _EVENT.c.kind == "supervised")
+                      .correlate(_ITEM).exists())
+        query = (select(_ITEM.c.code, _ITEM.c.state, _ITEM.c.deadline, _ITEM.c.owner_id,
+                        starts.c.kind, starts.c.at)
+                 .join(starts, starts.c.item_code == _ITEM.c.code)
+                 .where(_ITEM.c.state.in_(values),
+                        (_ITEM.c.state == AgendaState.JUDGING.value) | ~supervised)
+                 .order_by(_ITEM.c.code))
+        found: dict[str, Clocked] = {}
+        for code, state, deadline, owner, kind, at in (await self.session.execute(query)).all():
+            judging = state == AgendaState.JUDGING.value
+            if (kind == "carried_out") == judging:
+                found[code] = Clocked(code, AgendaState(state), at,
+                                      deadline if owner is not None else None)
+        return list(found.values())
+
+    async def claim_items(self, codes: Iterable[str], states: Iterable[AgendaState]
+                          ) -> list[AgendaItem]:
+        """The items named, still in `states`, claimed for this worker (another one skips
+        them), each with the stages recorded so far read after the claim."""
+        query = (select(*_COLUMNS).where(_ITEM.c.code.in_(list(codes)),
+                                         _ITEM.c.state.in_([s.value for s in states]))
+                 .order_by(_ITEM.c.code))
+        return await self._loaded((await self.session.execute(
+            claim(self.session, query))).all())
+
+    async def clock_marks(self, codes: Iterable[str]) -> dict[str, set[str]]:
+        """The clock stages each item's events record (监督, 督办): read after the claim, so a
+        stage another worker fired and committed is seen."""
+        wanted = list(codes)
+        marks: dict[str, set[str]] = {code: set() for code in wanted}
+        if wanted:
+            query = select(_EVENT.c.item_code, _EVENT.c.data).where(
+                _EVENT.c.item_code.in_(wanted), _EVENT.c.kind.in_(("reminded", "supervised")))
+            for code, data in (await self.session.execute(query)).all():
+                if (data or {}).get("clock"):
+                    marks[code].add(data["clock"])
+        return marks
 
     async def lifted_into(self, order_code: str) -> str | None:
         """The item an order was lifted into, if any."""

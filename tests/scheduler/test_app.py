@@ -38,12 +38,15 @@ def test_each_sweep_is_an_interval_job_on_shanghai_time(talk):
     scheduler = build_scheduler(Sweeper(talk.chat.deps))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"sweep:plan", "sweep:remind", "sweep:unsigned", "sweep:overdue",
-                         "sweep:rating", "sweep:retention", "sweep:ladder", "sweep:meetings"}
+                         "sweep:rating", "sweep:retention", "sweep:ladder", "sweep:meetings",
+                         "sweep:agenda"}
     assert all(job.trigger.interval == timedelta(seconds=60) for key, job in jobs.items()
-               if key not in ("sweep:retention", "sweep:ladder", "sweep:meetings"))
+               if key not in ("sweep:retention", "sweep:ladder", "sweep:meetings",
+                              "sweep:agenda"))
     assert jobs["sweep:retention"].trigger.interval == timedelta(hours=1)
     assert jobs["sweep:ladder"].trigger.interval == timedelta(hours=1)
     assert jobs["sweep:meetings"].trigger.interval == timedelta(hours=1)
+    assert jobs["sweep:agenda"].trigger.interval == timedelta(minutes=15)
     assert str(scheduler.timezone) == "Asia/Shanghai"
     assert jobs["sweep:overdue"].args == ("overdue",)
 

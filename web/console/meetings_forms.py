@@ -6,8 +6,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from domain.calendar import SHANGHAI
+from domain.meetings import Meeting, MeetingEvent
 from domain.refusals import DomainError
-from handlers import agenda_notices, meetings
+from handlers import agenda_notices, meeting_notices, meetings
 from handlers.work import Work
 from storage.repositories.agenda import StaleItem
 from storage.repositories.meetings import StaleMeeting
@@ -48,36 +49,48 @@ def _deadline(raw: str) -> datetime:
     return datetime.combine(day, time(17, 30), SHANGHAI)
 
 
+async def schedule(work: Work, person_id: int, form: dict[str, Any]) -> Meeting:
+    """The list page's form: the unit's next meeting; its items' people and the unit's staff
+    are told the date and the agenda, as when the scheduler sets it."""
+    meeting, events = await meetings.schedule(work.uow, work.deps.router.tree, person_id,
+                                              text_of(form, "unit", 40),
+                                              moment(text_of(form, "at", 40)), work.now)
+    await meeting_notices.tell(work, events)
+    return meeting
+
+
 async def act(work: Work, person_id: int, code: str, action: str,
                form: dict[str, Any]) -> None:
     """One form of the meeting page, through its use case."""
     uow, tree, now = work.uow, work.deps.router.tree, work.now
     item = text_of(form, "item", 40)
+    done: list[MeetingEvent] = []
     try:
         if action == "convene":
-            await meetings.convene(uow, tree, person_id, code, now)
+            done = await meetings.convene(uow, tree, person_id, code, now)
         elif action == "attend":
-            await meetings.record_attendance(uow, tree, person_id, code,
-                                             _ids(form, "attendees"), now)
+            done = await meetings.record_attendance(uow, tree, person_id, code,
+                                                    _ids(form, "attendees"), now)
         elif action == "minutes":
-            await meetings.record_minutes(uow, tree, person_id, code,
-                                          text_of(form, "minutes", LONGEST_MINUTES), now)
+            done = await meetings.record_minutes(uow, tree, person_id, code,
+                                                 text_of(form, "minutes", LONGEST_MINUTES), now)
         elif action == "decide":
             owner = _ids(form, "owner")
             if not owner:
                 raise DomainError("MEETING_NO_SUCH_OWNER")
             tasks = tuple(text_of(form, "tasks", 2000).splitlines()[:20])
-            _, decided = await meetings.decide(
+            done, decided = await meetings.decide(
                 uow, tree, person_id, code, item, text_of(form, "decision"), owner[0],
                 _deadline(text_of(form, "deadline", 20)), tasks, now)
             await agenda_notices.tell(work, decided)   # told as from chat: the owner, residents
         elif action == "decline":
-            _, declined = await meetings.decline(uow, tree, person_id, code, item,
+            done, declined = await meetings.decline(uow, tree, person_id, code, item,
                                                  text_of(form, "reason"), now)
             await agenda_notices.tell(work, declined)
         elif action == "close":
-            await meetings.close(uow, tree, person_id, code, now)
+            done = await meetings.close(uow, tree, person_id, code, now)
         else:
             raise DomainError("ACTION_REFUSED")
     except (StaleItem, StaleMeeting):
         raise DomainError("CONSOLE_STALE_FORM") from None
+    await meeting_notices.tell(work, done)

@@ -15,13 +15,14 @@ from fastapi.responses import Response
 from domain.agenda import AgendaItem, AgendaState
 from domain.grids import GridTree
 from domain.meetings import MEETING_LEVELS, Meeting, MeetingState
-from handlers import catalogue, meetings, texts
+from handlers import catalogue, texts
 from handlers.messages import work_time
 from handlers.work import Work
 from web.console import views
 from web.console.agenda_page import meeting_title, unit_at_level
 from web.console.kit import Kit
-from web.console.meetings_forms import LONGEST_MINUTES, act, moment, text_of
+from web.console.meetings_forms import LONGEST_MINUTES, act, text_of
+from web.console.meetings_forms import schedule as schedule_form
 from web.console.meetings_view import (
     MeetingView,
     meeting_view,
@@ -233,10 +234,7 @@ def add_routes(router: APIRouter, kit: Kit) -> None:
             return refused or kit.signed_out()
 
         async def scheduling(work: Work) -> str:
-            meeting, _ = await meetings.schedule(
-                work.uow, work.deps.router.tree, who.id, text_of(form, "unit", 40),
-                moment(text_of(form, "at", 40)), work.now)
-            return meeting.code
+            return (await schedule_form(work, who.id, form)).code
         code, refusal = await kit.acting(scheduling)
         if refusal is not None:
             return await listing(who, refusal, 400)
