@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, tupl
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import Clock
-from storage.records import ChannelAccount, Membership, Person, Role
+from storage.records import ChannelAccount, Membership, OutboxState, Person, Role
 from storage.repositories._sql import claim, insert
 from storage.tables import (
     ChannelAccountRow,
@@ -273,7 +273,8 @@ class PeopleRepository:
         not yet sent is settled unsent, with no address to go to."""
         result = await self.session.execute(update(_OUTBOX).where(*conditions).values(
             payload={}, address="", person_id=None,
-            sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased"))
+            sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased",
+            state=OutboxState.SENT.value))
         return result.rowcount or 0
 
 

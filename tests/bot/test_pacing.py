@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery import RetryAfter
 from bot.sender import OutboxSender
 from bot.telegram.limits import PER_CHAT, TelegramLimits, overall_share
-from bot.telegram.transport import RetryAfter
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from tests.bot.test_sender_on_commit import Recorder, sent_before
