@@ -165,27 +165,27 @@ class OutboxRepository:
 
     async def mark_failed(self, message_id: int, error: str,
                           retry_after: timedelta | None = None,
-                          attempt: int | None = None) -> datetime:
+                          claim: int | None = None) -> datetime:
         """Note a failed attempt and put the message off; returns when it is due again.
 
-        With `attempt` (the claim's token), nothing changes if that claim was taken over.
+        With `claim` (the claim's token), nothing changes if that claim was taken over.
         """
         row = await self.session.get(OutboxRow, message_id, populate_existing=True)
         if row is None:
             raise KeyError(f"no outbox message {message_id}")
         due = self.clock.now() + (retry_after or backoff(row.attempts))
         await self.session.execute(
-            update(_OUTBOX).where(*self._claimed(message_id, row.claim if attempt is None
-                                                 else attempt))
+            update(_OUTBOX).where(*self._claimed(message_id, row.claim if claim is None
+                                                 else claim))
             .values(due_at=due, last_error=error[:2000], state=RETRYING)
             .execution_options(synchronize_session=False))
         return due
 
-    async def hold(self, message_id: int, until: datetime, why: str, attempt: int) -> None:
+    async def hold(self, message_id: int, until: datetime, why: str, claim: int) -> None:
         """Put a message off without counting the attempt: it never reached the platform (a
         closed WeChat window). Held like a scheduled message, it does not stop its chat."""
         await self.session.execute(
-            update(_OUTBOX).where(*self._claimed(message_id, attempt))
+            update(_OUTBOX).where(*self._claimed(message_id, claim))
             .values(due_at=until, attempts=_OUTBOX.c.attempts - 1, last_error=why[:2000],
                     state=HELD))
 
@@ -200,11 +200,11 @@ class OutboxRepository:
             .values(due_at=now, state=OWED).returning(_OUTBOX.c.id))
         return len(released.all())
 
-    async def give_up(self, message_id: int, error: str, attempt: int | None = None) -> None:
+    async def give_up(self, message_id: int, error: str, claim: int | None = None) -> None:
         """The platform refused it for good: never retried, kept (unsent) for the record."""
         condition = [_OUTBOX.c.id == message_id, _OUTBOX.c.state.in_(UNSETTLED)]
-        if attempt is not None:
-            condition = self._claimed(message_id, attempt)
+        if claim is not None:
+            condition = self._claimed(message_id, claim)
         await self.session.execute(update(_OUTBOX).where(*condition)
                                    .values(state=GIVEN_UP, last_error=error[:2000]))
 

@@ -25,6 +25,7 @@ from storage.records import OutboxMessage, Role
 from storage.repositories._sql import claim, dialect_name, insert
 from storage.repositories.events import event_values, to_event
 from storage.repositories.orders import _COLUMNS, to_order
+from storage.repositories.outbox import UNSETTLED
 from storage.repositories.settled import settlement_fold, settlement_query
 from storage.tables import (
     ChannelAccountRow,
@@ -118,9 +119,10 @@ class PublishingRepository:
         return {pid: (name, nick) for pid, name, nick in (await self.session.execute(query)).all()}
 
     async def last_due(self, channel: str, address: str) -> datetime | None:
-        """When the last unsent message to one chat falls due: pacing starts after it."""
+        """When the last message still to go to one chat falls due: pacing starts after it."""
         query = select(func.max(OutboxRow.due_at)).where(
-            OutboxRow.channel == channel, OutboxRow.address == address, OutboxRow.sent_at.is_(None))
+            OutboxRow.channel == channel, OutboxRow.address == address,
+            OutboxRow.state.in_(UNSETTLED))
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def wall(self, grid_codes: Collection[str] | None = None,

@@ -24,8 +24,8 @@ async def _seed(production: Production) -> None:
         owed = [OutboxMessage("wecom", f"u{n}", {"text": "a"}) for n in (1, 2, 3)]
         await uow.outbox.add_all(owed)
         claims = {m.id: m.claim for m in await uow.outbox.due(channels=["wecom"])}
-        await uow.outbox.mark_failed(owed[1].id, "HTTPStatusError 500", attempt=claims[owed[1].id])
-        await uow.outbox.give_up(owed[2].id, "HTTPStatusError 403", attempt=claims[owed[2].id])
+        await uow.outbox.mark_failed(owed[1].id, "HTTPStatusError 500", claim=claims[owed[1].id])
+        await uow.outbox.give_up(owed[2].id, "HTTPStatusError 403", claim=claims[owed[2].id])
         await uow.commit()
 
 

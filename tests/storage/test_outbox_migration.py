@@ -1,13 +1,16 @@
-"""Migration 0012 reads each row's state from the old columns the way the senders did."""
+"""Migration 0013 reads each row's state from the old columns the way the senders did, and its
+downgrade gives the old columns back."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import time_machine
+from alembic import command
 
 from storage.db import make_engine
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.types import UTCDateTime
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -35,8 +38,9 @@ ROWS = {
 CREATED = NOW - timedelta(days=1)
 
 
-async def test_every_old_row_gets_the_state_the_senders_read_from_it(db_url: str):
-    await upgrade(db_url, "0010")
+async def _old_rows(db_url: str) -> None:
+    """The database at 0011, its outbox as the old code left it (ROWS)."""
+    await upgrade(db_url, "0011")
     engine = make_engine(db_url)
     try:
         async with engine.begin() as connection:
@@ -45,17 +49,62 @@ async def test_every_old_row_gets_the_state_the_senders_read_from_it(db_url: str
                  "created_at": CREATED, "due_at": due, "attempts": attempts, "sent_at": sent,
                  "last_error": error}
                 for address, (due, attempts, sent, error, _) in ROWS.items()])
-        with time_machine.travel(NOW, tick=False):
-            await upgrade(db_url, "0012")
-        async with engine.connect() as connection:
-            c = _NEW_OUTBOX.c
-            rows = (await connection.execute(
-                sa.select(c.address, c.state, c.claim, c.attempts, c.due_at))).all()
     finally:
         await engine.dispose()
-    found = {address: state for address, state, *_ in rows}
-    assert found == {address: row[-1] for address, row in ROWS.items()}
-    assert all(claim == attempts for _, _, claim, attempts, _ in rows)
-    due = {address: due_at for address, *_, due_at in rows}
-    assert due["given-up"] == CREATED   # no longer due in year 9999
-    assert due["held"] == NOW + timedelta(days=1)
+
+
+async def _read(db_url: str, table: sa.TableClause) -> dict[str, tuple[Any, ...]]:
+    """Each row by its address: the table's columns after the address."""
+    engine = make_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            rows = (await connection.execute(sa.select(*table.c).order_by(table.c.id))).all()
+    finally:
+        await engine.dispose()
+    return {row.address: row for row in rows}
+
+
+async def _downgrade(db_url: str, revision: str) -> None:
+    def down(connection: sa.Connection) -> None:
+        config = alembic_config(db_url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(down)
+    finally:
+        await engine.dispose()
+
+
+async def test_every_old_row_gets_the_state_the_senders_read_from_it(db_url: str):
+    await _old_rows(db_url)
+    with time_machine.travel(NOW, tick=False):
+        await upgrade(db_url, "0013")
+    rows = await _read(db_url, _NEW_OUTBOX)
+    assert {address: row.state for address, row in rows.items()} == {
+        address: row[-1] for address, row in ROWS.items()}
+    assert all(row.claim == row.attempts for row in rows.values())
+    assert rows["given-up"].due_at == CREATED   # no longer due in year 9999
+    assert rows["held"].due_at == NOW + timedelta(days=1)
+
+
+async def test_the_downgrade_gives_back_the_rows_the_old_senders_read(db_url: str):
+    await _old_rows(db_url)
+    before = await _read(db_url, _OLD_OUTBOX)
+    with time_machine.travel(NOW, tick=False):
+        await upgrade(db_url, "0013")
+        await _downgrade(db_url, "0011")
+        assert await _read(db_url, _OLD_OUTBOX) == before   # given up: due in year 9999 again
+        engine = make_engine(db_url)
+        try:
+            async with engine.connect() as connection:
+                columns = await connection.run_sync(
+                    lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("outbox")})
+        finally:
+            await engine.dispose()
+        assert {"state", "claim"}.isdisjoint(columns)
+        await upgrade(db_url, "0013")                        # and up again as the first time
+    assert {address: row.state for address, row in (await _read(db_url, _NEW_OUTBOX)).items()} \
+        == {address: row[-1] for address, row in ROWS.items()}

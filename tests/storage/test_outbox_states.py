@@ -86,7 +86,7 @@ async def test_a_failed_attempt_is_retrying_and_claimed_again_when_due(uow: Unit
     (claimed,) = await _claim(uow)
     async with uow:
         again = await uow.outbox.mark_failed(message_id, "502 Bad Gateway",
-                                             attempt=claimed.claim)
+                                             claim=claimed.claim)
         await uow.commit()
     assert await _state(uow, message_id) == (OutboxState.RETRYING, 1, 1)
     assert await _claim(uow) == []
@@ -152,7 +152,7 @@ async def test_a_claim_that_ran_out_is_taken_over_and_the_old_token_changes_noth
     assert (taken.id, taken.claim) == (message_id, stale.claim + 1)
     async with uow:
         assert await uow.outbox.renew([(message_id, stale.claim)]) == set()
-        await uow.outbox.mark_failed(message_id, "timeout", attempt=stale.claim)
+        await uow.outbox.mark_failed(message_id, "timeout", claim=stale.claim)
         await uow.outbox.hold(message_id, clock.now() + DAY, "window closed", stale.claim)
         await uow.outbox.give_up(message_id, "blocked", stale.claim)
         await uow.commit()

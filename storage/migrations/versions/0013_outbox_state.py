@@ -11,8 +11,8 @@ from those columns by the rules the senders used (docs/delivery.md):
 - owed: the rest.
 The token starts at `attempts`, so no claim a sender still holds is mistaken for another.
 
-Revision ID: 0012
-Revises: 0010 (the lead chains it after 0011)
+Revision ID: 0013
+Revises: 0011
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0013"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
