@@ -23,8 +23,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.routing import machine
+from bot.delivery import RetryAfter
 from bot.sender import OutboxSender
-from bot.telegram import RetryAfter, make_transport
+from bot.telegram import make_transport
 from bot.telegram.limits import Rate, TelegramLimits
 from handlers.messages import Outbound
 from storage.db import make_engine, session_factory

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from bot.telegram.limits import TelegramLimits
-from bot.telegram.transport import RetryAfter, TransientError, Transport, Undeliverable
-from bot.wechat.window import WindowClosed
+from bot.delivery import Carrier, NotNow, Pacing, RetryAfter, TransientError, Undeliverable
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from storage.repositories.outbox import CLAIM, RENEW
@@ -42,7 +40,7 @@ class Outcome:
     """What the platform said about one claimed message."""
 
     message_id: int
-    attempt: int                        # the claim's token (see `OutboxRepository.renew`)
+    claim: int                          # the claim's token (see `OutboxRepository.renew`)
     error: str | None = None            # None: sent
     retry_after: timedelta | None = None
     given_up: bool = False
@@ -50,8 +48,8 @@ class Outcome:
 
 
 class OutboxSender:
-    def __init__(self, uow: Callable[[], UnitOfWork], channel: str, transport: Transport,
-                 limits: TelegramLimits | None = None, batch: int = 200, chats_at_once: int = 64,
+    def __init__(self, uow: Callable[[], UnitOfWork], channel: str, transport: Carrier,
+                 limits: Pacing | None = None, batch: int = 200, chats_at_once: int = 64,
                  claim: timedelta = CLAIM, renew: timedelta = RENEW):
         self.uow, self.channel, self.transport = uow, channel, transport
         self.limits = limits
@@ -151,10 +149,10 @@ class OutboxSender:
             self._outcomes[:0] = outcomes   # recorded in a later round; the claims still hold
             raise
         for outcome in outcomes:
-            if self._held.get(outcome.message_id) == outcome.attempt:
+            if self._held.get(outcome.message_id) == outcome.claim:
                 del self._held[outcome.message_id]
         for message in claimed:
-            self._held[message.id or 0] = message.attempts
+            self._held[message.id or 0] = message.claim
         return claimed
 
     async def _carry(self, message: OutboxMessage) -> None:
@@ -167,20 +165,20 @@ class OutboxSender:
             log.exception("sending outbox message %s failed", message_id)
             self._held.pop(message_id, None)
             return
-        if self._held.get(message_id) == message.attempts:   # else its new holder records it
+        if self._held.get(message_id) == message.claim:   # else its new holder records it
             self._outcomes.append(outcome)
             self._wake.set()
 
     async def _send(self, message: OutboxMessage) -> Outcome:
         out = Outbound.from_payload(message.channel, message.address, message.payload)
-        mine = (message.id or 0, message.attempts)
+        mine = (message.id or 0, message.claim)
         if self.limits is not None:
             await self.limits.acquire(message.address, paced=not out.reply)
         if self._held.get(mine[0]) != mine[1]:
             return Outcome(*mine, error="claim lost before sending")
         try:
             await self.transport.deliver(out)
-        except WindowClosed as closed:
+        except NotNow as closed:
             return Outcome(*mine, str(closed), timedelta(seconds=closed.seconds), held=True)
         except RetryAfter as flood:
             if self.limits is not None:
@@ -200,8 +198,8 @@ async def _write(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
     for o in outcomes:
         if o.held:
             await uow.outbox.hold(o.message_id, uow.clock.now() + (o.retry_after or timedelta()),
-                                  o.error or "", o.attempt)
+                                  o.error or "", o.claim)
         elif o.given_up:
-            await uow.outbox.give_up(o.message_id, o.error or "", o.attempt)
+            await uow.outbox.give_up(o.message_id, o.error or "", o.claim)
         elif o.error is not None:
-            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after, o.attempt)
+            await uow.outbox.mark_failed(o.message_id, o.error, o.retry_after, o.claim)

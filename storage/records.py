@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from domain.people import Person, Role
@@ -29,6 +30,17 @@ class Membership:
     role: Role
 
 
+class OutboxState(StrEnum):
+    """Where an outbox row stands (docs/delivery.md has the transitions)."""
+
+    OWED = "owed"            # may go at `due_at` (now, or later when scheduled)
+    CLAIMED = "claimed"      # a sender carries it; `due_at` is the claim's expiry
+    RETRYING = "retrying"    # an attempt failed; `due_at` is the retry's time
+    HELD = "held"            # never offered (WeChat's window closed); `due_at` looks again
+    GIVEN_UP = "given_up"    # refused for good; kept, unsent, for the record
+    SENT = "sent"            # delivered at `sent_at`
+
+
 @dataclass
 class OutboxMessage:
     """A message owed: to `address` on `channel`, due at `due_at` (now when None)."""
@@ -44,3 +56,5 @@ class OutboxMessage:
     attempts: int = 0
     sent_at: datetime | None = None
     last_error: str | None = None
+    state: OutboxState = OutboxState.OWED
+    claim: int = 0   # the token of its latest claim, raised by each one

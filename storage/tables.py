@@ -218,7 +218,10 @@ class OutboxRow(TableRow, table=True):
     """A message owed to someone; the sender drains these under each platform's limits."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_sent_at_due_at", "sent_at", "due_at"),)
+    # The claim reads the rows not yet settled, by state then due time; the other queries
+    # (retention, a chat's last due message) read the unsent rows.
+    __table_args__ = (sa.Index("ix_outbox_sent_at_due_at", "sent_at", "due_at"),
+                      sa.Index("ix_outbox_state_due_at", "state", "due_at"))
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     person_id: int | None = Field(default=None, foreign_key="person.id")
@@ -231,6 +234,9 @@ class OutboxRow(TableRow, table=True):
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     dedupe_key: str | None = Field(default=None, unique=True)
+    state: str = Field(default="owed", sa_type=sa.String(16),
+                       sa_column_kwargs={"server_default": "owed"})
+    claim: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class InboundRow(TableRow, table=True):

@@ -4,16 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
-from bot.telegram.transport import (
-    CallbackDataTooLong,
-    DeliveryError,
-    Receive,
-    RetryAfter,
-    TransientError,
-    Transport,
-    Undeliverable,
-    Unreachable,
-)
+from bot.delivery import DeliveryError, RetryAfter, TransientError, Undeliverable
+from bot.telegram.transport import CallbackDataTooLong, Receive, Transport, Unreachable
 
 PRODUCTION_API = "https://api.telegram.org"
 # Updates handled at once (each person's still in order). A dialog update waits for its

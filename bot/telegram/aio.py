@@ -25,14 +25,12 @@ from aiogram.types import (
 )
 from pydantic import ValidationError
 
+from bot.delivery import RetryAfter, TransientError, Undeliverable
 from bot.telegram import convert
 from bot.telegram import media as telegram_media
 from bot.telegram.transport import (
     PersonTurns,
     Receive,
-    RetryAfter,
-    TransientError,
-    Undeliverable,
     Unreachable,
     secret_matches,
     update_json,

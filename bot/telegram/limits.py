@@ -3,7 +3,8 @@
 Telegram's FAQ asks bots to avoid more than one message a second in a chat and allows short
 bursts over that. A person's own conversation takes the burst (a turn's answers go at once,
 the next turn's too), the long-run rate stays 1/s; notices and broadcasts are paced at one a
-second with no burst (docs/delivery.md, "Pacing").
+second with no burst. Messages waiting for the bot's overall share get it in the order their
+chats let them go (docs/delivery.md, "Pacing").
 """
 from __future__ import annotations
 
@@ -113,20 +114,15 @@ class TelegramLimits:
         self._per_chat, self._per_group, self._paced = per_chat, per_group, paced
         self._clock, self._sleep = clock, sleep
         self._overall = TokenBucket.full(overall.per_second, overall.burst, clock())
+        self._line = asyncio.Lock()   # first come, first served: the waiters for `_overall`
         self._chats: dict[str, ChatBuckets] = {}
         self._held_until: dict[str | None, float] = {}
-        self._in_turn = asyncio.Lock()   # FIFO: waiters for the bot's overall rate, in order
 
     def delay(self, chat_id: str, paced: bool = True) -> float:
         """Seconds to wait before a message to `chat_id` may go; 0 means now. `paced`: a notice
         or a broadcast (one a second); False: an answer in the person's own conversation."""
-        return max(self._chat_delay(chat_id, paced), self._overall.wait(self._clock()))
-
-    def _chat_delay(self, chat_id: str, paced: bool) -> float:
-        """What `delay` would be if the bot as a whole had room."""
         now = self._clock()
-        held = max(self._held_until.get(None, now), self._held_until.get(chat_id, now)) - now
-        return max(held, *(b.wait(now) for b in self._chat(chat_id, now).spent_by(paced)))
+        return max(self._chat_wait(chat_id, paced, now), self._overall_wait(now))
 
     def take(self, chat_id: str, paced: bool = True) -> None:
         """Counts one message to `chat_id` as sent."""
@@ -137,23 +133,32 @@ class TelegramLimits:
     async def acquire(self, chat_id: str, paced: bool = True) -> None:
         """Waits until a message to `chat_id` may go, and counts it.
 
-        First the chat's own turn, then the bot's, in order of arrival: when more is owed than
-        the bot may send, those waiting are served first come, first served. Without the queue,
-        everyone waiting wakes when a token is due and the event loop, which keeps no order
-        among equal deadlines, lets any of them (or a newcomer) take it; some waited seconds
-        while later ones went at once.
+        A message waits for its own chat's pace first, then in line for the bot's overall
+        share: the share goes to messages in the order their chats let them go, so under a
+        backlog none waits behind later ones (after a restart, the messages owed go before
+        the answers to the turns that follow), and a chat held back holds up no other.
         """
-        while (wait := self._chat_delay(chat_id, paced)) > 0:
-            await self._sleep(wait)
-        async with self._in_turn:
-            while (wait := self.delay(chat_id, paced)) > 0:
+        while True:
+            while (wait := self._chat_wait(chat_id, paced, self._clock())) > 0:
                 await self._sleep(wait)
-            self.take(chat_id, paced)  # no await since delay() said 0: nobody slipped in
+            async with self._line:
+                while (wait := self._overall_wait(self._clock())) > 0:
+                    await self._sleep(wait)
+                if self._chat_wait(chat_id, paced, self._clock()) <= 0:   # no 429 held it
+                    self.take(chat_id, paced)   # no await since the checks: nobody slipped in
+                    return
 
     def hold(self, seconds: float, chat_id: str | None = None) -> None:
         """After a 429: nothing goes to `chat_id` (or anywhere, if None) for `seconds`."""
         until = self._clock() + seconds
         self._held_until[chat_id] = max(until, self._held_until.get(chat_id, until))
+
+    def _chat_wait(self, chat_id: str, paced: bool, now: float) -> float:
+        held = self._held_until.get(chat_id, now) - now
+        return max(held, *(b.wait(now) for b in self._chat(chat_id, now).spent_by(paced)))
+
+    def _overall_wait(self, now: float) -> float:
+        return max(self._held_until.get(None, now) - now, self._overall.wait(now))
 
     def _chat(self, chat_id: str, now: float) -> ChatBuckets:
         buckets = self._chats.get(chat_id)

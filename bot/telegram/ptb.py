@@ -21,15 +21,13 @@ from telegram import error as tg_error
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery import RetryAfter, TransientError, Undeliverable
 from bot.telegram import convert
 from bot.telegram import media as telegram_media
 from bot.telegram.ptb_request import AiohttpRequest
 from bot.telegram.transport import (
     PersonTurns,
     Receive,
-    RetryAfter,
-    TransientError,
-    Undeliverable,
     Unreachable,
     secret_matches,
     update_json,

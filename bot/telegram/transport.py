@@ -1,4 +1,4 @@
-"""What every Telegram transport offers the rest of gridbot, and the errors its deliveries raise."""
+"""What every Telegram transport offers the rest of gridbot."""
 from __future__ import annotations
 
 import asyncio
@@ -8,33 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+from bot.delivery import TransientError, Undeliverable
 from handlers.messages import Inbound, Outbound
 
 Receive = Callable[[Inbound], Awaitable[None]]
 
 
-class DeliveryError(Exception):
-    """An Outbound did not reach the platform."""
-
-
-class RetryAfter(DeliveryError):
-    """Flood control: the platform asks us to wait before sending again."""
-
-    def __init__(self, seconds: float):
-        super().__init__(f"flood control: retry after {seconds:g} s")
-        self.seconds = seconds
-
-
-class TransientError(DeliveryError):
-    """Network trouble or a server error: the same message may be sent again later."""
-
-
 class Unreachable(TransientError):
     """The Bot API could not be reached (connection refused, DNS, timeout): wait and try again."""
-
-
-class Undeliverable(DeliveryError):
-    """Refused for good (bot blocked, unknown chat, malformed message): retrying will not help."""
 
 
 class CallbackDataTooLong(Undeliverable, ValueError):

@@ -5,7 +5,7 @@ import logging
 
 import httpx
 
-from bot.telegram.transport import DeliveryError
+from bot.delivery import DeliveryError
 from bot.wechat.guard import Unreadable
 from bot.wechat.inbound import MediaGone
 from storage.media import MediaRefused

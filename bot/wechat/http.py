@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bot.telegram.transport import RetryAfter, TransientError, Undeliverable
+from bot.delivery import RetryAfter, TransientError, Undeliverable
 
 STALE_TOKEN = {40001, 40014, 42001}        # invalid, malformed or expired access_token
 BUSY = {-1}                                # 系统繁忙

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from wechatpy import parse_message
 
-from bot.telegram.transport import Undeliverable
+from bot.delivery import Undeliverable
 from bot.wechat.choices import ChoiceMemory, number_in
 from bot.wechat.guard import Unreadable
 from handlers.messages import Inbound, Kind, Sender

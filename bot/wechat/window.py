@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.telegram.transport import RetryAfter
+from bot.delivery import NotNow
 from handlers import texts
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
@@ -17,7 +17,7 @@ from storage.uow import UnitOfWork
 HOLD = timedelta(days=1)   # a held message looks again daily, in case the window was misjudged
 
 
-class WindowClosed(RetryAfter):
+class WindowClosed(NotNow):
     """The person has not written for 48 h, or this window's messages are spent: wait for them."""
 
     def __init__(self, why: str):

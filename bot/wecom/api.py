@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.telegram.transport import RetryAfter, TransientError, Undeliverable
+from bot.delivery import RetryAfter, TransientError, Undeliverable
 from bot.wechat.http import BUSY, FREQUENCY_PAUSE_S, TOO_FAST, ApiError, TokenClient
 
 

@@ -12,15 +12,12 @@ from sqlmodel import col
 
 from storage.records import OutboxMessage
 from storage.repositories._sql import claim
-from storage.repositories.outbox import NEVER
+from storage.repositories.outbox import SENT, TRIED, UNSETTLED, message
 from storage.tables import OutboxRow
 
 
 def _message(row: OutboxRow) -> OutboxMessage:
-    return OutboxMessage(channel=row.channel, address=row.address, payload=row.payload,
-                         person_id=row.person_id, due_at=row.due_at, dedupe_key=row.dedupe_key,
-                         id=row.id, created_at=row.created_at, attempts=row.attempts,
-                         sent_at=row.sent_at, last_error=row.last_error)
+    return message(row.model_dump())
 
 
 @dataclass(frozen=True)
@@ -37,15 +34,16 @@ async def next_owed(session: AsyncSession, channel: str, address: str,
     """The next unsent message of one chat, by the senders' rule: one in the way (claimed or
     waiting for a retry) first, then one already tried, then by due time and the order written.
     Locked on PostgreSQL until commit, so no sender claims it meanwhile."""
-    order = case((col(OutboxRow.due_at) > now, 0), (col(OutboxRow.attempts) > 0, 1), else_=2)
+    tried = col(OutboxRow.state).in_(TRIED)
+    order = case((col(OutboxRow.due_at) > now, 0), (tried, 1), else_=2)
     query = (select(OutboxRow)
              .where(col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
-                    col(OutboxRow.sent_at).is_(None), col(OutboxRow.due_at) < NEVER)
+                    col(OutboxRow.state).in_(UNSETTLED))
              .order_by(order, col(OutboxRow.due_at), col(OutboxRow.id)).limit(1))
     row = (await session.execute(claim(session, query))).scalars().first()
     if row is None:
         return None
-    in_flight = row.attempts > 0 and row.due_at > now
+    in_flight = row.state in TRIED and row.due_at > now
     return NextOwed(_message(row), in_flight=in_flight, due=row.due_at <= now)
 
 
@@ -55,14 +53,15 @@ async def shown_since(session: AsyncSession, channel: str, address: str, after_i
     marked sent (the caller shows them all, so a reloaded page gets its history back)."""
     query = (select(OutboxRow)
              .where(col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
-                    col(OutboxRow.id) > after_id, col(OutboxRow.due_at) <= now)
+                    col(OutboxRow.id) > after_id, col(OutboxRow.due_at) <= now,
+                    col(OutboxRow.state).in_((*UNSETTLED, SENT)))
              .order_by(col(OutboxRow.id)).limit(limit))
     messages = [_message(row) for row in (await session.execute(query)).scalars()]
     unsent = [message.id for message in messages if message.sent_at is None]
     if unsent:
         await session.execute(
-            update(OutboxRow).where(col(OutboxRow.id).in_(unsent), col(OutboxRow.sent_at).is_(None))
-            .values(sent_at=now, attempts=col(OutboxRow.attempts) + 1))
+            update(OutboxRow).where(col(OutboxRow.id).in_(unsent), col(OutboxRow.state) != SENT)
+            .values(sent_at=now, attempts=col(OutboxRow.attempts) + 1, state=SENT))
     return messages
 
 

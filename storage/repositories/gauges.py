@@ -1,10 +1,11 @@
 """What /metrics reads of the database at each scrape: two GROUP BY statements, no rows."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories.outbox import NEVER
+from storage.records import OutboxState
+from storage.repositories.outbox import UNSETTLED
 from storage.tables import OutboxRow, WorkOrderRow
 
 _ORDER = WorkOrderRow.__table__
@@ -25,10 +26,10 @@ class GaugeRepository:
     async def outbox(self) -> list[tuple[str, int, int, int]]:
         """Per channel: messages owed (not sent, not given up), of those the ones whose last
         attempt failed (waiting to be retried), and the ones given up for good."""
-        unsent = _OUTBOX.c.sent_at.is_(None)
-        given_up = and_(unsent, _OUTBOX.c.due_at >= NEVER)
-        owed = and_(unsent, _OUTBOX.c.due_at < NEVER)
-        retrying = and_(owed, _OUTBOX.c.last_error.is_not(None))
+        unsent = _OUTBOX.c.state != OutboxState.SENT
+        given_up = _OUTBOX.c.state == OutboxState.GIVEN_UP
+        owed = _OUTBOX.c.state.in_(UNSETTLED)
+        retrying = _OUTBOX.c.state == OutboxState.RETRYING
         query = (select(_OUTBOX.c.channel,
                         func.sum(case((owed, 1), else_=0)),
                         func.sum(case((retrying, 1), else_=0)),

@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from domain.people import PersonKind
 from storage.clock import Clock
-from storage.records import ChannelAccount, Membership, Person, Role
+from storage.records import ChannelAccount, Membership, OutboxState, Person, Role
 from storage.repositories._sql import claim, insert, rowcount
 from storage.tables import (
     ChannelAccountRow,
@@ -314,7 +314,8 @@ class PeopleRepository:
         not yet sent is settled unsent, with no address to go to."""
         result = await self.session.execute(update(_OUTBOX).where(*conditions).values(
             payload={}, address="", person_id=None,
-            sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased"))
+            sent_at=func.coalesce(_OUTBOX.c.sent_at, self.clock.now()), last_error="erased",
+            state=OutboxState.SENT.value))
         return rowcount(result) or 0
 
 

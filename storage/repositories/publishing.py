@@ -27,6 +27,7 @@ from storage.repositories._sql import claim, dialect_name, insert
 from storage.repositories.events import event_values, to_event
 from storage.repositories.order_map import red_listed_mark
 from storage.repositories.orders import _COLUMNS, to_order
+from storage.repositories.outbox import UNSETTLED
 from storage.repositories.settled import settlement_fold, settlement_query
 from storage.tables import (
     ChannelAccountRow,
@@ -121,10 +122,10 @@ class PublishingRepository:
         return {pid: (name, nick) for pid, name, nick in (await self.session.execute(query)).all()}
 
     async def last_due(self, channel: str, address: str) -> datetime | None:
-        """When the last unsent message to one chat falls due: pacing starts after it."""
+        """When the last message still to go to one chat falls due: pacing starts after it."""
         query = select(func.max(col(OutboxRow.due_at))).where(
             col(OutboxRow.channel) == channel, col(OutboxRow.address) == address,
-            col(OutboxRow.sent_at).is_(None))
+            col(OutboxRow.state).in_(UNSETTLED))
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def wall(self, grid_codes: Collection[str] | None = None,

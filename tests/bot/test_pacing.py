@@ -4,14 +4,15 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Coroutine
 from typing import Any
 
 import pytest
 
+from bot.delivery import RetryAfter
 from bot.sender import OutboxSender
-from bot.telegram.limits import OVERALL, PER_CHAT, TelegramLimits, overall_share
-from bot.telegram.transport import RetryAfter
+from bot.telegram.limits import OVERALL, PER_CHAT, Rate, TelegramLimits, overall_share
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from tests.bot.test_sender_on_commit import Recorder, sent_before
@@ -197,3 +198,48 @@ async def test_people_waiting_for_the_bots_thirty_a_second_are_served_in_turn():
     rate = OVERALL.per_second
     assert max(waited[f"early{n}"] for n in range(40)) <= 40 / rate + 0.1
     assert max(waited.values()) <= 240 / rate - 199 / 40 + 0.1      # the queue, no more
+
+
+class Scaled:
+    """Real time, run a hundred times faster: waiters really wait, and overtake if they can."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def __call__(self) -> float:
+        return (time.monotonic() - self.start) * 100
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds / 100)
+
+
+async def test_messages_waiting_for_the_bots_share_go_in_the_order_they_came():
+    """A restart's owed messages, all waiting at once, go before answers that come after them,
+    however the waits fall."""
+    scaled = Scaled()
+    limits = TelegramLimits(overall=Rate(4, 1), clock=scaled, sleep=scaled.sleep)
+    went: list[str] = []
+
+    async def send(chat: str) -> None:
+        await limits.acquire(chat, paced=False)
+        went.append(chat)
+
+    owed = [asyncio.create_task(send(f"owed-{n}")) for n in range(20)]
+    await asyncio.sleep(0.015)             # a second and a half on the limiter's clock
+    later = [asyncio.create_task(send(f"later-{n}")) for n in range(10)]
+    await asyncio.gather(*owed, *later)
+    assert went == [f"owed-{n}" for n in range(20)] + [f"later-{n}" for n in range(10)]
+
+
+async def test_a_chat_held_by_a_429_does_not_hold_up_the_others_in_line():
+    scaled = Scaled()
+    limits = TelegramLimits(overall=Rate(4, 1), clock=scaled, sleep=scaled.sleep)
+    limits.hold(3, chat_id="7001")
+    went: list[str] = []
+
+    async def send(chat: str) -> None:
+        await limits.acquire(chat, paced=False)
+        went.append(chat)
+
+    await asyncio.gather(send("7001"), *(send(str(7002 + n)) for n in range(8)))
+    assert went[-1] == "7001" and len(went) == 9

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.delivery import TransientError
 from bot.sender import OutboxSender
-from bot.telegram.transport import TransientError
 from handlers.messages import Outbound
 from storage.records import OutboxMessage
 from storage.repositories.outbox import CLAIM, FIRST_RETRY

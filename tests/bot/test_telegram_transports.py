@@ -11,12 +11,8 @@ import pytest
 from aiohttp import ClientSession, web
 from PIL import Image
 
-from bot.telegram import (
-    CallbackDataTooLong,
-    RetryAfter,
-    TransientError,
-    make_transport,
-)
+from bot.delivery import RetryAfter, TransientError
+from bot.telegram import CallbackDataTooLong, make_transport
 from bot.telegram.limits import Rate, TelegramLimits, overall_share
 from handlers.messages import Choice, Inbound, Kind, Outbound
 from tests.fakes.telegram_api import SECRET_HEADER, TelegramEmulator

@@ -1,14 +1,11 @@
 """/metrics as a Prometheus server scrapes it: the text format, for configured addresses only."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.orders import Urgency, WorkOrder
 from storage.records import OutboxMessage
-from storage.repositories.outbox import NEVER
 from tests.security.conftest import Production
 
 
@@ -24,12 +21,11 @@ async def _seed(production: Production) -> None:
         for n, urgency in enumerate((Urgency.NORMAL, Urgency.NORMAL, Urgency.EMERGENCY), 1):
             await uow.orders.add(WorkOrder(f"WG-20261123-{n:04d}", "H01", urgency, None, "垃圾",
                                            now, grid_code="JJ-01-01-03"))
-        later = now + timedelta(minutes=5)
-        owed = [OutboxMessage("wecom", "u1", {"text": "a"}, due_at=later),
-                OutboxMessage("wecom", "u2", {"text": "b"}, due_at=later),
-                OutboxMessage("wecom", "u3", {"text": "c"}, due_at=NEVER)]   # given up
+        owed = [OutboxMessage("wecom", f"u{n}", {"text": "a"}) for n in (1, 2, 3)]
         await uow.outbox.add_all(owed)
-        await uow.outbox.mark_failed(owed[1].id, "HTTPStatusError 500")
+        claims = {m.id: m.claim for m in await uow.outbox.due(channels=["wecom"])}
+        await uow.outbox.mark_failed(owed[1].id, "HTTPStatusError 500", claim=claims[owed[1].id])
+        await uow.outbox.give_up(owed[2].id, "HTTPStatusError 403", claim=claims[owed[2].id])
         await uow.commit()
 
 

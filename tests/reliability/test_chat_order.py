@@ -73,7 +73,7 @@ async def test_a_message_the_platform_refused_holds_back_the_rest_of_its_chat(un
     await owe(units, ("1001", "第一条"), ("1001", "第二条"))
     async with units() as uow:
         (first,) = await uow.outbox.due(10, channels=["telegram"])
-        await uow.outbox.mark_failed(first.id, "502 Bad Gateway", attempt=first.attempts)
+        await uow.outbox.mark_failed(first.id, "502 Bad Gateway", claim=first.claim)
         await uow.commit()
     await owe(units, ("1001", "第三条"))             # written while the first waits to be retried
     platform = Recorder()
