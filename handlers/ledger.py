@@ -164,12 +164,14 @@ def event_line(books: Books, row: Any) -> list[Cell]:
 async def order_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The ledger's rows, a batch at a time."""
-    async for rows in reads.batches(books.uow, reads.order_rows(wanted, now), "orders", size):
+    async for rows in reads.batches(
+            books.uow, lambda dialect: reads.order_rows(wanted, now, dialect), "orders", size):
         yield [order_line(books, row, now) for row in rows]
 
 
 async def event_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The events ledger's rows, a batch at a time."""
-    async for rows in reads.batches(books.uow, reads.event_rows(wanted, now), "events", size):
+    async for rows in reads.batches(
+            books.uow, lambda dialect: reads.event_rows(wanted, now, dialect), "events", size):
         yield [event_line(books, row) for row in rows]

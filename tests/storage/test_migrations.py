@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine
 from storage.migrate import alembic_config, upgrade, upgrade_sync
-from storage.tables import metadata
+from storage.tables import compared, metadata
+
+OPTIONS = {"compare_type": True, "include_object": compared}
 
 
 async def _migrated(db_url: str) -> AsyncEngine:
@@ -35,7 +37,7 @@ async def _versions(engine: AsyncEngine) -> list[str]:
 
 async def test_migrations_create_every_table_and_match_the_models(db_url: str):
     def inspect_schema(connection):
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=OPTIONS)
         return set(inspect(connection).get_table_names()), compare_metadata(context, metadata)
 
     engine = await _migrated(db_url)
@@ -56,7 +58,7 @@ async def test_upgrading_again_changes_nothing(db_url: str):
 
 async def test_the_fast_test_schema_equals_the_migrated_one(engine: AsyncEngine):
     def differences(connection):
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=OPTIONS)
         return compare_metadata(context, metadata)
 
     async with engine.connect() as connection:

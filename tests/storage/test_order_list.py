@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from domain.orders import State, Urgency
-from storage.repositories.order_list import OrderFilter, OrderScope
+from storage.order_filter import OrderFilter, OrderScope
 from storage.tables import PersonRow, WorkOrderRow
 from storage.uow import UnitOfWork
 

@@ -14,7 +14,7 @@ from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
 from domain.grids import GridTree
 from domain.orders import State, Urgency
-from storage.repositories.order_list import SORT_KEYS, OrderFilter, Shade, SortKey
+from storage.order_filter import SORT_KEYS, OrderFilter, Shade, SortKey
 
 CODE = re.compile(r"[A-Za-z0-9-]{1,24}")
 PAGE_SIZE = 50
