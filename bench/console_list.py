@@ -56,7 +56,7 @@ from storage.db import make_engine, session_factory
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
 from storage.order_filter import ORDER, OrderFilter, OrderScope
-from storage.repositories.order_list import MOST_ROWS, counted, filtered
+from storage.repositories.order_list import MOST_ROWS, counted, filtered, gathered, walked
 from storage.uow import UnitOfWork
 
 PG = os.environ.get("GRIDBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -286,28 +286,47 @@ async def _naive(uow: UnitOfWork, scope: OrderScope, wanted: OrderFilter) -> Non
     (await uow.session.execute(query)).all()
 
 
+async def _anchors(uow: UnitOfWork, scope: OrderScope, wanted: OrderFilter
+                   ) -> dict[int, str | None]:
+    """The code each measured page starts after, found by paging as the console does."""
+    found: dict[int, str | None] = {1: None}
+    after: str | None = None
+    position = 0
+    async with uow:
+        for page in PAGES[1:]:
+            while position < (page - 1) * PAGE:
+                step = min(1000, (page - 1) * PAGE - position)
+                listed = await uow.order_list.page(scope, wanted, size=step, after=after)
+                if not listed.orders:
+                    break
+                after, position = listed.orders[-1].code, position + len(listed.orders)
+            found[page] = after if position == (page - 1) * PAGE else None
+    return found
+
+
 async def measure(uow: UnitOfWork, scope_set: dict[str, OrderScope],
                   filter_set: dict[str, OrderFilter], rounds: int, postgres: bool
                   ) -> list[tuple[float, str, str, int]]:
     by_filter: dict[str, list[float]] = defaultdict(list)
     by_scope: dict[str, list[float]] = defaultdict(list)
-    parts: dict[str, list[float]] = defaultdict(list)
+    by_page: dict[int, list[float]] = defaultdict(list)
     bare: dict[str, list[float]] = defaultdict(list)
     slowest: list[tuple[float, str, str, int]] = []
+    anchors = {(f, s): await _anchors(uow, scope, wanted)
+               for f, wanted in filter_set.items() for s, scope in scope_set.items()}
     for _ in range(rounds):
         for filter_name, wanted in filter_set.items():
             for scope_name, scope in scope_set.items():
                 for page in PAGES:
-                    listed = await _timed(uow, lambda u, s=scope, w=wanted, p=page:
-                                          u.order_list.page(s, w, p, PAGE))
-                    counting = await _timed(uow, lambda u, s=scope, w=wanted:
-                                            u.order_list.count(s, w))
-                    took = listed + counting
+                    after = anchors[filter_name, scope_name][page]
+                    if page > 1 and after is None:
+                        continue              # the list is shorter than that
+                    took = await _timed(uow, lambda u, s=scope, w=wanted, a=after:
+                                        u.order_list.page(s, w, size=PAGE, after=a))
                     by_filter[filter_name].append(took)
                     by_scope[scope_name].append(took)
                     by_scope["all"].append(took)
-                    parts["page"].append(listed)
-                    parts["count"].append(counting)
+                    by_page[page].append(took)
                     slowest.append((took, scope_name, filter_name, page))
                     if scope_name == "street":
                         bare[filter_name].append(await _timed(
@@ -317,22 +336,18 @@ async def measure(uow: UnitOfWork, scope_set: dict[str, OrderScope],
         for filter_name, wanted in filter_set.items():
             naive[filter_name] = await _timed(
                 uow, lambda u, w=wanted: _naive(u, scope_set["street"], w))
-    print(f"\n{'filter (all scopes, pages ' + ', '.join(map(str, PAGES)) + ')':<44}"
-          f"{'p50':>8}{'p99':>8}{'max':>8}{'bare p50':>10}{'bare p99':>10}"
-          + (f"{'naive':>9}" if postgres else ""))
+    print(f"\n{'filter (all scopes and pages), ms':<36}{'n':>5}{'p50':>8}{'p99':>8}{'max':>8}"
+          f"{'bare p50':>10}{'bare p99':>10}" + (f"{'naive':>9}" if postgres else ""))
     for name, values in by_filter.items():
         p50, p99, most = _summary(values)
         b50, b99, _ = _summary(bare[name])
-        print(f"{name:<44}{p50:>8.1f}{p99:>8.1f}{most:>8.1f}{b50:>10.1f}{b99:>10.1f}"
-              + (f"{naive[name]:>9.0f}" if postgres else ""))
-    print(f"\n{'scope (all filters and pages), page + count':<44}{'n':>8}{'p50':>8}{'p99':>8}"
-          f"{'max':>8}")
-    for name, values in by_scope.items():
+        print(f"{name:<36}{len(values):>5}{p50:>8.1f}{p99:>8.1f}{most:>8.1f}{b50:>10.1f}"
+              f"{b99:>10.1f}" + (f"{naive[name]:>9.0f}" if postgres else ""))
+    print(f"\n{'scope or page (all filters), ms':<36}{'n':>5}{'p50':>8}{'p99':>8}{'max':>8}")
+    rows = [*by_scope.items(), *((f"page {p}", v) for p, v in by_page.items())]
+    for name, values in rows:
         p50, p99, most = _summary(values)
-        print(f"{name:<44}{len(values):>8}{p50:>8.1f}{p99:>8.1f}{most:>8.1f}")
-    for name, values in parts.items():
-        p50, p99, most = _summary(values)
-        print(f"{'  of which ' + name:<44}{len(values):>8}{p50:>8.1f}{p99:>8.1f}{most:>8.1f}")
+        print(f"{name:<36}{len(values):>5}{p50:>8.1f}{p99:>8.1f}{most:>8.1f}")
     slowest.sort(reverse=True)
     return slowest
 
@@ -340,21 +355,26 @@ async def measure(uow: UnitOfWork, scope_set: dict[str, OrderScope],
 async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
                   filter_set: dict[str, OrderFilter], picks: list[tuple[str, str, int]],
                   out: Path) -> None:
-    """EXPLAIN (ANALYZE) of the page and count statements of the picked combinations."""
+    """EXPLAIN (ANALYZE) of each picked page's count and of the statement its count chose."""
     lines: list[str] = []
     async with uow:
         dialect = uow.session.get_bind().dialect
         postgres = dialect.name == "postgresql"
+        if postgres:
+            await uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         for scope_name, filter_name, page in picks:
             scope, wanted = scope_set[scope_name], filter_set[filter_name]
+            total = await uow.order_list.count(scope, wanted)
+            build = gathered if total <= MOST_ROWS else walked
+            how = "gathered" if total <= MOST_ROWS else "walked"
             for what, statement in (
-                    ("page", filtered(scope, wanted, NOW, dialect.name)
-                     .offset((page - 1) * PAGE).limit(PAGE + 1)),
-                    ("count", counted(scope, wanted, NOW, dialect.name))):
+                    ("count", counted(scope, wanted, NOW, dialect.name)),
+                    (f"page ({how}, {total:,} counted)",
+                     build(scope, wanted, NOW, dialect.name, None, False).limit(PAGE + 1))):
                 compiled = statement.compile(dialect=dialect,
                                              compile_kwargs={"literal_binds": True})
                 prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
-                lines.append(f"-- {scope_name} / {filter_name} / page {page}: {what}")
+                lines.append(f"-- {scope_name} / {filter_name} / page 1: {what}")
                 for row in (await uow.session.execute(text(prefix + str(compiled)))).all():
                     lines.append("   " + " ".join(str(part) for part in row))
     out.write_text("\n".join(lines) + "\n", "utf-8")

@@ -130,12 +130,12 @@ def _array(values: list[str]) -> str:
     return f"ARRAY[{quoted}]::text[]"
 
 
-def _code(prefix: str) -> Any:
+def _code(prefix: str) -> list[Any]:
     """A code prefix as a range of the primary key, checked by LIKE (codes are ASCII)."""
     start = prefix.strip().upper()
     end = start[:-1] + chr(ord(start[-1]) + 1)
-    return and_(ORDER.c.code >= start, ORDER.c.code < end,
-                ORDER.c.code.like(_like(start) + "%", escape="\\"))
+    return [ORDER.c.code >= start, ORDER.c.code < end,
+            ORDER.c.code.like(_like(start) + "%", escape="\\")]
 
 
 def conditions(wanted: OrderFilter, now: datetime, dialect: str,
@@ -163,7 +163,7 @@ def conditions(wanted: OrderFilter, now: datetime, dialect: str,
     if wanted.text:
         where.append(_text(wanted.text, dialect))
     if wanted.code and wanted.code.strip():
-        where.append(_code(wanted.code))
+        where += _code(wanted.code)
     return where
 
 

@@ -30,7 +30,7 @@ def _json(default_factory: Any) -> Any:
 # Indexes on expressions that differ by dialect (the console list's traffic light and, on
 # PostgreSQL, its text search): migration 0014 makes them, the models do not declare them, so
 # comparing the models with a migrated database leaves them out (`compared`).
-EXPRESSION_INDEXES = frozenset({"ix_work_order_light", "ix_work_order_grams"})
+EXPRESSION_INDEXES = frozenset({"ix_work_order_open_due", "ix_work_order_grams"})
 
 
 def compared(item: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:

@@ -1,16 +1,26 @@
 """The staff console's list of orders: a person's scope, filters, a sort and a page, all in SQL.
 
-The WHERE clause is `storage.order_filter`'s, the one the ledger's export uses too. A page is
-bounded: the list pages through the first `MOST_ROWS` orders of a sort at most, and counts up to
-`MOST_ROWS` (the page says "10,000+" past that), so no page reads a million rows to be shown
-or counted; a narrower filter finds what lies beyond.
+The WHERE clause is `storage.order_filter`'s, the one the ledger's export uses too. A page costs
+at most what a few thousand rows cost, however many orders the database holds:
+
+- The list is counted first, up to `MOST_ROWS` (the page then says "10,000+"): the count stops
+  at MOST_ROWS + 1 matches.
+- A list of at most MOST_ROWS orders is gathered whole (its codes and sort key only, through
+  whichever indexes narrow it best), sorted, and cut. A longer one is read in the sort's order
+  along that sort's index, filtering as it goes: then at least one order in a hundred passes
+  (at a million orders), so a page of 50 is found within a few thousand rows. The count decides
+  between the two, not the planner's guess, which misjudges filters that are rare among the
+  newest orders (a yellow light, an old month).
+- Pages follow one another by key (`after` / `before` the code that ends or starts the page
+  shown), not by an offset that reads every earlier page again.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, text
+from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import WorkOrder
@@ -19,21 +29,62 @@ from storage.repositories._sql import dialect_name
 from storage.repositories.orders import to_order
 
 _COLUMNS = tuple(ORDER.columns)
-MOST_ROWS = 10_000     # how far a list pages and counts
+MOST_ROWS = 10_000      # how far a list counts, and the most it gathers to sort
+NULLABLE_SORTS = frozenset({"resolve_due"})
 
 
-def _sorted(wanted: OrderFilter) -> tuple[Any, Any]:
-    column = ORDER.c[wanted.sort]
-    return ((column.desc(), ORDER.c.code.desc()) if wanted.descending
-            else (column.asc(), ORDER.c.code.asc()))
+@dataclass(frozen=True)
+class Page:
+    """A page of the list: its orders, whether pages come before and after it, and how many
+    orders the list holds (MOST_ROWS + 1 meaning more than MOST_ROWS)."""
+
+    orders: list[WorkOrder]
+    earlier: bool
+    later: bool
+    total: int
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """The sort key of the order a page starts after (or ends before)."""
+
+    value: Any
+    code: str
+
+
+def _order_by(column: Any, code: Any, descending: bool, nullable: bool) -> tuple[Any, Any]:
+    """The sort, code breaking ties; an order without the value (no deadline) sorts as if it
+    were the largest, on both databases."""
+    if descending:
+        first = column.desc().nulls_first() if nullable else column.desc()
+        return first, code.desc()
+    return (column.asc().nulls_last() if nullable else column.asc()), code.asc()
+
+
+def _beyond(column: Any, code: Any, anchor: _Anchor, larger: bool, nullable: bool) -> Any:
+    """Rows past the anchor in (column, code) order, towards larger keys or smaller ones."""
+    if not nullable:
+        row = tuple_(column, code)
+        return row > tuple_(anchor.value, anchor.code) if larger else \
+            row < tuple_(anchor.value, anchor.code)
+    if anchor.value is None:                      # the anchor sorts among the largest
+        if larger:
+            return and_(column.is_(None), code > anchor.code)
+        return or_(column.is_not(None), and_(column.is_(None), code < anchor.code))
+    row = tuple_(column, code)
+    if larger:
+        return or_(row > tuple_(anchor.value, anchor.code), column.is_(None))
+    return row < tuple_(anchor.value, anchor.code)
 
 
 def filtered(scope: OrderScope, wanted: OrderFilter, now: datetime,
              dialect: str = "sqlite") -> Select[Any]:
-    """The statement of the list: every column of the orders in scope that pass the filter,
-    sorted (code breaks ties, so pages never overlap)."""
+    """The list's statement read in the sort's order: every column of the orders in scope
+    that pass the filter, sorted (code breaks ties, so pages never overlap)."""
+    nullable = wanted.sort in NULLABLE_SORTS
     return (select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope))
-            .order_by(*_sorted(wanted)))
+            .order_by(*_order_by(ORDER.c[wanted.sort], ORDER.c.code, wanted.descending,
+                                 nullable)))
 
 
 def counted(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str = "sqlite",
@@ -44,30 +95,86 @@ def counted(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str 
     return select(func.count()).select_from(some)
 
 
+def walked(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
+            anchor: _Anchor | None, backwards: bool) -> Select[Any]:
+    nullable = wanted.sort in NULLABLE_SORTS
+    column, descending = ORDER.c[wanted.sort], wanted.descending != backwards
+    query = select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope))
+    if anchor is not None:
+        query = query.where(_beyond(column, ORDER.c.code, anchor, not descending, nullable))
+    return query.order_by(*_order_by(column, ORDER.c.code, descending, nullable))
+
+
+def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
+              anchor: _Anchor | None, backwards: bool) -> Select[Any]:
+    """The same page from the list gathered whole first (codes and sort key), then sorted:
+    for a list of at most MOST_ROWS orders, whatever the sort."""
+    nullable = wanted.sort in NULLABLE_SORTS
+    descending = wanted.descending != backwards
+    hits = (select(ORDER.c.code, ORDER.c[wanted.sort].label("key"))
+            .where(*conditions(wanted, now, dialect, scope))
+            .cte("hits").prefix_with("MATERIALIZED"))
+    picked = select(hits.c.code, hits.c.key)
+    if anchor is not None:
+        picked = picked.where(_beyond(hits.c.key, hits.c.code, anchor, not descending,
+                                      nullable))
+    return picked.order_by(*_order_by(hits.c.key, hits.c.code, descending, nullable))
+
+
 class OrderListRepository:
     def __init__(self, session: AsyncSession, clock: Any):
         self.session, self.clock = session, clock
 
     async def _custom_plans(self, dialect: str) -> None:
-        """Plan each page for its own values: a filter's selectivity decides between walking
-        an index in the sort's order and gathering the few matches first, and a plan made
-        for any values (a prepared statement's generic plan) cannot tell which."""
+        """Plan each statement for its own values: a prepared statement's generic plan, made
+        for any values, cannot weigh how many orders a filter leaves."""
         if dialect == "postgresql":
             await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
+    async def _anchor(self, code: str | None, sort: str) -> _Anchor | None:
+        if not code:
+            return None
+        row = (await self.session.execute(
+            select(ORDER.c[sort], ORDER.c.code).where(ORDER.c.code == code))).first()
+        return None if row is None else _Anchor(row[0], row[1])
+
     async def page(self, scope: OrderScope, wanted: OrderFilter, number: int = 1,
-                   size: int = 50) -> tuple[list[WorkOrder], bool]:
-        """Page `number` (from 1) of the list, and whether another page follows (never past
-        the first MOST_ROWS orders)."""
-        dialect = dialect_name(self.session)
+                   size: int = 50, after: str | None = None, before: str | None = None
+                   ) -> Page:
+        """A page of the list: the one after the order `after` (or before `before`) when
+        given, else page `number` (from 1) counted from the start, within the first
+        MOST_ROWS orders."""
+        dialect, now = dialect_name(self.session), self.clock.now()
         await self._custom_plans(dialect)
-        start = (max(number, 1) - 1) * size
-        if start >= MOST_ROWS:
-            return [], False
-        query = filtered(scope, wanted, self.clock.now(), dialect).offset(start).limit(
-            min(size + 1, MOST_ROWS - start))
+        total = int((await self.session.execute(counted(scope, wanted, now, dialect))
+                     ).scalar_one())
+        anchor = await self._anchor(after or before, wanted.sort)
+        backwards = anchor is not None and not after
+        start = 0 if anchor is not None else (max(number, 1) - 1) * size
+        if total == 0 or start >= MOST_ROWS:
+            return Page([], start > 0, False, total)
+        build = gathered if total <= MOST_ROWS else walked
+        query = build(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
+        if start:
+            query = query.offset(start)
         rows = (await self.session.execute(query)).all()
-        return [to_order(row) for row in rows[:size]], len(rows) > size
+        more = len(rows) > size
+        rows = rows[:size]
+        if build is gathered:
+            rows = await self._rows([row.code for row in rows])
+        orders = [to_order(row) for row in rows]
+        if backwards:
+            orders.reverse()
+            return Page(orders, more, True, total)
+        return Page(orders, start > 0 or anchor is not None, more, total)
+
+    async def _rows(self, codes: list[str]) -> list[Any]:
+        """Whole rows of the codes, in the codes' order."""
+        if not codes:
+            return []
+        found = {row.code: row for row in (await self.session.execute(
+            select(*_COLUMNS).where(ORDER.c.code.in_(codes)))).all()}
+        return [found[code] for code in codes if code in found]
 
     async def count(self, scope: OrderScope, wanted: OrderFilter, most: int = MOST_ROWS) -> int:
         """How many orders the list holds, or `most` + 1 for more than `most`."""

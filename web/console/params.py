@@ -64,6 +64,12 @@ def order_filter(values: Mapping[str, str], tree: GridTree, taxonomy: Taxonomy) 
         descending=values.get("dir") != "asc")
 
 
+def anchor(values: Mapping[str, str], key: str) -> str | None:
+    """The code a page starts after (or ends before), if it looks like one."""
+    code = values.get(key) or ""
+    return code if CODE.fullmatch(code) else None
+
+
 def page_number(values: Mapping[str, Any]) -> int:
     raw = str(values.get("page", "1"))
     return min(int(raw), MOST_PAGES) if raw.isdigit() and len(raw) < 7 else 1

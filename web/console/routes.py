@@ -19,13 +19,14 @@ from handlers import catalogue, console, texts
 from handlers.deps import Deps
 from handlers.dialog import Work
 from storage.records import Person
+from storage.repositories.order_list import MOST_ROWS
 from storage.repositories.orders import StaleOrder
 from storage.uow import UnitOfWork
 from web.console import views
 from web.console.list_page import list_page
 from web.console.order_page import order_page
 from web.console.pages import message_page, sign_in_page
-from web.console.params import CODE, PAGE_SIZE, order_filter, page_number
+from web.console.params import CODE, PAGE_SIZE, anchor, order_filter, page_number
 from web.console.session import ConsoleSessions
 
 STYLE = Path(__file__).with_name("console.css")
@@ -164,12 +165,14 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         values = {k: v[:100] for k, v in request.query_params.items()
                   if k not in ("bulk", "done")}
         number = page_number(values)
+        after, before = anchor(values, "after"), anchor(values, "before")
         async with uow() as open_uow:
             work = Work(open_uow, deps)
             scope = await console.scope_of(work, who.id)
             wanted = order_filter(values, deps.router.tree, deps.taxonomy)
-            found, more = await open_uow.order_list.page(scope, wanted, number, PAGE_SIZE)
-            rows = [views.row(work, o, work.now) for o in found]
+            found = await open_uow.order_list.page(scope, wanted, number, PAGE_SIZE, after,
+                                                   before)
+            rows = [views.row(work, o, work.now) for o in found.orders]
             offered = views.choices(work, scope)
             name = await views.who(work, who.person)
         said = ""
@@ -177,8 +180,9 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         done, _, failed = bulk.partition("-")
         if done.isdigit() and failed.isdigit():
             said = texts.CONSOLE_BULK_DONE.format(done=int(done), failed=int(failed))
-        return page(list_page(values, rows, number, more, offered, offered.grids, name,
-                              sessions.csrf(who.token), said))
+        return page(list_page(values, rows, number, found.later, offered, offered.grids, name,
+                              sessions.csrf(who.token), said, found.earlier, found.total,
+                              MOST_ROWS))
 
     async def show(who: Viewer, code: str, said: str = "", contact: str = "",
                    status: int = 200) -> Response:

@@ -5,8 +5,10 @@ are built on.
 - `order_grams(description, address)`: the distinct two-character grams of an order's texts, in
   a GIN index, so a text search (`@>` the words' grams, then LIKE) reads only the orders holding
   every gram. pg_trgm cannot serve it: a two-character Chinese word (井盖, 路灯) has no trigram.
-- `order_light_score(created_at, resolve_due)`: start + 4 × due in seconds, over open orders, so
-  the yellow and green lights are ranges of one index (yellow once it is below 5 × now).
+- `order_light_score(created_at, resolve_due)`: start + 4 × due in seconds (yellow once it is
+  below 5 × now). Open orders are indexed by deadline, code and this score: the list of open
+  orders by deadline walks it, and a traffic light reads the deadline's range and checks the
+  score inside the index, touching only the orders of that light.
 
 Revision ID: 0014
 Revises: 0011
@@ -53,12 +55,12 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_work_order_grams ON work_order"
                    " USING gin (order_grams(description, address))")
     light = "order_light_score(created_at, resolve_due)" if postgres else SQLITE_LIGHT
-    op.execute(f"CREATE INDEX ix_work_order_light ON work_order ({light})"
-               f" WHERE {OPEN} AND resolve_due IS NOT NULL")
+    op.execute(f"CREATE INDEX ix_work_order_open_due ON work_order (resolve_due, code, {light})"
+               f" WHERE {OPEN}")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_work_order_light", "work_order")
+    op.drop_index("ix_work_order_open_due", "work_order")
     if op.get_context().dialect.name == "postgresql":
         op.drop_index("ix_work_order_grams", "work_order")
         op.execute("DROP FUNCTION order_light_score(timestamptz, timestamptz)")
