@@ -362,7 +362,7 @@ async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
         postgres = dialect.name == "postgresql"
         if postgres:
             await uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        for scope_name, filter_name, page in picks:
+        for scope_name, filter_name, _ in picks:
             scope, wanted = scope_set[scope_name], filter_set[filter_name]
             total = await uow.order_list.count(scope, wanted)
             build = gathered if total <= MOST_ROWS else walked
