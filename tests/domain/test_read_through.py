@@ -4,11 +4,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.disguise import HALF_WIDTH, _RUN, _joined, read_through
+from domain.disguise import _RUN, HALF_WIDTH, _joined, read_through
 
 # Digits and what disguises them, separators, letters, and the text around them.
-PIECES = st.sampled_from(list("0123456789０１２３一二三幺两零〇壹玖Oo .-_/·—\tWGabc号楼室电话，。")
-                         + ["WG-20261123-0042", "2026-11-23", "1350-1680元", "12.50", "\u200b"])
+PIECES = st.sampled_from([*"0123456789０１２３一二三幺两零〇壹玖Oo .-_/·—\tWGabc号楼室电话，。",
+                          "WG-20261123-0042", "2026-11-23", "1350-1680元", "12.50", "\u200b"])
 
 
 @settings(max_examples=400)
