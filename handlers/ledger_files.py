@@ -53,7 +53,8 @@ async def csv_chunks(books: Books, wanted: OrderFilter, now: datetime, events: b
     async for lines in _lines(books, wanted, now, events):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_cell(value) for value in line] for line in lines)
+        writer.writerows([value if type(value) is str else _csv_cell(value) for value in line]
+                         for line in lines)
         yield buffer.getvalue().encode()
         if tick is not None:
             tick(len(lines))

@@ -89,24 +89,26 @@ class SheetWriter:
 
     def append(self, rows: Iterable[Sequence[Cell]]) -> None:
         parts: list[str] = []
+        add = parts.append
         for line in rows:
             self._row += 1
             number = str(self._row)
-            parts.append(f'<row r="{number}">')
+            add(f'<row r="{number}">')
             for name, value in zip(self._columns, line, strict=False):
-                if value is None or value == "":
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        add(f'<c r="{name}{number}" t="inlineStr"><is><t xml:space="preserve">'
+                            f"{value.translate(_TEXT)}</t></is></c>")  # type: ignore[union-attr]
+                elif value is None:
                     continue
-                where = name + number
-                if isinstance(value, str):
-                    parts.append(f'<c r="{where}" t="inlineStr"><is><t xml:space="preserve">'
-                                 f"{value.translate(_TEXT)}</t></is></c>")
-                elif isinstance(value, datetime):
-                    since = value - EXCEL_EPOCH
+                elif kind is datetime:
+                    since = value - EXCEL_EPOCH  # type: ignore[operator]
                     serial = since.days + (since.seconds + since.microseconds / 1e6) / 86400
-                    parts.append(f'<c r="{where}" s="1"><v>{serial!r}</v></c>')
+                    add(f'<c r="{name}{number}" s="1"><v>{serial!r}</v></c>')
                 else:
-                    parts.append(f'<c r="{where}"><v>{int(value)}</v></c>')
-            parts.append("</row>")
+                    add(f'<c r="{name}{number}"><v>{int(value)}</v></c>')  # type: ignore[arg-type]
+            add("</row>")
         self._sheet.write("".join(parts).encode())
 
     def close(self) -> None:

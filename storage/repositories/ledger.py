@@ -34,7 +34,8 @@ def _first_channel() -> Any:
 
 def order_rows(wanted: OrderFilter, now: datetime, dialect: str,
                scope: OrderScope | None = None) -> Select[Any]:
-    """Every column the ledger shows of the orders that pass the filter, oldest first."""
+    """Every column the ledger shows of the orders that pass the filter, oldest first (in
+    this order: handlers.ledger.order_line unpacks the row)."""
     reporter, holder = _PERSON.alias("reporter"), _PERSON.alias("holder")
     return (select(ORDER.c.code, ORDER.c.created_at, ORDER.c.category, ORDER.c.urgency,
                    ORDER.c.state, ORDER.c.grid_code, ORDER.c.unit_code, ORDER.c.description,
@@ -53,7 +54,8 @@ def order_rows(wanted: OrderFilter, now: datetime, dialect: str,
 
 def event_rows(wanted: OrderFilter, now: datetime, dialect: str,
                scope: OrderScope | None = None) -> Select[Any]:
-    """One row per event of the orders that pass the filter, by order (oldest first), then time."""
+    """One row per event of the orders that pass the filter, by order (oldest first), then time
+    (in this order: handlers.ledger.event_line unpacks the row)."""
     actor, reporter = _PERSON.alias("actor"), _PERSON.alias("reporter")
     return (select(ORDER.c.code, ORDER.c.created_at, ORDER.c.category, _EVENT.c.id, _EVENT.c.at,
                    _EVENT.c.kind,
