@@ -56,7 +56,14 @@ from storage.db import make_engine, session_factory
 from storage.importer import import_grids, import_people
 from storage.migrate import upgrade
 from storage.order_filter import ORDER, OrderFilter, OrderScope
-from storage.repositories.order_list import MOST_ROWS, counted, filtered, gathered, walked
+from storage.repositories.order_list import (
+    MOST_ROWS,
+    counted,
+    filtered,
+    gathered,
+    most_rows,
+    walked,
+)
 from storage.uow import UnitOfWork
 
 PG = os.environ.get("GRIDBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -218,10 +225,18 @@ async def load_postgres(url: str, schema: str, count: int, micro: list[str],
     connection = await asyncpg.connect(dsn.render_as_string(False),
                                        server_settings={"search_path": schema})
     try:
+        # The indexes are built once after the rows are in, not kept up row by row.
+        indexes = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1"
+            " AND tablename = 'work_order' AND indexname <> 'pk_work_order'", schema)
+        for index in indexes:
+            await connection.execute(f'DROP INDEX "{index["indexname"]}"')
         await connection.execute("SELECT setseed(0.5)")
         await connection.execute(PG_ORDERS, NOW, count, [c.code for c in kinds],
                                  [c.urgency.value for c in kinds], micro,
                                  [queue_of(parents[g]) for g in micro], staff, department)
+        for index in indexes:
+            await connection.execute(index["indexdef"])
         await connection.execute("VACUUM ANALYZE work_order")   # this table only
     finally:
         await connection.close()
@@ -365,10 +380,11 @@ async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
         for scope_name, filter_name, _ in picks:
             scope, wanted = scope_set[scope_name], filter_set[filter_name]
             total = await uow.order_list.count(scope, wanted)
-            build = gathered if total <= MOST_ROWS else walked
-            how = "gathered" if total <= MOST_ROWS else "walked"
+            most = most_rows(dialect.name)
+            build = gathered if total <= most else walked
+            how = "gathered" if total <= most else "walked"
             for what, statement in (
-                    ("count", counted(scope, wanted, NOW, dialect.name)),
+                    ("count", counted(scope, wanted, NOW, dialect.name, most)),
                     (f"page ({how}, {total:,} counted)",
                      build(scope, wanted, NOW, dialect.name, None, False).limit(PAGE + 1))):
                 compiled = statement.compile(dialect=dialect,

@@ -3,9 +3,9 @@
 The WHERE clause is `storage.order_filter`'s, the one the ledger's export uses too. A page costs
 at most what a few thousand rows cost, however many orders the database holds:
 
-- The list is counted first, up to `MOST_ROWS` (the page then says "10,000+"): the count stops
-  at MOST_ROWS + 1 matches.
-- A list of at most MOST_ROWS orders is gathered whole (its codes and sort key only, through
+- The list is counted first, up to `MOST_ROWS` (the page then says "more than 10,000"; 1,000
+  on SQLite): the count stops at the first match past it.
+- A list no longer than that is gathered whole (its codes and sort key only, through
   whichever indexes narrow it best), sorted, and cut. A longer one is read in the sort's order
   along that sort's index, filtering as it goes: then at least one order in a hundred passes
   (at a million orders), so a page of 50 is found within a few thousand rows. The count decides
@@ -30,18 +30,22 @@ from storage.repositories.orders import to_order
 
 _COLUMNS = tuple(ORDER.columns)
 MOST_ROWS = 10_000      # how far a list counts, and the most it gathers to sort
+# SQLite plans a count by one index at a time, and a filter's index (a state, a period) may hold
+# far more orders than the viewer's grids: there a list counts, and gathers, a thousand at most.
+SQLITE_MOST_ROWS = 1_000
 NULLABLE_SORTS = frozenset({"resolve_due"})
 
 
 @dataclass(frozen=True)
 class Page:
     """A page of the list: its orders, whether pages come before and after it, and how many
-    orders the list holds (MOST_ROWS + 1 meaning more than MOST_ROWS)."""
+    orders the list holds (`most` + 1 meaning more than `most`)."""
 
     orders: list[WorkOrder]
     earlier: bool
     later: bool
     total: int
+    most: int = MOST_ROWS
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,11 @@ def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str
     return picked.order_by(*_order_by(hits.c.key, hits.c.code, descending, nullable))
 
 
+def most_rows(dialect: str) -> int:
+    """How far a list counts, and the most it gathers, on this database."""
+    return SQLITE_MOST_ROWS if dialect == "sqlite" else MOST_ROWS
+
+
 class OrderListRepository:
     def __init__(self, session: AsyncSession, clock: Any):
         self.session, self.clock = session, clock
@@ -145,15 +154,16 @@ class OrderListRepository:
         given, else page `number` (from 1) counted from the start, within the first
         MOST_ROWS orders."""
         dialect, now = dialect_name(self.session), self.clock.now()
+        most = most_rows(dialect)
         await self._custom_plans(dialect)
-        total = int((await self.session.execute(counted(scope, wanted, now, dialect))
+        total = int((await self.session.execute(counted(scope, wanted, now, dialect, most))
                      ).scalar_one())
         anchor = await self._anchor(after or before, wanted.sort)
         backwards = anchor is not None and not after
         start = 0 if anchor is not None else (max(number, 1) - 1) * size
         if total == 0 or start >= MOST_ROWS:
-            return Page([], start > 0, False, total)
-        build = gathered if total <= MOST_ROWS else walked
+            return Page([], start > 0, False, total, most)
+        build = gathered if total <= most else walked
         query = build(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
         if start:
             query = query.offset(start)
@@ -165,8 +175,8 @@ class OrderListRepository:
         orders = [to_order(row) for row in rows]
         if backwards:
             orders.reverse()
-            return Page(orders, more, True, total)
-        return Page(orders, start > 0 or anchor is not None, more, total)
+            return Page(orders, more, True, total, most)
+        return Page(orders, start > 0 or anchor is not None, more, total, most)
 
     async def _rows(self, codes: list[str]) -> list[Any]:
         """Whole rows of the codes, in the codes' order."""
@@ -176,9 +186,12 @@ class OrderListRepository:
             select(*_COLUMNS).where(ORDER.c.code.in_(codes)))).all()}
         return [found[code] for code in codes if code in found]
 
-    async def count(self, scope: OrderScope, wanted: OrderFilter, most: int = MOST_ROWS) -> int:
-        """How many orders the list holds, or `most` + 1 for more than `most`."""
+    async def count(self, scope: OrderScope, wanted: OrderFilter, most: int | None = None
+                    ) -> int:
+        """How many orders the list holds, or `most` + 1 for more than `most` (by default
+        the database's cap, `most_rows`)."""
         dialect = dialect_name(self.session)
+        most = most_rows(dialect) if most is None else most
         await self._custom_plans(dialect)
         query = counted(scope, wanted, self.clock.now(), dialect, most)
         return int((await self.session.execute(query)).scalar_one())

@@ -19,7 +19,6 @@ from handlers import catalogue, console, texts
 from handlers.deps import Deps
 from handlers.dialog import Work
 from storage.records import Person
-from storage.repositories.order_list import MOST_ROWS
 from storage.repositories.orders import StaleOrder
 from storage.uow import UnitOfWork
 from web.console import views
@@ -182,7 +181,7 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
             said = texts.CONSOLE_BULK_DONE.format(done=int(done), failed=int(failed))
         return page(list_page(values, rows, number, found.later, offered, offered.grids, name,
                               sessions.csrf(who.token), said, found.earlier, found.total,
-                              MOST_ROWS))
+                              found.most))
 
     async def show(who: Viewer, code: str, said: str = "", contact: str = "",
                    status: int = 200) -> Response:
