@@ -21,7 +21,7 @@ from domain.grids import GridTree, Level
 from domain.privacy import mask_names, scrub, strip_house_number
 from handlers import texts
 from handlers.echo_wall import mask_house_numbers
-from storage.order_filter import OPEN_STATES, QUEUE, OrderFilter
+from storage.order_filter import OPEN_STATES, QUEUE, OrderFilter, OrderScope
 from storage.repositories import ledger as reads
 from storage.uow import UnitOfWork
 
@@ -41,6 +41,7 @@ class Books:
     uow: Callable[[], UnitOfWork]
     tree: GridTree
     taxonomy: Taxonomy
+    scope: OrderScope | None = None      # the console's viewer; None: every order
     # What the tree and the categories say of a code (or of an order's category, grid and
     # unit), worked out once per export: a district has a few hundred grids, a ledger a
     # hundred thousand rows.
@@ -182,7 +183,7 @@ async def order_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The ledger's rows, a batch at a time."""
     async for rows in reads.batches(
-            books.uow, lambda dialect: reads.order_rows(wanted, now, dialect), "orders", size):
+            books.uow, lambda dialect: reads.order_rows(wanted, now, dialect, books.scope), "orders", size):
         yield [order_line(books, row, now) for row in rows]
 
 
@@ -190,5 +191,5 @@ async def event_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The events ledger's rows, a batch at a time."""
     async for rows in reads.batches(
-            books.uow, lambda dialect: reads.event_rows(wanted, now, dialect), "events", size):
+            books.uow, lambda dialect: reads.event_rows(wanted, now, dialect, books.scope), "events", size):
         yield [event_line(books, row) for row in rows]

@@ -59,6 +59,20 @@ def _filters(values: Mapping[str, str], offered: Choices) -> str:
             f'</button><a href="/console">{e(texts.CONSOLE_RESET)}</a></div></form>')
 
 
+def _exports(values: Mapping[str, str]) -> str:
+    """Links to the ledger of the list as filtered (the page and its keys left out)."""
+    kept = {k: v for k, v in values.items() if k not in ("page", "after", "before", "sort", "dir")}
+    links = "".join(
+        f'<a href="{e(export_link(kept, kind))}" download>{e(label)}</a>'
+        for kind, label in texts.CONSOLE_EXPORTS.items())
+    return f'<p class="exports"><span>{e(texts.CONSOLE_EXPORT)}</span>{links}</p>'
+
+
+def export_link(values: Mapping[str, str], kind: str) -> str:
+    form, events = ("csv", "1") if kind == "events" else (kind, "")
+    return link_with(values, events=events).replace("/console", f"/console/export.{form}", 1)
+
+
 def _row(row: Row) -> str:
     shade = texts.LIGHT_LABELS.get(row.light, "")
     light = (f'<span class="light {e(row.light)}" title="{e(shade)}">{e(shade)}</span>'
@@ -105,6 +119,6 @@ def list_page(values: Mapping[str, str], rows: Sequence[Row], page: int, more: b
             f'<button type="submit">{e(texts.CONSOLE_BULK_ASSIGN)}</button></form>'
             if targets and rows else "")
     body = (f"<h1>{e(texts.CONSOLE_ORDERS)}</h1>{notice(said) if said else ''}"
-            f"{_filters(values, offered)}{bulk}{table}"
+            f"{_filters(values, offered)}{_exports(values)}{bulk}{table}"
             f'<nav class="pager">{"".join(pager)}</nav>')
     return layout(texts.CONSOLE_ORDERS, body, who, csrf)
