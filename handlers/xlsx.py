@@ -95,19 +95,16 @@ class SheetWriter:
             number = str(self._row)
             add(f'<row r="{number}">')
             for name, value in zip(self._columns, line, strict=False):
-                kind = type(value)
-                if kind is str:
+                if isinstance(value, str):
                     if value:
                         add(f'<c r="{name}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                            f"{value.translate(_TEXT)}</t></is></c>")  # type: ignore[union-attr]
-                elif value is None:
-                    continue
-                elif kind is datetime:
-                    since = value - EXCEL_EPOCH  # type: ignore[operator]
+                            f"{value.translate(_TEXT)}</t></is></c>")
+                elif isinstance(value, datetime):
+                    since = value - EXCEL_EPOCH
                     serial = since.days + (since.seconds + since.microseconds / 1e6) / 86400
                     add(f'<c r="{name}{number}" s="1"><v>{serial!r}</v></c>')
-                else:
-                    add(f'<c r="{name}{number}"><v>{int(value)}</v></c>')  # type: ignore[arg-type]
+                elif value is not None:
+                    add(f'<c r="{name}{number}"><v>{int(value)}</v></c>')
             add("</row>")
         self._sheet.write("".join(parts).encode())
 
