@@ -29,12 +29,14 @@ ROUTES = ["/console", "/console/login", "/console/logout", f"/console/orders/{CO
           f"/console/orders/{CODE}/act", f"/console/orders/{CODE}/contact",
           "/console/bulk-assign", "/console/orders/WG-20000101-0001/act",
           "/console/orders/%00/act", "/console/orders/" + "a" * 300, "/console/console.css",
-          "/console/demo/leader", "/console/demo/x", "/console/orders/../../static/style.css"]
+          "/console/demo/leader", "/console/demo/x", "/console/orders/../../static/style.css",
+          "/console/export.csv", "/console/export.xlsx", "/console/export.%00"]
 GETS = {"/console", f"/console/orders/{CODE}", "/console/console.css", "/console/demo/leader",
+        "/console/export.csv", "/console/export.xlsx", "/console/export.%00",
         "/console/demo/x", "/console/orders/" + "a" * 300, "/console/orders/../../static/style.css"}
 FIELDS = ["state", "grid", "category", "urgency", "light", "overdue", "since", "until", "q",
           "code", "sort", "dir", "page", "t", "action", "words", "target", "codes", "back",
-          "bulk", "done"]
+          "bulk", "done", "after", "before", "events"]
 VALUES = (st.sampled_from(["", "dispatched", "JJ-01", "H01", "市容环境", "red", "1", "asc",
                            "2026-02-30", "9999-99-99", "-1", "1e308", "99999999999",
                            "sign", "assign", "escalate", "invalid", "merge", "approve",
