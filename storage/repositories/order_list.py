@@ -106,7 +106,8 @@ def walked(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
             anchor: _Anchor | None, backwards: bool) -> Select[Any]:
     nullable = wanted.sort in NULLABLE_SORTS
     column, descending = ORDER.c[wanted.sort], wanted.descending != backwards
-    query = select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope))
+    # Walked: at least MOST_ROWS orders hold the words, so they are matched as the walk goes.
+    query = select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope, text_index=False))
     if anchor is not None:
         query = query.where(_beyond(column, ORDER.c.code, anchor, not descending, nullable))
     if dialect == "sqlite" and wanted.sort in SORT_INDEXES:
