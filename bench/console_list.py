@@ -414,7 +414,7 @@ def picks(slowest: list[tuple[float, str, str, int]], filter_set: dict[str, Orde
 async def run(url: str, args: argparse.Namespace, schema: str | None) -> None:
     uow, scope_set, filter_set = await load(url, args.orders, schema, bool(args.schema))
     if args.only:
-        filter_set = {k: v for k, v in filter_set.items() if k in args.only.split(",")}
+        filter_set = {k: v for k, v in filter_set.items() if k in args.only.split(";")}
     slowest = await measure(uow, scope_set, filter_set, args.rounds, schema is not None)
     print("\nslowest:", ", ".join(f"{s}/{f}/p{p} {t:.0f} ms" for t, s, f, p in slowest[:5]))
     if args.plans:
@@ -427,7 +427,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--plans", help="write EXPLAIN (ANALYZE) of the main queries here")
-    parser.add_argument("--only", help="only these filters (comma-separated names)")
+    parser.add_argument("--only", help="only these filters (names, separated by ;)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--schema", help="measure a schema kept by --keep (no loading)")
     args = parser.parse_args()

@@ -28,6 +28,8 @@ from storage.tables import GridRow, WorkOrderRow
 ORDER = WorkOrderRow.__table__
 QUEUE = QUEUE_PREFIX      # the dispatcher's queue, as the domain writes it
 OPEN_STATES = tuple(s.value for s in State if not s.is_final)
+# Open and still in someone's hands (not yet resolved): migration 0014 indexes these by deadline.
+IN_HAND_STATES = tuple(s for s in OPEN_STATES if s != State.RESOLVED.value)
 SortKey = Literal["created_at", "resolve_due", "code", "state", "urgency"]
 SORT_KEYS: tuple[str, ...] = ("created_at", "resolve_due", "code", "state", "urgency")
 Shade = Literal["green", "yellow", "red"]
@@ -93,13 +95,17 @@ def light_score_of(now: datetime, dialect: str) -> float:
 
 
 def _light(shade: Shade, now: datetime, dialect: str) -> Any:
-    """Red past due; yellow past 80 % of the limit; green before."""
+    """Red past due; yellow past 80 % of the limit; green before. Orders in hand and resolved
+    ones (awaiting the reporter) are asked apart: the first are indexed by deadline and light
+    score, the second by state and deadline."""
     due = ORDER.c.resolve_due
-    running = and_(ORDER.c.state.in_(OPEN_STATES), due.is_not(None))
     if shade == "red":
-        return and_(running, due < now)
-    late = light_score(dialect) < light_score_of(now, dialect)
-    return and_(running, due >= now, late if shade == "yellow" else ~late)
+        shown = due < now
+    else:
+        late = light_score(dialect) < light_score_of(now, dialect)
+        shown = and_(due >= now, late if shade == "yellow" else ~late)
+    return or_(*(and_(ORDER.c.state.in_(states), due.is_not(None), shown)
+                 for states in (IN_HAND_STATES, (State.RESOLVED.value,))))
 
 
 def _like(words: str) -> str:

@@ -6,9 +6,9 @@ are built on.
   a GIN index, so a text search (`@>` the words' grams, then LIKE) reads only the orders holding
   every gram. pg_trgm cannot serve it: a two-character Chinese word (井盖, 路灯) has no trigram.
 - `order_light_score(created_at, resolve_due)`: start + 4 × due in seconds (yellow once it is
-  below 5 × now). Open orders are indexed by deadline, code and this score: the list of open
-  orders by deadline walks it, and a traffic light reads the deadline's range and checks the
-  score inside the index, touching only the orders of that light.
+  below 5 × now). Orders in hand (open, not yet resolved) are indexed by deadline, code and
+  this score: the list of open orders by deadline walks it, and a traffic light reads the
+  deadline's range and checks the score inside the index, touching only that light's orders.
 
 Revision ID: 0014
 Revises: 0011
@@ -25,7 +25,7 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OPEN = "state IN ('submitted', 'dispatched', 'accepted', 'resolved')"
+IN_HAND = "state IN ('submitted', 'dispatched', 'accepted')"
 GRAMS = """
 CREATE FUNCTION order_grams(description text, address text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -56,7 +56,7 @@ def upgrade() -> None:
                    " USING gin (order_grams(description, address))")
     light = "order_light_score(created_at, resolve_due)" if postgres else SQLITE_LIGHT
     op.execute(f"CREATE INDEX ix_work_order_open_due ON work_order (resolve_due, code, {light})"
-               f" WHERE {OPEN}")
+               f" WHERE {IN_HAND}")
 
 
 def downgrade() -> None:
