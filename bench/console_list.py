@@ -58,7 +58,6 @@ from storage.migrate import upgrade
 from storage.order_filter import ORDER, OrderFilter, OrderScope
 from storage.repositories.order_list import (
     MOST_ROWS,
-    counted,
     filtered,
     gathered,
     most_rows,
@@ -370,7 +369,8 @@ async def measure(uow: UnitOfWork, scope_set: dict[str, OrderScope],
 async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
                   filter_set: dict[str, OrderFilter], picks: list[tuple[str, str, int]],
                   out: Path) -> None:
-    """EXPLAIN (ANALYZE) of each picked page's count and of the statement its count chose."""
+    """EXPLAIN (ANALYZE) of each picked page's statements: the gathering that counts it, and
+    the walk when the list is longer than the gathering holds."""
     lines: list[str] = []
     async with uow:
         dialect = uow.session.get_bind().dialect
@@ -381,12 +381,12 @@ async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
             scope, wanted = scope_set[scope_name], filter_set[filter_name]
             total = await uow.order_list.count(scope, wanted)
             most = most_rows(dialect.name)
-            build = gathered if total <= most else walked
-            how = "gathered" if total <= most else "walked"
-            for what, statement in (
-                    ("count", counted(scope, wanted, NOW, dialect.name, most)),
-                    (f"page ({how}, {total:,} counted)",
-                     build(scope, wanted, NOW, dialect.name, None, False).limit(PAGE + 1))):
+            statements = [("page: gathered, and counted", gathered(
+                scope, wanted, NOW, dialect.name, None, False, most).limit(PAGE + 1))]
+            if total > most:
+                statements.append((f"page: walked ({most:,}+ counted)", walked(
+                    scope, wanted, NOW, dialect.name, None, False).limit(PAGE + 1)))
+            for what, statement in statements:
                 compiled = statement.compile(dialect=dialect,
                                              compile_kwargs={"literal_binds": True})
                 prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "

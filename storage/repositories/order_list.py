@@ -3,10 +3,11 @@
 The WHERE clause is `storage.order_filter`'s, the one the ledger's export uses too. A page costs
 at most what a few thousand rows cost, however many orders the database holds:
 
-- The list is counted first, up to `MOST_ROWS` (the page then says "more than 10,000"; 1,000
-  on SQLite): the count stops at the first match past it.
-- A list no longer than that is gathered whole (its codes and sort key only, through
-  whichever indexes narrow it best), sorted, and cut. A longer one is read in the sort's order
+- The list is gathered first, its codes and sort keys only, up to `MOST_ROWS` + 1 (the page
+  then says "more than 10,000"; 1,000 on SQLite): the gathering stops at the first match past
+  it, and counts the list.
+- A list no longer than that is thus gathered whole, through whichever indexes narrow it
+  best, then sorted and cut in the same statement. A longer one is read in the sort's order
   along that sort's index, filtering as it goes: then at least one order in a hundred passes
   (at a million orders), so a page of 50 is found within a few thousand rows. The count decides
   between the two, not the planner's guess, which misjudges filters that are rare among the
@@ -119,15 +120,17 @@ def walked(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
 
 
 def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
-              anchor: _Anchor | None, backwards: bool) -> Select[Any]:
-    """The same page from the list gathered whole first (codes and sort key), then sorted:
-    for a list of at most MOST_ROWS orders, whatever the sort."""
+             anchor: _Anchor | None, backwards: bool, most: int = MOST_ROWS) -> Select[Any]:
+    """The page from the list gathered whole first (codes and sort keys, at most `most` + 1),
+    then sorted, each row with how many were gathered: one pass of the indexes both counts a
+    short list and pages it, whatever the sort."""
     nullable = wanted.sort in NULLABLE_SORTS
     descending = wanted.descending != backwards
     hits = (select(ORDER.c.code, ORDER.c[wanted.sort].label("key"))
-            .where(*conditions(wanted, now, dialect, scope))
+            .where(*conditions(wanted, now, dialect, scope)).limit(most + 1)
             .cte("hits").prefix_with("MATERIALIZED"))
-    picked = select(hits.c.code, hits.c.key)
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    picked = select(hits.c.code, hits.c.key, total.label("total"))
     if anchor is not None:
         picked = picked.where(_beyond(hits.c.key, hits.c.code, anchor, not descending,
                                       nullable))
@@ -165,21 +168,21 @@ class OrderListRepository:
         dialect, now = dialect_name(self.session), self.clock.now()
         most = most_rows(dialect)
         await self._custom_plans(dialect)
-        total = int((await self.session.execute(counted(scope, wanted, now, dialect, most))
-                     ).scalar_one())
         anchor = await self._anchor(after or before, wanted.sort)
         backwards = anchor is not None and not after
         start = 0 if anchor is not None else (max(number, 1) - 1) * size
-        if total == 0 or start >= MOST_ROWS:
-            return Page([], start > 0, False, total, most)
-        build = gathered if total <= most else walked
-        query = build(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
-        if start:
-            query = query.offset(start)
-        rows = (await self.session.execute(query)).all()
+        if start >= MOST_ROWS:
+            return Page([], True, False, await self.count(scope, wanted, most), most)
+        query = gathered(scope, wanted, now, dialect, anchor, backwards, most).limit(size + 1)
+        rows = (await self.session.execute(query.offset(start) if start else query)).all()
+        total = rows[0].total if rows else await self.count(scope, wanted, most)
+        if total > most:
+            # A long list: walked along its sort's index instead (what it gathered counted it).
+            query = walked(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
+            rows = (await self.session.execute(query.offset(start) if start else query)).all()
         more = len(rows) > size
         rows = rows[:size]
-        if build is gathered:
+        if total <= most:
             rows = await self._rows([row.code for row in rows])
         orders = [to_order(row) for row in rows]
         if backwards:
