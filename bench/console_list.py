@@ -1,4 +1,4 @@
-"""The staff console's list with filters: one page (and its capped count) per query.
+"""The staff console's list with filters: one page, counted up to 10,000, per query.
 
     python -m bench.console_list                                   # 100,000 orders on SQLite
     python -m bench.console_list --orders 20000                    # a quicker run
@@ -10,17 +10,18 @@ a fresh schema of the test database, dropped after), then `--orders` synthetic o
 over its micro-grids and the last 120 days (every state, category and urgency; the open ones
 filed in the last few days, a tenth of them late; some queued for a dispatcher, some held by a
 department), seeded set-based: one INSERT … SELECT over generate_series on PostgreSQL, large
-executemany batches on SQLite. Then it times `OrderListRepository.page` and `.count` — the two
-statements a page of the console runs — for each staff scope (street dispatcher, community,
-grid leader, micro-grid leader, department) × each filter and sort × pages 1, 5 and the last
-one the list offers (rows 9,951–10,000), and prints p50/p99 per filter and per scope.
+executemany batches on SQLite. Then it times `OrderListRepository.page` — all a page of the
+console runs: the anchor's key, the gathering that counts the list, the walk when it is long —
+for each staff scope (street dispatcher, community, grid leader, micro-grid leader, department)
+× each filter and sort × pages 1, 5 and 200 (rows 9,951–10,000, reached by key as the console's
+下一页 does), and prints p50/p99 per filter, per scope and per page.
 
 The same run measures two references on the same rows and pages:
 - "bare": the page with no WHERE at all (`SELECT … ORDER BY … LIMIT 51 OFFSET …`), the
   floor any filter can hope for;
 - "naive" (PostgreSQL): each filter's first page for the street, planned with index scans
   turned off — what a list without the right indexes costs.
-Aim: p99 ≤ 200 ms per page (page + count) at 1,000,000 orders on PostgreSQL, 100,000 on SQLite.
+Aim: p99 ≤ 200 ms per page at 1,000,000 orders on PostgreSQL, 100,000 on SQLite.
 """
 from __future__ import annotations
 
