@@ -1,9 +1,9 @@
 """A one-sheet XLSX file written as it goes: text, whole numbers and minutes, nothing else.
 
-The ledger (台账) writes a hundred thousand rows of 24 cells. openpyxl's write-only sheet builds
-an element per cell and spent most of an export on it; this writes each row's SpreadsheetML
-as one string and deflates the sheet straight into the zip, so memory stays flat and a row
-costs about what the CSV's costs. What it writes is the smallest workbook Excel, WPS and
+A ledger (台账) may hold a hundred thousand rows of 24 cells, and openpyxl's write-only sheet
+builds an element per cell before serialising it: this writes each row's SpreadsheetML as one
+string and deflates the sheet straight into the zip, so memory stays flat and a row costs
+about what the CSV's costs (bench/README.md). What it writes is the smallest workbook Excel, WPS and
 openpyxl open: one sheet, inline strings, one date style (yyyy-mm-dd hh:mm).
 """
 from __future__ import annotations
