@@ -145,17 +145,18 @@ async def child(schema: str, form: str, events: bool, out: Path) -> None:
                                    clock=FixedClock(NOW), migrate=False)
     try:
         books = Books(services.uow, await services.load_tree(), services.taxonomy)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with out.open("wb") as stream:
             await export(books, PERIOD, stream, "xlsx" if form == "xlsx" else "csv", events,
                          NOW)
-        print(f"{time.perf_counter() - started:.2f}")
+        print(f"{time.perf_counter() - started:.2f} {time.process_time() - cpu:.2f}")
     finally:
         await services.close()
 
 
-def timed_child(schema: str, form: str, events: bool, out: Path) -> tuple[float, float, int]:
-    """Seconds (export alone), peak RSS in MB (the whole child), file size."""
+def timed_child(schema: str, form: str, events: bool, out: Path
+                ) -> tuple[float, float, float, int]:
+    """Seconds and CPU seconds (export alone), peak RSS in MB (the whole child), file size."""
     process = subprocess.Popen([sys.executable, "-m", "bench.ledger", "--child", schema, form,
                                 "events" if events else "orders", str(out)],
                                stdout=subprocess.PIPE, text=True)
@@ -163,7 +164,8 @@ def timed_child(schema: str, form: str, events: bool, out: Path) -> tuple[float,
     took = process.stdout.read() if process.stdout else ""
     if status != 0:
         raise SystemExit(f"export {form} failed: status {status}")
-    return float(took.strip().splitlines()[-1]), usage.ru_maxrss / 1024, out.stat().st_size
+    wall, cpu = took.strip().splitlines()[-1].split()
+    return float(wall), float(cpu), usage.ru_maxrss / 1024, out.stat().st_size
 
 
 def baseline_rss() -> float:
@@ -175,24 +177,29 @@ def baseline_rss() -> float:
 
 async def main(args: argparse.Namespace) -> None:
     print(f"machine: {machine()}")
-    schema = f"bench_ledger_{uuid.uuid4().hex[:8]}"
+    schema = args.schema or f"bench_ledger_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(dsn(BASE))
-    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    if not args.schema:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        took = await load(schema, args.orders)
-        print(f"loaded {args.orders:,} orders and {3 * args.orders:,} events in {took:.1f} s")
+        if not args.schema:
+            took = await load(schema, args.orders)
+            print(f"loaded {args.orders:,} orders and {3 * args.orders:,} events in {took:.1f} s")
         print(f"imports alone: peak RSS {baseline_rss():.0f} MB")
         seconds, size = await ceiling(schema, folder / "copy.csv")
         print(f"{'COPY … TO STDOUT (ceiling)':<28} {seconds:6.2f} s  {size / 2**20:6.1f} MB file")
         for form, events in (("csv", False), ("xlsx", False), ("csv", True)):
             name = f"ledger{'-events' if events else ''}.{form}"
-            seconds, rss, size = timed_child(schema, form, events, folder / name)
+            seconds, cpu, rss, size = timed_child(schema, form, events, folder / name)
             print(f"{'export ' + name:<28} {seconds:6.2f} s  {size / 2**20:6.1f} MB file  "
-                  f"peak RSS {rss:.0f} MB")
+                  f"peak RSS {rss:.0f} MB  (its CPU {cpu:.2f} s)")
     finally:
-        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        if args.keep or args.schema:
+            print(f"schema {schema} kept: drop it with DROP SCHEMA \"{schema}\" CASCADE")
+        else:
+            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.close()
 
 
@@ -204,4 +211,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--out", default="/tmp/bench-ledger", help="folder for the files")
+    parser.add_argument("--keep", action="store_true", help="keep the schema")
+    parser.add_argument("--schema", help="export from a schema kept by --keep (no loading)")
     asyncio.run(main(parser.parse_args()))

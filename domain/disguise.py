@@ -16,6 +16,7 @@ number that names a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Full-width forms (U+FF01..FF5E) and the ideographic space map one-to-one onto ASCII.
@@ -47,7 +48,7 @@ class Reading:
     """The text as meant, and for each of its characters the index it came from."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Where the reading's text[start:end] was written in the original."""
@@ -62,10 +63,23 @@ def visible(text: str) -> str:
 def read_through(text: str) -> Reading:
     """The text half-width, each disguised run of digits joined and read as digits."""
     half = text.translate(HALF_WIDTH)
+    runs = [run for run in _RUN.finditer(half) if not _as_written(run.group())]
+    if not runs:
+        return Reading(half, range(len(half)))
+    return _joined(half, runs)
+
+
+def _as_written(run: str) -> bool:
+    """A run that reads as it is written: too short to hide a number, or plain digits (what
+    `_worth_joining` would leave alone, known without reading each unit)."""
+    return len(run) < SHORTEST_NUMBER or (run.isascii() and run.isdigit())
+
+
+def _joined(half: str, runs: Iterable[re.Match[str]]) -> Reading:
     chars: list[str] = []
     origin: list[int] = []
     kept = 0
-    for run in _RUN.finditer(half):
+    for run in runs:
         for stretch in _stretches(half, run):
             first = stretch[0][0]
             chars.append(half[kept:first])

@@ -18,8 +18,8 @@ from domain.people import CHAIN_ROLES
 from domain.refusals import DomainError
 from handlers import access, dispatching, names, order_view, texts, use_cases
 from handlers.work import Work
+from storage.order_filter import OrderScope
 from storage.records import Person
-from storage.repositories.order_list import OrderScope
 
 # Every action a console page may offer, in the order the page shows them.
 ACTIONS = ("sign", "assign", "escalate", "progress", "resolve", "approve", "deny", "invalid",

@@ -19,7 +19,7 @@ from domain.settlement import Settlement, settlement_by_level
 from handlers import texts
 from handlers.digest import Ranked, ranking, rollup, rollup_counts, week_before
 from handlers.work import Work
-from storage.repositories.order_list import OrderScope
+from storage.order_filter import OrderScope
 
 # The periods a person may choose: key → (weeks back from this week's Monday, weeks long).
 PERIODS = {"last_week": (1, 1), "this_week": (0, 1), "4w": (4, 4), "12w": (12, 12)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.calendar import SHANGHAI
@@ -21,7 +21,7 @@ from domain.grids import GridTree, Level
 from domain.privacy import mask_names, scrub, strip_house_number
 from handlers import texts
 from handlers.echo_wall import mask_house_numbers
-from storage.order_filter import OPEN_STATES, QUEUE, OrderFilter
+from storage.order_filter import OPEN_STATES, QUEUE, OrderFilter, OrderScope
 from storage.repositories import ledger as reads
 from storage.uow import UnitOfWork
 
@@ -29,6 +29,8 @@ Cell = str | int | datetime | None
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what XML 1.0 cannot carry
 FORMULA = re.compile(r"^[=+\-@\t\r]")
 OPEN_SYSTEM = "open311"
+EIGHT_HOURS = timedelta(hours=8)
+FIXED_SINCE = 1991
 EXTERNAL_SYSTEM = "external_system"
 
 
@@ -39,9 +41,11 @@ class Books:
     uow: Callable[[], UnitOfWork]
     tree: GridTree
     taxonomy: Taxonomy
-    # What the tree and the categories say of a code, worked out once per export: a district
-    # has a few hundred grids, a ledger a hundred thousand rows.
-    _seen: dict[tuple[str, str | None], Any] = field(default_factory=dict, compare=False)
+    scope: OrderScope | None = None      # the console's viewer; None: every order
+    # What the tree and the categories say of a code (or of an order's category, grid and
+    # unit), worked out once per export: a district has a few hundred grids, a ledger a
+    # hundred thousand rows.
+    _seen: dict[tuple[str | None, ...], Any] = field(default_factory=dict, compare=False)
 
     def once(self, kind: str, code: str | None, work: Callable[[], Any]) -> Any:
         key = (kind, code)
@@ -54,6 +58,9 @@ def local(moment: datetime | None) -> datetime | None:
     """A moment as the district reads it: Shanghai wall-clock time, to the minute."""
     if moment is None:
         return None
+    if moment.tzinfo is UTC and moment.year > FIXED_SINCE:
+        # Shanghai has kept UTC+8 all year since 1991: no zone lookup per cell.
+        return (moment + EIGHT_HOURS).replace(tzinfo=None, second=0, microsecond=0)
     return moment.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
 
 
@@ -106,70 +113,83 @@ def _private(books: Books, category: str) -> bool:
                            and not books.taxonomy.get(category).publishable))
 
 
-def _overdue(row: Any, now: datetime) -> str:
-    if row.resolve_due is None:
+def _overdue(state: str, due: datetime | None, resolved: datetime | None, now: datetime) -> str:
+    if due is None:
         return ""
-    late = (row.state in OPEN_STATES and row.resolve_due < now) or \
-        (row.resolved_at is not None and row.resolved_at > row.resolve_due)
-    return _yes(late)
+    return _yes((state in OPEN_STATES and due < now) or (resolved is not None and resolved > due))
+
+
+def _fixed(books: Books, category: str, grid: str | None, unit: str | None) -> tuple[Any, ...]:
+    """What the tree and the categories say of an order's category, grid and unit."""
+    tree, taxonomy = books.tree, books.taxonomy
+    label = taxonomy.get(category).label if category in taxonomy else category
+    place = [*_levels(tree, grid),
+             _area(tree, grid) or _area(tree, unit) or texts.ECHO_UNLOCATED]
+    return label, _private(books, category), place, _unit(tree, unit)
 
 
 def order_line(books: Books, row: Any, now: datetime) -> list[Cell]:
-    """One order as the ledger's 24 columns (texts.LEDGER_HEADERS)."""
-    tree, taxonomy = books.tree, books.taxonomy
-    category = books.once("category", row.category, lambda: taxonomy.get(row.category).label
-                          if row.category in taxonomy else row.category)
-    channel = OPEN_SYSTEM if row.reporter_kind == EXTERNAL_SYSTEM else row.channel
-    description = texts.LEDGER_PRIVATE if _private(books, row.category) \
-        else clean(row.description, row.reporter_name)
-    place = books.once("place", f"{row.grid_code}|{row.unit_code}", lambda: [
-        *_levels(tree, row.grid_code),
-        _area(tree, row.grid_code) or _area(tree, row.unit_code) or texts.ECHO_UNLOCATED])
-    return [row.code, local(row.created_at), texts.LEDGER_CHANNELS.get(channel or "", ""),
-            texts.LEDGER_REPORTER_KINDS.get(row.reporter_kind or "", ""), category,
-            texts.URGENCY_LABELS.get(row.urgency, row.urgency), *place,
-            description, texts.STATE_LABELS.get(row.state, row.state),
-            books.once("unit", row.unit_code, lambda: _unit(tree, row.unit_code)),
-            safe(row.holder_name), local(row.signed_at), local(row.resolved_at),
-            local(row.resolve_due), _overdue(row, now), row.returns, row.escalations,
-            texts.SATISFACTION_LABELS.get(row.satisfaction, "") if row.satisfaction else "",
-            _yes(row.solved), _yes(row.reopens > 0)]
+    """One order as the ledger's 24 columns (texts.LEDGER_HEADERS), from a row of
+    `storage.repositories.ledger.order_rows`."""
+    (code, created_at, category, urgency, state, grid, unit, description, signed_at,
+     resolved_at, resolve_due, returns, escalations, reopens, satisfaction, solved,
+     reporter_kind, reporter_name, channel, holder_name) = row
+    key = (category, grid, unit)
+    fixed = books._seen.get(key)
+    if fixed is None:
+        fixed = books._seen[key] = _fixed(books, *key)
+    label, private, place, held_by = fixed
+    if reporter_kind == EXTERNAL_SYSTEM:
+        channel = OPEN_SYSTEM
+    return [code, local(created_at), texts.LEDGER_CHANNELS.get(channel or "", ""),
+            texts.LEDGER_REPORTER_KINDS.get(reporter_kind or "", ""), label,
+            texts.URGENCY_LABELS.get(urgency, urgency), *place,
+            texts.LEDGER_PRIVATE if private else clean(description, reporter_name),
+            texts.STATE_LABELS.get(state, state), held_by, safe(holder_name),
+            local(signed_at), local(resolved_at), local(resolve_due),
+            _overdue(state, resolve_due, resolved_at, now), returns, escalations,
+            texts.SATISFACTION_LABELS.get(satisfaction, "") if satisfaction else "",
+            _yes(solved), _yes(reopens > 0)]
 
 
 def _state(code: str | None) -> str:
     return texts.STATE_LABELS.get(code, code) if code else ""
 
 
-def _actor(row: Any) -> str:
+def _actor(by_reporter: bool | None, kind: str | None, name: str | None) -> str:
     """Who acted, as the district may read it: staff and partner systems by name, the
     reporter and other residents by their part only, the clocks as the system."""
-    if row.by_reporter:
+    if by_reporter:
         return texts.LEDGER_REPORTER
-    if row.actor_kind in ("staff", EXTERNAL_SYSTEM):
-        return row.actor_name or ""
-    if row.actor_kind is None and row.actor_name is None:
+    if kind in ("staff", EXTERNAL_SYSTEM):
+        return name or ""
+    if kind is None and name is None:
         return texts.LEDGER_SYSTEM
-    return texts.LEDGER_REPORTER_KINDS.get(row.actor_kind or "", "")
+    return texts.LEDGER_REPORTER_KINDS.get(kind or "", "")
 
 
 def event_line(books: Books, row: Any) -> list[Cell]:
-    """One event as the events ledger's columns (texts.LEDGER_EVENT_HEADERS)."""
-    kind = texts.EVENT_LABELS.get(row.kind) or texts.LEDGER_MORE_EVENTS.get(row.kind, row.kind)
-    words = "" if _private(books, row.category) or not row.reason \
-        else clean(row.reason, row.reporter_name)
-    return [row.code, local(row.at), kind, safe(_actor(row)), _state(row.from_state),
-            _state(row.to_state), words]
+    """One event as the events ledger's columns (texts.LEDGER_EVENT_HEADERS), from a row of
+    `storage.repositories.ledger.event_rows`."""
+    (code, _, category, _, at, kind, from_state, to_state, reason, by_reporter, actor_name,
+     actor_kind, reporter_name) = row
+    label = texts.EVENT_LABELS.get(kind) or texts.LEDGER_MORE_EVENTS.get(kind, kind)
+    words = "" if not reason or _private(books, category) else clean(reason, reporter_name)
+    return [code, local(at), label, safe(_actor(by_reporter, actor_kind, actor_name)),
+            _state(from_state), _state(to_state), words]
 
 
 async def order_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The ledger's rows, a batch at a time."""
-    async for rows in reads.batches(books.uow, reads.order_rows(wanted, now), "orders", size):
+    async for rows in reads.batches(
+            books.uow, lambda dialect: reads.order_rows(wanted, now, dialect, books.scope), "orders", size):
         yield [order_line(books, row, now) for row in rows]
 
 
 async def event_lines(books: Books, wanted: OrderFilter, now: datetime,
                       size: int = reads.BATCH) -> AsyncIterator[list[list[Cell]]]:
     """The events ledger's rows, a batch at a time."""
-    async for rows in reads.batches(books.uow, reads.event_rows(wanted, now), "events", size):
+    async for rows in reads.batches(
+            books.uow, lambda dialect: reads.event_rows(wanted, now, dialect, books.scope), "events", size):
         yield [event_line(books, row) for row in rows]

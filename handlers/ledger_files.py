@@ -1,8 +1,9 @@
 """The ledger as files: CSV (UTF-8 with a BOM, so Excel reads the Chinese) and XLSX.
 
-Both are written batch by batch to a binary stream: the CSV as it goes, the XLSX through
-openpyxl's write-only workbook, which keeps rows in a temporary file until it is saved. The
-console's download buttons and `gridbot export` call `export` with a filter and a stream.
+Both are written batch by batch to a binary stream as the rows come: the CSV as text, the
+XLSX as its sheet's XML deflated into the zip (handlers/xlsx.py), so neither holds the ledger
+in memory. The console's download buttons and `gridbot export` call `export` with a filter
+and a stream.
 """
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import BinaryIO, Literal
 
-from openpyxl import Workbook
-
 from handlers import texts
 from handlers.ledger import Books, Cell, event_lines, order_lines
+from handlers.xlsx import SheetWriter
 from storage.order_filter import OrderFilter
 
 Format = Literal["csv", "xlsx"]
@@ -53,7 +53,8 @@ async def csv_chunks(books: Books, wanted: OrderFilter, now: datetime, events: b
     async for lines in _lines(books, wanted, now, events):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_cell(value) for value in line] for line in lines)
+        writer.writerows([value if type(value) is str else _csv_cell(value) for value in line]
+                         for line in lines)
         yield buffer.getvalue().encode()
         if tick is not None:
             tick(len(lines))
@@ -67,15 +68,15 @@ async def write_csv(books: Books, wanted: OrderFilter, stream: BinaryIO, now: da
 
 async def write_xlsx(books: Books, wanted: OrderFilter, stream: BinaryIO, now: datetime,
                      events: bool = False, tick: Tick | None = None) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(texts.LEDGER_EVENT_SHEET if events else texts.LEDGER_SHEET)
-    sheet.append(list(_headers(events)))
+    headers = _headers(events)
+    sheet = SheetWriter(stream, texts.LEDGER_EVENT_SHEET if events else texts.LEDGER_SHEET,
+                        len(headers))
+    sheet.append([headers])
     async for lines in _lines(books, wanted, now, events):
-        for line in lines:
-            sheet.append(line)
+        sheet.append(lines)
         if tick is not None:
             tick(len(lines))
-    workbook.save(stream)
+    sheet.close()
 
 
 async def export(books: Books, wanted: OrderFilter, stream: BinaryIO, form: Format,

@@ -23,6 +23,11 @@ CONSOLE_COLUMNS = {"pick": "选择", "light": "红绿灯", "code": "工单号", 
                    "place": "地点", "state": "状态", "created": "提单时间", "due": "时限"}
 CONSOLE_EMPTY = "没有符合条件的工单。"
 CONSOLE_PREV, CONSOLE_NEXT, CONSOLE_PAGE = "上一页", "下一页", "第 {n} 页"
+# The list's size; past the count's cap the page says only that there are more.
+CONSOLE_TOTAL, CONSOLE_TOTAL_MORE = "共 {n:,} 件", "超过 {n:,} 件"
+# The ledger (台账) of the list as filtered: the orders, or their histories, as a file.
+CONSOLE_EXPORT = "导出台账"
+CONSOLE_EXPORTS = {"csv": "CSV", "xlsx": "Excel", "events": "办理记录（CSV）"}
 CONSOLE_BULK_ASSIGN, CONSOLE_BULK_TO = "批量派单", "派往网格"
 CONSOLE_BULK_DONE = "已派单 {done} 件；未能派单 {failed} 件。"
 CONSOLE_BACK = "返回列表"

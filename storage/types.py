@@ -27,7 +27,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 # A 64-bit id where rows pile up; SQLite only autoincrements an INTEGER PRIMARY KEY.

@@ -38,6 +38,7 @@ def _options(dialect_name: str) -> dict[str, Any]:
         "render_as_batch": dialect_name == "sqlite",
         "render_item": render_item,
         "compare_type": True,
+        "include_object": tables.compared,
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.engine import Row
 
-from storage.order_filter import ORDER, OrderFilter, conditions
+from storage.order_filter import ORDER, OrderFilter, OrderScope, conditions
 from storage.repositories._sql import dialect_name
 from storage.tables import ChannelAccountRow, EventRow, PersonRow
 from storage.uow import UnitOfWork
@@ -32,8 +32,10 @@ def _first_channel() -> Any:
             .order_by(_ACCOUNT.c.id).limit(1).correlate(ORDER).scalar_subquery())
 
 
-def order_rows(wanted: OrderFilter, now: datetime) -> Select[Any]:
-    """Every column the ledger shows of the orders that pass the filter, oldest first."""
+def order_rows(wanted: OrderFilter, now: datetime, dialect: str,
+               scope: OrderScope | None = None) -> Select[Any]:
+    """Every column the ledger shows of the orders that pass the filter, oldest first (in
+    this order: handlers.ledger.order_line unpacks the row)."""
     reporter, holder = _PERSON.alias("reporter"), _PERSON.alias("holder")
     return (select(ORDER.c.code, ORDER.c.created_at, ORDER.c.category, ORDER.c.urgency,
                    ORDER.c.state, ORDER.c.grid_code, ORDER.c.unit_code, ORDER.c.description,
@@ -46,12 +48,14 @@ def order_rows(wanted: OrderFilter, now: datetime) -> Select[Any]:
                    holder.c.name.label("holder_name"))
             .select_from(ORDER.outerjoin(reporter, reporter.c.id == ORDER.c.reporter_id)
                          .outerjoin(holder, holder.c.id == ORDER.c.assignee_id))
-            .where(*conditions(wanted, now))
+            .where(*conditions(wanted, now, dialect, scope))
             .order_by(ORDER.c.created_at, ORDER.c.code))
 
 
-def event_rows(wanted: OrderFilter, now: datetime) -> Select[Any]:
-    """One row per event of the orders that pass the filter, by order (oldest first), then time."""
+def event_rows(wanted: OrderFilter, now: datetime, dialect: str,
+               scope: OrderScope | None = None) -> Select[Any]:
+    """One row per event of the orders that pass the filter, by order (oldest first), then time
+    (in this order: handlers.ledger.event_line unpacks the row)."""
     actor, reporter = _PERSON.alias("actor"), _PERSON.alias("reporter")
     return (select(ORDER.c.code, ORDER.c.created_at, ORDER.c.category, _EVENT.c.id, _EVENT.c.at,
                    _EVENT.c.kind,
@@ -62,7 +66,7 @@ def event_rows(wanted: OrderFilter, now: datetime) -> Select[Any]:
             .select_from(_EVENT.join(ORDER, ORDER.c.code == _EVENT.c.order_code)
                          .outerjoin(actor, actor.c.id == _EVENT.c.actor_id)
                          .outerjoin(reporter, reporter.c.id == ORDER.c.reporter_id))
-            .where(*conditions(wanted, now))
+            .where(*conditions(wanted, now, dialect, scope))
             .order_by(ORDER.c.created_at, ORDER.c.code, _EVENT.c.id))
 
 
@@ -83,11 +87,14 @@ _KEYS: dict[str, tuple[tuple[Any, ...], Callable[[Row[Any]], tuple[Any, ...]]]] 
 }
 
 
-async def batches(open_uow: Callable[[], UnitOfWork], statement: Select[Any], keys: str,
-                  size: int = BATCH) -> AsyncIterator[list[Row[Any]]]:
-    """The statement's rows, `size` at a time, never all of them in memory."""
+async def batches(open_uow: Callable[[], UnitOfWork], build: Callable[[str], Select[Any]],
+                  keys: str, size: int = BATCH) -> AsyncIterator[list[Row[Any]]]:
+    """The rows of the statement built for the database's dialect, `size` at a time, never
+    all of them in memory."""
     async with open_uow() as uow:
-        streaming = dialect_name(uow.session) == "postgresql"
+        dialect = dialect_name(uow.session)
+        statement = build(dialect)
+        streaming = dialect == "postgresql"
         if streaming:
             result = await uow.session.stream(statement.execution_options(yield_per=size))
             async for part in result.partitions(size):
@@ -106,8 +113,10 @@ async def batches(open_uow: Callable[[], UnitOfWork], statement: Select[Any], ke
                 statement.where(_after(key_columns, last)).limit(size))).all())
 
 
-async def count(open_uow: Callable[[], UnitOfWork], wanted: OrderFilter, now: datetime) -> int:
+async def count(open_uow: Callable[[], UnitOfWork], wanted: OrderFilter, now: datetime,
+                scope: OrderScope | None = None) -> int:
     """How many orders pass the filter (for a progress bar)."""
     async with open_uow() as uow:
-        query = select(func.count(literal(1))).select_from(ORDER).where(*conditions(wanted, now))
+        where = conditions(wanted, now, dialect_name(uow.session), scope)
+        query = select(func.count(literal(1))).select_from(ORDER).where(*where)
         return int((await uow.session.execute(query)).scalar_one())

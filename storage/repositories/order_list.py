@@ -1,150 +1,209 @@
 """The staff console's list of orders: a person's scope, filters, a sort and a page, all in SQL.
 
-`OrderScope` says which orders a person may see at all (the grids whose subtree they answer
-for, and what is held by them); `OrderFilter` narrows that as the console's form (and the
-ledger's export) asks. `filtered` builds the one statement both page through or stream.
+The WHERE clause is `storage.order_filter`'s, the one the ledger's export uses too. A page costs
+at most what a few thousand rows cost, however many orders the database holds:
+
+- The list is gathered first, its codes and sort keys only, up to `MOST_ROWS` + 1 (the page
+  then says "more than 10,000"; 1,000 on SQLite): the gathering stops at the first match past
+  it, and counts the list.
+- A list no longer than that is thus gathered whole, through whichever indexes narrow it
+  best, then sorted and cut in the same statement. A longer one is read in the sort's order
+  along that sort's index, filtering as it goes: then at least one order in a hundred passes
+  (at a million orders), so a page of 50 is found within a few thousand rows. The count decides
+  between the two, not the planner's guess, which misjudges filters that are rare among the
+  newest orders (a yellow light, an old month).
+- Pages follow one another by key (`after` / `before` the code that ends or starts the page
+  shown), not by an offset that reads every earlier page again.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.grids import QUEUE_PREFIX
-from domain.orders import State, Urgency, WorkOrder
+from domain.orders import WorkOrder
+from storage.order_filter import ORDER, OrderFilter, OrderScope, conditions
 from storage.repositories._sql import dialect_name
 from storage.repositories.orders import to_order
-from storage.tables import WorkOrderRow
 
-_ORDER = WorkOrderRow.__table__
-_COLUMNS = tuple(_ORDER.columns)
-QUEUE = QUEUE_PREFIX      # the dispatcher's queue, as the domain writes it
-OPEN_STATES = tuple(s.value for s in State if not s.is_final)
-SortKey = Literal["created_at", "resolve_due", "code", "state", "urgency"]
-SORT_KEYS: tuple[str, ...] = ("created_at", "resolve_due", "code", "state", "urgency")
-Shade = Literal["green", "yellow", "red"]
-YELLOW_AFTER = 0.8   # the share of the limit after which a clock shows yellow (domain.deadlines)
-
-
-@dataclass(frozen=True)
-class OrderScope:
-    """The orders a person may see in the console: reported in or held by one of `grids`
-    (each grid of their subtrees), or held by `person_id` themself."""
-
-    grids: frozenset[str] = frozenset()
-    person_id: int | None = None
+_COLUMNS = tuple(ORDER.columns)
+MOST_ROWS = 10_000      # how far a list counts, and the most it gathers to sort
+# SQLite plans a count by one index at a time, and a filter's index (a state, a period) may hold
+# far more orders than the viewer's grids: there a list counts, and gathers, a thousand at most.
+SQLITE_MOST_ROWS = 1_000
+NULLABLE_SORTS = frozenset({"resolve_due"})
+SORT_INDEXES = {"created_at": "ix_work_order_created_at",
+                "resolve_due": "ix_work_order_resolve_due_code",
+                "state": "ix_work_order_state_code", "urgency": "ix_work_order_urgency_code"}
 
 
 @dataclass(frozen=True)
-class OrderFilter:
-    """What the console's list (and the ledger's export) narrows to; None means any."""
+class Page:
+    """A page of the list: its orders, whether pages come before and after it, and how many
+    orders the list holds (`most` + 1 meaning more than `most`)."""
 
-    states: tuple[State, ...] = ()
-    grids: frozenset[str] | None = None          # a grid's subtree, as codes
-    categories: frozenset[str] | None = None     # a category, or every category of a group
-    urgency: Urgency | None = None
-    light: Shade | None = None
-    overdue: bool = False
-    since: datetime | None = None                # filed at or after
-    until: datetime | None = None                # filed before
-    text: str | None = None                      # in the description or the address
-    code: str | None = None                      # the code, or its beginning
-    sort: SortKey = "created_at"
-    descending: bool = True
+    orders: list[WorkOrder]
+    earlier: bool
+    later: bool
+    total: int
+    most: int = MOST_ROWS
 
 
-def _scope(scope: OrderScope) -> Any:
-    grids = sorted(scope.grids)
-    held = [_ORDER.c.grid_code.in_(grids), _ORDER.c.unit_code.in_(grids),
-            _ORDER.c.unit_code.in_([QUEUE + code for code in grids])] if grids else []
-    if scope.person_id is not None:
-        held.append(_ORDER.c.assignee_id == scope.person_id)
-    return or_(*held) if held else false()
+@dataclass(frozen=True)
+class _Anchor:
+    """The sort key of the order a page starts after (or ends before)."""
+
+    value: Any
+    code: str
 
 
-def _epoch(column: Any, dialect: str) -> Any:
-    """A timestamp column as a number, comparable with `_epoch_of`."""
-    return func.julianday(column) if dialect == "sqlite" else func.extract("epoch", column)
+def _order_by(column: Any, code: Any, descending: bool, nullable: bool) -> tuple[Any, Any]:
+    """The sort, code breaking ties; an order without the value (no deadline) sorts as if it
+    were the largest, on both databases."""
+    if descending:
+        first = column.desc().nulls_first() if nullable else column.desc()
+        return first, code.desc()
+    return (column.asc().nulls_last() if nullable else column.asc()), code.asc()
 
 
-def _epoch_of(when: datetime, dialect: str) -> float:
-    seconds = when.timestamp()
-    return seconds / 86400 + 2440587.5 if dialect == "sqlite" else seconds
-
-
-def _light(shade: Shade, now: datetime, dialect: str) -> Any:
-    """Open orders by their resolve clock: red past due; yellow past 80 % of the limit, green
-    before. The share is taken in calendar time (a working-time limit's share differs over
-    nights and holidays: see docs/console.md)."""
-    due, start = _ORDER.c.resolve_due, _ORDER.c.created_at
-    running = and_(_ORDER.c.state.in_(OPEN_STATES), due.is_not(None))
-    if shade == "red":
-        return and_(running, due < now)
-    # now - start > 0.8 (due - start)  <=>  start + 4 due < 5 now
-    weighed = _epoch(start, dialect) + 4 * _epoch(due, dialect)
-    late = weighed < 5 * _epoch_of(now, dialect)
-    return and_(running, due >= now, late if shade == "yellow" else ~late)
-
-
-def _conditions(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str
-                ) -> list[Any]:
-    where = [_scope(scope)]
-    if wanted.states:
-        where.append(_ORDER.c.state.in_([s.value for s in wanted.states]))
-    if wanted.grids is not None:
-        codes = sorted(wanted.grids)
-        where.append(or_(_ORDER.c.grid_code.in_(codes), _ORDER.c.unit_code.in_(codes)))
-    if wanted.categories is not None:
-        where.append(_ORDER.c.category.in_(sorted(wanted.categories)))
-    if wanted.urgency is not None:
-        where.append(_ORDER.c.urgency == wanted.urgency.value)
-    if wanted.light is not None:
-        where.append(_light(wanted.light, now, dialect))
-    if wanted.overdue:
-        due = _ORDER.c.resolve_due
-        where.append(or_(and_(_ORDER.c.state.in_(OPEN_STATES), due < now),
-                         _ORDER.c.resolved_at > due))
-    if wanted.since is not None:
-        where.append(_ORDER.c.created_at >= wanted.since)
-    if wanted.until is not None:
-        where.append(_ORDER.c.created_at < wanted.until)
-    if wanted.text:
-        pattern = "%" + wanted.text.replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
-        where.append(or_(_ORDER.c.description.like(pattern, escape="\\"),
-                         _ORDER.c.address.like(pattern, escape="\\")))
-    if wanted.code:
-        # A prefix as a range of the primary key: both dialects serve it from the index.
-        code = wanted.code.upper()
-        where.append(and_(_ORDER.c.code >= code, _ORDER.c.code < code + "\uffff"))
-    return where
-
-
-def _sorted(wanted: OrderFilter) -> tuple[Any, Any]:
-    column = _ORDER.c[wanted.sort]
-    return ((column.desc(), _ORDER.c.code.desc()) if wanted.descending
-            else (column.asc(), _ORDER.c.code.asc()))
+def _beyond(column: Any, code: Any, anchor: _Anchor, larger: bool, nullable: bool) -> Any:
+    """Rows past the anchor in (column, code) order, towards larger keys or smaller ones."""
+    if not nullable:
+        row = tuple_(column, code)
+        return row > tuple_(anchor.value, anchor.code) if larger else \
+            row < tuple_(anchor.value, anchor.code)
+    if anchor.value is None:                      # the anchor sorts among the largest
+        if larger:
+            return and_(column.is_(None), code > anchor.code)
+        return or_(column.is_not(None), and_(column.is_(None), code < anchor.code))
+    row = tuple_(column, code)
+    if larger:
+        return or_(row > tuple_(anchor.value, anchor.code), column.is_(None))
+    return row < tuple_(anchor.value, anchor.code)
 
 
 def filtered(scope: OrderScope, wanted: OrderFilter, now: datetime,
              dialect: str = "sqlite") -> Select[Any]:
-    """The statement of the list: every column of the orders in scope that pass the filter,
-    sorted (code breaks ties, so pages never overlap). The ledger's export streams it."""
-    return (select(*_COLUMNS).where(*_conditions(scope, wanted, now, dialect))
-            .order_by(*_sorted(wanted)))
+    """The list's statement read in the sort's order: every column of the orders in scope
+    that pass the filter, sorted (code breaks ties, so pages never overlap)."""
+    nullable = wanted.sort in NULLABLE_SORTS
+    return (select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope))
+            .order_by(*_order_by(ORDER.c[wanted.sort], ORDER.c.code, wanted.descending,
+                                 nullable)))
+
+
+def counted(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str = "sqlite",
+            most: int = MOST_ROWS) -> Select[Any]:
+    """How many orders the list holds, counted up to `most` + 1 and no further."""
+    some = (select(literal(1).label("one")).select_from(ORDER)
+            .where(*conditions(wanted, now, dialect, scope)).limit(most + 1).subquery())
+    return select(func.count()).select_from(some)
+
+
+def walked(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
+            anchor: _Anchor | None, backwards: bool) -> Select[Any]:
+    nullable = wanted.sort in NULLABLE_SORTS
+    column, descending = ORDER.c[wanted.sort], wanted.descending != backwards
+    # Walked: at least MOST_ROWS orders hold the words, so they are matched as the walk goes.
+    query = select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope, text_index=False))
+    if anchor is not None:
+        query = query.where(_beyond(column, ORDER.c.code, anchor, not descending, nullable))
+    if dialect == "sqlite" and wanted.sort in SORT_INDEXES:
+        # SQLite keeps no histogram: it takes a state's or a period's index for a filter that
+        # most orders pass, then sorts them all. A walked list has at least one order in a
+        # hundred passing, so the sort's own index finds a page within a few thousand rows.
+        query = query.with_hint(ORDER, f"INDEXED BY {SORT_INDEXES[wanted.sort]}", "sqlite")
+    return query.order_by(*_order_by(column, ORDER.c.code, descending, nullable))
+
+
+def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
+             anchor: _Anchor | None, backwards: bool, most: int = MOST_ROWS) -> Select[Any]:
+    """The page from the list gathered whole first (codes and sort keys, at most `most` + 1),
+    then sorted, each row with how many were gathered: one pass of the indexes both counts a
+    short list and pages it, whatever the sort."""
+    nullable = wanted.sort in NULLABLE_SORTS
+    descending = wanted.descending != backwards
+    hits = (select(ORDER.c.code, ORDER.c[wanted.sort].label("key"))
+            .where(*conditions(wanted, now, dialect, scope)).limit(most + 1)
+            .cte("hits").prefix_with("MATERIALIZED"))
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    picked = select(hits.c.code, hits.c.key, total.label("total"))
+    if anchor is not None:
+        picked = picked.where(_beyond(hits.c.key, hits.c.code, anchor, not descending,
+                                      nullable))
+    return picked.order_by(*_order_by(hits.c.key, hits.c.code, descending, nullable))
+
+
+def most_rows(dialect: str) -> int:
+    """How far a list counts, and the most it gathers, on this database."""
+    return SQLITE_MOST_ROWS if dialect == "sqlite" else MOST_ROWS
 
 
 class OrderListRepository:
     def __init__(self, session: AsyncSession, clock: Any):
         self.session, self.clock = session, clock
 
+    async def _custom_plans(self, dialect: str) -> None:
+        """Plan each statement for its own values: a prepared statement's generic plan, made
+        for any values, cannot weigh how many orders a filter leaves."""
+        if dialect == "postgresql":
+            await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+    async def _anchor(self, code: str | None, sort: str) -> _Anchor | None:
+        if not code:
+            return None
+        row = (await self.session.execute(
+            select(ORDER.c[sort], ORDER.c.code).where(ORDER.c.code == code))).first()
+        return None if row is None else _Anchor(row[0], row[1])
+
     async def page(self, scope: OrderScope, wanted: OrderFilter, number: int = 1,
-                   size: int = 50) -> tuple[list[WorkOrder], bool]:
-        """Page `number` (from 1) of the list, and whether another page follows."""
-        query = filtered(scope, wanted, self.clock.now(), dialect_name(self.session)).offset(
-            (max(number, 1) - 1) * size).limit(size + 1)
-        rows = (await self.session.execute(query)).all()
-        return [to_order(row) for row in rows[:size]], len(rows) > size
+                   size: int = 50, after: str | None = None, before: str | None = None
+                   ) -> Page:
+        """A page of the list: the one after the order `after` (or before `before`) when
+        given, else page `number` (from 1) counted from the start, within the first
+        MOST_ROWS orders."""
+        dialect, now = dialect_name(self.session), self.clock.now()
+        most = most_rows(dialect)
+        await self._custom_plans(dialect)
+        anchor = await self._anchor(after or before, wanted.sort)
+        backwards = anchor is not None and not after
+        start = 0 if anchor is not None else (max(number, 1) - 1) * size
+        if start >= MOST_ROWS:
+            return Page([], True, False, await self.count(scope, wanted, most), most)
+        query = gathered(scope, wanted, now, dialect, anchor, backwards, most).limit(size + 1)
+        rows = (await self.session.execute(query.offset(start) if start else query)).all()
+        total = rows[0].total if rows else await self.count(scope, wanted, most)
+        if total > most:
+            # A long list: walked along its sort's index instead (what it gathered counted it).
+            query = walked(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
+            rows = (await self.session.execute(query.offset(start) if start else query)).all()
+        more = len(rows) > size
+        rows = rows[:size]
+        if total <= most:
+            rows = await self._rows([row.code for row in rows])
+        orders = [to_order(row) for row in rows]
+        if backwards:
+            orders.reverse()
+            return Page(orders, more, True, total, most)
+        return Page(orders, start > 0 or anchor is not None, more, total, most)
+
+    async def _rows(self, codes: list[str]) -> list[Any]:
+        """Whole rows of the codes, in the codes' order."""
+        if not codes:
+            return []
+        found = {row.code: row for row in (await self.session.execute(
+            select(*_COLUMNS).where(ORDER.c.code.in_(codes)))).all()}
+        return [found[code] for code in codes if code in found]
+
+    async def count(self, scope: OrderScope, wanted: OrderFilter, most: int | None = None
+                    ) -> int:
+        """How many orders the list holds, or `most` + 1 for more than `most` (by default
+        the database's cap, `most_rows`)."""
+        dialect = dialect_name(self.session)
+        most = most_rows(dialect) if most is None else most
+        await self._custom_plans(dialect)
+        query = counted(scope, wanted, self.clock.now(), dialect, most)
+        return int((await self.session.execute(query)).scalar_one())

@@ -8,8 +8,9 @@ from sqlalchemy import exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import State, WorkOrder
+from storage.order_filter import OrderFilter, OrderScope
 from storage.repositories._sql import dialect_name
-from storage.repositories.order_list import OrderFilter, OrderScope, filtered
+from storage.repositories.order_list import filtered
 from storage.repositories.orders import to_order
 from storage.tables import EventRow, WorkOrderRow
 

@@ -17,7 +17,7 @@ from domain.settlement import settlement_by_unit, unit_levels
 from handlers import console
 from handlers.console_figures import TREND_WEEKS, Kept, figures_of, period_of, units_of
 from handlers.work import Work
-from storage.repositories.order_list import OrderFilter
+from storage.order_filter import OrderFilter
 from storage.tables import WorkOrderRow
 from tests.console.conftest import STAFF
 from tests.handlers.conftest import district  # noqa: F401 — fixture
@@ -59,7 +59,7 @@ async def test_each_map_holds_the_lists_open_orders_and_no_other_grids(past):
                     "department"):
             person, scope = await scope_of(work, who)
             view = await map_view(work, scope, "4")
-            listed, _ = await uow.order_list.page(scope, OrderFilter(states=OPEN), 1, 10_000)
+            listed = (await uow.order_list.page(scope, OrderFilter(states=OPEN), 1, 10_000)).orders
             assert {p.code for p in view.pins} == {o.code for o in listed
                                                     if o.lat is not None}, who
             roots = {g.code for g in tree if g.code in scope.grids}

@@ -2,9 +2,12 @@
 going through chat's use cases, so the reporter is told exactly as from chat."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import httpx
+import openpyxl
 from sqlalchemy import select
 
 from handlers import texts
@@ -212,3 +215,26 @@ async def test_the_reporters_photo_shows_through_a_private_signed_link(console_a
     assert photo.status_code == 200 and photo.headers["content-type"].startswith("image/")
     forged = await leader.get(links[0].replace("&amp;", "&").replace("sig=", "sig=0"))
     assert forged.status_code == 403
+
+
+async def test_the_ledger_of_the_filtered_list_holds_only_what_the_viewer_may_see(
+        console_app: Console, point_in_leader_grid):
+    code = await console_app.file_rubbish(point_in_leader_grid)
+    leader = await console_app.sign_in("leader")
+    listing = await leader.get("/console", params={"state": "dispatched"})
+    assert 'href="/console/export.csv?state=dispatched"' in listing.text
+    answer = await leader.get("/console/export.csv", params={"state": "dispatched"})
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "工单号" and [row[0] for row in rows[1:]] == [code]
+    book = openpyxl.load_workbook(io.BytesIO(
+        (await leader.get("/console/export.xlsx", params={"events": "1"})).content))
+    assert {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)} == {code}
+    closed = await leader.get("/console/export.csv", params={"state": "closed"})
+    assert len(list(csv.reader(io.StringIO(closed.content.decode("utf-8-sig"))))) == 1
+    other = await console_app.sign_in("other_leader")
+    elsewhere = await other.get("/console/export.csv")
+    assert code not in elsewhere.content.decode("utf-8-sig")
+    assert (await other.get("/console/export.pdf")).status_code == 404
+    assert (await console_app.browser().get("/console/export.csv")).status_code != 200

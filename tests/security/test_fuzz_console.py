@@ -40,16 +40,19 @@ ROUTES = ["/console", "/console/login", "/console/logout", f"/console/orders/{CO
           "/console/agenda/" + "a" * 300, "/console/meetings", f"/console/meetings/{MEETING}",
           f"/console/meetings/{MEETING}/act", "/console/meetings/HY-20000101-0001/act",
           "/console/meetings/%00", "/console/meetings/" + "a" * 300, "/console/map",
-          "/console/figures"]
+          "/console/figures", "/console/export.csv", "/console/export.xlsx",
+          "/console/export.%00"]
 GETS = {"/console", f"/console/orders/{CODE}", "/console/console.css", "/console/demo/leader",
         "/console/demo/x", "/console/orders/" + "a" * 300, "/console/orders/../../static/style.css",
         "/console/agenda", f"/console/agenda/{ITEM}", "/console/agenda/YT-20000101-0001",
         "/console/agenda/" + "a" * 300, f"/console/meetings/{MEETING}", "/console/meetings/%00",
-        "/console/meetings/" + "a" * 300, "/console/map", "/console/figures"}
+        "/console/meetings/" + "a" * 300, "/console/map", "/console/figures",
+        "/console/export.csv", "/console/export.xlsx", "/console/export.%00"}
 FIELDS = ["state", "grid", "category", "urgency", "light", "overdue", "since", "until", "q",
           "code", "sort", "dir", "page", "t", "action", "words", "target", "codes", "back",
           "bulk", "done", "level", "unit", "at", "item", "attendees", "minutes", "decision",
-          "owner", "deadline", "tasks", "reason", "weeks", "period"]
+          "owner", "deadline", "tasks", "reason", "weeks", "period", "after", "before",
+          "events"]
 VALUES = (st.sampled_from(["", "dispatched", "JJ-01", "H01", "市容环境", "red", "1", "asc",
                            "2026-02-30", "9999-99-99", "-1", "1e308", "99999999999",
                            "sign", "assign", "escalate", "invalid", "merge", "approve",

@@ -4,8 +4,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import update
+
 from domain.orders import State, Urgency
-from storage.repositories.order_list import OrderFilter, OrderScope
+from storage.order_filter import SORT_KEYS, OrderFilter, OrderScope
+from storage.repositories import order_list
 from storage.tables import PersonRow, WorkOrderRow
 from storage.uow import UnitOfWork
 
@@ -44,8 +48,8 @@ async def _seed(uow: UnitOfWork) -> int:
 async def _codes(uow: UnitOfWork, scope: OrderScope, wanted: OrderFilter, page: int = 1,
                  size: int = 50) -> list[str]:
     async with uow:
-        found, _ = await uow.order_list.page(scope, wanted, page, size)
-    return [o.code[-4:] for o in found]
+        found = await uow.order_list.page(scope, wanted, page, size)
+    return [o.code[-4:] for o in found.orders]
 
 
 async def test_the_scope_and_each_filter(uow: UnitOfWork):
@@ -82,5 +86,63 @@ async def test_pages_follow_the_sort_without_overlap(uow: UnitOfWork):
     pages = [await _codes(uow, scope, wanted, n, 3) for n in (1, 2, 3)]
     assert pages == [["0007", "0003", "0002"], ["0001", "0004", "0005"], ["0006"]]
     async with uow:
-        _, more = await uow.order_list.page(scope, wanted, 2, 3)
+        more = (await uow.order_list.page(scope, wanted, 2, 3)).later
     assert more
+
+
+async def _walk(uow: UnitOfWork, scope: OrderScope, wanted: OrderFilter, size: int
+                ) -> tuple[list[list[str]], list[list[str]], int]:
+    """Every page forwards by `after`, then backwards again by `before` from the last one."""
+    forwards, after = [], None
+    async with uow:
+        while True:
+            found = await uow.order_list.page(scope, wanted, size=size, after=after)
+            forwards.append([o.code[-4:] for o in found.orders])
+            total = found.total
+            if not found.later:
+                break
+            after = found.orders[-1].code
+        backwards, before = [forwards[-1]], found.orders[0].code
+        while True:
+            found = await uow.order_list.page(scope, wanted, size=size, before=before)
+            backwards.insert(0, [o.code[-4:] for o in found.orders])
+            if not found.earlier:
+                break
+            before = found.orders[0].code
+    return forwards, backwards, total
+
+
+@pytest.mark.parametrize("most", [10_000, 2])
+async def test_pages_by_key_match_pages_by_number_in_every_sort(uow: UnitOfWork, most: int,
+                                                                monkeypatch):
+    """Gathered whole (a short list) or walked in the sort's order (a long one): the same pages,
+    forwards and backwards, an order without a deadline sorting as the latest deadline."""
+    monkeypatch.setattr(order_list, "MOST_ROWS", most)
+    monkeypatch.setattr(order_list, "SQLITE_MOST_ROWS", most)
+    me = await _seed(uow)
+    async with uow:
+        await uow.session.execute(update(WorkOrderRow).where(
+            WorkOrderRow.code.in_(["WG-20261102-0005", "WG-20261101-0001"])).values(
+                resolve_due=None))
+        await uow.commit()
+    scope = OrderScope(frozenset({"G1", "G2"}), me)
+    for sort in SORT_KEYS:
+        for descending in (True, False):
+            wanted = OrderFilter(sort=sort, descending=descending)  # type: ignore[arg-type]
+            everything = await _codes(uow, scope, wanted, 1, 50)
+            by_number = [everything[i:i + 3] for i in range(0, len(everything), 3)]
+            forwards, backwards, total = await _walk(uow, scope, wanted, 3)
+            assert forwards == backwards == by_number, (sort, descending)
+            assert len(everything) == 7
+            assert total == min(7, most + 1)      # counted no further than its cap
+    nulls_last = await _codes(uow, scope, OrderFilter(sort="resolve_due", descending=False))
+    assert nulls_last[-2:] == ["0001", "0005"]
+
+
+async def test_the_count_stops_past_its_cap(uow: UnitOfWork):
+    me = await _seed(uow)
+    scope = OrderScope(frozenset({"G1"}), me)
+    async with uow:
+        assert await uow.order_list.count(scope, OrderFilter()) == 6
+        assert await uow.order_list.count(scope, OrderFilter(), most=4) == 5
+        assert await uow.order_list.count(scope, OrderFilter(states=(State.SUBMITTED,))) == 1

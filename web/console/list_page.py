@@ -59,6 +59,20 @@ def _filters(values: Mapping[str, str], offered: Choices) -> str:
             f'</button><a href="/console">{e(texts.CONSOLE_RESET)}</a></div></form>')
 
 
+def _exports(values: Mapping[str, str]) -> str:
+    """Links to the ledger of the list as filtered (the page and its keys left out)."""
+    kept = {k: v for k, v in values.items() if k not in ("page", "after", "before", "sort", "dir")}
+    links = "".join(
+        f'<a href="{e(export_link(kept, kind))}" download>{e(label)}</a>'
+        for kind, label in texts.CONSOLE_EXPORTS.items())
+    return f'<p class="exports"><span>{e(texts.CONSOLE_EXPORT)}</span>{links}</p>'
+
+
+def export_link(values: Mapping[str, str], kind: str) -> str:
+    form, events = ("csv", "1") if kind == "events" else (kind, "")
+    return link_with(values, events=events).replace("/console", f"/console/export.{form}", 1)
+
+
 def _row(row: Row) -> str:
     shade = texts.LIGHT_LABELS.get(row.light, "")
     light = (f'<span class="light {e(row.light)}" title="{e(shade)}">{e(shade)}</span>'
@@ -79,24 +93,32 @@ def _row(row: Row) -> str:
 
 def list_page(values: Mapping[str, str], rows: Sequence[Row], page: int, more: bool,
               offered: Choices, targets: Sequence[tuple[str, str]], who: str, csrf: str,
-              said: str = "") -> str:
+              said: str = "", earlier: bool | None = None, total: int | None = None,
+              most: int | None = None) -> str:
     cols = texts.CONSOLE_COLUMNS
     head = "".join(f"<th>{e(cols[k])}</th>" for k in
                    ("pick", "light", "code", "category", "place", "state", "created", "due"))
     table = (f'<table class="orders"><thead><tr>{head}</tr></thead><tbody>'
              f'{"".join(_row(r) for r in rows)}</tbody></table>' if rows
              else notice(texts.CONSOLE_EMPTY))
-    pager = [f'<a rel="prev" href="{e(link_with(values, page=str(page - 1)))}">'
-             f"{e(texts.CONSOLE_PREV)}</a>" if page > 1 else "",
+    # Pages follow one another by the code that ends (or starts) the page shown.
+    first, last = (rows[0].code, rows[-1].code) if rows else ("", "")
+    back = page > 1 if earlier is None else earlier
+    before = link_with(values, page=str(max(page - 1, 1)), before=first, after="") if first \
+        else link_with(values, page=str(page - 1), before="", after="")
+    after = link_with(values, page=str(page + 1), after=last, before="")
+    size = "" if total is None else texts.CONSOLE_TOTAL_MORE.format(n=most) \
+        if most is not None and total > most else texts.CONSOLE_TOTAL.format(n=total)
+    pager = [f'<a rel="prev" href="{e(before)}">{e(texts.CONSOLE_PREV)}</a>' if back else "",
              f"<span>{e(texts.CONSOLE_PAGE.format(n=page))}</span>",
-             f'<a rel="next" href="{e(link_with(values, page=str(page + 1)))}">'
-             f"{e(texts.CONSOLE_NEXT)}</a>" if more else ""]
+             f'<span class="total">{e(size)}</span>' if size else "",
+             f'<a rel="next" href="{e(after)}">{e(texts.CONSOLE_NEXT)}</a>' if more else ""]
     bulk = (f'<form method="post" action="/console/bulk-assign" id="bulk" class="bulk">'
             f'{hidden({"csrf": csrf, "back": link_with(values, page=str(page))})}'
             f'{select("target", texts.CONSOLE_BULK_TO, targets, "")}'
             f'<button type="submit">{e(texts.CONSOLE_BULK_ASSIGN)}</button></form>'
             if targets and rows else "")
     body = (f"<h1>{e(texts.CONSOLE_ORDERS)}</h1>{notice(said) if said else ''}"
-            f"{_filters(values, offered)}{bulk}{table}"
+            f"{_filters(values, offered)}{_exports(values)}{bulk}{table}"
             f'<nav class="pager">{"".join(pager)}</nav>')
     return layout(texts.CONSOLE_ORDERS, body, who, csrf, here="/console")

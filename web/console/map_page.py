@@ -20,7 +20,7 @@ from domain.orders import State
 from handlers import catalogue, console, texts
 from handlers.use_cases import work_time
 from handlers.work import Work
-from storage.repositories.order_list import OrderFilter, OrderScope
+from storage.order_filter import OrderFilter, OrderScope
 from web.console import views
 from web.console.pages import e, layout, link_with, notice, select
 from web.district import outline
@@ -111,9 +111,10 @@ async def map_view(work: Work, scope: OrderScope, weeks: str) -> MapView:
              else Level.GRID)
     cells = {g.code: Cell(g) for g in mine if g.level is level and g.geometry is not None}
     wanted = OrderFilter(states=OPEN, sort="resolve_due", descending=False)
-    found, more_pins = await work.uow.order_list.page(scope, wanted, 1, MOST_PINS)
+    found = await work.uow.order_list.page(scope, wanted, 1, MOST_PINS)
+    more_pins = found.later
     pins = []
-    for order in found:
+    for order in found.orders:
         shade = views.shade(work, order, work.now)
         cell = _cell_of(tree, order.grid_code, cells, level)
         if cell is not None:

@@ -14,7 +14,7 @@ from domain.calendar import SHANGHAI
 from domain.categories import Taxonomy
 from domain.grids import GridTree
 from domain.orders import State, Urgency
-from storage.repositories.order_list import SORT_KEYS, OrderFilter, Shade, SortKey
+from storage.order_filter import SORT_KEYS, OrderFilter, Shade, SortKey
 
 CODE = re.compile(r"[A-Za-z0-9-]{1,24}")
 PAGE_SIZE = 50
@@ -62,6 +62,12 @@ def order_filter(values: Mapping[str, str], tree: GridTree, taxonomy: Taxonomy) 
         text=text, code=code if CODE.fullmatch(code) else None,
         sort=cast(SortKey, sort) if sort in SORT_KEYS else "created_at",
         descending=values.get("dir") != "asc")
+
+
+def anchor(values: Mapping[str, str], key: str) -> str | None:
+    """The code a page starts after (or ends before), if it looks like one."""
+    code = values.get(key) or ""
+    return code if CODE.fullmatch(code) else None
 
 
 def page_number(values: Mapping[str, Any]) -> int:

@@ -6,17 +6,27 @@ may not see answers 404 exactly as one that does not exist, so codes cannot be p
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from tempfile import SpooledTemporaryFile
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
+from domain.calendar import SHANGHAI
 from domain.refusals import DomainError
 from handlers import catalogue, console, console_figures, texts
 from handlers.deps import Deps
+from handlers.ledger import Books
+from handlers.ledger_files import FORMATS, csv_chunks, write_xlsx
 from handlers.work import Work
 from storage.records import Person
 from storage.repositories.orders import StaleOrder
@@ -26,7 +36,7 @@ from web.console.kit import Kit
 from web.console.list_page import list_page
 from web.console.order_page import order_page
 from web.console.pages import message_page, sign_in_page
-from web.console.params import CODE, PAGE_SIZE, order_filter, page_number
+from web.console.params import CODE, PAGE_SIZE, anchor, order_filter, page_number
 from web.console.session import ConsoleSessions
 
 STYLE = Path(__file__).with_name("console.css")
@@ -35,6 +45,7 @@ POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'se
 HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
            "Content-Security-Policy": POLICY}
 MOST_BULK = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def page(html: str, status: int = 200, policy: str = POLICY) -> HTMLResponse:
@@ -170,12 +181,14 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         values = {k: v[:100] for k, v in request.query_params.items()
                   if k not in ("bulk", "done")}
         number = page_number(values)
+        after, before = anchor(values, "after"), anchor(values, "before")
         async with uow() as open_uow:
             work = Work(open_uow, deps)
             scope = await console.scope_of(work, who.id)
             wanted = order_filter(values, deps.router.tree, deps.taxonomy)
-            found, more = await open_uow.order_list.page(scope, wanted, number, PAGE_SIZE)
-            rows = [views.row(work, o, work.now) for o in found]
+            found = await open_uow.order_list.page(scope, wanted, number, PAGE_SIZE, after,
+                                                   before)
+            rows = [views.row(work, o, work.now) for o in found.orders]
             offered = views.choices(work, scope)
             name = await views.who(work, who.person)
         said = ""
@@ -183,8 +196,41 @@ def console_routes(uow: Callable[[], UnitOfWork], deps: Deps, sessions: ConsoleS
         done, _, failed = bulk.partition("-")
         if done.isdigit() and failed.isdigit():
             said = texts.CONSOLE_BULK_DONE.format(done=int(done), failed=int(failed))
-        return page(list_page(values, rows, number, more, offered, offered.grids, name,
-                              sessions.csrf(who.token), said))
+        return page(list_page(values, rows, number, found.later, offered, offered.grids, name,
+                              sessions.csrf(who.token), said, found.earlier, found.total,
+                              found.most))
+
+    @router.get("/export.{form}")
+    async def export_ledger(request: Request, form: str) -> Response:
+        """The ledger (台账) of the list as filtered, within the viewer's scope, streamed."""
+        who = await viewer(request)
+        if who is None:
+            return signed_out()
+        if form not in FORMATS:
+            return not_found()
+        values = {k: v[:100] for k, v in request.query_params.items()}
+        async with uow() as open_uow:
+            work = Work(open_uow, deps)
+            scope = await console.scope_of(work, who.id)
+            now = work.now
+        wanted = order_filter(values, deps.router.tree, deps.taxonomy)
+        books = Books(uow, deps.router.tree, deps.taxonomy, scope)
+        events = values.get("events") == "1"
+        name = (texts.LEDGER_EVENT_SHEET if events else texts.LEDGER_SHEET) + \
+            f"-{now.astimezone(SHANGHAI):%Y%m%d}.{form}"
+        headers = {**HEADERS, "Content-Disposition": "attachment; filename=ledger." + form
+                   + "; filename*=UTF-8''" + quote(name)}
+        if form == "csv":
+            return StreamingResponse(csv_chunks(books, wanted, now, events),
+                                     media_type="text/csv; charset=utf-8", headers=headers)
+        spool = SpooledTemporaryFile(max_size=8 * 2**20)   # noqa: SIM115 (closed when sent)
+        await write_xlsx(books, wanted, spool, now, events)   # type: ignore[arg-type]
+        spool.seek(0)
+
+        def chunks() -> Iterator[bytes]:
+            with spool:
+                yield from iter(lambda: spool.read(2**16), b"")
+        return StreamingResponse(chunks(), media_type=XLSX, headers=headers)
 
     @router.get("/map")
     async def district_map(request: Request, weeks: str = "") -> Response:

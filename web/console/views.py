@@ -12,8 +12,8 @@ from domain.orders import Event, WorkOrder
 from handlers import catalogue, console, texts
 from handlers.use_cases import work_time
 from handlers.work import Work
+from storage.order_filter import OrderScope
 from storage.records import Person
-from storage.repositories.order_list import OrderScope
 from web.console.list_page import Choices, Row
 from web.console.order_page import OrderView
 
