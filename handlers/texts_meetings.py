@@ -17,7 +17,7 @@ MEETING_NO_SUCH_OWNER = "请从本辖区的工作人员或居民中选择决议�
 MEETING_BAD_DATE = "请填写有效的日期和时间。"
 
 # Notices (handlers/meeting_notices.py): a meeting set, to the items' people and the unit's staff.
-MEETING_SCHEDULED_NOTICE = "📅 {kind}（{unit}）定于 {when} 召开，会议号 {code}。议程：\n{items}"
+MEETING_SCHEDULED_NOTICE = "📋 {kind}（{unit}）定于 {when} 召开，会议号 {code}。议程：\n{items}"
 MEETING_SCHEDULED_NO_ITEMS = "暂无议题，待议事项会陆续列入。"
 MEETING_AGENDA_LINE = "• {code}「{title}」"
 

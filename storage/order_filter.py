@@ -20,6 +20,7 @@ from sqlalchemy import and_, exists, false, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
+from sqlmodel import col
 
 from domain.grids import QUEUE_PREFIX
 from domain.orders import State, Urgency
@@ -180,7 +181,7 @@ def conditions(wanted: OrderFilter, now: datetime, dialect: str,
 
 async def subtree(session: AsyncSession, code: str) -> frozenset[str] | None:
     """A grid and every grid below it, by code; None when no grid has that code."""
-    rows = (await session.execute(select(GridRow.code, GridRow.parent))).all()
+    rows = (await session.execute(select(col(GridRow.code), col(GridRow.parent)))).all()
     children: dict[str | None, list[str]] = {}
     for child, parent in rows:
         children.setdefault(parent, []).append(child)

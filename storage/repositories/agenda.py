@@ -317,8 +317,8 @@ class AgendaRepository:
                 ratings[code][person] = Satisfaction(satisfaction)
             query = select(_ORDER.c.item_code, _ORDER.c.order_code).where(
                 _ORDER.c.item_code.in_(codes)).order_by(_ORDER.c.order_code)
-            for code, order in (await self.session.execute(query)).all():
-                lifted[code].append(order)
+            for pair in (await self.session.execute(query)).all():
+                lifted[pair.item_code].append(pair.order_code)
         items = []
         for row in rows:
             self._versions[row.code] = row.version

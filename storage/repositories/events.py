@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -15,7 +15,8 @@ _EVENT = EventRow.__table__
 _WRITE = _EVENT.insert()
 
 
-def to_event(row: EventRow) -> Event:
+def to_event(row: EventRow | Row[Any]) -> Event:
+    """An event from its row, or from a selected row with the event's columns."""
     return Event(order_code=row.order_code, kind=row.kind, at=row.at, actor_id=row.actor_id,
                  from_state=State(row.from_state) if row.from_state else None,
                  to_state=State(row.to_state) if row.to_state else None,

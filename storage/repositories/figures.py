@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col
 
 from domain.metrics import SATISFIED, Rates
 from domain.orders import State
@@ -33,7 +34,7 @@ SETTING = (*ASSIGNING, "extended", "reopened")           # events that set a res
 ENDING = (*ASSIGNING, "returned", "invalidated", "merged")  # events that end an assignment
 
 
-class json_time(FunctionElement):
+class json_time(FunctionElement[datetime]):
     """An ISO timestamp kept in an event's JSON data, as a time comparable with the columns."""
 
     type = UTCDateTime()
@@ -58,7 +59,7 @@ def _json_time_sqlite(element: json_time, compiler: Any, **kw: Any) -> str:
             f"THEN substr({raw}, 20, 7) ELSE '.000000' END)")
 
 
-class later_of(FunctionElement):
+class later_of(FunctionElement[datetime]):
     type = UTCDateTime()
     inherit_cache = True
     name = "later_of"
@@ -74,7 +75,7 @@ def _later_sqlite(element: later_of, compiler: Any, **kw: Any) -> str:
     return f"max({compiler.process(element.clauses, **kw)})"
 
 
-class seconds_between(FunctionElement):
+class seconds_between(FunctionElement[float]):
     type = sa.Float()
     inherit_cache = True
     name = "seconds_between"
@@ -166,21 +167,21 @@ def figure_parts(start: datetime, end: datetime, now: datetime,
     ev = sa.union_all(read(True), read(False)).cte("ev")
     s, e, n = sql_at(start), sql_at(end), sql_at(now)
     # "Everything after this row", written backwards so the aggregate runs on (no rescans).
-    after = {"partition_by": ev.c.order_code, "order_by": (ev.c.at.desc(), ev.c.id.desc()),
-             "rows": (None, -1)}
-    whole = {"partition_by": ev.c.order_code}
+    backwards = (ev.c.at.desc(), ev.c.id.desc())
 
     def next_of(kinds: tuple[str, ...], name: str) -> Any:
-        return func.min(case((ev.c.kind.in_(kinds), ev.c.at))).over(**after).label(name)
+        return func.min(case((ev.c.kind.in_(kinds), ev.c.at))).over(
+            partition_by=ev.c.order_code, order_by=backwards, rows=(None, -1)).label(name)
 
     settled = and_(ev.c.kind.in_(("resolved", "reopened")), ev.c.at < e)
     history = select(
         ev, next_of(SETTING, "next_set"), next_of(("resolved",), "next_resolved"),
         next_of(("reopened",), "next_reopened"), next_of(("signed",), "next_signed"),
         next_of(ENDING, "next_ended"),
-        func.max(case((settled, ev.c.at))).over(**whole).label("last_settled"),
-        func.max(case((and_(settled, ev.c.kind == "resolved"), ev.c.at))).over(**whole)
-        .label("last_resolved")).cte("history")
+        func.max(case((settled, ev.c.at))).over(partition_by=ev.c.order_code)
+        .label("last_settled"),
+        func.max(case((and_(settled, ev.c.kind == "resolved"), ev.c.at)))
+        .over(partition_by=ev.c.order_code).label("last_resolved")).cte("history")
     # New orders are counted from the orders themselves (born in the period, so alive in it):
     # their "submitted" events need not go through the sort and the windows.
     born_here = (select(*_row(alive.c.grid_code, "submitted", None, 0, func.count()))
@@ -252,9 +253,15 @@ def _signs(h: Any, s: Any, e: Any, n: Any) -> Any:
             .group_by(settled.c.grid_code, settled.c.in_time))
 
 
+def _tally() -> dict[str, Any]:
+    """One grid's counters: whole numbers from 0, and the handling time summed."""
+    tally: dict[str, Any] = defaultdict(int)
+    tally["handling_time"] = timedelta(0)
+    return tally
+
+
 def sql_fold(rows: list[Any]) -> tuple[dict[str | None, Rates], dict[str | None, int]]:
-    counts: dict[str | None, dict[str, Any]] = defaultdict(
-        lambda: defaultdict(int, handling_time=timedelta(0)))
+    counts: dict[str | None, dict[str, Any]] = defaultdict(_tally)
     new: dict[str | None, int] = defaultdict(int)
     satisfied = {level.value for level in SATISFIED}
     for grid, kind, sat, flag, n, seconds in rows:
@@ -347,6 +354,6 @@ def sql_awards(start: datetime, end: datetime, now: datetime, rules: PointsRules
 
 
 def sql_riders() -> Any:
-    return (select(PersonRow.id, PersonRow.nickname)
-            .where(PersonRow.kind == "rider", PersonRow.nickname.is_not(None),
-                   func.trim(PersonRow.nickname) != ""))
+    return (select(col(PersonRow.id), col(PersonRow.nickname))
+            .where(col(PersonRow.kind) == "rider", col(PersonRow.nickname).is_not(None),
+                   func.trim(col(PersonRow.nickname)) != ""))

@@ -72,7 +72,8 @@ def event_rows(wanted: OrderFilter, now: datetime, dialect: str,
 
 def _after(keys: Sequence[Any], last: Sequence[Any]) -> Any:
     """Rows past `last` in the order of `keys` (a keyset page; spelled out, not a row value)."""
-    clauses, equal = [], []
+    clauses: list[Any] = []
+    equal: list[Any] = []
     for column, value in zip(keys, last, strict=True):
         clauses.append(and_(*equal, column > value) if equal else column > value)
         equal.append(column == value)
