@@ -125,7 +125,6 @@ def _add_wecom(runtime: Runtime, settings: Settings, chat: Chat, stack: AsyncExi
 
 def _add_broadcasts(runtime: Runtime, settings: Settings, deps: Deps) -> None:
     """The echo wall each minute; the weekly digest at its hour (Monday 09:00 by default)."""
-    from bot.charts import render_chart
     from handlers.digest import digest_schedule, weekly_digest
     from handlers.echo_wall import EchoChannels, publish_due
     services = runtime.services
@@ -138,6 +137,8 @@ def _add_broadcasts(runtime: Runtime, settings: Settings, deps: Deps) -> None:
             runtime.kick()
 
     async def digest() -> None:
+        # matplotlib is loaded when a digest is drawn, not at every start.
+        from bot.charts import render_chart
         await weekly_digest(services.uow(), deps.router.tree, deps.taxonomy, render_chart,
                             settings.media_dir)
         runtime.kick()

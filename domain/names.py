@@ -68,11 +68,6 @@ def _loaded() -> Any:
         return _jieba
 
 
-def warm() -> None:
-    """Load the dictionary now (a second or more), so the first scrub does not wait for it."""
-    _loaded()
-
-
 def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where people's names are in the text, as (start, end) pairs."""
     return _spans(text) if _HAN.search(text) and _MAY_HOLD_NAME.search(text) else ()
