@@ -386,7 +386,7 @@ async def explain(uow: UnitOfWork, scope_set: dict[str, OrderScope],
                 scope, wanted, NOW, dialect.name, None, False, most).limit(PAGE + 1))]
             if total > most:
                 statements.append((f"page: walked ({most:,}+ counted)", walked(
-                    scope, wanted, NOW, dialect.name, None, False).limit(PAGE + 1)))
+                    scope, wanted, NOW, dialect.name, None, False, PAGE + 1)))
             for what, statement in statements:
                 compiled = statement.compile(dialect=dialect,
                                              compile_kwargs={"literal_binds": True})

@@ -13,7 +13,7 @@ often two characters, which yield no trigram for pg_trgm.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import and_, exists, false, func, literal_column, or_, select
@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 from sqlmodel import col
 
+from domain.calendar import SHANGHAI
 from domain.grids import QUEUE_PREFIX
-from domain.orders import State, Urgency
+from domain.orders import State, Urgency, filing_days
 from storage.tables import GridRow, WorkOrderRow
 
 ORDER = WorkOrderRow.__table__
@@ -138,11 +139,22 @@ def _array(values: list[str]) -> str:
 
 
 def _code(prefix: str) -> list[Any]:
-    """A code prefix as a range of the primary key, checked by LIKE (codes are ASCII)."""
+    """A code prefix as a range of the primary key, checked by LIKE (codes are ASCII).
+
+    A code names the day its order was filed, so a prefix of whole days (WG-20261120, a month,
+    a year) is that span of the time filed and nothing else: one range the planner weighs
+    right, and that a list sorted by time filed walks from the span's end instead of from the
+    newest order. A longer prefix keeps its code range, narrowed to its day."""
     start = prefix.strip().upper()
+    days = filing_days(start)
+    filed = [] if days is None else [
+        ORDER.c.created_at >= datetime.combine(days.first, time(), SHANGHAI),
+        ORDER.c.created_at < datetime.combine(days.last + timedelta(days=1), time(), SHANGHAI)]
+    if days is not None and days.whole:
+        return filed
     end = start[:-1] + chr(ord(start[-1]) + 1)
     return [ORDER.c.code >= start, ORDER.c.code < end,
-            ORDER.c.code.like(_like(start) + "%", escape="\\")]
+            ORDER.c.code.like(_like(start) + "%", escape="\\"), *filed]
 
 
 def conditions(wanted: OrderFilter, now: datetime, dialect: str,

@@ -152,6 +152,11 @@ class WorkOrderRow(TableRow, table=True):
         sa.Index("ix_work_order_resolve_due_code", "resolve_due", "code"),
         sa.Index("ix_work_order_state_code", "state", "code"),
         sa.Index("ix_work_order_urgency_code", "urgency", "code"),
+        # ... and by time filed, carrying on PostgreSQL every column a filter but the words
+        # asks: a long list's walk reads this index alone (migration 0015).
+        sa.Index("ix_work_order_created_at_code", "created_at", "code",
+                 postgresql_include=["state", "resolve_due", "grid_code", "unit_code",
+                                     "assignee_id", "category", "urgency", "resolved_at"]),
     )
 
     code: str = Field(primary_key=True)
@@ -159,7 +164,7 @@ class WorkOrderRow(TableRow, table=True):
     urgency: str
     reporter_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     description: str = Field(sa_type=sa.Text)
-    created_at: datetime = _when(index=True)
+    created_at: datetime = _when()
     state: str
     grid_code: str | None = Field(default=None, index=True)
     unit_code: str | None = Field(default=None, index=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_
+from sqlalchemy import Select, and_, func, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import WorkOrder
@@ -35,7 +35,7 @@ MOST_ROWS = 10_000      # how far a list counts, and the most it gathers to sort
 # far more orders than the viewer's grids: there a list counts, and gathers, a thousand at most.
 SQLITE_MOST_ROWS = 1_000
 NULLABLE_SORTS = frozenset({"resolve_due"})
-SORT_INDEXES = {"created_at": "ix_work_order_created_at",
+SORT_INDEXES = {"created_at": "ix_work_order_created_at_code",
                 "resolve_due": "ix_work_order_resolve_due_code",
                 "state": "ix_work_order_state_code", "urgency": "ix_work_order_urgency_code"}
 
@@ -69,20 +69,20 @@ def _order_by(column: Any, code: Any, descending: bool, nullable: bool) -> tuple
     return (column.asc().nulls_last() if nullable else column.asc()), code.asc()
 
 
-def _beyond(column: Any, code: Any, anchor: _Anchor, larger: bool, nullable: bool) -> Any:
-    """Rows past the anchor in (column, code) order, towards larger keys or smaller ones."""
+def _beyond(column: Any, code: Any, anchor: _Anchor, larger: bool, nullable: bool
+            ) -> list[Any]:
+    """Rows past the anchor in (column, code) order, towards larger keys or smaller ones: one
+    condition, or two that follow one another in that order (the orders with the value, then
+    those without, or the reverse), each a range of the sort's index. An OR of the two would
+    be a filter, and a walk would read the index from its start to find the anchor."""
+    row, mark = tuple_(column, code), tuple_(anchor.value, anchor.code)
     if not nullable:
-        row = tuple_(column, code)
-        return row > tuple_(anchor.value, anchor.code) if larger else \
-            row < tuple_(anchor.value, anchor.code)
+        return [row > mark if larger else row < mark]
     if anchor.value is None:                      # the anchor sorts among the largest
         if larger:
-            return and_(column.is_(None), code > anchor.code)
-        return or_(column.is_not(None), and_(column.is_(None), code < anchor.code))
-    row = tuple_(column, code)
-    if larger:
-        return or_(row > tuple_(anchor.value, anchor.code), column.is_(None))
-    return row < tuple_(anchor.value, anchor.code)
+            return [and_(column.is_(None), code > anchor.code)]
+        return [and_(column.is_(None), code < anchor.code), column.is_not(None)]
+    return [row > mark, column.is_(None)] if larger else [row < mark]
 
 
 def filtered(scope: OrderScope, wanted: OrderFilter, now: datetime,
@@ -104,19 +104,31 @@ def counted(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str 
 
 
 def walked(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
-            anchor: _Anchor | None, backwards: bool) -> Select[Any]:
+           anchor: _Anchor | None, backwards: bool, limit: int) -> Select[Any]:
+    """The codes and sort keys of up to `limit` orders of the list, read along its sort's
+    index and filtered as the walk goes (at least MOST_ROWS orders pass, so a page is found
+    within a few thousand rows). Codes and keys only: the walk by time filed then reads the
+    index alone (it holds every column a filter but the words asks), not a row per order."""
     nullable = wanted.sort in NULLABLE_SORTS
     column, descending = ORDER.c[wanted.sort], wanted.descending != backwards
     # Walked: at least MOST_ROWS orders hold the words, so they are matched as the walk goes.
-    query = select(*_COLUMNS).where(*conditions(wanted, now, dialect, scope, text_index=False))
-    if anchor is not None:
-        query = query.where(_beyond(column, ORDER.c.code, anchor, not descending, nullable))
+    query = (select(ORDER.c.code, column.label("key"))
+             .where(*conditions(wanted, now, dialect, scope, text_index=False)))
     if dialect == "sqlite" and wanted.sort in SORT_INDEXES:
         # SQLite keeps no histogram: it takes a state's or a period's index for a filter that
         # most orders pass, then sorts them all. A walked list has at least one order in a
         # hundred passing, so the sort's own index finds a page within a few thousand rows.
         query = query.with_hint(ORDER, f"INDEXED BY {SORT_INDEXES[wanted.sort]}", "sqlite")
-    return query.order_by(*_order_by(column, ORDER.c.code, descending, nullable))
+    order = _order_by(column, ORDER.c.code, descending, nullable)
+    parts = [] if anchor is None else _beyond(column, ORDER.c.code, anchor, not descending,
+                                              nullable)
+    if len(parts) < 2:
+        return query.where(*parts).order_by(*order).limit(limit)
+    # Past an anchor on a nullable sort: each part walked on its own, one after the other.
+    pieces = [query.where(part).order_by(*order).limit(limit).subquery() for part in parts]
+    both = union_all(*(select(*piece.c) for piece in pieces)).subquery()
+    return (select(*both.c).order_by(*_order_by(both.c.key, both.c.code, descending, nullable))
+            .limit(limit))
 
 
 def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str,
@@ -132,8 +144,8 @@ def gathered(scope: OrderScope, wanted: OrderFilter, now: datetime, dialect: str
     total = select(func.count()).select_from(hits).scalar_subquery()
     picked = select(hits.c.code, hits.c.key, total.label("total"))
     if anchor is not None:
-        picked = picked.where(_beyond(hits.c.key, hits.c.code, anchor, not descending,
-                                      nullable))
+        picked = picked.where(or_(*_beyond(hits.c.key, hits.c.code, anchor, not descending,
+                                           nullable)))
     return picked.order_by(*_order_by(hits.c.key, hits.c.code, descending, nullable))
 
 
@@ -178,12 +190,11 @@ class OrderListRepository:
         total = rows[0].total if rows else await self.count(scope, wanted, most)
         if total > most:
             # A long list: walked along its sort's index instead (what it gathered counted it).
-            query = walked(scope, wanted, now, dialect, anchor, backwards).limit(size + 1)
+            query = walked(scope, wanted, now, dialect, anchor, backwards, size + 1)
             rows = (await self.session.execute(query.offset(start) if start else query)).all()
         more = len(rows) > size
         rows = rows[:size]
-        if total <= most:
-            rows = await self._rows([row.code for row in rows])
+        rows = await self._rows([row.code for row in rows])
         orders = [to_order(row) for row in rows]
         if backwards:
             orders.reverse()

@@ -233,3 +233,21 @@ class OrderLife(RuleBasedStateMachine):
 
 OrderLife.TestCase.settings = settings(max_examples=300, stateful_step_count=30, deadline=None)
 TestOrderLife = OrderLife.TestCase
+
+
+@pytest.mark.parametrize(("prefix", "days"), [
+    ("WG-20261120", ("2026-11-20", "2026-11-20", True)),
+    ("wg-20261120-", ("2026-11-20", "2026-11-20", True)),
+    ("WG-20261120-004", ("2026-11-20", "2026-11-20", False)),
+    ("WG-202602", ("2026-02-01", "2026-02-28", True)),
+    ("WG-202612", ("2026-12-01", "2026-12-31", True)),
+    ("WG-2026", ("2026-01-01", "2026-12-31", True)),
+    ("WG-2026112", None), ("WG-202611-", None), ("WG-20261301", None), ("WG-20260230", None),
+    ("WG-", None), ("YT-20261120", None),
+])
+def test_a_code_prefix_names_the_days_its_orders_were_filed_on(prefix, days):
+    found = orders.filing_days(prefix)
+    assert (found and (found.first.isoformat(), found.last.isoformat(), found.whole)) == days
+    if found is not None:           # every code filed on those days begins with the prefix
+        code = orders.order_code(found.last, 42)
+        assert code.startswith(prefix.strip().upper()) or not found.whole
