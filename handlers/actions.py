@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import MISSING, Field, dataclass, fields
 from enum import StrEnum
+from functools import cache
 from typing import Any, ClassVar, get_type_hints
 
 from domain.grids import Level
@@ -77,7 +78,7 @@ def decode(data: str | None) -> Action:
     specs = fields(kind)
     if len(raw) > len(specs) and any(raw[len(specs):]):
         raise ForeignButton()      # more than the action has (an empty tail is tolerated)
-    hints = get_type_hints(kind)
+    hints = _hints(kind)
     values: dict[str, Any] = {}
     for index, spec in enumerate(specs):
         if index < len(raw):
@@ -88,6 +89,13 @@ def decode(data: str | None) -> Action:
         return kind(**values)
     except (TypeError, ValueError):
         raise ForeignButton() from None
+
+
+@cache
+def _hints(kind: type[Action]) -> dict[str, Any]:
+    """The action's field types, resolved once per kind (resolving costs more than a turn's
+    decoding otherwise)."""
+    return get_type_hints(kind)
 
 
 def _has_default(spec: Field[Any]) -> bool:

@@ -152,9 +152,14 @@ class PeopleRepository:
     async def by_channels_with_dialogs(self, accounts: list[tuple[str, str]]
                                        ) -> dict[tuple[str, str], tuple[Person | None,
                                                                          dict[str, Any] | None]]:
-        """`by_channel_with_dialog` for a batch of accounts: two statements for all of them."""
+        """`by_channel_with_dialog` for a batch of accounts: two statements for all of them,
+        and one for a single account (a turn alone, the usual case: a round trip less)."""
         found: dict[tuple[str, str], tuple[Person | None, dict[str, Any] | None]] = {
             account: (None, None) for account in accounts}
+        if len(found) == 1:
+            (channel, external_id), = found
+            found[channel, external_id] = await self.by_channel_with_dialog(channel, external_id)
+            return found
         if not accounts:
             return found
         given = {"accounts": list(found)}

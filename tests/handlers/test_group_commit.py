@@ -84,3 +84,27 @@ async def test_the_same_update_delivered_twice_at_once_files_one_order(talk, poi
     assert sorted([bool(first), bool(again)]) == [False, True]
     mine = (await talk.text("resident", "/my"))[-1].text
     assert len(CODE.findall(mine)) == 1
+
+
+class Statements:
+    """Counts the statements the chat sends to the database."""
+
+    def __init__(self, services):
+        self.count = 0
+        event.listen(services.engine.sync_engine, "before_cursor_execute", self._sent)
+
+    def _sent(self, *_args) -> None:
+        self.count += 1
+
+
+async def test_a_step_of_a_report_alone_costs_five_statements(talk, services):
+    """A step of a dialog alone: the message's de-duplication, the person and their dialog
+    (one statement), the answer into the outbox, the dialog saved, and the BEGIN. Each round
+    trip is a turn's cost on every message, so one more is noticed here, not in a bench."""
+    await onboard_resident(talk, "resident")
+    await talk.text("resident", "/report")
+    await talk.press("resident", "cat:H01")
+    statements = Statements(services)
+    replies = await talk.text("resident", "楼下垃圾没人清运")
+    assert replies                                     # the dialog moved on and answered
+    assert statements.count == 5
