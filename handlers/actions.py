@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import MISSING, Field, dataclass, fields
 from enum import StrEnum
-from functools import cache
 from typing import Any, ClassVar, get_type_hints
 
 from domain.grids import Level
@@ -91,11 +90,15 @@ def decode(data: str | None) -> Action:
         raise ForeignButton() from None
 
 
-@cache
+_HINTS: dict[str, dict[str, Any]] = {}
+
+
 def _hints(kind: type[Action]) -> dict[str, Any]:
-    """The action's field types, resolved once per kind (resolving costs more than a turn's
-    decoding otherwise)."""
-    return get_type_hints(kind)
+    """The action's field types, resolved once per kind (resolving them costs more than the
+    rest of a press's decoding)."""
+    if kind.name not in _HINTS:
+        _HINTS[kind.name] = get_type_hints(kind)
+    return _HINTS[kind.name]
 
 
 def _has_default(spec: Field[Any]) -> bool:
