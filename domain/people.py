@@ -32,6 +32,8 @@ class PersonKind(StrEnum):
 CHAIN_ROLES = frozenset({Role.LEADER, Role.MEMBER, Role.DISPATCHER})
 # Of those, the posts that act on the orders of their grid and below (members only see them).
 CHARGE_ROLES = frozenset({Role.LEADER, Role.DISPATCHER})
+# The posts that make a person staff in chat (their own menu, not a resident's next steps).
+STAFF_POSTS = frozenset({Role.LEADER, Role.DISPATCHER, Role.DEPARTMENT})
 
 
 @dataclass

@@ -38,7 +38,7 @@ from handlers.deps import Deps
 from handlers.dialog import Dialog, Turn
 from handlers.messages import Inbound, Kind
 from handlers.routes import Routes
-from storage.records import OutboxMessage, Person
+from storage.records import Caller, OutboxMessage, Person
 from storage.uow import UnitOfWork
 
 # Every dialog's commands, buttons and steps, assembled here and nowhere else.
@@ -198,8 +198,8 @@ class Chat:
                 [(i.sender.channel, i.sender.external_id) for i in live])
             turns: dict[int, Turn] = {}
             for inbound in live:
-                turn = self._turn(uow, inbound, *known[(inbound.sender.channel,
-                                                        inbound.sender.external_id)])
+                turn = self._turn(uow, inbound, known[(inbound.sender.channel,
+                                                       inbound.sender.external_id)])
                 before = _Before.of(turn) if len(batch) == 1 else None
                 try:
                     await self._route(turn)
@@ -239,10 +239,10 @@ class Chat:
         if self.deps.on_committed:
             self.deps.on_committed()
 
-    def _turn(self, uow: UnitOfWork, inbound: Inbound, person: Person | None,
-              state: dict[str, Any] | None) -> Turn:
-        dialog = Dialog.from_json(state)
-        turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=person, dialog=dialog)
+    def _turn(self, uow: UnitOfWork, inbound: Inbound, caller: Caller) -> Turn:
+        dialog = Dialog.from_json(caller.dialog)
+        turn = Turn(uow, self.deps, inbound=self._trimmed(inbound), person=caller.person,
+                    dialog=dialog, holds_post=caller.holds_post)
         if dialog.idle_since(turn.now, self.deps.limits.dialog_idle):
             dialog.reset()
             turn.say(texts.EXPIRED)

@@ -97,6 +97,8 @@ class Turn(Work):
     # Set when the turn's changes were rolled back: its answers then go to the account that
     # wrote, never to a person id, which may have been created in the undone transaction.
     rolled_back: bool = field(default=False, kw_only=True)
+    # Whether the person held a staff post as the turn began (read with them), None if unread.
+    holds_post: bool | None = field(default=None, kw_only=True)
 
     def is_me(self, person_id: int | None) -> bool:
         return self.person is not None and person_id == self.person.id

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from domain import invites
 from domain.grids import GridTree, Level
+from domain.people import STAFF_POSTS
 from domain.refusals import DomainError, Refusal
 from handlers import actions, menus, moments, texts
 from handlers.actions import YesNo
@@ -15,7 +16,7 @@ from handlers.messages import Choice
 from handlers.privacy_rights import privacy_notice, withdraw_consent
 from handlers.routes import Router
 from handlers.stored import stored_id
-from storage.records import Membership, Person, Role
+from storage.records import Membership, Person
 
 RESIDENT, RIDER, STAFF = "resident", "rider", "staff"
 SKIP_HOME = "skip"
@@ -216,7 +217,9 @@ async def next_steps(turn: Turn) -> list[Choice]:
     person = turn.person
     if person is None or person.consent_at is None or person.id is None:
         return []
-    if person.kind == STAFF or is_staff(await turn.uow.memberships.of_person(person.id)):
+    posted = turn.holds_post if turn.holds_post is not None else \
+        is_staff(await turn.uow.memberships.of_person(person.id))
+    if person.kind == STAFF or posted:
         return []
     return menu_choices()
 
@@ -227,4 +230,4 @@ async def help_(turn: Turn) -> None:
 
 
 def is_staff(roles: Iterable[Membership]) -> bool:
-    return any(m.role in (Role.LEADER, Role.DISPATCHER, Role.DEPARTMENT) for m in roles)
+    return any(m.role in STAFF_POSTS for m in roles)

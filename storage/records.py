@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.people import Person, Role
 
 __all__ = ["ChannelAccount", "Membership", "OutboxMessage", "Person", "Role"]
+
+
+class Caller(NamedTuple):
+    """Who wrote from an account, as a turn starts: the person (None for a stranger), their
+    dialog's state (None when none is open) and whether they hold a staff post."""
+
+    person: Person | None = None
+    dialog: dict[str, Any] | None = None
+    holds_post: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     literal,
     or_,
@@ -20,9 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.people import PersonKind
+from domain.people import STAFF_POSTS, PersonKind
 from storage.clock import Clock
-from storage.records import ChannelAccount, Membership, OutboxState, Person, Role
+from storage.records import Caller, ChannelAccount, Membership, OutboxState, Person, Role
 from storage.repositories._sql import claim, insert, rowcount
 from storage.tables import (
     ChannelAccountRow,
@@ -45,6 +46,17 @@ _ACCOUNT = ChannelAccountRow.__table__
 _DIALOG = DialogRow.__table__
 
 
+# Read with the person, so that a turn never asks for it apart.
+_HOLDS_POST = exists().where(_MEMBER.c.person_id == _PERSON.c.id,
+                             _MEMBER.c.role.in_(sorted(STAFF_POSTS))).label("holds_post")
+
+
+def _caller(row: Any, dialog: Any = None) -> Caller:
+    if row is None or row.id is None:
+        return Caller(None, None if dialog is None else dict(dialog))
+    return Caller(_person(row), None if dialog is None else dict(dialog), bool(row.holds_post))
+
+
 def _with_dialog() -> Any:
     """One account's person and dialog state in one row, both possibly missing."""
     channel: BindParameter[str] = bindparam("account_channel")
@@ -52,7 +64,7 @@ def _with_dialog() -> Any:
     state = select(_DIALOG.c.state).where(_DIALOG.c.channel == channel,
                                           _DIALOG.c.external_id == external_id).scalar_subquery()
     one = select(literal(1).label("one")).subquery("one")
-    return (select(state.label("dialog_state"), *_PERSON.c).select_from(one)
+    return (select(state.label("dialog_state"), *_PERSON.c, _HOLDS_POST).select_from(one)
             .outerjoin(_ACCOUNT, and_(_ACCOUNT.c.channel == channel,
                                       _ACCOUNT.c.external_id == external_id))
             .outerjoin(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id))
@@ -61,7 +73,8 @@ def _with_dialog() -> Any:
 # The statements of every chat turn, built once (see storage.repositories._sql.Prepared).
 _WITH_DIALOG = _with_dialog()
 _ACCOUNTS_PEOPLE = (
-    select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id.label("account_id"), *_PERSON.c)
+    select(_ACCOUNT.c.channel, _ACCOUNT.c.external_id.label("account_id"), *_PERSON.c,
+           _HOLDS_POST)
     .join(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id)
     .where(tuple_(_ACCOUNT.c.channel, _ACCOUNT.c.external_id).in_(
         bindparam("accounts", expanding=True))))
@@ -138,24 +151,19 @@ class PeopleRepository:
         row = (await self.session.execute(query)).first()
         return _person(row) if row else None
 
-    async def by_channel_with_dialog(self, channel: str, external_id: str
-                                     ) -> tuple[Person | None, dict[str, Any] | None]:
-        """`by_channel` and the account's dialog state in one query (both may be missing).
-
-        A turn needs both; one statement instead of two is a round trip less on every message.
-        """
+    async def by_channel_with_dialog(self, channel: str, external_id: str) -> Caller:
+        """`by_channel`, the account's dialog state and whether the person holds a staff post,
+        in one statement (any may be missing): a turn needs them all, and each round trip is
+        paid on every message."""
         row = (await self.session.execute(_WITH_DIALOG, {
             "account_channel": channel, "account_id": external_id})).one()
-        person = _person(row) if row.id is not None else None
-        return person, dict(row.dialog_state) if row.dialog_state is not None else None
+        return _caller(row, row.dialog_state)
 
     async def by_channels_with_dialogs(self, accounts: list[tuple[str, str]]
-                                       ) -> dict[tuple[str, str], tuple[Person | None,
-                                                                         dict[str, Any] | None]]:
+                                       ) -> dict[tuple[str, str], Caller]:
         """`by_channel_with_dialog` for a batch of accounts: two statements for all of them,
-        and one for a single account (a turn alone, the usual case: a round trip less)."""
-        found: dict[tuple[str, str], tuple[Person | None, dict[str, Any] | None]] = {
-            account: (None, None) for account in accounts}
+        and one for a single account (a turn alone, the usual case)."""
+        found = {account: Caller() for account in accounts}
         if len(found) == 1:
             (channel, external_id), = found
             found[channel, external_id] = await self.by_channel_with_dialog(channel, external_id)
@@ -163,11 +171,11 @@ class PeopleRepository:
         if not accounts:
             return found
         given = {"accounts": list(found)}
-        for row in await self.session.execute(_ACCOUNTS_PEOPLE, given):
-            found[(row.channel, row.account_id)] = (_person(row), None)
-        for row in await self.session.execute(_ACCOUNTS_DIALOGS, given):
-            key = (row.channel, row.external_id)
-            found[key] = (found[key][0], dict(row.state))
+        for person in await self.session.execute(_ACCOUNTS_PEOPLE, given):
+            found[(person.channel, person.account_id)] = _caller(person)
+        for dialog in await self.session.execute(_ACCOUNTS_DIALOGS, given):
+            key = (dialog.channel, dialog.external_id)
+            found[key] = found[key]._replace(dialog=dict(dialog.state))
         return found
 
     async def upsert(self, person: Person) -> Person:

@@ -54,10 +54,34 @@ async def test_a_turn_reads_the_person_and_the_dialog_of_an_account_together(uow
         await uow.commit()
     async with uow:
         assert await uow.people.by_channel_with_dialog("telegram", "5550001") == (
-            courier, {"step": "report.describe"})
+            courier, {"step": "report.describe"}, False)
         assert await uow.people.by_channel_with_dialog("telegram", "stranger") == (
-            None, {"step": "onboarding.name"})
-        assert await uow.people.by_channel_with_dialog("wechat", "5550001") == (None, None)
+            None, {"step": "onboarding.name"}, False)
+        assert await uow.people.by_channel_with_dialog("wechat", "5550001") == (
+            None, None, False)
+        # One account alone or among others: the same, read in one statement or two.
+        both = await uow.people.by_channels_with_dialogs([("telegram", "5550001"),
+                                                          ("telegram", "stranger")])
+        assert both == {("telegram", "5550001"): (courier, {"step": "report.describe"}, False),
+                        ("telegram", "stranger"): (None, {"step": "onboarding.name"}, False)}
+
+
+async def test_a_turn_knows_whether_the_person_holds_a_staff_post(uow: UnitOfWork):
+    async with uow:
+        await uow.grids.upsert(DISTRICT)
+        for name, account, role in (("李网格长", "1", Role.LEADER), ("张网格员", "2", Role.MEMBER),
+                                    ("赵居民", "3", None)):
+            person = await uow.people.upsert(Person(name=name, kind="resident"))
+            await uow.people.link(person.id, "telegram", account)
+            if role is not None:
+                await uow.memberships.add(person.id, "JJ-01-02", role)
+        await uow.commit()
+    async with uow:
+        alone = [(await uow.people.by_channel_with_dialog("telegram", a)).holds_post
+                 for a in "123"]
+        together = await uow.people.by_channels_with_dialogs([("telegram", a) for a in "123"])
+    assert alone == [True, False, False]          # a 网格员 (member) keeps the resident menu
+    assert [together["telegram", a].holds_post for a in "123"] == alone
 
 
 async def test_an_account_linked_again_moves_to_the_new_person(uow: UnitOfWork):
