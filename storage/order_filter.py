@@ -24,7 +24,8 @@ from sqlmodel import col
 
 from domain.calendar import SHANGHAI
 from domain.grids import QUEUE_PREFIX
-from domain.orders import State, Urgency, filing_days
+from domain.order_codes import filing_days
+from domain.orders import State, Urgency
 from storage.tables import GridRow, WorkOrderRow
 
 ORDER = WorkOrderRow.__table__

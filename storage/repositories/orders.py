@@ -9,7 +9,8 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.orders import Satisfaction, State, Urgency, WorkOrder, order_code
+from domain.order_codes import order_code
+from domain.orders import Satisfaction, State, Urgency, WorkOrder
 from storage.clock import Clock
 from storage.repositories._sql import claim, daily_counter, insert
 from storage.tables import OrderFollowerRow, OrderSequenceRow, WorkOrderRow

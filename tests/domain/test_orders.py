@@ -7,7 +7,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from domain import orders
+from domain import order_codes, orders
 from domain.orders import (
     TRANSITIONS,
     Due,
@@ -38,7 +38,7 @@ def dispatched() -> WorkOrder:
 
 
 def test_order_code_has_date_and_four_digits():
-    assert orders.order_code(T0.date(), 42) == "WG-20261123-0042"
+    assert order_codes.order_code(T0.date(), 42) == "WG-20261123-0042"
 
 
 def test_the_happy_path_writes_one_event_per_step():
@@ -246,8 +246,8 @@ TestOrderLife = OrderLife.TestCase
     ("WG-", None), ("YT-20261120", None),
 ])
 def test_a_code_prefix_names_the_days_its_orders_were_filed_on(prefix, days):
-    found = orders.filing_days(prefix)
+    found = order_codes.filing_days(prefix)
     assert (found and (found.first.isoformat(), found.last.isoformat(), found.whole)) == days
     if found is not None:           # every code filed on those days begins with the prefix
-        code = orders.order_code(found.last, 42)
+        code = order_codes.order_code(found.last, 42)
         assert code.startswith(prefix.strip().upper()) or not found.whole

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.disguise import read_through
-from domain.orders import order_code
+from domain.order_codes import order_code
 from domain.privacy import anonymised_report, coarse_point, scrub, strip_house_number
 
 DIGITS = "0123456789"
